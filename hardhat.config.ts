@@ -1,0 +1,40 @@
+import hardhatEthers from "@nomicfoundation/hardhat-ethers"
+import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers"
+import hardhatKeystore from "@nomicfoundation/hardhat-keystore"
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers"
+import { configVariable, defineConfig } from "hardhat/config"
+
+export default defineConfig({
+    plugins: [hardhatEthers, hardhatNetworkHelpers, hardhatIgnitionEthers, hardhatKeystore],
+    solidity: {
+        // solc-js from npm: nothing is downloaded, and every machine compiles byte-identical code
+        version: "0.8.37",
+        path: "node_modules/solc/soljson.js",
+        settings: {
+            optimizer: { enabled: true, runs: 200 },
+            evmVersion: "cancun"
+        }
+    },
+    paths: {
+        sources: "contracts",
+        tests: "test/contracts",
+        cache: "cache/hardhat",
+        artifacts: "artifacts"
+    },
+    networks: {
+        // `npm start` runs `hardhat node --hostname 127.0.0.1` and deploys here
+        localhost: {
+            type: "http",
+            chainType: "l1",
+            url: "http://127.0.0.1:8545"
+        },
+        // any EVM network: ZKCREDIT_RPC_URL and ZKCREDIT_DEPLOYER_KEY come from the
+        // environment or Hardhat's keystore (`npx hardhat keystore set ZKCREDIT_DEPLOYER_KEY`)
+        remote: {
+            type: "http",
+            chainType: "l1",
+            url: configVariable("ZKCREDIT_RPC_URL"),
+            accounts: [configVariable("ZKCREDIT_DEPLOYER_KEY")]
+        }
+    }
+})

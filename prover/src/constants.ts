@@ -1,0 +1,39 @@
+/**
+ * The one source of truth for what crosses layers: tree depth, bit widths, the attestation
+ * domain and the order of the public signals all come from `circuits/circuits.json`, which is
+ * also what circomkit compiles the circuit from. The contracts get the same values from
+ * `contracts/generated/CreditCircuit.sol`, written by `npm run build:circuits` from this module.
+ */
+import circuits from "../../circuits/circuits.json" with { type: "json" }
+
+const creditProof = circuits["credit-proof"]
+
+/** Name of the credit proof circuit in `circuits/circuits.json` and in `circuits/build/`. */
+export const CREDIT_PROOF_CIRCUIT = "credit-proof"
+
+/** Depth of the KYC Merkle tree (binary, Poseidon, zero leaf 0): 2^20 members. */
+export const KYC_TREE_DEPTH = Number(creditProof.params[0])
+
+/** Bit width of scores and thresholds; the circuit range-checks both to it. */
+export const SCORE_BITS = Number(creditProof.params[1])
+
+/** Bit width of unix times (seconds); the circuit range-checks every time to it. */
+export const TIME_BITS = Number(creditProof.params[2])
+
+/** Domain tag hashed into every attestation message ("zkcredit.attestation.v1" as an integer). */
+export const ATTESTATION_DOMAIN = BigInt(creditProof.params[3] as string)
+
+/** Names of the public signals in the order the verifier takes them: outputs first, then public inputs. */
+export const PUBLIC_SIGNALS = ["nullifier", ...creditProof.pubs] as readonly PublicSignalName[]
+
+/** A public signal of the credit proof. */
+export type PublicSignalName = "nullifier" | "kycRoot" | "bureauKeyHash" | "threshold" | "currentTime" | "scope" | "message"
+
+/** Order of BN254's scalar field: every signal is an integer in [0, SNARK_SCALAR_FIELD). */
+export const SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
+
+/** Order of Baby Jubjub's prime subgroup; an EdDSA `S` must be below it. */
+export const BABYJUB_SUBORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n
+
+/** The zero leaf: an empty or removed slot of the KYC tree. */
+export const KYC_ZERO_LEAF = 0n

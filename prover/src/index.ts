@@ -1,0 +1,31 @@
+/**
+ * @module zkcredit/prover
+ * The borrower's side of zkcredit, for Node and browsers: identities, the KYC group,
+ * bureau attestations, the credit proof and its verification.
+ */
+export { loadArtifact, loadJsonArtifact, type ArtifactSource, type CreditProofArtifacts } from "./artifacts.ts"
+export {
+    attestationMessage,
+    bureauKeyHash,
+    createBureauKey,
+    parseAttestation,
+    signAttestation,
+    verifyAttestation,
+    type Attestation,
+    type AttestationClaims,
+    type BureauKey,
+    type BureauPublicKey,
+    type ParsedAttestation
+} from "./attestation.ts"
+export { toBorrowCalldata, toVerifierCalldata, type BorrowProofCalldata, type VerifierCalldata } from "./calldata.ts"
+export { requireFieldElement, requireUint, toBigInt, type BigNumberish } from "./checks.ts"
+export * from "./constants.ts"
+export { publicSignalsOf, type CreditProof } from "./credit-proof.ts"
+export { isZkCreditError, ZkCreditError, type ZkCreditErrorCode } from "./errors.ts"
+export { generateCreditProof, type GenerateCreditProofOptions, type ProofProgress, type ProofStage } from "./generate-proof.ts"
+export { computeMessage, computeScope, type BorrowMessage } from "./hash.ts"
+export { BACKUP_FORMAT, Identity, type IdentityBackup } from "./identity.ts"
+export { buildCreditProofInput, type CreditProofInput, type CreditProofRequest } from "./inputs.ts"
+export { KycGroup, verifyMerkleProof, type KycMerkleProof } from "./kyc-group.ts"
+export { packGroth16Proof, unpackGroth16Proof, type PackedGroth16Proof } from "./pack-proof.ts"
+export { verifyCreditProof } from "./verify-proof.ts"
