@@ -2,6 +2,7 @@ import hardhatEthers from "@nomicfoundation/hardhat-ethers"
 import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers"
 import hardhatKeystore from "@nomicfoundation/hardhat-keystore"
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers"
+import { fileURLToPath } from "node:url"
 import { configVariable, defineConfig } from "hardhat/config"
 
 export default defineConfig({
@@ -9,7 +10,7 @@ export default defineConfig({
     solidity: {
         // solc-js from npm: nothing is downloaded, and every machine compiles byte-identical code
         version: "0.8.37",
-        path: "node_modules/solc/soljson.js",
+        path: fileURLToPath(new URL("./node_modules/solc/soljson.js", import.meta.url)),
         settings: {
             optimizer: { enabled: true, runs: 200 },
             evmVersion: "cancun"

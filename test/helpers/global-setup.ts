@@ -1,0 +1,15 @@
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../../", import.meta.url))
+
+function run(args: string[]): void {
+    const result = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" })
+    if (result.status !== 0) throw new Error(`\`node ${args.join(" ")}\` failed with exit code ${result.status}`)
+}
+
+/** Builds what every suite needs, once per `npm test`: circuit artifacts, then contracts. */
+export default function setup(): void {
+    run(["scripts/build-circuits.ts"])
+    run(["node_modules/hardhat/dist/src/cli.js", "build", "--quiet"])
+}
