@@ -10,7 +10,7 @@ describe("CreditProofVerifier (generated)", () => {
     let proof: CreditProof
 
     beforeAll(async () => {
-        verifier = await ethers.deployContract("contracts/generated/CreditProofVerifier.sol:Groth16Verifier")
+        verifier = await ethers.deployContract("CreditProofVerifier")
         proof = await defaultProof()
     })
 
