@@ -9,9 +9,8 @@
  *
  * INSECURE: the phase-2 contribution is a public beacon. See README, "Production setup".
  */
-import { createHash } from "node:crypto"
 import { existsSync } from "node:fs"
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import { relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Circomkit, type CircomkitConfig } from "circomkit"
@@ -19,6 +18,7 @@ import * as snarkjs from "snarkjs"
 import { CREDIT_PROOF_ARTIFACTS as A } from "../circuits/artifacts.ts"
 import { CREDIT_PROOF_CIRCUIT, KYC_TREE_DEPTH, PUBLIC_SIGNALS, SCORE_BITS, SNARK_SCALAR_FIELD, TIME_BITS } from "../prover/src/constants.ts"
 import { DEV_PHASE2_BEACON, DEV_PTAU } from "./lib/dev-setup.ts"
+import { circuitFingerprint, sha256 } from "./lib/circuit-fingerprint.ts"
 import { releaseSnarkCurve } from "./lib/snark-curve.ts"
 
 const root = fileURLToPath(new URL("../", import.meta.url))
@@ -31,28 +31,6 @@ interface Manifest {
     fingerprint: string
     constraints: number
     files: Record<string, string>
-}
-
-const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex")
-
-async function listFiles(dir: string): Promise<string[]> {
-    const entries = await readdir(dir, { withFileTypes: true, recursive: true })
-    return entries.filter((e) => e.isFile() && e.name.endsWith(".circom")).map((e) => `${e.parentPath}/${e.name}`)
-}
-
-/** Everything the artifacts depend on: sources, parameters, tool versions, the ptau. */
-async function fingerprint(): Promise<string> {
-    const hash = createHash("sha256")
-    const sources = (await listFiles(`${root}circuits/src`)).filter((f) => !f.includes("/src/main/") && !f.includes("/src/test/")).sort()
-    for (const file of [...sources, `${root}circuits/circuits.json`, `${root}circomkit.json`, `${root}scripts/lib/dev-setup.ts`, `${root}scripts/build-circuits.ts`]) {
-        hash.update(relative(root, file)).update(await readFile(file))
-    }
-    for (const pkg of ["circom2", "circomlib", "circomkit", "snarkjs"]) {
-        const json = JSON.parse(await readFile(`${root}node_modules/${pkg}/package.json`, "utf8")) as { version: string }
-        hash.update(`${pkg}@${json.version}`)
-    }
-    hash.update(DEV_PTAU.sha256)
-    return hash.digest("hex")
 }
 
 function solidityConstants(): string {
@@ -86,7 +64,7 @@ async function main(): Promise<void> {
     const started = Date.now()
     const step = (n: number, text: string) => console.log(`[${n}/6] ${text} (${((Date.now() - started) / 1000).toFixed(1)}s)`)
 
-    const print = await fingerprint()
+    const print = await circuitFingerprint()
     const outputs = [A.wasm, A.zkey, A.vkey, A.solidityVerifier, A.solidityConstants]
     const current = existsSync(A.fingerprint) ? (await readFile(A.fingerprint, "utf8")).trim() : ""
     if (current === print && outputs.every(existsSync) && !updateManifest) {
