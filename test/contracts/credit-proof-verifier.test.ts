@@ -17,27 +17,27 @@ describe("CreditProofVerifier (generated)", () => {
     describe("# verifyProof", () => {
         it("accepts a real proof from the prover", async () => {
             const { pA, pB, pC, pubSignals } = toVerifierCalldata(proof)
-            expect(await verifier.verifyProof(pA, pB, pC, pubSignals)).toBe(true)
+            expect(await verifier.getFunction("verifyProof")(pA, pB, pC, pubSignals)).toBe(true)
         })
 
         for (const [index, name] of PUBLIC_SIGNALS.entries()) {
             it(`rejects the proof with ${name} changed`, async () => {
                 const { pA, pB, pC, pubSignals } = toVerifierCalldata(proof)
                 pubSignals[index] = (pubSignals[index] as bigint) + 1n
-                expect(await verifier.verifyProof(pA, pB, pC, pubSignals)).toBe(false)
+                expect(await verifier.getFunction("verifyProof")(pA, pB, pC, pubSignals)).toBe(false)
             })
         }
 
         it("rejects a public signal at or above the field size (no aliasing of x and x + p)", async () => {
             const { pA, pB, pC, pubSignals } = toVerifierCalldata(proof)
             pubSignals[6] = (pubSignals[6] as bigint) + SNARK_SCALAR_FIELD
-            expect(await verifier.verifyProof(pA, pB, pC, pubSignals)).toBe(false)
+            expect(await verifier.getFunction("verifyProof")(pA, pB, pC, pubSignals)).toBe(false)
         })
 
         it("rejects a proof with a point changed", async () => {
             const { pA, pB, pC, pubSignals } = toVerifierCalldata(proof)
             pC[0] = pC[0] + 1n
-            expect(await verifier.verifyProof(pA, pB, pC, pubSignals)).toBe(false)
+            expect(await verifier.getFunction("verifyProof")(pA, pB, pC, pubSignals)).toBe(false)
         })
     })
 })
