@@ -109,13 +109,16 @@ async function main(): Promise<void> {
     for (const path of outputs) files[relative(root, path)] = sha256(await readFile(path))
     const manifest: Manifest = { note: INSECURE_NOTE, fingerprint: print, constraints: info.constraints, files }
     const committed = existsSync(A.manifest) ? (JSON.parse(await readFile(A.manifest, "utf8")) as Manifest) : undefined
-    if (committed && committed.fingerprint === print && !updateManifest) {
+    if (updateManifest || !committed) {
+        await writeFile(A.manifest, `${JSON.stringify(manifest, null, 2)}\n`)
+        console.log(`      wrote ${relative(root, A.manifest)}: commit it with contracts/generated/`)
+    } else if (committed.fingerprint === print) {
         const differing = Object.keys(files).filter((f) => committed.files[f] !== files[f])
         if (differing.length > 0) throw new Error(`not reproducible: ${differing.join(", ")} differ from the manifest built from the same sources`)
         console.log("      byte-identical to the manifest")
     } else {
-        await writeFile(A.manifest, `${JSON.stringify(manifest, null, 2)}\n`)
-        console.log(`      sources changed: wrote ${relative(root, A.manifest)} (commit it)`)
+        // never rewrite it silently: the test suite must notice a circuit change without a new manifest
+        console.warn("      the committed manifest is from other sources: run `npm run build:circuits -- --update-manifest` and commit it")
     }
     await writeFile(A.fingerprint, `${print}\n`)
     console.log(`circuits: built in ${((Date.now() - started) / 1000).toFixed(1)}s. ${INSECURE_NOTE}`)

@@ -1,0 +1,80 @@
+import { poseidon2 } from "poseidon-lite/poseidon2"
+import { poseidon5 } from "poseidon-lite/poseidon5"
+import { describe, expect, it } from "vitest"
+import {
+    ATTESTATION_DOMAIN,
+    attestationMessage,
+    BABYJUB_SUBORDER,
+    bureauKeyHash,
+    createBureauKey,
+    parseAttestation,
+    signAttestation,
+    verifyAttestation
+} from "../../prover/src/index.ts"
+import { BUREAU_PRIVATE_KEY, NOW } from "../helpers/fixtures.ts"
+
+const claims = { commitment: 123n, score: 720, issuedAt: NOW, expiresAt: NOW + 86_400 }
+
+describe("attestations", () => {
+    describe("# createBureauKey", () => {
+        it("derives the same public key from the same private key, and its hash is Poseidon(Ax, Ay)", () => {
+            const a = createBureauKey(BUREAU_PRIVATE_KEY)
+            const b = createBureauKey(BUREAU_PRIVATE_KEY)
+            expect(a.publicKey).toEqual(b.publicKey)
+            expect(a.keyHash).toBe(poseidon2([a.publicKey[0], a.publicKey[1]]))
+            expect(bureauKeyHash(a.publicKey)).toBe(a.keyHash)
+            expect(createBureauKey().keyHash).not.toBe(a.keyHash)
+        })
+
+        it("refuses private keys that are not 32 bytes", () => {
+            expect(() => createBureauKey("0x1234")).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "privateKey" }))
+            expect(() => createBureauKey(new Uint8Array(31))).toThrowError(expect.objectContaining({ parameter: "privateKey" }))
+        })
+    })
+
+    describe("# attestationMessage", () => {
+        it("is Poseidon(domain, commitment, score, issuedAt, expiresAt)", () => {
+            expect(attestationMessage(claims)).toBe(poseidon5([ATTESTATION_DOMAIN, 123n, 720n, BigInt(NOW), BigInt(NOW + 86_400)]))
+        })
+
+        it("refuses claims the circuit would refuse", () => {
+            expect(() => attestationMessage({ ...claims, score: 1 << 16 })).toThrowError(expect.objectContaining({ code: "OUT_OF_RANGE", parameter: "score" }))
+            expect(() => attestationMessage({ ...claims, issuedAt: 2n ** 64n })).toThrowError(expect.objectContaining({ code: "OUT_OF_RANGE", parameter: "issuedAt" }))
+            expect(() => attestationMessage({ ...claims, expiresAt: NOW })).toThrowError(expect.objectContaining({ code: "OUT_OF_RANGE", parameter: "expiresAt" }))
+            expect(() => attestationMessage({ ...claims, commitment: -1n })).toThrowError(expect.objectContaining({ code: "NOT_A_FIELD_ELEMENT", parameter: "commitment" }))
+        })
+    })
+
+    describe("# signAttestation / verifyAttestation", () => {
+        const bureau = createBureauKey(BUREAU_PRIVATE_KEY)
+        const attestation = signAttestation(claims, bureau.privateKey)
+
+        it("signs a JSON-safe attestation that verifies under the bureau key", () => {
+            expect(JSON.parse(JSON.stringify(attestation))).toEqual(attestation)
+            expect(attestation.bureauPublicKey).toEqual(bureau.publicKey.map(String))
+            expect(verifyAttestation(attestation)).toBe(true)
+        })
+
+        it("fails to verify when any claim or the key changes", () => {
+            expect(verifyAttestation({ ...attestation, score: 850 })).toBe(false)
+            expect(verifyAttestation({ ...attestation, commitment: "124" })).toBe(false)
+            expect(verifyAttestation({ ...attestation, expiresAt: attestation.expiresAt + 1 })).toBe(false)
+            const other = createBureauKey()
+            expect(verifyAttestation({ ...attestation, bureauPublicKey: other.publicKey.map(String) as [string, string] })).toBe(false)
+        })
+
+        it("fails for S at or above the subgroup order (signature malleability) and R8 off the curve", () => {
+            const S = (BigInt(attestation.signature.S) + BABYJUB_SUBORDER).toString()
+            expect(verifyAttestation({ ...attestation, signature: { ...attestation.signature, S } })).toBe(false)
+            const R8: [string, string] = [attestation.signature.R8[0], (BigInt(attestation.signature.R8[1]) + 1n).toString()]
+            expect(verifyAttestation({ ...attestation, signature: { ...attestation.signature, R8 } })).toBe(false)
+        })
+
+        it("parseAttestation names the malformed field", () => {
+            expect(() => parseAttestation(null)).toThrowError(expect.objectContaining({ parameter: "attestation" }))
+            expect(() => parseAttestation({ ...attestation, signature: { R8: ["1"], S: "1" } })).toThrowError(expect.objectContaining({ parameter: "attestation.signature.R8" }))
+            expect(() => parseAttestation({ ...attestation, score: "high" })).toThrowError(expect.objectContaining({ parameter: "attestation.score" }))
+            expect(() => parseAttestation({ ...attestation, bureauPublicKey: ["1", "-2"] })).toThrowError(expect.objectContaining({ parameter: "attestation.bureauPublicKey[1]" }))
+        })
+    })
+})

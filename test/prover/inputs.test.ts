@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest"
+import {
+    buildCreditProofInput,
+    createBureauKey,
+    Identity,
+    KycGroup,
+    PUBLIC_SIGNALS,
+    signAttestation,
+    SNARK_SCALAR_FIELD,
+    type CreditProofRequest
+} from "../../prover/src/index.ts"
+import { NOW, proverWorld } from "../helpers/fixtures.ts"
+
+const expectCode = (request: CreditProofRequest, code: string, parameter?: string) =>
+    expect(() => buildCreditProofInput(request)).toThrowError(expect.objectContaining(parameter === undefined ? { code } : { code, parameter }))
+
+describe("# buildCreditProofInput", () => {
+    it("turns a valid request into every input signal of the circuit", () => {
+        const { request } = proverWorld()
+        const input = buildCreditProofInput(request)
+        for (const name of PUBLIC_SIGNALS.filter((n) => n !== "nullifier")) expect(input).toHaveProperty(name)
+        expect(input.pathIndices).toHaveLength(20)
+        expect(input.siblings).toHaveLength(20)
+        expect(Object.values(input).flat().every((v) => typeof v === "string")).toBe(true)
+    })
+
+    it("accepts a Merkle proof instead of the group, and the boundary values", () => {
+        const world = proverWorld()
+        const merkleProof = world.group.generateMerkleProof(world.group.indexOf(world.identity.commitment))
+        expect(() => buildCreditProofInput({ ...world.request, membership: merkleProof, kycRoot: world.group.root })).not.toThrow()
+        expect(() => buildCreditProofInput({ ...world.request, threshold: 720 })).not.toThrow() // score == threshold
+        expect(() => buildCreditProofInput({ ...world.request, currentTime: world.attestation.issuedAt })).not.toThrow()
+        expect(() => buildCreditProofInput({ ...world.request, currentTime: world.attestation.expiresAt - 1 })).not.toThrow()
+    })
+
+    describe("refuses, before any proving, with the code that names the problem", () => {
+        it("NOT_A_MEMBER: commitment not in the group", () => {
+            const world = proverWorld()
+            expectCode({ ...world.request, membership: new KycGroup([1n, 2n]) }, "NOT_A_MEMBER", "membership")
+        })
+
+        it("NOT_A_MEMBER: removed member", () => {
+            const world = proverWorld()
+            world.group.removeMember(world.group.indexOf(world.identity.commitment))
+            expectCode(world.request, "NOT_A_MEMBER")
+        })
+
+        it("NOT_A_MEMBER: a Merkle proof of another leaf, a broken path, or another root", () => {
+            const world = proverWorld()
+            const otherProof = world.group.generateMerkleProof(world.group.indexOf(world.other.commitment))
+            expectCode({ ...world.request, membership: otherProof }, "NOT_A_MEMBER")
+            const own = world.group.generateMerkleProof(world.group.indexOf(world.identity.commitment))
+            expectCode({ ...world.request, membership: { ...own, siblings: [own.siblings[1]!, own.siblings[0]!, ...own.siblings.slice(2)] } }, "NOT_A_MEMBER")
+            expectCode({ ...world.request, kycRoot: world.group.root + 1n }, "NOT_A_MEMBER", "kycRoot")
+        })
+
+        it("SCORE_BELOW_THRESHOLD, without revealing the score", () => {
+            const { request } = proverWorld({ score: 690 })
+            expectCode(request, "SCORE_BELOW_THRESHOLD", "threshold")
+            expect(() => buildCreditProofInput(request)).toThrowError(expect.not.objectContaining({ message: expect.stringContaining("690") }))
+        })
+
+        it("ATTESTATION_EXPIRED at and after expiresAt", () => {
+            const world = proverWorld()
+            expectCode({ ...world.request, currentTime: world.attestation.expiresAt }, "ATTESTATION_EXPIRED")
+        })
+
+        it("ATTESTATION_NOT_YET_VALID before issuedAt", () => {
+            const world = proverWorld()
+            expectCode({ ...world.request, currentTime: world.attestation.issuedAt - 1 }, "ATTESTATION_NOT_YET_VALID", "currentTime")
+        })
+
+        it("INVALID_SIGNATURE: a changed score or a forged signature", () => {
+            const world = proverWorld()
+            expectCode({ ...world.request, attestation: { ...world.attestation, score: 850 } }, "INVALID_SIGNATURE")
+            expectCode({ ...world.request, attestation: { ...world.attestation, signature: { ...world.attestation.signature, S: "12345" } } }, "INVALID_SIGNATURE")
+        })
+
+        it("WRONG_BUREAU_KEY: signed by a key other than the expected one", () => {
+            const world = proverWorld()
+            expectCode({ ...world.request, bureauPublicKey: createBureauKey().publicKey }, "WRONG_BUREAU_KEY")
+            // and a valid signature by another key passes the signature check but not the key check
+            const rogue = createBureauKey()
+            const rogueAttestation = signAttestation({ commitment: world.identity.commitment, score: 800, issuedAt: NOW - 10, expiresAt: NOW + 100 }, rogue.privateKey)
+            expectCode({ ...world.request, attestation: rogueAttestation, bureauPublicKey: world.bureau.publicKey }, "WRONG_BUREAU_KEY")
+        })
+
+        it("ATTESTATION_IDENTITY_MISMATCH: another identity's attestation", () => {
+            const world = proverWorld()
+            expectCode({ ...world.request, identity: world.other }, "ATTESTATION_IDENTITY_MISMATCH")
+        })
+
+        it("OUT_OF_RANGE and NOT_A_FIELD_ELEMENT for public values", () => {
+            const { request } = proverWorld()
+            expectCode({ ...request, threshold: 1 << 16 }, "OUT_OF_RANGE", "threshold")
+            expectCode({ ...request, threshold: -1 }, "OUT_OF_RANGE", "threshold")
+            expectCode({ ...request, currentTime: 2n ** 64n }, "OUT_OF_RANGE", "currentTime")
+            expectCode({ ...request, scope: SNARK_SCALAR_FIELD }, "NOT_A_FIELD_ELEMENT", "scope")
+            expectCode({ ...request, message: SNARK_SCALAR_FIELD + 1n }, "NOT_A_FIELD_ELEMENT", "message")
+            expectCode({ ...request, kycRoot: SNARK_SCALAR_FIELD }, "NOT_A_FIELD_ELEMENT", "kycRoot")
+        })
+
+        it("INVALID_ARGUMENT for wrong types", () => {
+            const { request } = proverWorld()
+            expectCode({ ...request, identity: { secret: 1n } as unknown as Identity }, "INVALID_ARGUMENT", "identity")
+            expectCode({ ...request, threshold: "700 points" }, "INVALID_ARGUMENT", "threshold")
+            expectCode({ ...request, attestation: "signed" as never }, "INVALID_ARGUMENT", "attestation")
+            expectCode({ ...request, membership: { root: 1n } as never }, "INVALID_ARGUMENT", "membership.siblings")
+            expect(() => buildCreditProofInput(undefined as never)).toThrowError(expect.objectContaining({ parameter: "request" }))
+        })
+    })
+})
