@@ -1,3 +1,4 @@
+import { mulPointEscalar } from "@zk-kit/baby-jubjub"
 import { derivePublicKey, signMessage, verifySignature } from "#eddsa-poseidon"
 import { poseidon2 } from "poseidon-lite/poseidon2"
 import { poseidon5 } from "poseidon-lite/poseidon5"
@@ -101,11 +102,26 @@ export function signAttestation(claims: AttestationClaims, privateKey: string): 
 export function verifyAttestation(attestation: Attestation): boolean {
     const a = parseAttestation(attestation)
     if (a.signature.S >= BABYJUB_SUBORDER) return false
+    // a key of small order (8·A = identity) verifies forged signatures; the circuit refuses it too
+    if (isLowOrderKey(a.bureauPublicKey)) return false
     try {
         return verifySignature(attestationMessage(a), { R8: a.signature.R8, S: a.signature.S }, a.bureauPublicKey)
     } catch {
         // points off the curve make the library throw: that is an invalid signature
         return false
+    }
+}
+
+/**
+ * Whether a public key has small order: 8·A is the identity (0, 1). EdDSA checks with such a key
+ * accept forged signatures, so no such key is ever a bureau key.
+ */
+export function isLowOrderKey(publicKey: readonly [bigint, bigint]): boolean {
+    try {
+        const [x, y] = mulPointEscalar(publicKey as [bigint, bigint], 8n)
+        return x === 0n && y === 1n
+    } catch {
+        return true
     }
 }
 

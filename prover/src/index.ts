@@ -8,6 +8,7 @@ export {
     attestationMessage,
     bureauKeyHash,
     createBureauKey,
+    isLowOrderKey,
     parseAttestation,
     signAttestation,
     verifyAttestation,

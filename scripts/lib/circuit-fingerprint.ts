@@ -28,9 +28,12 @@ export async function circuitFingerprint(): Promise<string> {
         // generated mains (circomkit) are outputs, not sources
         .filter((f) => !/\/src\/(main|test)\//.test(f))
         .sort()
-    for (const file of [...sources, `${root}circuits/circuits.json`, `${root}circomkit.json`, `${root}scripts/lib/dev-setup.ts`]) {
+    for (const file of [...sources, `${root}circuits/circuits.json`, `${root}scripts/lib/dev-setup.ts`]) {
         hash.update(relative(root, file)).update(await readFile(file))
     }
+    // the compiler settings that shape the output; not how the compiler is started (circomPath)
+    const { circomPath: _, ...circomkit } = JSON.parse(await readFile(`${root}circomkit.json`, "utf8")) as Record<string, unknown>
+    hash.update(JSON.stringify(circomkit))
     for (const pkg of ["circom2", "circomlib", "circomkit", "snarkjs"]) {
         const json = JSON.parse(await readFile(`${root}node_modules/${pkg}/package.json`, "utf8")) as { version: string }
         hash.update(`${pkg}@${json.version}`)

@@ -1,5 +1,6 @@
 import { poseidon2 } from "poseidon-lite/poseidon2"
 import { poseidon5 } from "poseidon-lite/poseidon5"
+import { Base8, mulPointEscalar } from "@zk-kit/baby-jubjub"
 import { describe, expect, it } from "vitest"
 import {
     ATTESTATION_DOMAIN,
@@ -7,6 +8,7 @@ import {
     BABYJUB_SUBORDER,
     bureauKeyHash,
     createBureauKey,
+    isLowOrderKey,
     parseAttestation,
     signAttestation,
     verifyAttestation
@@ -68,6 +70,16 @@ describe("attestations", () => {
             expect(verifyAttestation({ ...attestation, signature: { ...attestation.signature, S } })).toBe(false)
             const R8: [string, string] = [attestation.signature.R8[0], (BigInt(attestation.signature.R8[1]) + 1n).toString()]
             expect(verifyAttestation({ ...attestation, signature: { ...attestation.signature, R8 } })).toBe(false)
+        })
+
+        it("refuses a small-order bureau key, under which anyone can forge a signature", () => {
+            // with A = (0, 1), S·B8 = R8 + h·8·A = R8: pick S, set R8 = S·B8, any message verifies
+            const S = 12345n
+            const R8 = mulPointEscalar(Base8, S)
+            const forged = { ...attestation, score: 850, bureauPublicKey: ["0", "1"] as [string, string], signature: { R8: [R8[0].toString(), R8[1].toString()] as [string, string], S: S.toString() } }
+            expect(isLowOrderKey([0n, 1n])).toBe(true)
+            expect(isLowOrderKey(bureau.publicKey)).toBe(false)
+            expect(verifyAttestation(forged)).toBe(false)
         })
 
         it("parseAttestation names the malformed field", () => {

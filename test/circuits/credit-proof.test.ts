@@ -1,0 +1,306 @@
+/**
+ * The main CreditProof circuit, compiled with the parameters of circuits/circuits.json: a valid
+ * input from the prover passes and outputs the borrower's nullifier; for every constraint, a
+ * witness that breaks it (checked to break that one); and, on the built Groth16 artifacts, the
+ * public signal order, the constraint budget, and a real proof that is rejected when any public
+ * signal (the message among them) is changed.
+ */
+import { readFileSync } from "node:fs"
+import type { WitnessTester } from "circomkit"
+import { beforeAll, describe, expect, it } from "vitest"
+import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
+import circuits from "../../circuits/circuits.json" with { type: "json" }
+import {
+    buildCreditProofInput,
+    computeMessage,
+    createBureauKey,
+    CREDIT_PROOF_CIRCUIT,
+    generateCreditProof,
+    Identity,
+    KycGroup,
+    PUBLIC_SIGNALS,
+    SCORE_BITS,
+    signAttestation,
+    SNARK_SCALAR_FIELD as P,
+    TIME_BITS,
+    verifyCreditProof,
+    type CreditProof,
+    type CreditProofInput
+} from "../../prover/src/index.ts"
+import { artifacts, BORROW, BUREAU_PRIVATE_KEY, proverWorld } from "../helpers/fixtures.ts"
+import { at, circomkit, FILES, failureTrace, read, signRaw, validWitness, witnessTester } from "./utils.ts"
+
+const config = circuits[CREDIT_PROOF_CIRCUIT]
+const MAX_CONSTRAINTS = 11_000
+
+// where each constraint sits: the main template's statement, then the templates inside it
+const main = (snippet: string) => at("CreditProof", FILES.creditProof, snippet)
+const ROOT_MISMATCH = [main("computedRoot === kycRoot")]
+const KEY_MISMATCH = [main("signedKeyHash === bureauKeyHash")]
+const SCORE = main("AssertGreaterEq(scoreBits)(score, threshold)")
+const ISSUED = main("AssertGreaterEq(timeBits)(currentTime, issuedAt)")
+const EXPIRES = main("AssertLess(timeBits)(currentTime, expiresAt)")
+const NOT_IN_RANGE = [at("RangeCheck", FILES.range, "Num2Bits(bits)(in)"), at("Num2Bits", FILES.bitify, "lc1 === in")]
+const GE_A = [at("AssertGreaterEq", FILES.range, "RangeCheck(bits)(a)"), ...NOT_IN_RANGE]
+const GE_B = [at("AssertGreaterEq", FILES.range, "RangeCheck(bits)(b)"), ...NOT_IN_RANGE]
+const GE_OK = at("AssertGreaterEq", FILES.range, "ok === 1")
+const LT_B = [at("AssertLess", FILES.range, "RangeCheck(bits)(b)"), ...NOT_IN_RANGE]
+const LT_OK = at("AssertLess", FILES.range, "ok === 1")
+const NOT_A_BIT = [main("MerkleInclusion(depth)(commitment, pathIndices, siblings)"), at("MerkleInclusion", FILES.merkle, "pathIndices[i] * (1 - pathIndices[i]) === 0")]
+const ATTESTATION = main("AttestationCheck(attestationDomain)(")
+const SIGNATURE_MISMATCH = [
+    ATTESTATION,
+    at("AttestationCheck", FILES.attestation, "verifier.M <== message"),
+    at("EdDSAPoseidonVerifier", FILES.eddsa, "eqCheckX.in[1] <== addRight.xout"),
+    at("ForceEqualIfEnabled", FILES.comparators, "(1 - isz.out)*enabled === 0")
+]
+const R8_OFF_CURVE = [ATTESTATION, at("AttestationCheck", FILES.attestation, "BabyCheck()(sigR8x, sigR8y)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
+
+const world = proverWorld()
+const { identity, other, group, attestation } = world
+const scope = BigInt(world.request.scope)
+const valid: CreditProofInput = buildCreditProofInput(world.request)
+const otherBureau = createBureauKey(`0x${"02".repeat(32)}`)
+const claims = { commitment: identity.commitment, score: BigInt(attestation.score), issuedAt: BigInt(attestation.issuedAt), expiresAt: BigInt(attestation.expiresAt) }
+
+/** The signature inputs of an attestation. */
+function signatureOf(a: { bureauPublicKey: [string, string]; signature: { R8: [string, string]; S: string } }) {
+    return { bureauAx: a.bureauPublicKey[0], bureauAy: a.bureauPublicKey[1], sigR8x: a.signature.R8[0], sigR8y: a.signature.R8[1], sigS: a.signature.S }
+}
+
+describe(`CreditProof(${config.params.join(", ")})`, () => {
+    let tester: WitnessTester
+
+    beforeAll(async () => {
+        tester = await witnessTester("credit_proof_main", { file: config.file, template: config.template, params: config.params.map((p) => BigInt(p)), pubs: config.pubs })
+    })
+
+    describe("a valid input", () => {
+        it("passes and outputs the nullifier identity.nullifier(scope)", async () => {
+            const witness = await validWitness(tester, valid)
+            expect(await read(tester, witness, "nullifier")).toBe(identity.nullifier(scope))
+        })
+
+        it("passes for another member with its own attestation, and outputs that member's nullifier", async () => {
+            const own = signAttestation({ ...claims, commitment: other.commitment }, BUREAU_PRIVATE_KEY)
+            const input = buildCreditProofInput({ ...world.request, identity: other, attestation: own })
+            const witness = await validWitness(tester, input)
+            expect(await read(tester, witness, "nullifier")).toBe(other.nullifier(scope))
+        })
+
+        it("passes with any message: the message is bound by the proof, not by a constraint on its value", async () => {
+            for (const message of [0n, 1n, P - 1n, computeMessage({ ...BORROW, principal: 1n })]) {
+                await validWitness(tester, { ...valid, message })
+            }
+        })
+
+        it("a witness with the nullifier edited (+1, another scope's, another identity's) breaks a constraint", async () => {
+            const witness = await validWitness(tester, valid)
+            for (const fake of [identity.nullifier(scope) + 1n, identity.nullifier(scope + 1n), other.nullifier(scope)]) {
+                await tester.expectConstraintFail(await tester.editWitness(witness, { "main.nullifier": fake }))
+            }
+        })
+    })
+
+    describe("KYC membership: computedRoot === kycRoot, path indices are bits", () => {
+        it("rejects another kycRoot (+1, the root before the borrower was added)", async () => {
+            expect(await failureTrace(tester, { ...valid, kycRoot: BigInt(valid.kycRoot as string) + 1n })).toEqual(ROOT_MISMATCH)
+            const before = new KycGroup(group.leaves.slice(0, 2)).root
+            expect(await failureTrace(tester, { ...valid, kycRoot: before })).toEqual(ROOT_MISMATCH)
+        })
+
+        it("rejects a non-boolean path index (2 at level 0, p - 1 at the top level)", async () => {
+            const indices = valid.pathIndices as string[]
+            expect(await failureTrace(tester, { ...valid, pathIndices: indices.map((b, i) => (i === 0 ? 2n : b)) })).toEqual(NOT_A_BIT)
+            expect(await failureTrace(tester, { ...valid, pathIndices: indices.map((b, i) => (i === indices.length - 1 ? P - 1n : b)) })).toEqual(NOT_A_BIT)
+        })
+
+        it("rejects siblings swapped between levels 0 and 1", async () => {
+            const siblings = [...(valid.siblings as string[])]
+            ;[siblings[0], siblings[1]] = [siblings[1] as string, siblings[0] as string]
+            expect(siblings[0]).not.toBe(siblings[1])
+            expect(await failureTrace(tester, { ...valid, siblings })).toEqual(ROOT_MISMATCH)
+        })
+
+        it("rejects a flipped path index (node and sibling swapped)", async () => {
+            const pathIndices = (valid.pathIndices as string[]).map((b, i) => (i === 0 ? 1n - BigInt(b) : b))
+            expect(await failureTrace(tester, { ...valid, pathIndices })).toEqual(ROOT_MISMATCH)
+        })
+
+        it("rejects another member's secret with that member's valid attestation but this borrower's path", async () => {
+            const own = signAttestation({ ...claims, commitment: other.commitment }, BUREAU_PRIVATE_KEY)
+            expect(await failureTrace(tester, { ...valid, secret: other.secret, ...signatureOf(own) })).toEqual(ROOT_MISMATCH)
+        })
+
+        it("rejects a non-member with a valid attestation of its own", async () => {
+            const outsider = new Identity(555n)
+            const own = signAttestation({ ...claims, commitment: outsider.commitment }, BUREAU_PRIVATE_KEY)
+            expect(await failureTrace(tester, { ...valid, secret: outsider.secret, ...signatureOf(own) })).toEqual(ROOT_MISMATCH)
+        })
+    })
+
+    describe("the attestation: signature valid, by the key hashing to bureauKeyHash", () => {
+        it("rejects another bureauKeyHash", async () => {
+            expect(await failureTrace(tester, { ...valid, bureauKeyHash: otherBureau.keyHash })).toEqual(KEY_MISMATCH)
+            expect(await failureTrace(tester, { ...valid, bureauKeyHash: BigInt(valid.bureauKeyHash as string) + 1n })).toEqual(KEY_MISMATCH)
+        })
+
+        it("rejects a valid attestation by an unregistered key (presented with that key)", async () => {
+            const byOther = signAttestation(claims, otherBureau.privateKey)
+            expect(await failureTrace(tester, { ...valid, ...signatureOf(byOther) })).toEqual(KEY_MISMATCH)
+        })
+
+        it("rejects a signature by another key presented with the registered key", async () => {
+            const byOther = signatureOf(signAttestation(claims, otherBureau.privateKey))
+            expect(await failureTrace(tester, { ...valid, sigR8x: byOther.sigR8x, sigR8y: byOther.sigR8y, sigS: byOther.sigS })).toEqual(SIGNATURE_MISMATCH)
+        })
+
+        it("rejects a signature over another score (a higher score claimed under the real signature)", async () => {
+            expect(await failureTrace(tester, { ...valid, score: 800n })).toEqual(SIGNATURE_MISMATCH)
+            // the bureau's real signature of a score of 650, claimed as 720
+            const lower = signatureOf(signAttestation({ ...claims, score: 650n }, BUREAU_PRIVATE_KEY))
+            expect(await failureTrace(tester, { ...valid, ...lower })).toEqual(SIGNATURE_MISMATCH)
+        })
+
+        it("rejects another identity's attestation", async () => {
+            const others = signAttestation({ ...claims, commitment: other.commitment, score: 850n }, BUREAU_PRIVATE_KEY)
+            expect(await failureTrace(tester, { ...valid, score: 850n, ...signatureOf(others) })).toEqual(SIGNATURE_MISMATCH)
+            // and this borrower's attestation with another member's secret and path
+            const path = buildCreditProofInput({ ...world.request, identity: other, attestation: signAttestation({ ...claims, commitment: other.commitment }, BUREAU_PRIVATE_KEY) })
+            expect(await failureTrace(tester, { ...valid, secret: other.secret, pathIndices: path.pathIndices, siblings: path.siblings })).toEqual(SIGNATURE_MISMATCH)
+        })
+
+        it("rejects the real signature with the validity window moved (issuedAt earlier, expiresAt later)", async () => {
+            expect(await failureTrace(tester, { ...valid, issuedAt: claims.issuedAt - 86_400n })).toEqual(SIGNATURE_MISMATCH)
+            expect(await failureTrace(tester, { ...valid, expiresAt: claims.expiresAt + 86_400n })).toEqual(SIGNATURE_MISMATCH)
+        })
+
+        it("rejects R8 off the curve (R8y + 1)", async () => {
+            expect(await failureTrace(tester, { ...valid, sigR8y: BigInt(valid.sigR8y as string) + 1n })).toEqual(R8_OFF_CURVE)
+        })
+    })
+
+    describe(`score >= threshold, both below 2^${SCORE_BITS}`, () => {
+        const score = claims.score
+
+        it("passes with threshold = score and threshold = 0", async () => {
+            await validWitness(tester, { ...valid, threshold: score })
+            await validWitness(tester, { ...valid, threshold: 0n })
+        })
+
+        it("rejects threshold = score + 1 and threshold = 2^bits - 1", async () => {
+            expect(await failureTrace(tester, { ...valid, threshold: score + 1n })).toEqual([SCORE, GE_OK])
+            expect(await failureTrace(tester, { ...valid, threshold: (1n << BigInt(SCORE_BITS)) - 1n })).toEqual([SCORE, GE_OK])
+        })
+
+        for (const [name, value] of [
+            ["2^SCORE_BITS", 1n << BigInt(SCORE_BITS)],
+            ["p - 1", P - 1n]
+        ] as const) {
+            it(`rejects threshold = ${name}`, async () => {
+                expect(await failureTrace(tester, { ...valid, threshold: value })).toEqual([SCORE, ...GE_B])
+            })
+
+            it(`rejects a score of ${name} that the bureau really signed`, async () => {
+                const signed = { ...claims, score: value }
+                expect(await failureTrace(tester, { ...valid, score: value, ...signRaw(BUREAU_PRIVATE_KEY, signed) })).toEqual([SCORE, ...GE_A])
+            })
+        }
+    })
+
+    describe(`issuedAt <= currentTime < expiresAt, all below 2^${TIME_BITS}`, () => {
+        it("passes with currentTime = issuedAt and currentTime = expiresAt - 1", async () => {
+            await validWitness(tester, { ...valid, currentTime: claims.issuedAt })
+            await validWitness(tester, { ...valid, currentTime: claims.expiresAt - 1n })
+        })
+
+        it("rejects currentTime = issuedAt - 1 (not yet valid)", async () => {
+            expect(await failureTrace(tester, { ...valid, currentTime: claims.issuedAt - 1n })).toEqual([ISSUED, GE_OK])
+        })
+
+        it("rejects currentTime = expiresAt and later (expired)", async () => {
+            expect(await failureTrace(tester, { ...valid, currentTime: claims.expiresAt })).toEqual([EXPIRES, LT_OK])
+            expect(await failureTrace(tester, { ...valid, currentTime: claims.expiresAt + 1n })).toEqual([EXPIRES, LT_OK])
+        })
+
+        for (const [name, value] of [
+            ["2^TIME_BITS", 1n << BigInt(TIME_BITS)],
+            ["p - 1", P - 1n]
+        ] as const) {
+            it(`rejects currentTime = ${name}`, async () => {
+                expect(await failureTrace(tester, { ...valid, currentTime: value })).toEqual([ISSUED, ...GE_A])
+            })
+
+            it(`rejects an issuedAt of ${name} that the bureau really signed`, async () => {
+                const signed = { ...claims, issuedAt: value }
+                expect(await failureTrace(tester, { ...valid, issuedAt: value, ...signRaw(BUREAU_PRIVATE_KEY, signed) })).toEqual([ISSUED, ...GE_B])
+            })
+
+            it(`rejects an expiresAt of ${name} that the bureau really signed`, async () => {
+                const signed = { ...claims, expiresAt: value }
+                expect(await failureTrace(tester, { ...valid, expiresAt: value, ...signRaw(BUREAU_PRIVATE_KEY, signed) })).toEqual([EXPIRES, ...LT_B])
+            })
+        }
+    })
+})
+
+describe("the built circuit (circuits/build) and its Groth16 artifacts", () => {
+    it("orders its public signals as PUBLIC_SIGNALS: outputs, then circuits.json pubs", async () => {
+        expect(PUBLIC_SIGNALS).toEqual(["nullifier", ...config.pubs])
+        // witness index of each signal of the main component, from the compiled symbol table
+        const wires = new Map<string, number>()
+        for (const line of readFileSync(CREDIT_PROOF_ARTIFACTS.sym, "utf8").split("\n")) {
+            const [, varIdx, , name] = line.split(",")
+            if (name?.startsWith("main.") && name.indexOf(".", 5) === -1) wires.set(name.slice(5), Number(varIdx))
+        }
+        expect(PUBLIC_SIGNALS.map((name) => wires.get(name))).toEqual(PUBLIC_SIGNALS.map((_, i) => i + 1))
+
+        const info = await circomkit.info(CREDIT_PROOF_CIRCUIT)
+        expect(info.publicOutputs).toBe(1)
+        expect(info.publicInputs).toBe(PUBLIC_SIGNALS.length - 1)
+        const vkey = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.vkey, "utf8")) as { nPublic: number }
+        expect(vkey.nPublic).toBe(PUBLIC_SIGNALS.length)
+    })
+
+    it(`has at most ${MAX_CONSTRAINTS} constraints, as the manifest says`, async () => {
+        const { constraints } = await circomkit.info(CREDIT_PROOF_CIRCUIT)
+        const manifest = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.manifest, "utf8")) as { constraints: number }
+        expect(constraints).toBe(manifest.constraints)
+        expect(constraints).toBeLessThanOrEqual(MAX_CONSTRAINTS)
+    })
+
+    describe("a real proof", () => {
+        let proof: CreditProof
+        let vkey: object
+        beforeAll(async () => {
+            proof = await generateCreditProof(world.request, artifacts)
+            vkey = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.vkey, "utf8")) as object
+        })
+
+        it("verifies, with the borrower's nullifier and the request's public values", async () => {
+            expect(await verifyCreditProof(proof, vkey)).toBe(true)
+            expect(proof.nullifier).toBe(identity.nullifier(scope).toString())
+            for (const name of PUBLIC_SIGNALS.slice(1)) expect(proof[name]).toBe(valid[name])
+        })
+
+        for (const name of PUBLIC_SIGNALS) {
+            it(`is rejected with ${name} changed`, async () => {
+                const changed = (BigInt(proof[name]) + 1n) % P
+                expect(await verifyCreditProof({ ...proof, [name]: changed.toString() }, vkey)).toBe(false)
+            })
+        }
+
+        it("is rejected for another borrower, offer, tier or principal (a changed message)", async () => {
+            for (const change of [
+                { borrower: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" },
+                { offerId: BORROW.offerId + 1n },
+                { tier: BORROW.tier + 1n },
+                { principal: BORROW.principal + 1n }
+            ]) {
+                const message = computeMessage({ ...BORROW, ...change })
+                expect(message.toString()).not.toBe(proof.message)
+                expect(await verifyCreditProof({ ...proof, message: message.toString() }, vkey)).toBe(false)
+            }
+        })
+    })
+})
