@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {CreditCircuit} from "./generated/CreditCircuit.sol";
+import {IKycRegistry} from "./interfaces/IKycRegistry.sol";
+
+/// @title KycRegistry
+/// @notice Roots and leaf-change events of the KYC Merkle tree kept by compliance officers.
+/// @dev Roles: `DEFAULT_ADMIN_ROLE` grants officers, sets the root validity and unpauses;
+/// `OFFICER_ROLE` changes members and pauses.
+contract KycRegistry is IKycRegistry, AccessControl, Pausable {
+    /// @inheritdoc IKycRegistry
+    bytes32 public constant OFFICER_ROLE = keccak256("zkcredit.KycRegistry.OFFICER_ROLE");
+
+    /// @inheritdoc IKycRegistry
+    uint256 public constant MAX_ROOT_VALIDITY = 30 days;
+
+    uint256 private constant TREE_CAPACITY = 1 << CreditCircuit.KYC_TREE_DEPTH;
+
+    // packed into Pausable's slot (its `bool _paused` comes first): a membership change reads the
+    // pause flag, the next index and the validity with one slot access
+    uint32 private _nextIndex;
+    uint64 private _rootValidity;
+    uint256 private _currentRoot;
+    mapping(uint256 root => RootRecord) private _roots;
+
+    /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
+    /// @param initialRootValidity Seconds a root stays valid after it is replaced.
+    constructor(address admin, uint256 initialRootValidity) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRootValidity(initialRootValidity);
+    }
+
+    /// @inheritdoc IKycRegistry
+    function addMembers(uint256[] calldata commitments, uint256 newRoot)
+        external
+        onlyRole(OFFICER_ROLE)
+        whenNotPaused
+        returns (uint256 startIndex)
+    {
+        uint256 count = commitments.length;
+        if (count == 0) revert EmptyBatch();
+        startIndex = _nextIndex;
+        if (startIndex + count > TREE_CAPACITY) revert TreeFull(startIndex, count, TREE_CAPACITY);
+        for (uint256 i; i < count; ++i) {
+            _requireCommitment(commitments[i]);
+        }
+        // cannot overflow: bounded by TREE_CAPACITY above
+        _nextIndex = uint32(startIndex + count);
+        _publishRoot(newRoot);
+        emit MembersAdded(startIndex, commitments, newRoot);
+    }
+
+    /// @inheritdoc IKycRegistry
+    function removeMember(uint256 index, uint256 newRoot) external onlyRole(OFFICER_ROLE) whenNotPaused {
+        _requireUsedIndex(index);
+        _publishRoot(newRoot);
+        emit MemberRemoved(index, newRoot);
+    }
+
+    /// @inheritdoc IKycRegistry
+    function replaceMember(uint256 index, uint256 newCommitment, uint256 newRoot)
+        external
+        onlyRole(OFFICER_ROLE)
+        whenNotPaused
+    {
+        _requireUsedIndex(index);
+        _requireCommitment(newCommitment);
+        _publishRoot(newRoot);
+        emit MemberReplaced(index, newCommitment, newRoot);
+    }
+
+    /// @inheritdoc IKycRegistry
+    function setRootValidity(uint256 newValidity) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setRootValidity(newValidity);
+    }
+
+    /// @inheritdoc IKycRegistry
+    function pause() external onlyRole(OFFICER_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IKycRegistry
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    /// @inheritdoc IKycRegistry
+    function currentRoot() external view returns (uint256) {
+        return _currentRoot;
+    }
+
+    /// @inheritdoc IKycRegistry
+    function nextIndex() external view returns (uint256) {
+        return _nextIndex;
+    }
+
+    /// @inheritdoc IKycRegistry
+    function rootValidity() external view returns (uint256) {
+        return _rootValidity;
+    }
+
+    /// @inheritdoc IKycRegistry
+    function rootRecord(uint256 root) external view returns (RootRecord memory) {
+        return _roots[root];
+    }
+
+    /// @inheritdoc IKycRegistry
+    function isRootValid(uint256 root) external view returns (bool) {
+        RootRecord memory record = _roots[root];
+        if (record.createdAt == 0) return false;
+        return record.replacedAt == 0 || block.timestamp < uint256(record.replacedAt) + _rootValidity;
+    }
+
+    /// @dev Makes `newRoot` current and starts the validity countdown of the root it replaces.
+    /// A root may come back (removing the last added member restores the earlier tree): it is
+    /// then current again.
+    function _publishRoot(uint256 newRoot) private {
+        if (newRoot == 0 || newRoot >= CreditCircuit.SNARK_SCALAR_FIELD) revert InvalidRoot(newRoot);
+        uint256 oldRoot = _currentRoot;
+        if (newRoot == oldRoot) revert RootUnchanged(newRoot);
+        uint64 now_ = uint64(block.timestamp);
+        if (oldRoot != 0) _roots[oldRoot].replacedAt = now_;
+        _roots[newRoot] = RootRecord({createdAt: now_, replacedAt: 0});
+        _currentRoot = newRoot;
+    }
+
+    function _setRootValidity(uint256 newValidity) private {
+        if (newValidity > MAX_ROOT_VALIDITY) revert RootValidityTooLong(newValidity, MAX_ROOT_VALIDITY);
+        emit RootValidityChanged(_rootValidity, newValidity);
+        _rootValidity = uint64(newValidity);
+    }
+
+    function _requireCommitment(uint256 commitment) private pure {
+        if (commitment == 0 || commitment >= CreditCircuit.SNARK_SCALAR_FIELD) revert InvalidCommitment(commitment);
+    }
+
+    function _requireUsedIndex(uint256 index) private view {
+        uint256 used = _nextIndex;
+        if (index >= used) revert IndexOutOfRange(index, used);
+    }
+}

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
+import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
+import {LoanMath} from "./libraries/LoanMath.sol";
+
+/// @title LoanMarket
+/// @notice Offers, zero-knowledge gated loans, instalments, late fees and defaults. The rules are
+/// in {ILoanMarket}.
+/// @dev Roles: `DEFAULT_ADMIN_ROLE` pauses the market. Every function that moves tokens is
+/// `nonReentrant` (transient storage, EIP-1153) and changes state before it calls the token.
+contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Most tiers per offer.
+    uint256 public constant MAX_TIERS = 8;
+    /// @notice Most instalments per loan.
+    uint256 public constant MAX_INSTALMENTS = 360;
+    /// @notice Longest term.
+    uint256 public constant MAX_TERM = 10 * 365 days;
+    /// @notice Longest grace or default period.
+    uint256 public constant MAX_PERIOD = 365 days;
+    /// @notice Highest simple annual rate, basis points (500 %).
+    uint256 public constant MAX_APR_BPS = 50_000;
+
+    /// @inheritdoc ILoanMarket
+    ICreditVerifier public immutable creditVerifier;
+
+    /// @inheritdoc ILoanMarket
+    uint256 public immutable maxActiveLoans;
+
+    // Packed into Pausable's slot (its `bool _paused` comes first): `borrow` reads the pause flag
+    // and bumps the loan count with one slot access.
+    uint64 private _loanCount;
+    uint40 private _offerCount;
+
+    mapping(uint256 offerId => Offer) private _offers;
+    mapping(uint256 offerId => mapping(uint256 tier => Tier)) private _tiers;
+    mapping(uint256 loanId => Loan) private _loans;
+    mapping(uint256 nullifier => PseudonymRecord) private _records;
+
+    /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
+    /// @param verifier The credit proof verifier.
+    /// @param maxActiveLoans_ Loans one pseudonym may have active at once (1: one at a time).
+    constructor(address admin, ICreditVerifier verifier, uint256 maxActiveLoans_) {
+        if (admin == address(0) || address(verifier) == address(0)) revert ZeroAddress();
+        if (maxActiveLoans_ == 0 || maxActiveLoans_ > type(uint32).max) revert InvalidMaxActiveLoans(maxActiveLoans_);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        creditVerifier = verifier;
+        maxActiveLoans = maxActiveLoans_;
+    }
+
+    // ---------------------------------------------------------------- lenders
+
+    /// @inheritdoc ILoanMarket
+    function createOffer(IERC20 token, uint256 capacity, Tier[] calldata tiers, LoanTerms calldata terms)
+        external
+        nonReentrant
+        whenNotPaused
+        returns (uint256 offerId)
+    {
+        if (address(token).code.length == 0) revert InvalidToken(address(token));
+        _requireTiers(tiers);
+        _requireTerms(terms);
+        _requireBooksFit(tiers, terms);
+        if (capacity == 0) revert ZeroAmount();
+        if (capacity > type(uint128).max) revert AmountTooLarge(capacity, type(uint128).max);
+
+        offerId = _offerCount++;
+        Offer storage o = _offers[offerId];
+        o.token = token;
+        o.tierCount = uint8(tiers.length);
+        o.instalmentCount = terms.instalmentCount;
+        o.term = terms.term;
+        o.gracePeriod = terms.gracePeriod;
+        o.lender = msg.sender;
+        o.defaultPeriod = terms.defaultPeriod;
+        o.available = uint128(capacity);
+        o.lateFee = terms.lateFee;
+        for (uint256 i; i < tiers.length; ++i) {
+            _tiers[offerId][i] = tiers[i];
+        }
+        emit OfferCreated(offerId, msg.sender, address(token), capacity, terms, tiers);
+
+        _pullExact(token, capacity);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function deposit(uint256 offerId, uint256 amount) external nonReentrant whenNotPaused {
+        Offer storage o = _lenderOffer(offerId);
+        if (amount == 0) revert ZeroAmount();
+        uint256 available = o.available + amount;
+        if (available > type(uint128).max) revert AmountTooLarge(available, type(uint128).max);
+        o.available = uint128(available);
+        emit OfferDeposit(offerId, amount, available);
+
+        _pullExact(o.token, amount);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function withdraw(uint256 offerId, uint256 amount) external nonReentrant {
+        Offer storage o = _lenderOffer(offerId);
+        if (amount == 0) revert ZeroAmount();
+        uint256 available = o.available;
+        if (amount > available) revert InsufficientLiquidity(offerId, amount, available);
+        unchecked {
+            available -= amount;
+        }
+        o.available = uint128(available);
+        emit OfferWithdrawal(offerId, amount, available);
+
+        o.token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function setOfferPaused(uint256 offerId, bool paused_) external {
+        _lenderOffer(offerId).paused = paused_;
+        emit OfferPauseSet(offerId, paused_);
+    }
+
+    // ---------------------------------------------------------------- borrowers
+
+    /// @inheritdoc ILoanMarket
+    function borrow(uint256 offerId, uint256 tier, uint256 principal, ICreditVerifier.CreditProof calldata proof)
+        external
+        nonReentrant
+        whenNotPaused
+        returns (uint256 loanId)
+    {
+        (Offer storage o, Tier memory t) = _requireLendable(offerId, tier, principal);
+        PseudonymRecord memory rec = _requireBorrower(proof);
+        // threshold, scope and message come from the call: the proof is bound to all of them
+        creditVerifier.verifyCreditProof(proof, t.minScore, scope(), borrowMessage(msg.sender, offerId, tier, principal));
+
+        // effects; every check passed
+        unchecked {
+            // loansTaken would need 2^32 loans, one per second at most (proofs must be strictly
+            // newer); activeLoans < maxActiveLoans <= 2^32 - 1; principal <= available was checked
+            rec.loansTaken += 1;
+            rec.activeLoans += 1;
+            o.available -= uint128(principal);
+        }
+        // the verifier's time window keeps currentTime near block time: it fits
+        rec.lastProofTime = uint64(proof.currentTime);
+        _records[proof.nullifier] = rec;
+
+        loanId = _loanCount++;
+        Loan storage l = _loans[loanId];
+        l.nullifier = proof.nullifier;
+        // one slot; `repaid` and `lateFeesPaid` stay zero until the first payment
+        l.principal = uint128(principal);
+        l.startTime = uint40(block.timestamp);
+        l.offerId = uint40(offerId);
+        l.tier = uint8(tier);
+        l.status = LoanStatus.Active;
+        emit LoanOpened(
+            loanId, offerId, proof.nullifier, msg.sender, tier, principal, LoanMath.interest(principal, t.aprBps, o.term)
+        );
+
+        o.token.safeTransfer(msg.sender, principal);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function repayInstalment(uint256 loanId) external nonReentrant returns (uint256 paid) {
+        return _repay(loanId, RepayKind.Instalment, 0);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function repay(uint256 loanId, uint256 amount) external nonReentrant returns (uint256 paid) {
+        if (amount == 0) revert ZeroAmount();
+        return _repay(loanId, RepayKind.Amount, amount);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function repayAll(uint256 loanId) external nonReentrant returns (uint256 paid) {
+        return _repay(loanId, RepayKind.Payoff, 0);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function markDefault(uint256 loanId) external nonReentrant {
+        Loan storage l = _activeLoan(loanId);
+        Schedule memory s = _schedule(l);
+        uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
+        // the earliest unpaid instalment is past due by more than the default period
+        uint256 defaultableAt = LoanMath.dueTime(s.start, s.term, s.count, paidCount) + s.defaultPeriod + 1;
+        if (block.timestamp < defaultableAt) revert LoanNotInDefault(loanId, defaultableAt);
+
+        uint256 nullifier = l.nullifier;
+        PseudonymRecord storage rec = _records[nullifier];
+        // instalments late and never charged count in the record too, without a fee
+        (uint256 newlyLate, uint256 lateCount) = _lateness(l, s, paidCount);
+        l.status = LoanStatus.Defaulted;
+        if (newlyLate != 0) l.lateInstalmentsCharged = uint16(lateCount);
+        unchecked {
+            rec.lateInstalments += uint32(newlyLate);
+            rec.defaults += 1;
+            rec.activeLoans -= 1;
+        }
+        emit LoanDefaulted(loanId, nullifier, s.total - s.repaid);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @inheritdoc ILoanMarket
+    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc ILoanMarket
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ILoanMarket
+    function offerCount() external view returns (uint256) {
+        return _offerCount;
+    }
+
+    /// @inheritdoc ILoanMarket
+    function loanCount() external view returns (uint256) {
+        return _loanCount;
+    }
+
+    /// @inheritdoc ILoanMarket
+    function offer(uint256 offerId) external view returns (Offer memory) {
+        return _offers[offerId];
+    }
+
+    /// @inheritdoc ILoanMarket
+    function tierOf(uint256 offerId, uint256 tier) external view returns (Tier memory) {
+        return _tiers[offerId][tier];
+    }
+
+    /// @inheritdoc ILoanMarket
+    function loan(uint256 loanId) external view returns (Loan memory) {
+        return _loans[loanId];
+    }
+
+    /// @inheritdoc ILoanMarket
+    function record(uint256 nullifier) external view returns (PseudonymRecord memory) {
+        return _records[nullifier];
+    }
+
+    /// @inheritdoc ILoanMarket
+    function loanPosition(uint256 loanId) external view returns (LoanPosition memory p) {
+        Loan storage l = _loans[loanId];
+        if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
+        Schedule memory s = _schedule(l);
+        p.interest = s.interest;
+        p.totalDue = s.total;
+        p.repaid = s.repaid;
+        uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
+        p.instalmentsPaid = paidCount;
+        if (l.status != LoanStatus.Active) return p;
+        p.nextDueTime = LoanMath.dueTime(s.start, s.term, s.count, paidCount);
+        p.nextInstalmentRemaining = LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
+        uint256 dueByNow = LoanMath.cumulativeDue(
+            s.total, s.count, LoanMath.countDueBefore(s.start, s.term, s.count, block.timestamp + 1)
+        );
+        p.overdueAmount = dueByNow > s.repaid ? dueByNow - s.repaid : 0;
+        (uint256 newlyLate,) = _lateness(l, s, paidCount);
+        p.lateFeesDue = newlyLate * s.lateFee;
+        p.payoffAmount = _payoffAmount(s);
+        p.defaultableAt = p.nextDueTime + s.defaultPeriod + 1;
+    }
+
+    /// @inheritdoc ILoanMarket
+    function scope() public view returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, address(this)))) >> 8;
+    }
+
+    /// @inheritdoc ILoanMarket
+    function borrowMessage(address borrower, uint256 offerId, uint256 tier, uint256 principal)
+        public
+        view
+        returns (uint256)
+    {
+        return uint256(keccak256(abi.encode(block.chainid, address(this), borrower, offerId, tier, principal))) >> 8;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    enum RepayKind {
+        Instalment,
+        Amount,
+        Payoff
+    }
+
+    /// @dev A loan with its offer's terms, read once.
+    struct Schedule {
+        uint256 principal;
+        uint256 interest;
+        uint256 total;
+        uint256 repaid;
+        uint256 start;
+        uint256 term;
+        uint256 count;
+        uint256 gracePeriod;
+        uint256 defaultPeriod;
+        uint256 lateFee;
+    }
+
+    function _repay(uint256 loanId, RepayKind kind, uint256 amount) private returns (uint256 paid) {
+        Loan storage l = _activeLoan(loanId);
+        Schedule memory s = _schedule(l);
+        uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
+        uint256 outstanding = s.total - s.repaid;
+        if (kind == RepayKind.Instalment) {
+            amount = LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
+        } else if (kind == RepayKind.Amount) {
+            if (amount > outstanding) revert RepaymentExceedsDebt(loanId, amount, outstanding);
+        } else {
+            amount = _payoffAmount(s);
+        }
+        (uint256 newlyLate, uint256 lateCount) = _lateness(l, s, paidCount);
+        uint256 lateFees = newlyLate * s.lateFee;
+        uint256 repaid = s.repaid + amount;
+        bool closed = kind == RepayKind.Payoff || repaid == s.total;
+
+        // effects; the casts cannot truncate (`_requireBooksFit` at offer creation)
+        l.repaid = uint128(repaid);
+        if (lateFees != 0) l.lateFeesPaid += uint128(lateFees);
+        if (newlyLate != 0) l.lateInstalmentsCharged = uint16(lateCount);
+        if (newlyLate != 0 || closed) {
+            PseudonymRecord storage rec = _records[l.nullifier];
+            unchecked {
+                rec.lateInstalments += uint32(newlyLate);
+                if (closed) {
+                    rec.loansRepaid += 1;
+                    rec.activeLoans -= 1;
+                }
+            }
+        }
+        if (closed) l.status = LoanStatus.Repaid;
+        paid = amount + lateFees;
+        Offer storage o = _offers[l.offerId];
+        o.available += uint128(paid);
+        emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
+        if (closed) emit LoanRepaid(loanId, l.nullifier, s.total - repaid);
+
+        if (paid != 0) o.token.safeTransferFrom(msg.sender, address(this), paid);
+    }
+
+    /// @dev `lateCount`: instalments whose due time plus grace period is over. Those of them not paid
+    /// and not charged yet are `newlyLate`; they run from the first unpaid one, since payments apply
+    /// in order, and each is charged once.
+    function _lateness(Loan storage l, Schedule memory s, uint256 paidCount)
+        private
+        view
+        returns (uint256 newlyLate, uint256 lateCount)
+    {
+        lateCount = LoanMath.countDueBefore(s.start, s.term, s.count, block.timestamp - s.gracePeriod);
+        uint256 firstUncharged = Math.max(l.lateInstalmentsCharged, paidCount);
+        newlyLate = lateCount > firstUncharged ? lateCount - firstUncharged : 0;
+    }
+
+    function _payoffAmount(Schedule memory s) private view returns (uint256) {
+        uint256 started = LoanMath.periodsStarted(s.start, s.term, s.count, block.timestamp);
+        uint256 target = LoanMath.payoffTotal(s.principal, s.interest, s.count, started);
+        return target > s.repaid ? target - s.repaid : 0;
+    }
+
+    function _schedule(Loan storage l) private view returns (Schedule memory s) {
+        Offer storage o = _offers[l.offerId];
+        s.principal = l.principal;
+        s.term = o.term;
+        s.count = o.instalmentCount;
+        s.interest = LoanMath.interest(s.principal, _tiers[l.offerId][l.tier].aprBps, s.term);
+        s.total = s.principal + s.interest;
+        s.repaid = l.repaid;
+        s.start = l.startTime;
+        s.gracePeriod = o.gracePeriod;
+        s.defaultPeriod = o.defaultPeriod;
+        s.lateFee = o.lateFee;
+    }
+
+    /// @dev The offer exists and is open, the tier exists, the principal fits the tier and the funds.
+    function _requireLendable(uint256 offerId, uint256 tier, uint256 principal)
+        private
+        view
+        returns (Offer storage o, Tier memory t)
+    {
+        o = _offers[offerId];
+        if (address(o.token) == address(0)) revert UnknownOffer(offerId);
+        if (o.paused) revert OfferPaused(offerId);
+        if (tier >= o.tierCount) revert UnknownTier(offerId, tier, o.tierCount);
+        t = _tiers[offerId][tier];
+        if (principal == 0 || principal > t.maxPrincipal) revert InvalidPrincipal(offerId, tier, principal, t.maxPrincipal);
+        if (principal > o.available) revert InsufficientLiquidity(offerId, principal, o.available);
+    }
+
+    /// @dev The pseudonym never defaulted, has room for a loan, and the proof is newer than its last one.
+    function _requireBorrower(ICreditVerifier.CreditProof calldata proof)
+        private
+        view
+        returns (PseudonymRecord memory rec)
+    {
+        uint256 nullifier = proof.nullifier;
+        rec = _records[nullifier];
+        if (rec.defaults != 0) revert PseudonymDefaulted(nullifier);
+        if (rec.activeLoans >= maxActiveLoans) revert TooManyActiveLoans(nullifier, rec.activeLoans, maxActiveLoans);
+        if (proof.currentTime <= rec.lastProofTime) revert ProofReplayed(nullifier, proof.currentTime, rec.lastProofTime);
+    }
+
+    function _activeLoan(uint256 loanId) private view returns (Loan storage l) {
+        l = _loans[loanId];
+        LoanStatus status = l.status;
+        if (status == LoanStatus.None) revert UnknownLoan(loanId);
+        if (status != LoanStatus.Active) revert LoanNotActive(loanId, status);
+    }
+
+    function _lenderOffer(uint256 offerId) private view returns (Offer storage o) {
+        o = _offers[offerId];
+        address lender = o.lender;
+        if (lender == address(0)) revert UnknownOffer(offerId);
+        if (lender != msg.sender) revert NotOfferLender(offerId, msg.sender, lender);
+    }
+
+    /// @dev Pulls `amount` from the caller and checks it all arrived (no fee-on-transfer tokens).
+    function _pullExact(IERC20 token, uint256 amount) private {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert UnsupportedToken(address(token), amount, received);
+    }
+
+    function _requireTiers(Tier[] calldata tiers) private pure {
+        if (tiers.length == 0 || tiers.length > MAX_TIERS) revert InvalidTierCount(tiers.length, MAX_TIERS);
+        for (uint256 i; i < tiers.length; ++i) {
+            Tier calldata t = tiers[i];
+            if (t.aprBps > MAX_APR_BPS) revert AprTooHigh(i, t.aprBps, MAX_APR_BPS);
+            if (t.maxPrincipal == 0) revert ZeroMaxPrincipal(i);
+            if (i != 0 && t.minScore <= tiers[i - 1].minScore) {
+                revert TiersNotAscending(i, t.minScore, tiers[i - 1].minScore);
+            }
+        }
+    }
+
+    /// @dev Every loan's total and all its late fees fit in uint128, so the casts of `repaid`,
+    /// `lateFeesPaid` and payments in `_repay` can never truncate.
+    function _requireBooksFit(Tier[] calldata tiers, LoanTerms calldata terms) private pure {
+        uint256 maxFees = uint256(terms.lateFee) * terms.instalmentCount;
+        for (uint256 i; i < tiers.length; ++i) {
+            uint256 maxPrincipal = tiers[i].maxPrincipal;
+            uint256 worst = maxPrincipal + LoanMath.interest(maxPrincipal, tiers[i].aprBps, terms.term) + maxFees;
+            if (worst > type(uint128).max) revert AmountTooLarge(worst, type(uint128).max);
+        }
+    }
+
+    function _requireTerms(LoanTerms calldata terms) private pure {
+        uint256 count = terms.instalmentCount;
+        if (count == 0 || count > MAX_INSTALMENTS) revert InvalidInstalmentCount(count, MAX_INSTALMENTS);
+        // at least a second per instalment keeps due times strictly increasing
+        if (terms.term < count || terms.term > MAX_TERM) revert InvalidTerm(terms.term, count, MAX_TERM);
+        if (terms.defaultPeriod <= terms.gracePeriod || terms.defaultPeriod > MAX_PERIOD) {
+            revert InvalidDefaultPeriod(terms.defaultPeriod, terms.gracePeriod, MAX_PERIOD);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IBureauRegistry} from "./IBureauRegistry.sol";
+import {IKycRegistry} from "./IKycRegistry.sol";
+
+/// @title ICreditVerifier
+/// @notice Checks a credit proof in full: the KYC root is known and still valid, the bureau key is
+/// active, the proof's time is close to block time, and the Groth16 proof verifies. Each failed
+/// check reverts with its own error naming the offending value.
+/// @dev The caller (a market) derives `threshold`, `scope` and `message` itself, which is what binds
+/// a proof to the market, the borrower and the loan; the proof carries the rest.
+interface ICreditVerifier {
+    /// @notice A credit proof as `LoanMarket.borrow` takes it: what the contract cannot recompute.
+    /// Exactly what the prover's `toBorrowCalldata` returns.
+    /// @param nullifier The borrower's pseudonym in this market (`Poseidon(secret, scope)`).
+    /// @param kycRoot The KYC root the membership was proved against.
+    /// @param bureauKeyHash `Poseidon(Ax, Ay)` of the key that signed the attestation.
+    /// @param currentTime The unix time the proof claims to be made at.
+    /// @param points The Groth16 proof in verifier order: a.x, a.y, b.x1, b.x0, b.y1, b.y0, c.x, c.y.
+    struct CreditProof {
+        uint256 nullifier;
+        uint256 kycRoot;
+        uint256 bureauKeyHash;
+        uint256 currentTime;
+        uint256[8] points;
+    }
+
+    /// @notice The public signal at `signalIndex` (`CreditCircuit.SIGNAL_*`) is not below the SNARK
+    /// scalar field; `value` and `value - p` would be the same signal to the circuit.
+    error NotAFieldElement(uint256 signalIndex, uint256 value);
+
+    /// @notice `root` was never a root of the KYC registry.
+    error UnknownRoot(uint256 root);
+
+    /// @notice `root` was replaced at `replacedAt` and its validity ran out at `validUntil`.
+    error ExpiredRoot(uint256 root, uint256 replacedAt, uint256 validUntil);
+
+    /// @notice The bureau key is unknown, revoked, not yet valid or expired at block time.
+    error InactiveBureauKey(uint256 keyHash);
+
+    /// @notice The proof's time is more than `maxFutureSkew()` after block time.
+    error ProofFromFuture(uint256 currentTime, uint256 blockTime);
+
+    /// @notice The proof's time is more than `maxProofAge()` before block time.
+    error ProofTooOld(uint256 currentTime, uint256 blockTime);
+
+    /// @notice The Groth16 proof does not verify for these public signals.
+    error InvalidProof();
+
+    /// @notice A constructor address is zero.
+    error ZeroAddress();
+
+    /// @notice `maxProofAge` must be in (0, `maxAllowedAge`], `maxFutureSkew` at most `maxAllowedSkew`.
+    error InvalidTimeWindow(uint256 maxProofAge, uint256 maxFutureSkew, uint256 maxAllowedAge, uint256 maxAllowedSkew);
+
+    /// @notice Checks a credit proof; reverts with the first failed check, returns if all pass.
+    /// @dev Order: field range, time window, root, bureau key, Groth16 proof (cheapest first).
+    /// @param proof The proof and the public signals the caller cannot derive.
+    /// @param threshold The minimum score, from the loan offer.
+    /// @param scope The market's scope, `keccak256(abi.encode(chainid, market)) >> 8`.
+    /// @param message The borrow's message, see `ILoanMarket.borrowMessage`.
+    function verifyCreditProof(CreditProof calldata proof, uint256 threshold, uint256 scope, uint256 message)
+        external
+        view;
+
+    /// @notice The KYC registry whose roots are accepted.
+    function kycRegistry() external view returns (IKycRegistry);
+
+    /// @notice The bureau registry whose keys are accepted.
+    function bureauRegistry() external view returns (IBureauRegistry);
+
+    /// @notice How old (seconds before block time) a proof's `currentTime` may be.
+    function maxProofAge() external view returns (uint256);
+
+    /// @notice How far (seconds after block time) a proof's `currentTime` may be, for clock skew.
+    function maxFutureSkew() external view returns (uint256);
+}

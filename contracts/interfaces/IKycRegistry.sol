@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IKycRegistry
+/// @notice The on-chain side of the KYC set: roots of the binary Poseidon Merkle tree of identity
+/// commitments (depth `CreditCircuit.KYC_TREE_DEPTH`, zero leaf 0) that compliance officers keep
+/// off chain, and an event for every leaf change.
+/// @dev The contract cannot compute Poseidon, so officers publish the new root with each change.
+/// It stores no leaves (gas), only roots; the events carry every leaf with its index, so anyone can
+/// rebuild the tree from the chain and check each published root against it (audit).
+/// A root stays valid for `rootValidity()` seconds after it is **replaced**, so proofs made just
+/// before an update still land, and a removed member's last root dies soon after.
+interface IKycRegistry {
+    /// @notice When a root was published and when it was replaced.
+    /// @param createdAt Block time it became the current root; 0 if it never was.
+    /// @param replacedAt Block time another root replaced it; 0 while it is the current root.
+    struct RootRecord {
+        uint64 createdAt;
+        uint64 replacedAt;
+    }
+
+    /// @notice Members were appended at indices `startIndex`, `startIndex + 1`, ...
+    /// @param startIndex Index of `commitments[0]`.
+    /// @param commitments The new leaves, in index order.
+    /// @param newRoot The root of the tree with them.
+    event MembersAdded(uint256 indexed startIndex, uint256[] commitments, uint256 newRoot);
+
+    /// @notice The leaf at `index` was set to 0 (the member was removed).
+    event MemberRemoved(uint256 indexed index, uint256 newRoot);
+
+    /// @notice The leaf at `index` was set to `newCommitment` (e.g. a re-issued identity).
+    event MemberReplaced(uint256 indexed index, uint256 newCommitment, uint256 newRoot);
+
+    /// @notice The grace period of replaced roots changed. Applies to already replaced roots too.
+    event RootValidityChanged(uint256 previousValidity, uint256 newValidity);
+
+    /// @notice A commitment is 0 (the empty leaf) or not below the SNARK scalar field.
+    error InvalidCommitment(uint256 commitment);
+
+    /// @notice A root is 0 or not below the SNARK scalar field.
+    error InvalidRoot(uint256 root);
+
+    /// @notice The published root equals the current one: the change would not change the tree.
+    error RootUnchanged(uint256 root);
+
+    /// @notice `addMembers` was called without commitments.
+    error EmptyBatch();
+
+    /// @notice Adding `count` members at `nextIndex` would exceed the tree's `capacity`.
+    error TreeFull(uint256 nextIndex, uint256 count, uint256 capacity);
+
+    /// @notice `index` is not a used slot of the tree (`nextIndex` slots are used).
+    error IndexOutOfRange(uint256 index, uint256 nextIndex);
+
+    /// @notice A root validity above `maxRootValidity` would keep removed members alive too long.
+    error RootValidityTooLong(uint256 rootValidity, uint256 maxRootValidity);
+
+    /// @notice The role of compliance officers: they change members and may pause.
+    function OFFICER_ROLE() external view returns (bytes32);
+
+    /// @notice Upper bound of `rootValidity()`.
+    function MAX_ROOT_VALIDITY() external view returns (uint256);
+
+    /// @notice Appends members at the next free indices and publishes the new root.
+    /// @dev Duplicates cannot be detected without stored leaves; the officers' off-chain group
+    /// refuses them, and an audit from events finds any.
+    /// @param commitments Identity commitments, each in (0, SNARK field).
+    /// @param newRoot The root after appending them, computed off chain.
+    /// @return startIndex The index of `commitments[0]`.
+    function addMembers(uint256[] calldata commitments, uint256 newRoot) external returns (uint256 startIndex);
+
+    /// @notice Removes the member at `index` (its leaf becomes 0) and publishes the new root.
+    function removeMember(uint256 index, uint256 newRoot) external;
+
+    /// @notice Replaces the member at `index` with `newCommitment` and publishes the new root.
+    function replaceMember(uint256 index, uint256 newCommitment, uint256 newRoot) external;
+
+    /// @notice Sets how long a root stays valid after it is replaced. Admin only.
+    /// @param newValidity Seconds, at most `MAX_ROOT_VALIDITY()`.
+    function setRootValidity(uint256 newValidity) external;
+
+    /// @notice Freezes membership changes. Compliance officers. Proofs against existing roots
+    /// keep landing, so borrowers are not locked out by a pause.
+    function pause() external;
+
+    /// @notice Lifts a pause. Admin only: a pause by any officer needs the admin to undo.
+    function unpause() external;
+
+    /// @notice The root of the tree as it is now; 0 before the first member is added.
+    function currentRoot() external view returns (uint256);
+
+    /// @notice Number of used slots, removed members included: the index of the next member.
+    function nextIndex() external view returns (uint256);
+
+    /// @notice Seconds a root stays valid after it was replaced.
+    function rootValidity() external view returns (uint256);
+
+    /// @notice When `root` was published and replaced; zeros if it never was a root here.
+    function rootRecord(uint256 root) external view returns (RootRecord memory);
+
+    /// @notice Whether a proof against `root` is acceptable now: it is the current root, or it was
+    /// replaced less than `rootValidity()` seconds ago.
+    function isRootValid(uint256 root) external view returns (bool);
+}

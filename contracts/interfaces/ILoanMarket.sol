@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ICreditVerifier} from "./ICreditVerifier.sol";
+
+/// @title ILoanMarket
+/// @notice Lenders offer loans in an ERC-20 token with score tiers; a borrower proves in zero
+/// knowledge that a registered bureau scored them at or above a tier's minimum and that they passed
+/// KYC, then borrows. The contract runs the loan: disbursement, instalments, late fees, default.
+///
+/// Loan rules (all amounts in the token's smallest unit, all times unix seconds):
+/// - Interest is simple (flat): `ceil(principal * aprBps * term / (10_000 * 365 days))`, on the
+///   original principal for the whole term. `aprBps` is that simple annual rate, not an amortising APR.
+/// - `total = principal + interest` is paid in `instalmentCount` instalments. Instalment k (from 0)
+///   is due at `start + floor(term * (k + 1) / instalmentCount)`; the first k instalments add up to
+///   `ceil(total * k / instalmentCount)`. So they sum to `total` exactly, each differs from
+///   `total / instalmentCount` by under one unit, and rounding never favours the borrower.
+/// - Payments apply to instalments in order. `repay` may pay part of one instalment or several.
+/// - Early repayment (`repayAll`): the borrower pays the whole principal plus the interest of every
+///   period that has started (`ceil(interest * started / instalmentCount)`), minus what was repaid;
+///   interest of periods not yet started is waived. Instalments prepaid with `repay` stay paid in full.
+/// - Late fee: an instalment not fully paid by its due time plus `gracePeriod` is late. Each late
+///   instalment is charged `lateFee` once, at the next payment, on top of the amount paid.
+/// - Default: once the earliest unpaid instalment is more than `defaultPeriod` past due, anyone may
+///   mark the loan defaulted. The pseudonym then can never borrow in this market again.
+/// - Repayments and late fees go back to the offer's available funds; the lender withdraws them.
+/// - Pseudonyms (nullifiers) have a public record. Replay protection: a proof is accepted only if its
+///   `currentTime` is strictly after the last accepted proof of the same pseudonym.
+/// - A market pause stops new offers, deposits and loans; repaying, withdrawing and marking
+///   defaults go on, so no borrower is made late and no lender locked in by a pause.
+/// - Tokens that take a fee on transfer or rebase are not supported (deposits check the amount
+///   received).
+interface ILoanMarket {
+    /// @notice A score tier of an offer.
+    /// @param minScore The minimum score (the proof's threshold).
+    /// @param aprBps Simple annual interest rate, basis points.
+    /// @param maxPrincipal The largest principal of one loan in this tier.
+    struct Tier {
+        uint16 minScore;
+        uint16 aprBps;
+        uint128 maxPrincipal;
+    }
+
+    /// @notice The loan terms of an offer, the same for every tier.
+    /// @param term Seconds from disbursement to the last due time.
+    /// @param instalmentCount Number of instalments, due at equal steps over the term.
+    /// @param gracePeriod Seconds after a due time before an unpaid instalment is late.
+    /// @param defaultPeriod Seconds after a due time before an unpaid instalment lets anyone mark
+    /// the loan defaulted; more than `gracePeriod`.
+    /// @param lateFee Amount charged once per late instalment.
+    struct LoanTerms {
+        uint32 term;
+        uint16 instalmentCount;
+        uint32 gracePeriod;
+        uint32 defaultPeriod;
+        uint128 lateFee;
+    }
+
+    /// @notice A lender's offer. Packed into three slots: `borrow` reads the first and the third.
+    struct Offer {
+        IERC20 token;
+        uint8 tierCount;
+        bool paused;
+        uint16 instalmentCount;
+        uint32 term;
+        uint32 gracePeriod;
+        address lender;
+        uint32 defaultPeriod;
+        uint128 available;
+        uint128 lateFee;
+    }
+
+    /// @notice Where a loan stands.
+    enum LoanStatus {
+        None,
+        Active,
+        Repaid,
+        Defaulted
+    }
+
+    /// @notice A loan. Three slots: `borrow` writes two, the first repayment the third.
+    /// @param nullifier The borrower's pseudonym.
+    /// @param principal Amount disbursed.
+    /// @param startTime Block time of disbursement.
+    /// @param offerId The offer it was taken from (its terms apply).
+    /// @param tier The tier (its `aprBps` applies).
+    /// @param lateInstalmentsCharged Instalments, counted from the first, already assessed for lateness.
+    /// @param status Active, repaid or defaulted.
+    /// @param repaid Paid toward `principal + interest` (late fees not included).
+    /// @param lateFeesPaid Late fees paid.
+    struct Loan {
+        uint256 nullifier;
+        uint128 principal;
+        uint40 startTime;
+        uint40 offerId;
+        uint8 tier;
+        uint16 lateInstalmentsCharged;
+        LoanStatus status;
+        uint128 repaid;
+        uint128 lateFeesPaid;
+    }
+
+    /// @notice The public record of a pseudonym in this market (one slot).
+    /// @param loansTaken Loans borrowed.
+    /// @param loansRepaid Loans repaid in full (early or on schedule).
+    /// @param lateInstalments Instalments that became late (charged at payment or default).
+    /// @param defaults Loans marked defaulted; one is enough to be refused for good.
+    /// @param activeLoans Loans neither repaid nor defaulted.
+    /// @param lastProofTime `currentTime` of the last accepted proof (replay protection).
+    struct PseudonymRecord {
+        uint32 loansTaken;
+        uint32 loansRepaid;
+        uint32 lateInstalments;
+        uint32 defaults;
+        uint32 activeLoans;
+        uint64 lastProofTime;
+    }
+
+    /// @notice A loan's position at the current block time, for clients.
+    /// @param interest Interest of the whole term.
+    /// @param totalDue `principal + interest`.
+    /// @param repaid Paid toward `totalDue`.
+    /// @param instalmentsPaid Instalments paid in full; the next one to pay has this index.
+    /// @param nextDueTime Due time of the next instalment; 0 if the loan is closed.
+    /// @param nextInstalmentRemaining What is left to pay of the next instalment.
+    /// @param overdueAmount Amount of instalments due by now and not paid.
+    /// @param lateFeesDue Late fees a payment made now would be charged.
+    /// @param payoffAmount What `repayAll` would take now, late fees not included.
+    /// @param defaultableAt From this time on the loan may be marked defaulted (if still unpaid).
+    struct LoanPosition {
+        uint256 interest;
+        uint256 totalDue;
+        uint256 repaid;
+        uint256 instalmentsPaid;
+        uint256 nextDueTime;
+        uint256 nextInstalmentRemaining;
+        uint256 overdueAmount;
+        uint256 lateFeesDue;
+        uint256 payoffAmount;
+        uint256 defaultableAt;
+    }
+
+    /// @notice A lender created an offer and deposited `capacity`.
+    event OfferCreated(
+        uint256 indexed offerId, address indexed lender, address indexed token, uint256 capacity, LoanTerms terms, Tier[] tiers
+    );
+
+    /// @notice The lender added funds.
+    event OfferDeposit(uint256 indexed offerId, uint256 amount, uint256 available);
+
+    /// @notice The lender withdrew funds that were not lent.
+    event OfferWithdrawal(uint256 indexed offerId, uint256 amount, uint256 available);
+
+    /// @notice The lender paused (no new loans) or resumed an offer.
+    event OfferPauseSet(uint256 indexed offerId, bool paused);
+
+    /// @notice A loan was disbursed to `borrower`.
+    event LoanOpened(
+        uint256 indexed loanId,
+        uint256 indexed offerId,
+        uint256 indexed nullifier,
+        address borrower,
+        uint256 tier,
+        uint256 principal,
+        uint256 interest
+    );
+
+    /// @notice `payer` paid `amount` toward the loan and `lateFees` for `lateInstalments` newly late instalments.
+    event LoanRepayment(uint256 indexed loanId, address indexed payer, uint256 amount, uint256 lateFees, uint256 lateInstalments);
+
+    /// @notice The loan is repaid in full; `interestWaived` is interest not paid thanks to early repayment.
+    event LoanRepaid(uint256 indexed loanId, uint256 indexed nullifier, uint256 interestWaived);
+
+    /// @notice The loan was marked defaulted with `outstanding` of `principal + interest` unpaid.
+    event LoanDefaulted(uint256 indexed loanId, uint256 indexed nullifier, uint256 outstanding);
+
+    /// @notice No offer has this id.
+    error UnknownOffer(uint256 offerId);
+
+    /// @notice The lender paused this offer.
+    error OfferPaused(uint256 offerId);
+
+    /// @notice The offer has `tierCount` tiers; `tier` is not one of them.
+    error UnknownTier(uint256 offerId, uint256 tier, uint256 tierCount);
+
+    /// @notice `principal` is 0 or above the tier's `maxPrincipal`.
+    error InvalidPrincipal(uint256 offerId, uint256 tier, uint256 principal, uint256 maxPrincipal);
+
+    /// @notice The offer has only `available` of the `requested` amount.
+    error InsufficientLiquidity(uint256 offerId, uint256 requested, uint256 available);
+
+    /// @notice This pseudonym defaulted in this market: it cannot borrow again.
+    error PseudonymDefaulted(uint256 nullifier);
+
+    /// @notice The pseudonym has `activeLoans` active loans, the most this market allows.
+    error TooManyActiveLoans(uint256 nullifier, uint256 activeLoans, uint256 maxActiveLoans);
+
+    /// @notice The proof is not newer than the pseudonym's last accepted proof (`lastProofTime`).
+    error ProofReplayed(uint256 nullifier, uint256 currentTime, uint256 lastProofTime);
+
+    /// @notice Only the offer's lender may do this.
+    error NotOfferLender(uint256 offerId, address caller, address lender);
+
+    /// @notice The token is not a contract.
+    error InvalidToken(address token);
+
+    /// @notice The market received `received` instead of `expected`: fee-on-transfer tokens are not supported.
+    error UnsupportedToken(address token, uint256 expected, uint256 received);
+
+    /// @notice An offer has 1 to `maxTierCount` tiers.
+    error InvalidTierCount(uint256 tierCount, uint256 maxTierCount);
+
+    /// @notice A tier's `aprBps` is above `maxAprBps`.
+    error AprTooHigh(uint256 tier, uint256 aprBps, uint256 maxAprBps);
+
+    /// @notice A tier's `maxPrincipal` is 0.
+    error ZeroMaxPrincipal(uint256 tier);
+
+    /// @notice Tiers must ask strictly increasing minimum scores.
+    error TiersNotAscending(uint256 tier, uint256 minScore, uint256 previousMinScore);
+
+    /// @notice An offer has 1 to `maxInstalmentCount` instalments.
+    error InvalidInstalmentCount(uint256 instalmentCount, uint256 maxInstalmentCount);
+
+    /// @notice The term is shorter than one second per instalment or longer than `maxTerm`.
+    error InvalidTerm(uint256 term, uint256 instalmentCount, uint256 maxTerm);
+
+    /// @notice The default period must be longer than the grace period and at most `maxPeriod`.
+    error InvalidDefaultPeriod(uint256 defaultPeriod, uint256 gracePeriod, uint256 maxPeriod);
+
+    /// @notice An amount is 0.
+    error ZeroAmount();
+
+    /// @notice `amount` does not fit the market's bookkeeping (at most `max`).
+    error AmountTooLarge(uint256 amount, uint256 max);
+
+    /// @notice No loan has this id.
+    error UnknownLoan(uint256 loanId);
+
+    /// @notice The loan is repaid or defaulted.
+    error LoanNotActive(uint256 loanId, LoanStatus status);
+
+    /// @notice `amount` is more than the `outstanding` part of `principal + interest`.
+    error RepaymentExceedsDebt(uint256 loanId, uint256 amount, uint256 outstanding);
+
+    /// @notice The loan may be marked defaulted only from `defaultableAt` on.
+    error LoanNotInDefault(uint256 loanId, uint256 defaultableAt);
+
+    /// @notice A constructor address is zero.
+    error ZeroAddress();
+
+    /// @notice The market must allow at least one active loan per pseudonym.
+    error InvalidMaxActiveLoans(uint256 maxActiveLoans);
+
+    /// @notice Creates an offer from the caller and deposits `capacity` of `token` (needs an allowance).
+    /// @param tiers 1 to `MAX_TIERS`, strictly increasing `minScore`.
+    /// @param terms Term, instalments, grace and default periods, late fee.
+    /// @return offerId Its id, counting from 0.
+    function createOffer(IERC20 token, uint256 capacity, Tier[] calldata tiers, LoanTerms calldata terms)
+        external
+        returns (uint256 offerId);
+
+    /// @notice Adds funds to an offer. Its lender only.
+    function deposit(uint256 offerId, uint256 amount) external;
+
+    /// @notice Withdraws funds of an offer that are not lent, to its lender. Its lender only.
+    function withdraw(uint256 offerId, uint256 amount) external;
+
+    /// @notice Stops (or resumes) new loans from an offer. Its lender only. Loans already made go on.
+    function setOfferPaused(uint256 offerId, bool paused) external;
+
+    /// @notice Borrows `principal` from `offerId` in `tier`, to the caller, with a credit proof.
+    /// @dev The proof must have been made for `threshold = tiers[tier].minScore`, `scope = scope()`
+    /// and `message = borrowMessage(msg.sender, offerId, tier, principal)`; the contract derives all
+    /// three, so a proof works only for this chain, market, caller, offer, tier and principal.
+    /// Errors of the proof checks come from `ICreditVerifier`.
+    /// @return loanId The new loan's id, counting from 0.
+    function borrow(uint256 offerId, uint256 tier, uint256 principal, ICreditVerifier.CreditProof calldata proof)
+        external
+        returns (uint256 loanId);
+
+    /// @notice Pays the rest of the next instalment plus any late fees (needs an allowance). Anyone may pay.
+    /// @return paid Amount taken from the caller, late fees included.
+    function repayInstalment(uint256 loanId) external returns (uint256 paid);
+
+    /// @notice Pays `amount` toward the instalments in order, plus any late fees on top.
+    /// @return paid Amount taken from the caller, late fees included.
+    function repay(uint256 loanId, uint256 amount) external returns (uint256 paid);
+
+    /// @notice Repays the whole loan now under the early repayment rule (see the contract notice).
+    /// @return paid Amount taken from the caller, late fees included.
+    function repayAll(uint256 loanId) external returns (uint256 paid);
+
+    /// @notice Marks a loan defaulted once its earliest unpaid instalment is more than the offer's
+    /// `defaultPeriod` past due. Anyone may call it.
+    function markDefault(uint256 loanId) external;
+
+    /// @notice Stops new offers, deposits and loans in the whole market. Admin only.
+    function pause() external;
+
+    /// @notice Lifts the pause. Admin only.
+    function unpause() external;
+
+    /// @notice The verifier of credit proofs.
+    function creditVerifier() external view returns (ICreditVerifier);
+
+    /// @notice How many loans one pseudonym may have active at once.
+    function maxActiveLoans() external view returns (uint256);
+
+    /// @notice Number of offers (the next id).
+    function offerCount() external view returns (uint256);
+
+    /// @notice Number of loans (the next id).
+    function loanCount() external view returns (uint256);
+
+    /// @notice An offer; all zeros if unknown.
+    function offer(uint256 offerId) external view returns (Offer memory);
+
+    /// @notice A tier of an offer; all zeros if unknown.
+    function tierOf(uint256 offerId, uint256 tier) external view returns (Tier memory);
+
+    /// @notice A loan; all zeros if unknown.
+    function loan(uint256 loanId) external view returns (Loan memory);
+
+    /// @notice The public record of a pseudonym.
+    function record(uint256 nullifier) external view returns (PseudonymRecord memory);
+
+    /// @notice Where an active or closed loan stands at the current block time.
+    function loanPosition(uint256 loanId) external view returns (LoanPosition memory);
+
+    /// @notice This market's scope on this chain: `keccak256(abi.encode(chainid, market)) >> 8`.
+    function scope() external view returns (uint256);
+
+    /// @notice The message a borrow's proof must carry:
+    /// `keccak256(abi.encode(chainid, market, borrower, offerId, tier, principal)) >> 8`.
+    function borrowMessage(address borrower, uint256 offerId, uint256 tier, uint256 principal)
+        external
+        view
+        returns (uint256);
+}

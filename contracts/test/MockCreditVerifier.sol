@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IBureauRegistry} from "../interfaces/IBureauRegistry.sol";
+import {ICreditVerifier} from "../interfaces/ICreditVerifier.sol";
+import {IKycRegistry} from "../interfaces/IKycRegistry.sol";
+
+/// @notice Test-only credit verifier for market tests that are not about proofs (loan arithmetic,
+/// funds, lifecycle under random inputs): it accepts every proof whose first point is not 0, and
+/// refuses with `InvalidProof` otherwise, so a test can still make a proof fail.
+contract MockCreditVerifier is ICreditVerifier {
+    function verifyCreditProof(CreditProof calldata proof, uint256, uint256, uint256) external pure {
+        if (proof.points[0] == 0) revert InvalidProof();
+    }
+
+    function kycRegistry() external pure returns (IKycRegistry) {
+        return IKycRegistry(address(0));
+    }
+
+    function bureauRegistry() external pure returns (IBureauRegistry) {
+        return IBureauRegistry(address(0));
+    }
+
+    function maxProofAge() external pure returns (uint256) {
+        return 1 days;
+    }
+
+    function maxFutureSkew() external pure returns (uint256) {
+        return 0;
+    }
+}

@@ -1,0 +1,151 @@
+/**
+ * `CreditVerifier` on its own: each check with a real proof, each failure with its error.
+ * One proof, made once; the tests change what they need around it.
+ */
+import { network } from "hardhat"
+import { beforeAll, describe, expect, it } from "vitest"
+import { KycGroup, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
+import { as, attest, BUREAU_KEYS, deploy, deployPlatform, IDENTITIES, initialMembers, proveBorrow, SETTINGS, tamper, TIERS, USD, type Platform } from "../helpers/contracts.ts"
+import { expectRevert } from "../helpers/reverts.ts"
+
+const { ethers, networkHelpers } = await network.create()
+const { loadFixture, time } = networkHelpers
+
+const P = SNARK_SCALAR_FIELD
+const TIER = 2n
+const PRINCIPAL = 12_000n * USD
+const THRESHOLD = TIERS[2]!.minScore
+
+let proof: BorrowProofCalldata
+let scope: bigint
+let message: bigint
+
+beforeAll(async () => {
+    const platform = await loadFixture(deployPlatform)
+    const now = await time.latest()
+    const borrower = platform.signers.borrower.address
+    proof = await proveBorrow(platform, { identity: IDENTITIES.carol, attestation: attest(IDENTITIES.carol, { score: 805, now }), group: platform.group, borrower, tier: TIER, principal: PRINCIPAL })
+    scope = await platform.market.scope()
+    message = await platform.market.borrowMessage(borrower, 0n, TIER, PRINCIPAL)
+})
+
+/** Runs the next call in a block at exactly `timestamp`. */
+async function atTime(timestamp: bigint | number): Promise<void> {
+    await time.setNextBlockTimestamp(timestamp)
+    await networkHelpers.mine()
+}
+
+function verify(platform: Platform, p: BorrowProofCalldata, threshold: bigint | number = THRESHOLD, s = scope, m = message) {
+    return platform.verifier.verifyCreditProof(p, threshold, s, m)
+}
+
+describe("CreditVerifier", () => {
+    describe("# constructor", () => {
+        it("keeps the registries and the time window", async () => {
+            const platform = await loadFixture(deployPlatform)
+            expect(await platform.verifier.kycRegistry()).toBe(await platform.kyc.getAddress())
+            expect(await platform.verifier.bureauRegistry()).toBe(await platform.bureaus.getAddress())
+            expect(await platform.verifier.maxProofAge()).toBe(BigInt(SETTINGS.maxProofAge))
+            expect(await platform.verifier.maxFutureSkew()).toBe(BigInt(SETTINGS.maxFutureSkew))
+        })
+
+        it("refuses zero addresses and a window out of bounds", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const kyc = await platform.kyc.getAddress()
+            const bureaus = await platform.bureaus.getAddress()
+            await expectRevert(deploy(ethers, "CreditVerifier", [ethers.ZeroAddress, bureaus, 600, 60]), "ZeroAddress", [])
+            await expectRevert(deploy(ethers, "CreditVerifier", [kyc, ethers.ZeroAddress, 600, 60]), "ZeroAddress", [])
+            const bounds = [86_400n, 900n]
+            await expectRevert(deploy(ethers, "CreditVerifier", [kyc, bureaus, 0, 60]), "InvalidTimeWindow", [0n, 60n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [kyc, bureaus, 86_401, 60]), "InvalidTimeWindow", [86_401n, 60n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [kyc, bureaus, 600, 901]), "InvalidTimeWindow", [600n, 901n, ...bounds])
+        })
+    })
+
+    describe("# verifyCreditProof", () => {
+        it("accepts a real proof with the market's threshold, scope and message", async () => {
+            const platform = await loadFixture(deployPlatform)
+            await verify(platform, proof)
+        })
+
+        it("refuses each public signal at or above the field, naming its index", async () => {
+            const platform = await loadFixture(deployPlatform)
+            await expectRevert(verify(platform, tamper(proof, { nullifier: proof.nullifier + P })), "NotAFieldElement", [0n, proof.nullifier + P])
+            await expectRevert(verify(platform, tamper(proof, { kycRoot: proof.kycRoot + P })), "NotAFieldElement", [1n, proof.kycRoot + P])
+            await expectRevert(verify(platform, tamper(proof, { bureauKeyHash: proof.bureauKeyHash + P })), "NotAFieldElement", [2n, proof.bureauKeyHash + P])
+            await expectRevert(verify(platform, proof, BigInt(THRESHOLD) + P), "NotAFieldElement", [3n, BigInt(THRESHOLD) + P])
+            await expectRevert(verify(platform, tamper(proof, { currentTime: proof.currentTime + P })), "NotAFieldElement", [4n, proof.currentTime + P])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope + P), "NotAFieldElement", [5n, scope + P])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope, message + P), "NotAFieldElement", [6n, message + P])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope, ethers.MaxUint256), "NotAFieldElement", [6n, ethers.MaxUint256])
+        })
+
+        it("accepts currentTime up to maxFutureSkew after block time, refuses a second more", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const blockTime = proof.currentTime + 100n
+            await atTime(blockTime)
+            // in the window: the time check passes and the (changed) proof fails later
+            await expectRevert(verify(platform, tamper(proof, { currentTime: blockTime + BigInt(SETTINGS.maxFutureSkew) })), "InvalidProof", [])
+            await expectRevert(verify(platform, tamper(proof, { currentTime: blockTime + BigInt(SETTINGS.maxFutureSkew) + 1n })), "ProofFromFuture", [
+                blockTime + BigInt(SETTINGS.maxFutureSkew) + 1n,
+                blockTime
+            ])
+        })
+
+        it("accepts a proof maxProofAge seconds old, refuses it a second later", async () => {
+            const platform = await loadFixture(deployPlatform)
+            await atTime(proof.currentTime + BigInt(SETTINGS.maxProofAge))
+            await verify(platform, proof)
+            await atTime(proof.currentTime + BigInt(SETTINGS.maxProofAge) + 1n)
+            await expectRevert(verify(platform, proof), "ProofTooOld", [proof.currentTime, proof.currentTime + BigInt(SETTINGS.maxProofAge) + 1n])
+        })
+
+        it("refuses an unknown root", async () => {
+            const platform = await loadFixture(deployPlatform)
+            await expectRevert(verify(platform, tamper(proof, { kycRoot: 777n })), "UnknownRoot", [777n])
+        })
+
+        it("accepts a replaced root until rootValidity seconds after its replacement, then refuses it", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const group = new KycGroup(initialMembers())
+            group.addMember(4242n)
+            await (await as(platform.kyc, platform.signers.officer).addMembers([4242n], group.root)).wait()
+            const replacedAt = BigInt(await time.latest())
+            const validUntil = replacedAt + BigInt(SETTINGS.rootValidity)
+            await atTime(validUntil - 1n)
+            await verify(platform, proof)
+            await atTime(validUntil)
+            await expectRevert(verify(platform, proof), "ExpiredRoot", [proof.kycRoot, replacedAt, validUntil])
+        })
+
+        it("refuses a revoked key, and a key outside its window", async () => {
+            const platform = await loadFixture(deployPlatform)
+            await expectRevert(verify(platform, tamper(proof, { bureauKeyHash: BUREAU_KEYS.shortLived.keyHash + 1n })), "InactiveBureauKey", [BUREAU_KEYS.shortLived.keyHash + 1n])
+            await (await platform.bureaus.revokeKey(BUREAU_KEYS.main.keyHash)).wait()
+            await expectRevert(verify(platform, proof), "InactiveBureauKey", [BUREAU_KEYS.main.keyHash])
+        })
+
+        it("refuses another threshold, scope or message than the proof's", async () => {
+            const platform = await loadFixture(deployPlatform)
+            // a lower threshold than proved would let a weaker score through
+            await expectRevert(verify(platform, proof, THRESHOLD - 1), "InvalidProof", [])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope + 1n), "InvalidProof", [])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope, message + 1n), "InvalidProof", [])
+        })
+
+        it("refuses changed proof points and points off the curve", async () => {
+            const platform = await loadFixture(deployPlatform)
+            for (const index of [0, 3, 7]) {
+                const points = [...proof.points]
+                points[index] = points[index]! + 1n
+                await expectRevert(verify(platform, tamper(proof, { points })), "InvalidProof", [])
+            }
+            await expectRevert(verify(platform, tamper(proof, { points: proof.points.map(() => 0n) })), "InvalidProof", [])
+            // a coordinate at or above the base field: the precompile fails, the verifier says no
+            const base = 21888242871839275222246405745257275088696311157297823662689037894645226208583n
+            const points = [...proof.points]
+            points[0] = points[0]! + base
+            await expectRevert(verify(platform, tamper(proof, { points })), "InvalidProof", [])
+        })
+    })
+})
