@@ -24,7 +24,7 @@ function run(args: string[]): boolean {
     return spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" }).status === 0
 }
 
-if (!run(["scripts/build-circuits.ts"]) || !run(["node_modules/hardhat/dist/src/cli.js", "build", "--quiet"])) process.exit(1)
+if (!run(["scripts/build-circuits.ts"]) || !run(["node_modules/hardhat/dist/src/cli.js", "build", "--quiet"]) || !run(["scripts/export-abis.ts"])) process.exit(1)
 
 const failed: string[] = []
 for (const name of only) {

@@ -30,7 +30,9 @@ export class KycGroup {
 
     /**
      * @param leaves Initial leaves in index order (0 for removed slots). Built level by level:
-     *   about one hash per leaf instead of twenty.
+     *   about one hash per leaf instead of twenty. Duplicates are accepted here, so that any tree
+     *   published on chain can be rebuilt exactly (`indexOf` gives the first); adding or
+     *   replacing members refuses them.
      */
     constructor(leaves: readonly BigNumberish[] = []) {
         requireArray(leaves, "leaves")
@@ -38,11 +40,10 @@ export class KycGroup {
             throw new ZkCreditError("GROUP_CONFLICT", `a KYC group holds at most 2^${KYC_TREE_DEPTH} leaves, got ${leaves.length}`, "leaves")
         }
         const parsed = leaves.map((leaf, i) => requireFieldElement(leaf, `leaves[${i}]`))
-        requireNoDuplicates(parsed)
         // the tree keeps the array it is given: hand it a copy
         this.#tree = new IncrementalMerkleTree(hashPair, KYC_TREE_DEPTH, KYC_ZERO_LEAF, 2, [...parsed])
         parsed.forEach((leaf, i) => {
-            if (leaf !== KYC_ZERO_LEAF) this.#indexByLeaf.set(leaf, i)
+            if (leaf !== KYC_ZERO_LEAF && !this.#indexByLeaf.has(leaf)) this.#indexByLeaf.set(leaf, i)
         })
     }
 
@@ -197,7 +198,7 @@ export function verifyMerkleProof(proof: KycMerkleProof): boolean {
     return node === proof.root
 }
 
-function requireNoDuplicates(leaves: bigint[], name = "leaves"): void {
+function requireNoDuplicates(leaves: bigint[], name: string): void {
     const seen = new Set<bigint>()
     for (const [i, leaf] of leaves.entries()) {
         if (leaf === KYC_ZERO_LEAF) continue

@@ -12,4 +12,5 @@ function run(args: string[]): void {
 export default function setup(): void {
     run(["scripts/build-circuits.ts"])
     run(["node_modules/hardhat/dist/src/cli.js", "build", "--quiet"])
+    run(["scripts/export-abis.ts"])
 }

@@ -1,0 +1,70 @@
+import type { Provider } from "ethers"
+import { bureauKeyHash, parseAttestation, type Attestation } from "../../prover/src/attestation.ts"
+import { ZkCreditError } from "../../prover/src/errors.ts"
+import { computeMessage, computeScope } from "../../prover/src/hash.ts"
+import type { Identity } from "../../prover/src/identity.ts"
+import type { CreditProofRequest } from "../../prover/src/inputs.ts"
+import type { KycGroup } from "../../prover/src/kyc-group.ts"
+import type { ZkCreditContracts } from "./contracts.ts"
+import type { Deployment } from "./deployments.ts"
+import type { OfferView } from "./views.ts"
+
+/** What a borrower wants. */
+export interface BorrowIntent {
+    offer: OfferView
+    tier: number
+    principal: bigint
+    /** The address that sends `borrow` and receives the money. */
+    borrower: string
+}
+
+/**
+ * Everything a proof for this borrow needs from the chain, checked: the tier's threshold, the
+ * market's scope, the borrow message, the chain's current time and that the bureau key is
+ * active. Proving itself happens elsewhere (a worker in the browser).
+ *
+ * @throws ZkCreditError `INVALID_ARGUMENT` for a bad tier or amount, `WRONG_BUREAU_KEY` when
+ *   the attestation's key is not active on chain.
+ */
+export async function prepareBorrowRequest(params: {
+    provider: Provider
+    deployment: Deployment
+    contracts: ZkCreditContracts
+    identity: Identity
+    attestation: Attestation
+    group: KycGroup
+    intent: BorrowIntent
+}): Promise<CreditProofRequest> {
+    const { provider, deployment, contracts, identity, attestation, group, intent } = params
+    const tier = intent.offer.tiers[intent.tier]
+    if (!tier) throw new ZkCreditError("INVALID_ARGUMENT", `offer ${intent.offer.id} has no tier ${intent.tier}`, "tier")
+    if (intent.principal <= 0n || intent.principal > tier.maxPrincipal) {
+        throw new ZkCreditError("OUT_OF_RANGE", `principal must be between 1 and ${tier.maxPrincipal} in tier ${intent.tier}`, "principal")
+    }
+    if (intent.principal > intent.offer.available) {
+        throw new ZkCreditError("OUT_OF_RANGE", `the offer has only ${intent.offer.available} available`, "principal")
+    }
+    const block = await provider.getBlock("latest")
+    if (!block) throw new ZkCreditError("ARTIFACT_UNAVAILABLE", "the chain did not return its latest block", "provider")
+    const keyHash = bureauKeyHash(parseAttestation(attestation).bureauPublicKey)
+    const active = (await contracts.bureauRegistry.getFunction("isKeyActive")(keyHash, block.timestamp)) as boolean
+    if (!active) throw new ZkCreditError("WRONG_BUREAU_KEY", "the bureau key that signed this attestation is not active on chain (revoked, expired or unknown): ask the bureau for a new attestation", "attestation")
+    const chainId = deployment.chainId
+    const market = deployment.contracts.loanMarket
+    return {
+        identity,
+        attestation,
+        membership: group,
+        kycRoot: (await contracts.kycRegistry.getFunction("currentRoot")()) as bigint,
+        threshold: tier.minScore,
+        // the chain's clock, not the device's: the contract compares with block time
+        currentTime: block.timestamp,
+        scope: computeScope(chainId, market),
+        message: computeMessage({ chainId, market, borrower: intent.borrower, offerId: intent.offer.id, tier: intent.tier, principal: intent.principal })
+    }
+}
+
+/** The tiers of an offer an attestation's score qualifies for (the score never leaves the device). */
+export function qualifyingTiers(offer: OfferView, attestation: Attestation): number[] {
+    return offer.tiers.filter((t) => attestation.score >= t.minScore).map((t) => t.index)
+}

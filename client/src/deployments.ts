@@ -1,0 +1,55 @@
+import { getAddress } from "ethers"
+import { ZkCreditError } from "../../prover/src/errors.ts"
+
+/** Where zkcredit is deployed on one chain: written by the deploy script, read by the CLI and the app. */
+export interface Deployment {
+    chainId: number
+    /** A name for people, e.g. "localhost" or "sepolia". */
+    network: string
+    /** Contract addresses (checksummed). */
+    contracts: {
+        kycRegistry: string
+        bureauRegistry: string
+        creditVerifier: string
+        loanMarket: string
+        /** The test stablecoin; absent on networks with real tokens. */
+        stablecoin?: string
+    }
+    /** Block of the first deployment transaction: event scans start here. */
+    deployBlock: number
+}
+
+/**
+ * Checks a deployment object (e.g. parsed from deployments/<chainId>.json).
+ * @throws ZkCreditError naming the bad field.
+ */
+export function parseDeployment(value: unknown): Deployment {
+    if (typeof value !== "object" || value === null) throw new ZkCreditError("INVALID_ARGUMENT", "deployment must be an object", "deployment")
+    const d = value as Record<string, unknown>
+    if (!Number.isSafeInteger(d.chainId) || (d.chainId as number) <= 0) throw new ZkCreditError("INVALID_ARGUMENT", "deployment.chainId must be a positive integer", "deployment.chainId")
+    if (!Number.isSafeInteger(d.deployBlock) || (d.deployBlock as number) < 0) throw new ZkCreditError("INVALID_ARGUMENT", "deployment.deployBlock must be a block number", "deployment.deployBlock")
+    const c = d.contracts as Record<string, unknown> | undefined
+    if (typeof c !== "object" || c === null) throw new ZkCreditError("INVALID_ARGUMENT", "deployment.contracts must be an object of addresses", "deployment.contracts")
+    const address = (name: string, optional = false): string | undefined => {
+        const raw = c[name]
+        if (raw === undefined && optional) return undefined
+        try {
+            return getAddress(raw as string)
+        } catch {
+            throw new ZkCreditError("INVALID_ARGUMENT", `deployment.contracts.${name} must be a contract address`, `deployment.contracts.${name}`)
+        }
+    }
+    const stablecoin = address("stablecoin", true)
+    return {
+        chainId: d.chainId as number,
+        network: typeof d.network === "string" ? d.network : `chain-${d.chainId}`,
+        contracts: {
+            kycRegistry: address("kycRegistry")!,
+            bureauRegistry: address("bureauRegistry")!,
+            creditVerifier: address("creditVerifier")!,
+            loanMarket: address("loanMarket")!,
+            ...(stablecoin ? { stablecoin } : {})
+        },
+        deployBlock: d.deployBlock as number
+    }
+}

@@ -1,0 +1,98 @@
+import { Interface, isError } from "ethers"
+import { ALL_ABIS } from "./contracts.ts"
+
+const interfaces = ALL_ABIS.map((abi) => new Interface(abi))
+
+/** A contract revert, decoded: the custom error's name and arguments. */
+export interface DecodedRevert {
+    name: string
+    args: Record<string, bigint | string | boolean>
+}
+
+/** Finds revert data anywhere in an ethers error (providers nest it differently). */
+function revertData(error: unknown): string | undefined {
+    const seen = new Set<unknown>()
+    const visit = (value: unknown): string | undefined => {
+        if (typeof value !== "object" || value === null || seen.has(value)) return undefined
+        seen.add(value)
+        const v = value as Record<string, unknown>
+        if (typeof v.data === "string" && /^0x[0-9a-fA-F]{8}/.test(v.data)) return v.data
+        for (const key of ["error", "info", "cause", "data", "payload"]) {
+            const found = visit(v[key])
+            if (found) return found
+        }
+        return undefined
+    }
+    return visit(error)
+}
+
+/**
+ * Decodes the custom error of a failed call or transaction against every zkcredit contract
+ * (a borrow can revert with a CreditVerifier error through the LoanMarket).
+ * @returns The error, or undefined when the failure was not a known custom error.
+ */
+export function decodeRevert(error: unknown): DecodedRevert | undefined {
+    const data = revertData(error)
+    if (!data) return undefined
+    for (const iface of interfaces) {
+        try {
+            const parsed = iface.parseError(data)
+            if (!parsed) continue
+            const args: Record<string, bigint | string | boolean> = {}
+            parsed.fragment.inputs.forEach((input, i) => {
+                args[input.name || String(i)] = parsed.args[i] as bigint | string | boolean
+            })
+            return { name: parsed.name, args }
+        } catch {
+            // not this contract's error
+        }
+    }
+    return undefined
+}
+
+/** English explanations of the errors users meet, with what to do about them. */
+const EXPLANATIONS: Record<string, (a: DecodedRevert["args"]) => string> = {
+    UnknownRoot: () => "The KYC root of the proof was never published: sync the KYC tree and prove again.",
+    ExpiredRoot: () => "The KYC root of the proof was replaced too long ago (a member was added or removed): prove again against the current root.",
+    InactiveBureauKey: () => "The bureau key that signed the attestation is not active (revoked, expired or unknown): ask the bureau for a new attestation.",
+    ProofFromFuture: () => "The proof's time is ahead of the chain's clock: check the device clock and prove again.",
+    ProofTooOld: () => "The proof is too old for the chain's clock: prove again.",
+    InvalidProof: () => "The proof does not verify for this borrow (another address, offer, tier, amount or market): prove again for exactly this borrow.",
+    NotAFieldElement: () => "A proof value is not a valid field element: the proof is malformed.",
+    ProofReplayed: () => "This proof was used already: make a new proof.",
+    PseudonymDefaulted: () => "This identity defaulted in this market and cannot borrow here again.",
+    TooManyActiveLoans: (a) => `This identity already has ${a.activeLoans} active loan(s), the most this market allows: repay first.`,
+    OfferPaused: () => "The lender paused this offer.",
+    UnknownOffer: (a) => `There is no offer ${a.offerId}.`,
+    UnknownTier: (a) => `Offer ${a.offerId} has no tier ${a.tier}.`,
+    InvalidPrincipal: (a) => `The amount must be between 1 and ${a.maxPrincipal} for this tier.`,
+    InsufficientLiquidity: (a) => `The offer has only ${a.available} available.`,
+    EnforcedPause: () => "The contract is paused.",
+    RepaymentExceedsDebt: (a) => `That is more than the ${a.outstanding} still owed.`,
+    LoanNotActive: () => "The loan is already repaid or defaulted.",
+    LoanNotInDefault: (a) => `The loan can be marked defaulted only from ${a.defaultableAt} (unix time).`,
+    NotOfferLender: () => "Only the offer's lender may do this.",
+    AccessControlUnauthorizedAccount: () => "This account does not have the role this action needs.",
+    ERC20InsufficientBalance: () => "Not enough tokens in this account.",
+    ERC20InsufficientAllowance: () => "The market is not allowed to take that many tokens: approve first."
+}
+
+/**
+ * A one-line English explanation of a contract error, e.g. for the CLI.
+ * @param error What ethers threw, or a decoded revert.
+ */
+export function explainContractError(error: unknown): string {
+    const decoded = isDecoded(error) ? error : decodeRevert(error)
+    if (decoded) {
+        const args = Object.entries(decoded.args).map(([k, v]) => `${k}=${String(v)}`).join(", ")
+        const explain = EXPLANATIONS[decoded.name]
+        return `${decoded.name}(${args})${explain ? `: ${explain(decoded.args)}` : ""}`
+    }
+    if (isError(error, "INSUFFICIENT_FUNDS")) return "The account has not enough ETH to pay for gas."
+    if (isError(error, "ACTION_REJECTED")) return "The transaction was rejected in the wallet."
+    return (error as Error)?.message ?? String(error)
+}
+
+function isDecoded(value: unknown): value is DecodedRevert {
+    return typeof value === "object" && value !== null && typeof (value as DecodedRevert).name === "string" && typeof (value as DecodedRevert).args === "object" && !(value instanceof Error)
+}

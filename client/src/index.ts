@@ -1,0 +1,13 @@
+/**
+ * @module zkcredit/client
+ * Chain access shared by the app, the CLI and the scripts, in Node and browsers: deployments,
+ * contract handles, the KYC tree rebuilt from events (the borrower's Merkle path and the
+ * officer's audit), offer and loan views, borrow preparation and readable contract errors.
+ */
+export { prepareBorrowRequest, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
+export { ALL_ABIS, connectContracts, type ZkCreditContracts } from "./contracts.ts"
+export { parseDeployment, type Deployment } from "./deployments.ts"
+export { decodeRevert, explainContractError, type DecodedRevert } from "./errors.ts"
+export { auditKycEvents, fetchKycEvents, kycGroupFromEvents, type FetchKycEventsOptions, type KycAudit, type KycAuditFinding, type KycEvent } from "./kyc-tree.ts"
+export { instalmentSchedule, loanInterest, type Instalment } from "./loan-schedule.ts"
+export { findLoanIds, LOAN_STATUS, readLoan, readOffer, readOffers, readRecord, type LoanStatusName, type LoanView, type OfferView, type PseudonymRecordView, type TierView } from "./views.ts"
