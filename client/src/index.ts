@@ -7,6 +7,7 @@
 export { prepareBorrowRequest, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
 export { ALL_ABIS, connectContracts, type ZkCreditContracts } from "./contracts.ts"
 export { parseDeployment, type Deployment } from "./deployments.ts"
+export { parsePlatformConfig, type PlatformConfig } from "./platform-config.ts"
 export { decodeRevert, explainContractError, type DecodedRevert } from "./errors.ts"
 export { auditKycEvents, fetchKycEvents, kycGroupFromEvents, type FetchKycEventsOptions, type KycAudit, type KycAuditFinding, type KycEvent } from "./kyc-tree.ts"
 export { instalmentSchedule, loanInterest, type Instalment } from "./loan-schedule.ts"

@@ -1,0 +1,30 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules"
+
+/**
+ * zkcredit's contracts. The same module deploys to the local chain (`npm start`) and to any EVM
+ * network (`npx hardhat ignition deploy ignition/modules/zkcredit.ts --network remote
+ * --parameters ignition/parameters/<network>.json`).
+ *
+ * Parameters (module `ZkCredit`):
+ * - `admin`: gets DEFAULT_ADMIN_ROLE everywhere (default: the deployer)
+ * - `rootValidity`: seconds a replaced KYC root stays valid (default 3600)
+ * - `maxProofAge`: seconds a proof's time may lag block time (default 600)
+ * - `maxFutureSkew`: seconds it may lead block time, for clock skew (default 60)
+ * - `maxActiveLoans`: active loans per pseudonym (default 1)
+ *
+ * The test stablecoin is a module of its own (test-stablecoin.ts): never part of a real deployment.
+ */
+export default buildModule("ZkCredit", (m) => {
+    const admin = m.getParameter("admin", m.getAccount(0))
+    const rootValidity = m.getParameter("rootValidity", 3600)
+    const maxProofAge = m.getParameter("maxProofAge", 600)
+    const maxFutureSkew = m.getParameter("maxFutureSkew", 60)
+    const maxActiveLoans = m.getParameter("maxActiveLoans", 1)
+
+    const kycRegistry = m.contract("KycRegistry", [admin, rootValidity])
+    const bureauRegistry = m.contract("BureauRegistry", [admin])
+    const creditVerifier = m.contract("CreditVerifier", [kycRegistry, bureauRegistry, maxProofAge, maxFutureSkew])
+    const loanMarket = m.contract("LoanMarket", [admin, creditVerifier, maxActiveLoans])
+
+    return { kycRegistry, bureauRegistry, creditVerifier, loanMarket }
+})

@@ -1,0 +1,186 @@
+/**
+ * The whole platform on this machine, as a function: a Hardhat node, the contracts deployed with
+ * Ignition, the demo world, the bureau service and the app's static server. `npm start` runs it;
+ * the CLI, browser and load tests start their own on other ports.
+ */
+import { spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import { existsSync } from "node:fs"
+import { readdir, readFile, writeFile } from "node:fs/promises"
+import { relative } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Contract, JsonRpcProvider } from "ethers"
+import { loadOrCreateBureauKeyFile } from "../../bureau/src/key-file.ts"
+import { createBureauService } from "../../bureau/src/service.ts"
+import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
+import type { Deployment } from "../../client/src/deployments.ts"
+import { LoanMarketAbi } from "../../client/src/generated/abis.ts"
+import type { PlatformConfig } from "../../client/src/platform-config.ts"
+import { deployZkCredit } from "./deploy.ts"
+import { seedDemoWorld, type DemoWorld } from "./demo-world.ts"
+import { isPortTaken, startLocalNode } from "./local-node.ts"
+import { startStaticServer, type StaticServer } from "./static-server.ts"
+
+const root = fileURLToPath(new URL("../../", import.meta.url))
+
+/** Options of {@link startPlatform}. */
+export interface PlatformOptions {
+    ports: { chain: number; bureau: number; app: number }
+    /** Keys, identities and attestations of the demo world (made once, reused). */
+    stateDir: string
+    /** Serve the app (built if its sources changed). Default true. */
+    serveApp?: boolean
+    /** Build circuits and contracts first. Default true. */
+    build?: boolean
+    /** Progress: a numbered step or a detail line. */
+    onStep?: (step: number, total: number, text: string) => void
+    onDetail?: (text: string) => void
+}
+
+/** A running platform. */
+export interface Platform {
+    rpcUrl: string
+    bureauUrl: string
+    /** Undefined when the app is not served. */
+    appUrl?: string
+    deployment: Deployment
+    world: DemoWorld
+    config: PlatformConfig
+    /** Stops everything started, in reverse order, and frees the ports. */
+    stop(): Promise<void>
+}
+
+const TOTAL_STEPS = 7
+
+function runNode(args: string[], what: string, cwd = root): void {
+    const result = spawnSync(process.execPath, args, { cwd, stdio: "inherit" })
+    if (result.status !== 0) throw new Error(`${what} failed (exit code ${result.status})`)
+}
+
+/** Hash of everything the app build depends on. */
+async function appFingerprint(): Promise<string> {
+    const hash = createHash("sha256")
+    for (const dir of ["app/src", "app/static", "prover/src", "client/src", "bureau/src"]) {
+        if (!existsSync(`${root}${dir}`)) continue
+        const entries = await readdir(`${root}${dir}`, { withFileTypes: true, recursive: true })
+        for (const file of entries.filter((e) => e.isFile()).map((e) => `${e.parentPath}/${e.name}`).sort()) {
+            hash.update(relative(root, file)).update(await readFile(file))
+        }
+    }
+    for (const file of ["app/svelte.config.js", "app/vite.config.ts", "package-lock.json", "circuits/circuits.json"]) {
+        if (existsSync(`${root}${file}`)) hash.update(file).update(await readFile(`${root}${file}`))
+    }
+    return hash.digest("hex")
+}
+
+/** Builds the app into app/build unless its sources are unchanged since the last build. */
+export async function buildApp(onDetail: (text: string) => void = () => {}): Promise<void> {
+    const fingerprint = await appFingerprint()
+    const stamp = `${root}app/build/.fingerprint`
+    const current = existsSync(stamp) ? (await readFile(stamp, "utf8")).trim() : ""
+    if (current === fingerprint) {
+        onDetail("app build is up to date")
+        return
+    }
+    onDetail("building the app (once per source change)")
+    runNode([`${root}node_modules/vite/bin/vite.js`, "build", "--logLevel", "error"], "building the app", `${root}app`)
+    await writeFile(stamp, `${fingerprint}\n`)
+}
+
+/**
+ * Starts the platform. On failure, stops what it had started and rethrows.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+    const step = (n: number, text: string) => options.onStep?.(n, TOTAL_STEPS, text)
+    const detail = options.onDetail ?? (() => {})
+    const cleanups: (() => Promise<void>)[] = []
+    const stop = async () => {
+        for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
+    }
+    try {
+        for (const [name, port] of Object.entries(options.ports)) {
+            if (await isPortTaken(port)) throw new Error(`port ${port} (${name}) is in use: stop what runs there, or pass --${name}-port <port>`)
+        }
+        step(1, "circuits (built once, reused while the sources are unchanged)")
+        if (options.build !== false) runNode(["scripts/build-circuits.ts"], "building the circuits")
+
+        step(2, "contracts")
+        if (options.build !== false) {
+            runNode(["node_modules/hardhat/dist/src/cli.js", "build", "--quiet"], "compiling the contracts")
+            runNode(["scripts/export-abis.ts"], "exporting the ABIs")
+        }
+
+        step(3, `local chain on 127.0.0.1:${options.ports.chain}`)
+        const node = await startLocalNode({ port: options.ports.chain })
+        cleanups.push(() => node.stop())
+
+        step(4, "deploying with Ignition (ignition/modules/zkcredit.ts)")
+        // the default port is `npm start`'s chain, whose addresses the CLI finds in deployments/;
+        // a platform on another port (tests) keeps its deployment in its state folder
+        const isDefault = options.ports.chain === 8545
+        const outFile = isDefault ? undefined : `${options.stateDir}/deployment.json`
+        const deployment = await deployZkCredit({
+            networkName: "localhost",
+            rpcUrl: node.url,
+            withStablecoin: true,
+            freshChain: true,
+            ...(isDefault ? {} : { deploymentId: `localhost-${options.ports.chain}`, outFile })
+        })
+        detail(`LoanMarket ${deployment.contracts.loanMarket}; addresses in ${outFile ? relative(root, outFile) : `deployments/${deployment.chainId}.json`}`)
+
+        step(5, "seeding the demo world")
+        const world = await seedDemoWorld({ rpcUrl: node.url, deployment, stateDir: options.stateDir, onStep: detail })
+
+        step(6, `bureau service on 127.0.0.1:${options.ports.bureau}`)
+        const { key } = await loadOrCreateBureauKeyFile(`${options.stateDir}/bureau-key.json`)
+        const provider = new JsonRpcProvider(node.url, deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
+        const market = new Contract(deployment.contracts.loanMarket, LoanMarketAbi, provider)
+        const bureau = createBureauService({
+            privateKey: key.privateKey,
+            validitySeconds: 30 * 86_400,
+            recordReader: async (nullifier) => {
+                const r = await market.getFunction("record")(nullifier)
+                return { loansTaken: r.loansTaken, loansRepaid: r.loansRepaid, lateInstalments: r.lateInstalments, defaults: r.defaults }
+            },
+            logger: () => {}
+        })
+        await bureau.listen(options.ports.bureau, "127.0.0.1")
+        cleanups.push(async () => {
+            await bureau.close()
+            provider.destroy()
+        })
+        const bureauUrl = `http://127.0.0.1:${options.ports.bureau}`
+
+        const config: PlatformConfig = {
+            rpcUrl: node.url,
+            deployment,
+            bureauUrl,
+            artifacts: { wasm: "/artifacts/credit-proof.wasm", zkey: "/artifacts/credit-proof.zkey" },
+            devAccounts: [
+                { address: world.admin, label: "admin" },
+                { address: world.officer, label: "officer" },
+                ...world.lenders.map((address, i) => ({ address, label: `lender ${i + 1}` })),
+                ...world.borrowers.map((b) => ({ address: b.address, label: `borrower ${b.name}` }))
+            ],
+            token: { symbol: "tUSD", decimals: 6 }
+        }
+
+        step(7, `app on 127.0.0.1:${options.ports.app}`)
+        let server: StaticServer | undefined
+        if (options.serveApp !== false && existsSync(`${root}app/svelte.config.js`)) {
+            await buildApp(detail)
+            server = await startStaticServer({
+                dir: `${root}app/build`,
+                port: options.ports.app,
+                files: { "/artifacts/credit-proof.wasm": CREDIT_PROOF_ARTIFACTS.wasm, "/artifacts/credit-proof.zkey": CREDIT_PROOF_ARTIFACTS.zkey },
+                json: { "/config.json": () => config }
+            })
+            const s = server
+            cleanups.push(() => s.close())
+        }
+        return { rpcUrl: node.url, bureauUrl, ...(server ? { appUrl: server.url } : {}), deployment, world, config, stop }
+    } catch (error) {
+        await stop()
+        throw error
+    }
+}
