@@ -101,10 +101,8 @@ export class KycGroup {
             throw new ZkCreditError("GROUP_CONFLICT", `the KYC tree is full: ${this.size} of 2^${KYC_TREE_DEPTH} slots used, cannot add ${parsed.length}`, "commitments")
         }
         const first = this.size
-        parsed.forEach((c, i) => {
-            this.#tree.insert(c)
-            this.#indexByLeaf.set(c, first + i)
-        })
+        this.#appendLeaves(parsed)
+        parsed.forEach((c, i) => this.#indexByLeaf.set(c, first + i))
         return parsed.map((_, i) => first + i)
     }
 
@@ -162,6 +160,31 @@ export class KycGroup {
             throw new ZkCreditError("INVALID_ARGUMENT", `json.depth must be ${KYC_TREE_DEPTH}, got ${String(obj.depth)}`, "json.depth")
         }
         return new KycGroup(requireArray(obj.leaves, "json.leaves") as BigNumberish[])
+    }
+
+    /**
+     * Appends leaves and updates each parent they touch once, level by level: about two hashes
+     * per leaf for a large batch instead of twenty per leaf for one-by-one inserts. Writes the
+     * same nodes `insert` would, in the zk-kit tree's own node arrays, so proofs, deletes and
+     * updates keep working (tested against one-by-one inserts).
+     */
+    #appendLeaves(leaves: readonly bigint[]): void {
+        const nodes = (this.#tree as unknown as { _nodes: bigint[][] })._nodes
+        const zeroes = this.#tree.zeroes as bigint[]
+        const level0 = nodes[0] as bigint[]
+        let from = level0.length
+        level0.push(...leaves)
+        let to = level0.length - 1
+        for (let level = 0; level < KYC_TREE_DEPTH; level++) {
+            const children = nodes[level] as bigint[]
+            const parents = nodes[level + 1] as bigint[]
+            const zero = zeroes[level] as bigint
+            for (let parent = from >> 1; parent <= to >> 1; parent++) {
+                parents[parent] = poseidon2([children[2 * parent] ?? zero, children[2 * parent + 1] ?? zero])
+            }
+            from >>= 1
+            to >>= 1
+        }
     }
 
     #requireNewMember(commitment: BigNumberish, name: string): bigint {

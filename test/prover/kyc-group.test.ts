@@ -44,6 +44,28 @@ describe("KycGroup", () => {
             expect(group.memberCount).toBe(4)
         })
 
+        it("batch appends give the same tree, proofs and later updates as one-by-one inserts", () => {
+            const group = new KycGroup()
+            const reference = new IncrementalMerkleTree((nodes: bigint[]) => poseidon2(nodes), KYC_TREE_DEPTH, 0n, 2)
+            let next = 1n
+            for (const batch of [1, 2, 3, 7, 16, 1, 33]) {
+                const leaves = Array.from({ length: batch }, () => next++ * 7_919n)
+                group.addMembers(leaves)
+                for (const leaf of leaves) reference.insert(leaf)
+                expect(group.root).toBe(reference.root)
+            }
+            group.removeMember(5)
+            reference.delete(5)
+            group.updateMember(40, 123_456n)
+            reference.update(40, 123_456n)
+            expect(group.root).toBe(reference.root)
+            for (const i of [0, 5 + 1, 40, group.size - 1]) {
+                const proof = group.generateMerkleProof(i)
+                expect(proof.siblings).toEqual(reference.createProof(i).siblings.map((s) => s[0]))
+                expect(verifyMerkleProof(proof)).toBe(true)
+            }
+        })
+
         it("checks the whole batch before adding any", () => {
             const group = new KycGroup([10n])
             const root = group.root
