@@ -58,7 +58,14 @@ try {
     console.log(`\n  demo identities in ${relative(process.cwd(), `${stateDir}/identities`)}/ (backup password "${DEMO_BACKUP_PASSWORD}")`)
     for (const b of world.borrowers) console.log(`    ${b.name.padEnd(16)} ${b.kind.padEnd(7)} score ${b.score}  account ${b.address}`)
     console.log(`\n  offers: ${world.offerIds.length} funded (10,000 tUSD each); all demo data in ${relative(process.cwd(), `${stateDir}/demo.json`)}`)
-    console.log(`  CLI: npx zkcredit --help\n\nCtrl-C stops everything.\n${line}`)
+    const first = world.borrowers[0]
+    console.log(`  CLI: npx zkcredit --help   (accounts: --account 0 admin, 1 officer, 2-3 lenders, 4+ borrowers)`)
+    if (first) {
+        const backup = relative(process.cwd(), `${stateDir}/${first.backupFile}`)
+        console.log(`       ZKCREDIT_PASSWORD=${DEMO_BACKUP_PASSWORD} npx zkcredit borrower status --identity ${backup}`)
+    }
+    console.log(`       npx zkcredit officer audit;  npx zkcredit --account 2 lender loans`)
+    console.log(`\nCtrl-C stops everything.\n${line}`)
 } catch (error) {
     console.error(`\n\x1b[31mnpm start failed:\x1b[0m ${(error as Error).message}`)
     await stopAll(1)

@@ -4,7 +4,7 @@ import { ZkCreditError } from "../../prover/src/errors.ts"
 import { computeMessage, computeScope } from "../../prover/src/hash.ts"
 import type { Identity } from "../../prover/src/identity.ts"
 import type { CreditProofRequest } from "../../prover/src/inputs.ts"
-import type { KycGroup } from "../../prover/src/kyc-group.ts"
+import type { KycGroup, KycMerkleProof } from "../../prover/src/kyc-group.ts"
 import type { ZkCreditContracts } from "./contracts.ts"
 import type { Deployment } from "./deployments.ts"
 import type { OfferView } from "./views.ts"
@@ -23,6 +23,11 @@ export interface BorrowIntent {
  * market's scope, the borrow message, the chain's current time and that the bureau key is
  * active. Proving itself happens elsewhere (a worker in the browser).
  *
+ * `group` may be the whole KYC group or just the borrower's Merkle proof in it (e.g. from a tree
+ * rebuilt level by level). `currentTime` defaults to the latest block's time; a client on a
+ * chain that mines only on demand (a local node) passes the later of that and its own clock,
+ * since the borrow lands in a new block and the attestation may be younger than the last block.
+ *
  * @throws ZkCreditError `INVALID_ARGUMENT` for a bad tier or amount, `WRONG_BUREAU_KEY` when
  *   the attestation's key is not active on chain.
  */
@@ -32,8 +37,9 @@ export async function prepareBorrowRequest(params: {
     contracts: ZkCreditContracts
     identity: Identity
     attestation: Attestation
-    group: KycGroup
+    group: KycGroup | KycMerkleProof
     intent: BorrowIntent
+    currentTime?: number
 }): Promise<CreditProofRequest> {
     const { provider, deployment, contracts, identity, attestation, group, intent } = params
     const tier = intent.offer.tiers[intent.tier]
@@ -57,8 +63,8 @@ export async function prepareBorrowRequest(params: {
         membership: group,
         kycRoot: (await contracts.kycRegistry.getFunction("currentRoot")()) as bigint,
         threshold: tier.minScore,
-        // the chain's clock, not the device's: the contract compares with block time
-        currentTime: block.timestamp,
+        // the chain's clock by default: the contract compares with block time
+        currentTime: params.currentTime ?? block.timestamp,
         scope: computeScope(chainId, market),
         message: computeMessage({ chainId, market, borrower: intent.borrower, offerId: intent.offer.id, tier: intent.tier, principal: intent.principal })
     }

@@ -1,0 +1,147 @@
+/**
+ * `zkcredit admin`: what the deployer's admin account does: register bureaus and their keys
+ * (with validity windows, and revocation), grant and revoke the officer role, pause and unpause.
+ */
+import type { Command } from "commander"
+import { bureauKeyHash } from "../../prover/src/attestation.ts"
+import { createBureauKey } from "../../prover/src/attestation.ts"
+import { action } from "../lib/command.ts"
+import { confirm } from "../lib/confirm.ts"
+import type { CliContext } from "../lib/context.ts"
+import { badInput, failed } from "../lib/exit-codes.ts"
+import { readJson } from "../lib/files.ts"
+import { parseAddress, parseFieldElement, parseInteger } from "../lib/parse.ts"
+import { isoTime } from "../lib/table.ts"
+import { send } from "../lib/tx.ts"
+
+const DAY = 86_400
+
+/** Registers the admin's subcommands. */
+export function registerAdmin(admin: Command): void {
+    admin.addHelpText("after", "\nThe account needs DEFAULT_ADMIN_ROLE on the contract concerned (the deployer by default).")
+
+    const bureau = admin.command("bureau").description("registered credit bureaus")
+    bureau
+        .command("add")
+        .description("register a bureau; prints its id")
+        .argument("<name>", "the bureau's name")
+        .action(
+            action(async (ctx, _options, [name]) => {
+                if (!name || !name.trim()) throw badInput("INVALID_NAME", "the bureau needs a name")
+                const { bureauRegistry } = await ctx.writeContracts()
+                const receipt = await send(ctx.out, `registering bureau "${name}"`, () => bureauRegistry.getFunction("addBureau")(name))
+                const event = receipt.logs.map((log) => bureauRegistry.interface.parseLog(log)).find((e) => e?.name === "BureauAdded")
+                const bureauId = Number(event!.args.bureauId)
+                ctx.out.result({ bureauId, name, transactionHash: receipt.hash }, `registered bureau ${bureauId} "${name}"`)
+            })
+        )
+    bureau
+        .command("list")
+        .description("list registered bureaus")
+        .action(
+            action(async (ctx) => {
+                const { bureauRegistry } = await ctx.readContracts()
+                const count = Number(await bureauRegistry.getFunction("bureauCount")())
+                const bureaus = await Promise.all(Array.from({ length: count }, async (_, i) => ({ bureauId: i + 1, name: String(await bureauRegistry.getFunction("bureauName")(i + 1)) })))
+                ctx.out.result({ bureaus }, bureaus.length ? bureaus.map((b) => `${b.bureauId}  ${b.name}`).join("\n") : "no bureaus")
+            })
+        )
+
+    const key = admin.command("bureau-key").description("bureau attestation keys on chain")
+    key.command("add")
+        .description("register a bureau's key, active from now (chain time) for --valid-days")
+        .requiredOption("--bureau <id>", "the bureau's id (from `admin bureau add`)")
+        .requiredOption("--key <file>", "the bureau's key file, or a JSON file with its public part { publicKey: [Ax, Ay], keyHash }")
+        .option("--valid-days <n>", "days the key stays active", "365")
+        .option("--valid-from <unix>", "first second it is active (default: the latest block's time)")
+        .action(action<{ bureau: string; key: string; validDays: string; validFrom?: string }>(async (ctx, options) => addKey(ctx, options)))
+    key.command("revoke")
+        .description("revoke a key now: proofs naming it are refused from this block on")
+        .argument("<keyHash>", "the key's hash (decimal)")
+        .action(
+            action(async (ctx, _options, [text]) => {
+                const keyHash = parseFieldElement(text!, "keyHash")
+                const { bureauRegistry } = await ctx.writeContracts()
+                const registered = await bureauRegistry.getFunction("keyOf")(keyHash)
+                if (BigInt(registered.ax) === 0n && BigInt(registered.ay) === 0n) throw badInput("UNKNOWN_KEY", `no key with hash ${keyHash} is registered`)
+                await confirm(ctx, `revoke key ${keyHash}? Borrowers' attestations signed by it stop working.`)
+                const receipt = await send(ctx.out, "revoking the key", () => bureauRegistry.getFunction("revokeKey")(keyHash))
+                ctx.out.result({ revoked: keyHash.toString(), transactionHash: receipt.hash }, `revoked key ${keyHash}`)
+            })
+        )
+
+    const officer = admin.command("officer").description("the KYC registry's officer role")
+    for (const verb of ["grant", "revoke"] as const) {
+        officer
+            .command(verb)
+            .description(`${verb} OFFICER_ROLE ${verb === "grant" ? "to" : "from"} an address`)
+            .argument("<address>", "the officer's address")
+            .action(
+                action(async (ctx, _options, [text]) => {
+                    const address = parseAddress(text!, "address")
+                    const { kycRegistry } = await ctx.writeContracts()
+                    const role = await kycRegistry.getFunction("OFFICER_ROLE")()
+                    const receipt = await send(ctx.out, `${verb} OFFICER_ROLE ${verb === "grant" ? "to" : "from"} ${address}`, () => kycRegistry.getFunction(verb === "grant" ? "grantRole" : "revokeRole")(role, address))
+                    ctx.out.result({ officer: address, role: verb === "grant" ? "granted" : "revoked", transactionHash: receipt.hash }, `${address} ${verb === "grant" ? "is now an officer" : "is no longer an officer"}`)
+                })
+            )
+    }
+
+    for (const verb of ["pause", "unpause"] as const) {
+        admin
+            .command(verb)
+            .description(verb === "pause" ? "pause the KYC registry (membership changes) or the market (new offers, deposits, loans)" : "lift a pause")
+            .argument("<contract>", "kyc or market")
+            .action(
+                action(async (ctx, _options, [which]) => {
+                    if (which !== "kyc" && which !== "market") throw badInput("USAGE", `<contract> must be kyc or market, got ${JSON.stringify(which)}`)
+                    const contracts = await ctx.writeContracts()
+                    const contract = which === "kyc" ? contracts.kycRegistry : contracts.loanMarket
+                    const paused = Boolean(await contract.getFunction("paused")())
+                    if (paused === (verb === "pause")) throw failed("ALREADY", `the ${which === "kyc" ? "KYC registry" : "market"} is ${paused ? "paused" : "not paused"} already`)
+                    const receipt = await send(ctx.out, `${verb} the ${which}`, () => contract.getFunction(verb)())
+                    ctx.out.result({ contract: which, paused: verb === "pause", transactionHash: receipt.hash }, `the ${which === "kyc" ? "KYC registry" : "market"} is ${verb === "pause" ? "paused" : "running"}`)
+                })
+            )
+    }
+}
+
+/** The public key and hash in a key file (a bureau's full key file or its public part). */
+async function readPublicKey(path: string): Promise<{ ax: bigint; ay: bigint; keyHash: bigint }> {
+    const data = (await readJson(path, "bureau key file")) as { privateKey?: unknown; publicKey?: unknown; keyHash?: unknown }
+    const bad = (why: string) => badInput("INVALID_KEY_FILE", `${path}: ${why}`, { file: path })
+    if (typeof data !== "object" || data === null) throw bad("expected a JSON object")
+    let ax: bigint
+    let ay: bigint
+    if (typeof data.privateKey === "string") {
+        try {
+            ;[ax, ay] = createBureauKey(data.privateKey).publicKey
+        } catch {
+            throw bad("privateKey must be 0x followed by 64 hex digits")
+        }
+    } else if (Array.isArray(data.publicKey) && data.publicKey.length === 2) {
+        ax = parseFieldElement(String(data.publicKey[0]), "publicKey[0]")
+        ay = parseFieldElement(String(data.publicKey[1]), "publicKey[1]")
+    } else throw bad('expected { "publicKey": [Ax, Ay], "keyHash" } or a bureau key file')
+    const keyHash = bureauKeyHash([ax, ay])
+    if (data.keyHash !== undefined && String(data.keyHash) !== keyHash.toString()) throw bad("keyHash does not match the public key")
+    return { ax, ay, keyHash }
+}
+
+async function addKey(ctx: CliContext, options: { bureau: string; key: string; validDays: string; validFrom?: string }): Promise<void> {
+    const bureauId = parseInteger(options.bureau, "--bureau", { min: 1 })
+    const days = parseInteger(options.validDays, "--valid-days", { min: 1, max: 36_500 })
+    const explicitFrom = options.validFrom !== undefined ? parseInteger(options.validFrom, "--valid-from") : undefined
+    const { ax, ay, keyHash } = await readPublicKey(options.key)
+    const provider = await ctx.provider()
+    const { bureauRegistry } = await ctx.readContracts()
+    if (bureauId > Number(await bureauRegistry.getFunction("bureauCount")())) throw badInput("UNKNOWN_BUREAU", `there is no bureau ${bureauId}: register it with \`zkcredit admin bureau add <name>\``)
+    const validFrom = explicitFrom ?? (await provider.getBlock("latest"))!.timestamp
+    const validUntil = validFrom + days * DAY
+    const writable = (await ctx.writeContracts()).bureauRegistry
+    const receipt = await send(ctx.out, `registering key ${keyHash} for bureau ${bureauId}`, () => writable.getFunction("addKey")(bureauId, ax, ay, keyHash, validFrom, validUntil))
+    ctx.out.result(
+        { bureauId, keyHash: keyHash.toString(), publicKey: [ax.toString(), ay.toString()], validFrom, validUntil, transactionHash: receipt.hash },
+        `registered key ${keyHash} for bureau ${bureauId}, active ${isoTime(validFrom)} to ${isoTime(validUntil)}`
+    )
+}

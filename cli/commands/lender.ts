@@ -1,0 +1,258 @@
+/**
+ * `zkcredit lender`: offers (token, capacity, score tiers, terms), funds and loans. Amounts are
+ * in token units with the token's decimals ("1000", "12.5"); APRs in basis points (1800 = 18%).
+ */
+import type { Command } from "commander"
+import type { Contract } from "ethers"
+import { findLoanIds, readLoan, readOffer, readOffers, readRecord, type OfferView } from "../../client/src/views.ts"
+import { action } from "../lib/command.ts"
+import type { CliContext } from "../lib/context.ts"
+import { badInput, failed } from "../lib/exit-codes.ts"
+import { readJson } from "../lib/files.ts"
+import { loanJson, loansTable, offerJson, offersTable, TokenCache } from "../lib/market-views.ts"
+import { checkAmountText, formatAmount, parseAmount, parseInteger } from "../lib/parse.ts"
+import { resolveTokenAddress, tokenInfo, type TokenInfo } from "../lib/token.ts"
+import { send } from "../lib/tx.ts"
+
+const DAY = 86_400
+
+interface OfferOptions {
+    file?: string
+    token?: string
+    capacity?: string
+    tiers?: string
+    termDays?: string
+    instalments?: string
+    graceDays?: string
+    defaultDays?: string
+    lateFee?: string
+}
+
+/** Registers the lender's subcommands. */
+export function registerLender(lender: Command): void {
+    const offer = lender.command("offer").description("create offers")
+    offer
+        .command("create")
+        .description("create an offer and deposit its capacity (approves the market for that amount first)")
+        .option("--file <offer.json>", "the offer as JSON: { token, capacity, tiers: [{ minScore, aprBps, maxPrincipal }], termDays, instalments, graceDays, defaultDays, lateFee }")
+        .option("--token <address|tusd>", "the loan token (tusd: the deployment's test stablecoin)", "tusd")
+        .option("--capacity <amount>", "funds to deposit now, in token units")
+        .option("--tiers <list>", 'score tiers "minScore:aprBps:maxPrincipal,...", ascending minScore, e.g. "600:1800:1000,680:1200:3000"')
+        .option("--term-days <n>", "days from disbursement to the last due date", "90")
+        .option("--instalments <n>", "number of instalments", "3")
+        .option("--grace-days <n>", "days after a due date before an unpaid instalment is late", "3")
+        .option("--default-days <n>", "days after a due date before the loan may be marked defaulted", "30")
+        .option("--late-fee <amount>", "fee per late instalment, in token units", "0")
+        .addHelpText("after", '\nExample: zkcredit lender offer create --capacity 10000 --tiers "600:1800:1000,680:1200:3000" --term-days 90 --instalments 3')
+        .action(action<OfferOptions>(async (ctx, options) => createOffer(ctx, options)))
+
+    lender
+        .command("offers")
+        .description("list this account's offers (--all: every offer of the market)")
+        .option("--all", "every offer, not only this account's")
+        .action(
+            action<{ all?: boolean }>(async (ctx, options) => {
+                const { loanMarket } = await ctx.readContracts()
+                const me = options.all ? undefined : (await ctx.address()).toLowerCase()
+                const offers = (await readOffers(loanMarket)).filter((o) => !me || o.lender.toLowerCase() === me)
+                const tokens = new TokenCache(await ctx.provider())
+                const rows = await Promise.all(offers.map(async (o) => ({ offer: o, token: await tokens.get(o.token) })))
+                ctx.out.result({ offers: rows.map((r) => offerJson(r.offer, r.token)) }, rows.length ? offersTable(rows) : "no offers")
+            })
+        )
+
+    lender
+        .command("deposit")
+        .description("add funds to an offer (approves the market first)")
+        .requiredOption("--offer <id>", "the offer")
+        .requiredOption("--amount <amount>", "amount in token units")
+        .action(action<{ offer: string; amount: string }>(async (ctx, options) => moveFunds(ctx, "deposit", options)))
+
+    lender
+        .command("withdraw")
+        .description("take funds of an offer that are not lent")
+        .requiredOption("--offer <id>", "the offer")
+        .option("--amount <amount>", "amount in token units")
+        .option("--all", "withdraw everything available")
+        .action(action<{ offer: string; amount?: string; all?: boolean }>(async (ctx, options) => moveFunds(ctx, "withdraw", options)))
+
+    for (const [name, paused] of [
+        ["pause", true],
+        ["resume", false]
+    ] as const) {
+        lender
+            .command(name)
+            .description(paused ? "stop new loans from an offer (loans made go on)" : "allow new loans from a paused offer again")
+            .requiredOption("--offer <id>", "the offer")
+            .action(
+                action<{ offer: string }>(async (ctx, options) => {
+                    const { offer } = await requireOffer(ctx, options.offer)
+                    const { loanMarket } = await ctx.writeContracts()
+                    const receipt = await send(ctx.out, `${name} offer ${offer.id}`, () => loanMarket.getFunction("setOfferPaused")(offer.id, paused))
+                    ctx.out.result({ offerId: offer.id, paused, transactionHash: receipt.hash }, `offer ${offer.id} ${paused ? "paused" : "resumed"}`)
+                })
+            )
+    }
+
+    lender
+        .command("loans")
+        .description("list loans of this account's offers (or --offer / --all) with each pseudonym's public record")
+        .option("--offer <id...>", "only these offers")
+        .option("--all", "loans of every offer")
+        .action(action<{ offer?: string[]; all?: boolean }>(async (ctx, options) => listLoans(ctx, options)))
+
+    lender
+        .command("faucet")
+        .description("take test stablecoin (tUSD) from its faucet (local and test networks only)")
+        .requiredOption("--amount <amount>", "amount in tUSD")
+        .action(
+            action<{ amount: string }>(async (ctx, options) => {
+                const deployment = await ctx.deployment()
+                const token = await tokenInfo(resolveTokenAddress("tusd", deployment), await ctx.signer())
+                const amount = parseAmount(options.amount, token.decimals, "--amount")
+                const receipt = await send(ctx.out, `faucet ${formatAmount(amount, token.decimals, token.symbol)}`, () => token.contract.getFunction("faucet")(amount))
+                const balance = BigInt(await token.contract.getFunction("balanceOf")(await ctx.address()))
+                ctx.out.result({ amount: amount.toString(), balance: balance.toString(), token: token.address, transactionHash: receipt.hash }, `received ${formatAmount(amount, token.decimals, token.symbol)}; balance ${formatAmount(balance, token.decimals, token.symbol)}`)
+            })
+        )
+}
+
+/** Reads an offer; unknown ids are bad input (exit 2). */
+export async function requireOffer(ctx: CliContext, text: string): Promise<{ offer: OfferView; token: TokenInfo }> {
+    const id = parseInteger(text, "--offer")
+    const { loanMarket } = await ctx.readContracts()
+    const offer = await readOffer(loanMarket, id)
+    if (!offer) {
+        const count = Number(await loanMarket.getFunction("offerCount")())
+        throw badInput("UNKNOWN_OFFER", `there is no offer ${id}: offers are numbered 0 to ${count - 1} (\`zkcredit borrower offers\` lists them)`, { offerId: id })
+    }
+    return { offer, token: await tokenInfo(offer.token, await ctx.provider()) }
+}
+
+/** Approves the market for `amount` of a token if its allowance is lower. */
+export async function approveMarket(ctx: CliContext, token: TokenInfo, amount: bigint): Promise<void> {
+    const deployment = await ctx.deployment()
+    const owner = await ctx.address()
+    const writable = token.contract.connect(await ctx.signer()) as Contract
+    const balance = BigInt(await token.contract.getFunction("balanceOf")(owner))
+    if (balance < amount) {
+        throw failed("INSUFFICIENT_BALANCE", `${owner} has ${formatAmount(balance, token.decimals, token.symbol)}, needs ${formatAmount(amount, token.decimals, token.symbol)}${token.symbol === "tUSD" ? " (`zkcredit lender faucet --amount N` gives test tUSD)" : ""}`)
+    }
+    const allowance = BigInt(await token.contract.getFunction("allowance")(owner, deployment.contracts.loanMarket))
+    if (allowance < amount) await send(ctx.out, `approving the market for ${formatAmount(amount, token.decimals, token.symbol)}`, () => writable.getFunction("approve")(deployment.contracts.loanMarket, amount))
+}
+
+interface ParsedOffer {
+    token: TokenInfo
+    capacity: bigint
+    tiers: { minScore: number; aprBps: number; maxPrincipal: bigint }[]
+    terms: { term: number; instalmentCount: number; gracePeriod: number; defaultPeriod: number; lateFee: bigint }
+}
+
+async function parseOffer(ctx: CliContext, options: OfferOptions): Promise<ParsedOffer> {
+    let source: Record<string, unknown> = { ...options }
+    if (options.file) {
+        const data = await readJson(options.file, "offer file")
+        if (typeof data !== "object" || data === null || Array.isArray(data)) throw badInput("INVALID_OFFER_FILE", `${options.file} must hold a JSON object`)
+        source = { token: "tusd", termDays: 90, instalments: 3, graceDays: 3, defaultDays: 30, lateFee: 0, ...(data as Record<string, unknown>) }
+    }
+    const where = options.file ? `${options.file}: ` : ""
+    const text = (name: string, flag: string): string => {
+        const v = source[name]
+        if (v === undefined || v === null || v === "") throw badInput("MISSING_OPTION", `${where}${flag} is required`)
+        return String(v)
+    }
+    const deployment = await ctx.deployment()
+    const token = await tokenInfo(resolveTokenAddress(text("token", "--token"), deployment), await ctx.provider())
+    const capacity = parseAmount(text("capacity", "--capacity"), token.decimals, `${where}--capacity`)
+    let tiers: { minScore: number; aprBps: number; maxPrincipal: bigint }[]
+    if (Array.isArray(source.tiers)) {
+        tiers = (source.tiers as Record<string, unknown>[]).map((t, i) => ({
+            minScore: parseInteger(String(t?.minScore), `${where}tiers[${i}].minScore`, { max: 65_535 }),
+            aprBps: parseInteger(String(t?.aprBps), `${where}tiers[${i}].aprBps`, { max: 65_535 }),
+            maxPrincipal: parseAmount(String(t?.maxPrincipal), token.decimals, `${where}tiers[${i}].maxPrincipal`)
+        }))
+    } else {
+        tiers = text("tiers", "--tiers")
+            .split(",")
+            .map((part, i) => {
+                const fields = part.trim().split(":")
+                if (fields.length !== 3) throw badInput("INVALID_TIERS", `${where}--tiers item ${i + 1} ${JSON.stringify(part)} must be minScore:aprBps:maxPrincipal, e.g. 600:1800:1000`)
+                return {
+                    minScore: parseInteger(fields[0]!, `--tiers item ${i + 1} minScore`, { max: 65_535 }),
+                    aprBps: parseInteger(fields[1]!, `--tiers item ${i + 1} aprBps`, { max: 65_535 }),
+                    maxPrincipal: parseAmount(fields[2]!, token.decimals, `--tiers item ${i + 1} maxPrincipal`)
+                }
+            })
+    }
+    tiers.forEach((t, i) => {
+        if (i > 0 && t.minScore <= tiers[i - 1]!.minScore) throw badInput("INVALID_TIERS", `${where}tier ${i} must ask a higher minScore than tier ${i - 1} (${t.minScore} <= ${tiers[i - 1]!.minScore})`)
+    })
+    const days = (name: string, flag: string, min: number) => parseInteger(text(name, flag), `${where}${flag}`, { min, max: 3650 })
+    const lateFeeText = text("lateFee", "--late-fee")
+    const terms = {
+        term: days("termDays", "--term-days", 1) * DAY,
+        instalmentCount: parseInteger(text("instalments", "--instalments"), `${where}--instalments`, { min: 1, max: 65_535 }),
+        gracePeriod: days("graceDays", "--grace-days", 0) * DAY,
+        defaultPeriod: days("defaultDays", "--default-days", 1) * DAY,
+        lateFee: lateFeeText.trim() === "0" ? 0n : parseAmount(lateFeeText, token.decimals, `${where}--late-fee`)
+    }
+    if (terms.defaultPeriod <= terms.gracePeriod) throw badInput("INVALID_TERMS", `${where}--default-days must be more than --grace-days`)
+    return { token, capacity, tiers, terms }
+}
+
+async function createOffer(ctx: CliContext, options: OfferOptions): Promise<void> {
+    const offer = await parseOffer(ctx, options)
+    const { token } = offer
+    await approveMarket(ctx, token, offer.capacity)
+    const { loanMarket } = await ctx.writeContracts()
+    const receipt = await send(ctx.out, `creating an offer of ${formatAmount(offer.capacity, token.decimals, token.symbol)}`, () => loanMarket.getFunction("createOffer")(token.address, offer.capacity, offer.tiers, offer.terms))
+    const event = receipt.logs.map((log) => loanMarket.interface.parseLog(log)).find((e) => e?.name === "OfferCreated")
+    const offerId = Number(event!.args.offerId)
+    const view = (await readOffer((await ctx.readContracts()).loanMarket, offerId))!
+    ctx.out.result({ offerId, transactionHash: receipt.hash, offer: offerJson(view, token) }, [`created offer ${offerId}`, offersTable([{ offer: view, token }])])
+}
+
+async function moveFunds(ctx: CliContext, kind: "deposit" | "withdraw", options: { offer: string; amount?: string; all?: boolean }): Promise<void> {
+    if ((options.amount === undefined) === !options.all) throw badInput("USAGE", "give either --amount <amount> or --all")
+    if (options.amount !== undefined) checkAmountText(options.amount, "--amount")
+    const { offer, token } = await requireOffer(ctx, options.offer)
+    const amount = options.all ? offer.available : parseAmount(options.amount!, token.decimals, "--amount")
+    const me = await ctx.address()
+    if (offer.lender.toLowerCase() !== me.toLowerCase()) throw failed("NOT_OFFER_LENDER", `offer ${offer.id} belongs to ${offer.lender}, not ${me}: pick the lender's --account`)
+    if (kind === "withdraw" && amount > offer.available) {
+        throw badInput("INVALID_AMOUNT", `offer ${offer.id} has ${formatAmount(offer.available, token.decimals, token.symbol)} available (lent funds come back as loans are repaid)`)
+    }
+    if (amount === 0n) throw badInput("INVALID_AMOUNT", `offer ${offer.id} has nothing available to withdraw`)
+    if (kind === "deposit") await approveMarket(ctx, token, amount)
+    const { loanMarket } = await ctx.writeContracts()
+    const receipt = await send(ctx.out, `${kind} ${formatAmount(amount, token.decimals, token.symbol)} ${kind === "deposit" ? "into" : "from"} offer ${offer.id}`, () => loanMarket.getFunction(kind)(offer.id, amount))
+    const available = (await readOffer((await ctx.readContracts()).loanMarket, offer.id))!.available
+    ctx.out.result(
+        { offerId: offer.id, [kind === "deposit" ? "deposited" : "withdrawn"]: amount.toString(), available: available.toString(), transactionHash: receipt.hash },
+        `${kind === "deposit" ? "deposited" : "withdrew"} ${formatAmount(amount, token.decimals, token.symbol)}; offer ${offer.id} has ${formatAmount(available, token.decimals, token.symbol)} available`
+    )
+}
+
+async function listLoans(ctx: CliContext, options: { offer?: string[]; all?: boolean }): Promise<void> {
+    const deployment = await ctx.deployment()
+    const { loanMarket } = await ctx.readContracts()
+    let offerIds: number[] | undefined
+    if (options.offer) offerIds = options.offer.map((o) => parseInteger(o, "--offer"))
+    else if (!options.all) {
+        const me = (await ctx.address()).toLowerCase()
+        offerIds = (await readOffers(loanMarket)).filter((o) => o.lender.toLowerCase() === me).map((o) => o.id)
+    }
+    const ids = offerIds && offerIds.length === 0 ? [] : await findLoanIds(loanMarket, deployment.deployBlock, offerIds ? { offerIds } : {})
+    const tokens = new TokenCache(await ctx.provider())
+    const offers = new Map<number, Promise<OfferView | undefined>>()
+    const rows = await Promise.all(
+        ids.map(async (id) => {
+            const loan = (await readLoan(loanMarket, id))!
+            if (!offers.has(loan.offerId)) offers.set(loan.offerId, readOffer(loanMarket, loan.offerId))
+            const offer = (await offers.get(loan.offerId))!
+            return { loan, token: await tokens.get(offer.token), record: await readRecord(loanMarket, loan.nullifier) }
+        })
+    )
+    ctx.out.result({ loans: rows.map((r) => loanJson(r.loan, r.token, r.record)) }, rows.length ? loansTable(rows) : "no loans")
+}

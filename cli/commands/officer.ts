@@ -1,0 +1,282 @@
+/**
+ * `zkcredit officer`: the compliance officer's commands. The officer keeps the KYC tree in a
+ * local file (a cache of the chain: --tree, default .zkcredit/<chainId>/kyc-tree.json), brought
+ * up to date from the registry's events before every change, and publishes each new root with
+ * the change. Nothing is sent when any input is wrong.
+ */
+import { resolve } from "node:path"
+import type { Command } from "commander"
+import { auditKycEvents } from "../../client/src/kyc-tree.ts"
+import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
+import { action } from "../lib/command.ts"
+import { confirm } from "../lib/confirm.ts"
+import type { CliContext } from "../lib/context.ts"
+import { badInput, failed } from "../lib/exit-codes.ts"
+import { readText, writeTextFile } from "../lib/files.ts"
+import { readEvents, syncKycTree, type SyncedTree } from "../lib/kyc-sync.ts"
+import { parseMembersFile } from "../lib/members-file.ts"
+import { parseCommitment, parseInteger } from "../lib/parse.ts"
+import { startProgress } from "../lib/progress.ts"
+import { saveTreeFile, defaultTreePath } from "../lib/tree-file.ts"
+import { send } from "../lib/tx.ts"
+
+const TREE_OPTION = ["--tree <file>", "the local KYC tree file (default .zkcredit/<chainId>/kyc-tree.json)"] as const
+
+/** Registers the officer's subcommands. */
+export function registerOfficer(officer: Command): void {
+    officer.addHelpText(
+        "after",
+        `
+The officer's account needs OFFICER_ROLE on the KycRegistry (\`zkcredit admin officer grant <address>\`).
+Before each change the local tree is synced from the chain's events; if the registry's current root
+does not match its events (see \`officer audit\`), changes are refused (exit 1).`
+    )
+
+    officer
+        .command("add")
+        .description("add identity commitments from a CSV or JSON file, in batches (one transaction per batch)")
+        .argument("<file>", "CSV (one commitment per line, or a header with a \"commitment\" column) or JSON (array of commitments)")
+        .option(...TREE_OPTION)
+        .option("--batch-size <n>", "members per transaction (1 to 1000)", "100")
+        .option("--dry-run", "check the file and compute the roots; send nothing")
+        .addHelpText("after", "\nThe whole file is checked first (field elements, no zero, no repeats, none already a member): one bad row and nothing is sent (exit 2).")
+        .action(action<{ tree?: string; batchSize: string; dryRun?: boolean }>(async (ctx, options, [file]) => add(ctx, file!, options)))
+
+    officer
+        .command("remove")
+        .description("remove the member at an index (its leaf becomes 0) and publish the new root")
+        .argument("[index]", "the member's index in the tree")
+        .option("--commitment <c>", "find the member by commitment instead of index")
+        .option(...TREE_OPTION)
+        .action(action<{ tree?: string; commitment?: string }>(async (ctx, options, [index]) => change(ctx, "remove", { index, ...options })))
+
+    officer
+        .command("replace")
+        .description("replace the member at an index with a new commitment (a re-issued identity)")
+        .argument("<index>", "the member's index in the tree")
+        .argument("<commitment>", "the new identity commitment")
+        .option(...TREE_OPTION)
+        .action(action<{ tree?: string }>(async (ctx, options, [index, commitment]) => change(ctx, "replace", { index, commitment, ...options })))
+
+    officer
+        .command("sync")
+        .description("bring the local tree file up to date from the chain's events (incremental; --full rebuilds)")
+        .option(...TREE_OPTION)
+        .option("--full", "rebuild from the deployment block, ignoring the file")
+        .action(action<{ tree?: string; full?: boolean }>(async (ctx, options) => sync(ctx, options)))
+
+    officer
+        .command("audit")
+        .description("rebuild the tree from every event and check every published root; exit 1 if any does not match")
+        .action(action(async (ctx) => audit(ctx)))
+
+    officer
+        .command("export")
+        .description("write the KYC tree (synced first) as JSON { depth, leaves } or CSV index,commitment")
+        .requiredOption("--out <file>", "where to write")
+        .option("--format <format>", "json or csv (default: from the file name, else json)")
+        .option(...TREE_OPTION)
+        .option("--force", "replace an existing file")
+        .action(action<{ out: string; format?: string; tree?: string; force?: boolean }>(async (ctx, options) => exportTree(ctx, options)))
+
+    officer
+        .command("pause")
+        .description("freeze membership changes (only the admin can unpause); proofs against existing roots still land")
+        .action(
+            action(async (ctx) => {
+                const { kycRegistry } = await ctx.writeContracts()
+                const receipt = await send(ctx.out, "pausing the KYC registry", () => kycRegistry.getFunction("pause")())
+                ctx.out.result({ paused: true, transactionHash: receipt.hash }, "the KYC registry is paused")
+            })
+        )
+}
+
+async function treePath(ctx: CliContext, option?: string): Promise<string> {
+    return option ? resolve(option) : defaultTreePath(await ctx.chainId())
+}
+
+/** Refuses to work on a tree the chain does not publish (exit 1). */
+function requireMatch(synced: SyncedTree): void {
+    if (!synced.matchesChain) {
+        throw failed(
+            "TREE_MISMATCH",
+            `the KYC tree rebuilt from the registry's events (root ${synced.tree.root}, ${synced.tree.size} slots) does not match the registry (root ${synced.chainRoot}, ${synced.chainSize} slots): a published root is wrong; run \`zkcredit officer audit\``,
+            { treeRoot: synced.tree.root.toString(), chainRoot: synced.chainRoot.toString() }
+        )
+    }
+}
+
+/** Checks the signer may change members before anything is computed or sent. */
+async function requireOfficer(ctx: CliContext): Promise<void> {
+    const { kycRegistry } = await ctx.readContracts()
+    const address = await ctx.address()
+    const role = await kycRegistry.getFunction("OFFICER_ROLE")()
+    if (!(await kycRegistry.getFunction("hasRole")(role, address))) {
+        throw failed("NOT_AN_OFFICER", `${address} does not have OFFICER_ROLE on the KycRegistry: ask the admin to run \`zkcredit admin officer grant ${address}\`, or pick another --account`)
+    }
+    if (await kycRegistry.getFunction("paused")()) throw failed("PAUSED", "the KYC registry is paused: the admin must unpause it (`zkcredit admin unpause kyc`)")
+}
+
+async function add(ctx: CliContext, file: string, options: { tree?: string; batchSize: string; dryRun?: boolean }): Promise<void> {
+    const batchSize = parseInteger(options.batchSize, "--batch-size", { min: 1, max: 1000 })
+    const rows = parseMembersFile(await readText(file, "members file"), file)
+    if (!options.dryRun) await requireOfficer(ctx)
+    const path = await treePath(ctx, options.tree)
+    const synced = await syncKycTree(ctx, { treePath: path })
+    requireMatch(synced)
+    const { tree } = synced
+
+    const existing = new Map<bigint, number>()
+    tree.leaves.forEach((leaf, i) => leaf !== 0n && !existing.has(leaf) && existing.set(leaf, i))
+    const already = rows.filter((r) => existing.has(r.commitment))
+    if (already.length > 0) {
+        const listed = already.slice(0, 10).map((r) => `  ${file} ${r.where}: already a member, at index ${existing.get(r.commitment)}`)
+        throw badInput("ALREADY_MEMBER", `${already.length} commitment(s) of ${file} are members already; nothing was sent:\n${listed.join("\n")}`, { file, count: already.length })
+    }
+    if (tree.size + rows.length > 2 ** KYC_TREE_DEPTH) {
+        throw badInput("TREE_FULL", `the KYC tree has ${2 ** KYC_TREE_DEPTH - tree.size} free slots, ${file} has ${rows.length} members`)
+    }
+
+    // the roots of every batch, before any transaction
+    const batches: { startIndex: number; commitments: bigint[]; root: bigint }[] = []
+    const bar = startProgress(ctx.out, "computing roots", rows.length, "members")
+    for (let i = 0; i < rows.length; i += batchSize) {
+        const commitments = rows.slice(i, i + batchSize).map((r) => r.commitment)
+        const startIndex = tree.size
+        batches.push({ startIndex, commitments, root: tree.append(commitments) })
+        bar.update(i + commitments.length)
+    }
+    bar.stop()
+
+    if (options.dryRun) {
+        ctx.out.result(
+            { dryRun: true, members: rows.length, batches: batches.map((b) => ({ startIndex: b.startIndex, count: b.commitments.length, root: b.root.toString() })), root: tree.root.toString() },
+            `${rows.length} members are valid; ${batches.length} batch(es) would be sent; final root ${tree.root}`
+        )
+        return
+    }
+    await confirm(ctx, `add ${rows.length} members in ${batches.length} transaction(s)?`)
+
+    const { kycRegistry } = await ctx.writeContracts()
+    const sent: { startIndex: number; count: number; root: string; transactionHash: string; blockNumber: number }[] = []
+    const sending = startProgress(ctx.out, "sending batches", batches.length, "batches")
+    try {
+        for (const [n, batch] of batches.entries()) {
+            const receipt = await send(ctx.out, `addMembers batch ${n + 1}/${batches.length} (${batch.commitments.length} members)`, () =>
+                kycRegistry.getFunction("addMembers")(batch.commitments, batch.root)
+            )
+            const event = receipt.logs.map((log) => kycRegistry.interface.parseLog(log)).find((e) => e?.name === "MembersAdded")
+            const startIndex = Number(event?.args.startIndex ?? -1)
+            sent.push({ startIndex, count: batch.commitments.length, root: batch.root.toString(), transactionHash: receipt.hash, blockNumber: receipt.blockNumber })
+            sending.update(n + 1)
+            if (startIndex !== batch.startIndex) {
+                throw failed("CONCURRENT_CHANGE", `batch ${n + 1} landed at index ${startIndex}, not ${batch.startIndex}: another officer changed the tree at the same time; its root is wrong. Stopped: run \`zkcredit officer sync\` and \`zkcredit officer audit\``, { sent })
+            }
+        }
+    } catch (error) {
+        if (sent.length > 0) ctx.out.warn(`${sent.length} of ${batches.length} batches were added before the failure; run \`zkcredit officer sync\` before adding the rest`)
+        throw error
+    } finally {
+        sending.stop()
+    }
+    const last = sent[sent.length - 1]!
+    await saveTreeFile(path, { ...synced.meta, syncedBlock: last.blockNumber }, tree)
+    ctx.out.result(
+        { added: rows.length, batches: sent, root: tree.root.toString(), size: tree.size, treeFile: path },
+        [`added ${rows.length} members in ${sent.length} transaction(s)`, `root ${tree.root} (${tree.size} slots); tree saved in ${path}`]
+    )
+}
+
+async function change(ctx: CliContext, kind: "remove" | "replace", options: { index?: string; commitment?: string; tree?: string }): Promise<void> {
+    // check the arguments before anything else
+    const newCommitment = kind === "replace" ? parseCommitment(options.commitment, "commitment") : undefined
+    const byCommitment = kind === "remove" && options.commitment !== undefined ? parseCommitment(options.commitment, "--commitment") : undefined
+    if (kind === "remove" && (options.index === undefined) === (byCommitment === undefined)) {
+        throw badInput("USAGE", "give either the member's <index> or --commitment <c>")
+    }
+    let index = options.index !== undefined ? parseInteger(options.index, "index") : -1
+    await requireOfficer(ctx)
+    const path = await treePath(ctx, options.tree)
+    const synced = await syncKycTree(ctx, { treePath: path })
+    requireMatch(synced)
+    const { tree } = synced
+    if (byCommitment !== undefined) {
+        index = tree.leaves.indexOf(byCommitment)
+        if (index < 0) throw badInput("NOT_A_MEMBER", "that commitment is not a member of the KYC tree")
+    }
+    if (index >= tree.size) throw badInput("UNKNOWN_INDEX", `index ${index} is not in the tree: it has ${tree.size} slots (0 to ${tree.size - 1})`)
+    if (tree.leaves[index] === 0n) throw badInput("REMOVED_MEMBER", `the member at index ${index} was removed already`)
+    if (newCommitment !== undefined && tree.leaves.includes(newCommitment)) {
+        throw badInput("ALREADY_MEMBER", `the new commitment is a member already, at index ${tree.leaves.indexOf(newCommitment)}`)
+    }
+    await confirm(ctx, `${kind} the member at index ${index}?`)
+    const root = tree.update(index, newCommitment ?? 0n)
+    const { kycRegistry } = await ctx.writeContracts()
+    const receipt = await send(ctx.out, `${kind === "remove" ? "removeMember" : "replaceMember"}(${index})`, () =>
+        kind === "remove" ? kycRegistry.getFunction("removeMember")(index, root) : kycRegistry.getFunction("replaceMember")(index, newCommitment, root)
+    )
+    await saveTreeFile(path, { ...synced.meta, syncedBlock: receipt.blockNumber }, tree)
+    ctx.out.result(
+        { [kind === "remove" ? "removed" : "replaced"]: index, root: root.toString(), transactionHash: receipt.hash, treeFile: path },
+        `${kind === "remove" ? "removed" : "replaced"} the member at index ${index}; new root ${root}`
+    )
+}
+
+async function sync(ctx: CliContext, options: { tree?: string; full?: boolean }): Promise<void> {
+    const path = await treePath(ctx, options.tree)
+    const synced = await syncKycTree(ctx, { treePath: path, full: options.full ?? false })
+    const members = synced.tree.leaves.reduce((n, leaf) => (leaf === 0n ? n : n + 1), 0)
+    const data = {
+        treeFile: path,
+        mode: synced.mode,
+        eventsRead: synced.eventsRead,
+        syncedBlock: synced.meta.syncedBlock,
+        size: synced.tree.size,
+        members,
+        root: synced.tree.root.toString(),
+        chainRoot: synced.chainRoot.toString(),
+        matchesChain: synced.matchesChain
+    }
+    requireMatch(synced)
+    ctx.out.result(data, [`synced ${path} to block ${data.syncedBlock} (${synced.mode}, ${synced.eventsRead} events read)`, `${members} members in ${data.size} slots; root ${data.root} matches the registry`])
+}
+
+async function audit(ctx: CliContext): Promise<void> {
+    const deployment = await ctx.deployment()
+    const provider = await ctx.provider()
+    const { kycRegistry } = await ctx.readContracts()
+    const latest = await provider.getBlockNumber()
+    const events = await readEvents(ctx, deployment.contracts.kycRegistry, deployment.deployBlock, latest)
+    const result = auditKycEvents(events)
+    const currentRoot = BigInt(await kycRegistry.getFunction("currentRoot")({ blockTag: latest }))
+    const currentMatches = events.length === 0 ? currentRoot === 0n : result.group.root === currentRoot
+    const findings = result.findings.map((f) => ({
+        eventIndex: f.eventIndex,
+        kind: f.event.kind,
+        blockNumber: f.event.blockNumber,
+        transactionHash: f.event.transactionHash,
+        publishedRoot: f.event.newRoot.toString(),
+        expectedRoot: f.expectedRoot.toString(),
+        ...(f.problem ? { problem: f.problem } : {})
+    }))
+    const ok = result.ok && currentMatches
+    const data = { ok, rootsChecked: result.rootsChecked, toBlock: latest, members: result.group.memberCount, currentRoot: currentRoot.toString(), currentRootMatches: currentMatches, findings }
+    if (!ok) {
+        const lines = findings.map((f) => `  event ${f.eventIndex} (${f.kind}, block ${f.blockNumber}, tx ${f.transactionHash}): published root ${f.publishedRoot}, the members give ${f.expectedRoot}${f.problem ? ` (${f.problem})` : ""}`)
+        if (!currentMatches) lines.push(`  the registry's current root ${currentRoot} is not the root of the rebuilt tree ${result.group.root}`)
+        ctx.out.result(data, [`AUDIT FAILED: ${findings.length} of ${result.rootsChecked} published roots do not match the members`, ...lines])
+        throw failed("AUDIT_MISMATCH", `${findings.length} published root(s) do not match the tree rebuilt from the events`)
+    }
+    ctx.out.result(data, `audit ok: all ${result.rootsChecked} published roots match the tree rebuilt from the events (${data.members} members, to block ${latest})`)
+}
+
+async function exportTree(ctx: CliContext, options: { out: string; format?: string; tree?: string; force?: boolean }): Promise<void> {
+    const format = (options.format ?? (/\.csv$/i.test(options.out) ? "csv" : "json")).toLowerCase()
+    if (format !== "json" && format !== "csv") throw badInput("INVALID_FORMAT", `--format must be json or csv, got ${JSON.stringify(options.format)}`)
+    const path = await treePath(ctx, options.tree)
+    const synced = await syncKycTree(ctx, { treePath: path })
+    const { tree } = synced
+    const text = format === "json" ? `${JSON.stringify({ depth: KYC_TREE_DEPTH, leaves: tree.leaves.map(String) })}\n` : `index,commitment\n${tree.leaves.map((l, i) => `${i},${l}`).join("\n")}\n`
+    await writeTextFile(options.out, text, { overwrite: options.force ?? false })
+    ctx.out.result({ file: resolve(options.out), format, size: tree.size, root: tree.root.toString(), syncedBlock: synced.meta.syncedBlock, matchesChain: synced.matchesChain }, `wrote ${tree.size} leaves (root ${tree.root}) to ${options.out}`)
+}

@@ -1,0 +1,55 @@
+/**
+ * The officer's local copy of the KYC tree: a JSON file with the leaves, the root, and the last
+ * block whose events it holds, so a sync reads only newer events. It is a cache of what the
+ * chain publishes (no secrets): deleting it only makes the next command rebuild it.
+ *
+ * `{ "format": "zkcredit-kyc-tree", "version": 1, "chainId", "kycRegistry", "depth",
+ *    "syncedBlock", "root", "leaves": ["<decimal>", ...] }`
+ */
+import { existsSync } from "node:fs"
+import { resolve } from "node:path"
+import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
+import { badInput } from "./exit-codes.ts"
+import { readJson, writeTextFile } from "./files.ts"
+import { LevelTree } from "./level-tree.ts"
+
+/** The `format` field of a tree file. */
+export const TREE_FILE_FORMAT = "zkcredit-kyc-tree"
+
+/** Facts about a tree file besides its leaves. */
+export interface TreeFileMeta {
+    chainId: number
+    kycRegistry: string
+    /** Events up to and including this block are in the leaves. */
+    syncedBlock: number
+}
+
+/** Where the tree of a chain is kept unless --tree says otherwise. */
+export function defaultTreePath(chainId: number): string {
+    return resolve(`.zkcredit/${chainId}/kyc-tree.json`)
+}
+
+/**
+ * Loads a tree file; undefined when it does not exist.
+ * @throws bad input (exit 2) for a file that is not a tree file or whose root does not match its leaves.
+ */
+export async function loadTreeFile(path: string, onProgress?: (done: number, total: number) => void): Promise<{ meta: TreeFileMeta; tree: LevelTree } | undefined> {
+    if (!existsSync(path)) return undefined
+    const data = (await readJson(path, "KYC tree file")) as Record<string, unknown>
+    const bad = (why: string) => badInput("INVALID_TREE_FILE", `${path} is not a zkcredit KYC tree file: ${why}; delete it and run \`zkcredit officer sync\``, { file: path })
+    if (typeof data !== "object" || data === null || data.format !== TREE_FILE_FORMAT || data.version !== 1) throw bad(`format must be ${TREE_FILE_FORMAT} version 1`)
+    if (data.depth !== KYC_TREE_DEPTH) throw bad(`depth must be ${KYC_TREE_DEPTH}`)
+    if (!Number.isSafeInteger(data.chainId) || !Number.isSafeInteger(data.syncedBlock) || typeof data.kycRegistry !== "string") throw bad("chainId, syncedBlock or kycRegistry is missing")
+    if (!Array.isArray(data.leaves) || !data.leaves.every((l) => typeof l === "string" && /^[0-9]+$/.test(l))) throw bad("leaves must be decimal strings")
+    const tree = LevelTree.fromLeaves((data.leaves as string[]).map(BigInt), onProgress)
+    if (String(tree.root) !== data.root) throw bad("its root does not match its leaves")
+    return { meta: { chainId: data.chainId as number, kycRegistry: data.kycRegistry, syncedBlock: data.syncedBlock as number }, tree }
+}
+
+/** Writes a tree file (replacing it). */
+export async function saveTreeFile(path: string, meta: TreeFileMeta, tree: LevelTree): Promise<void> {
+    const header = JSON.stringify({ format: TREE_FILE_FORMAT, version: 1, chainId: meta.chainId, kycRegistry: meta.kycRegistry, depth: KYC_TREE_DEPTH, syncedBlock: meta.syncedBlock, root: tree.root.toString() })
+    // leaves one per line: readable diffs, and no giant single-line string to build twice
+    const leaves = tree.leaves.map((l) => `"${l}"`).join(",\n")
+    await writeTextFile(path, `${header.slice(0, -1)},"leaves":[\n${leaves}\n]}\n`, { overwrite: true })
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+/**
+ * `zkcredit`: the command-line client of zkcredit. `zkcredit --help` lists the roles; every
+ * command has `--help`, `--json` output and the exit codes of lib/exit-codes.ts.
+ */
+import { runCli } from "./program.ts"
+
+const code = await runCli(process.argv.slice(2))
+// proving leaves worker threads and HTTP keep-alive sockets behind: exit now (stdout and stderr
+// are synchronous for files and pipes on POSIX, nothing written is lost)
+process.exit(code)

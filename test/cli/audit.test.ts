@@ -1,0 +1,87 @@
+/**
+ * `zkcredit officer audit` on a real local node: an honest history audits clean (exit 0); an
+ * officer who publishes a root that does not match the members (sent straight to the contract)
+ * is reported with that event's root, block and transaction (exit 1), and the CLI then refuses
+ * to build on the bad root. Ports 8700-8799.
+ */
+import { writeFile } from "node:fs/promises"
+import { Contract } from "ethers"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
+import { KycGroup } from "../../prover/src/kyc-group.ts"
+import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
+
+const OFFICER = 1
+let chain: TestChain
+const cli = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir })
+const json = (args: string[]) => runJson(args, { env: chain.env, cwd: chain.dir })
+
+beforeAll(async () => {
+    chain = await startTestChain(8700)
+    const officer = (await chain.provider.getSigner(OFFICER)).address
+    await json(["admin", "officer", "grant", officer, "--account", "0"])
+})
+
+afterAll(async () => {
+    await chain?.stop()
+})
+
+describe("zkcredit officer audit", () => {
+    const honest = ["11", "22", "33", "44", "55"]
+
+    it("an honest history (adds, a removal, a replacement) audits clean", async () => {
+        await writeFile(`${chain.dir}/members.csv`, `${honest.join("\n")}\n`)
+        await json(["officer", "add", "members.csv", "--batch-size", "2", "--account", String(OFFICER)])
+        await json(["officer", "remove", "1", "--account", String(OFFICER)])
+        await json(["officer", "replace", "3", "66", "--account", String(OFFICER)])
+        const result = await cli(["--json", "officer", "audit"])
+        expect(result.code).toBe(0)
+        const audit = JSON.parse(result.stdout)
+        expect(audit).toMatchObject({ ok: true, rootsChecked: 5, members: 4, currentRootMatches: true, findings: [] })
+        const expected = new KycGroup(["11", "0", "33", "66", "55"])
+        expect(audit.currentRoot).toBe(expected.root.toString())
+    })
+
+    let tamperTx: string
+    let wrongRoot: bigint
+    let rightRoot: bigint
+
+    it("a root that does not match the members is reported with its event (exit 1)", async () => {
+        // an officer publishes a made-up root with a real member, straight to the contract
+        const registry = new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, await chain.provider.getSigner(OFFICER))
+        rightRoot = new KycGroup(["11", "0", "33", "66", "55", "77"]).root
+        wrongRoot = 123456789n
+        const tx = await registry.getFunction("addMembers")([77n], wrongRoot)
+        tamperTx = (await tx.wait())!.hash
+
+        const result = await cli(["--json", "officer", "audit"])
+        expect(result.code).toBe(1)
+        const audit = JSON.parse(result.stdout)
+        expect(audit.ok).toBe(false)
+        expect(audit.rootsChecked).toBe(6)
+        expect(audit.findings).toHaveLength(1)
+        expect(audit.findings[0]).toMatchObject({ eventIndex: 5, kind: "added", transactionHash: tamperTx, publishedRoot: wrongRoot.toString(), expectedRoot: rightRoot.toString() })
+        expect(audit.currentRootMatches).toBe(false)
+        expect(jsonError(result)).toMatchObject({ code: "AUDIT_MISMATCH", exitCode: 1 })
+    })
+
+    it("says so in words too, naming the root and the transaction", async () => {
+        const result = await cli(["officer", "audit"])
+        expect(result.code).toBe(1)
+        expect(result.stdout).toContain("AUDIT FAILED")
+        expect(result.stdout).toContain(`published root ${wrongRoot}`)
+        expect(result.stdout).toContain(tamperTx)
+    })
+
+    it("refuses to add members on top of the bad root, sending nothing (exit 1)", async () => {
+        const officer = (await chain.provider.getSigner(OFFICER)).address
+        const nonce = await chain.provider.getTransactionCount(officer)
+        await writeFile(`${chain.dir}/more.csv`, "88\n")
+        const result = await cli(["--json", "officer", "add", "more.csv", "--account", String(OFFICER)])
+        expect(result.code).toBe(1)
+        expect(jsonError(result).code).toBe("TREE_MISMATCH")
+        expect(await chain.provider.getTransactionCount(officer)).toBe(nonce)
+        const sync = await cli(["--json", "officer", "sync"])
+        expect(sync.code).toBe(1)
+    })
+})

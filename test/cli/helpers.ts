@@ -1,0 +1,128 @@
+/**
+ * Helpers of the CLI tests: run `zkcredit` as a child process (the way users run it) and start
+ * a real local chain with zkcredit deployed on a port of the test file's own range.
+ */
+import { spawn, type ChildProcess } from "node:child_process"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { fileURLToPath } from "node:url"
+import { JsonRpcProvider } from "ethers"
+import type { Deployment } from "../../client/src/deployments.ts"
+import { deployZkCredit } from "../../scripts/lib/deploy.ts"
+import { isPortTaken, startLocalNode, waitFor, type LocalNode } from "../../scripts/lib/local-node.ts"
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
+export const CLI = `${ROOT}cli/zkcredit.ts`
+
+/** What a CLI run gave. */
+export interface CliResult {
+    code: number
+    stdout: string
+    stderr: string
+}
+
+/** The environment of a CLI run: the parent's without any ZKCREDIT_* variable, plus `env`. */
+export function cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ZKCREDIT_")))
+    return { ...clean, ...env }
+}
+
+/**
+ * Runs `node cli/zkcredit.ts ...args` and waits for it.
+ * @param options.env ZKCREDIT_* variables (others come from the test process).
+ * @param options.cwd Working folder (where `.zkcredit/` goes).
+ */
+export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] })
+        let stdout = ""
+        let stderr = ""
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+        const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 90_000)
+        child.once("error", reject)
+        child.once("close", (code) => {
+            clearTimeout(timer)
+            resolve({ code: code ?? -1, stdout, stderr })
+        })
+    })
+}
+
+/** Runs the CLI with `--json` and parses stdout; throws with stderr when it did not exit 0. */
+export async function runJson<T = Record<string, any>>(args: string[], options: Parameters<typeof runCli>[1] = {}): Promise<T> {
+    const result = await runCli(["--json", ...args], options)
+    if (result.code !== 0) throw new Error(`zkcredit ${args.join(" ")} exited ${result.code}: ${result.stderr}`)
+    return JSON.parse(result.stdout) as T
+}
+
+/** The JSON error a `--json` run wrote to stderr. */
+export function jsonError(result: CliResult): { code: string; message: string; exitCode: number; [key: string]: unknown } {
+    return JSON.parse(result.stderr).error
+}
+
+/** A local chain with zkcredit deployed, and a scratch folder. */
+export interface TestChain {
+    node: LocalNode
+    deployment: Deployment
+    deploymentFile: string
+    dir: string
+    /** The variables that point the CLI at this chain. */
+    env: Record<string, string>
+    provider: JsonRpcProvider
+    stop(): Promise<void>
+}
+
+/**
+ * Starts `hardhat node` on `port`, deploys zkcredit (with the test stablecoin) and writes the
+ * deployment into a scratch folder (never deployments/, which `npm start` owns).
+ */
+export async function startTestChain(port: number): Promise<TestChain> {
+    const dir = await mkdtemp(`${tmpdir()}/zkcredit-cli-`)
+    const node = await startLocalNode({ port })
+    const deploymentId = `localhost-cli-${port}`
+    const deploymentFile = `${dir}/deployment.json`
+    try {
+        const deployment = await deployZkCredit({ networkName: "localhost", rpcUrl: node.url, withStablecoin: true, freshChain: true, deploymentId, outFile: deploymentFile })
+        const provider = new JsonRpcProvider(node.url, deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
+        return {
+            node,
+            deployment,
+            deploymentFile,
+            dir,
+            env: { ZKCREDIT_RPC_URL: node.url, ZKCREDIT_DEPLOYMENT: deploymentFile, ZKCREDIT_PASSWORD: "test-password-1", ZKCREDIT_KDF_ITERATIONS: "10000" },
+            provider,
+            async stop() {
+                provider.destroy()
+                await node.stop()
+                await rm(dir, { recursive: true, force: true })
+                await rm(`${ROOT}ignition/deployments/${deploymentId}`, { recursive: true, force: true })
+            }
+        }
+    } catch (error) {
+        await node.stop()
+        throw error
+    }
+}
+
+/** Starts a long-running CLI command (e.g. `bureau serve`) and waits until `ready()` holds. */
+export async function startCliProcess(args: string[], options: { env: Record<string, string>; cwd: string; ready: () => Promise<boolean> }): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<number | null> }> {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] })
+    let output = ""
+    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+    await waitFor(async () => {
+        if (child.exitCode !== null) throw new Error(`zkcredit ${args.join(" ")} exited early: ${output}`)
+        return options.ready()
+    }, 30_000, `zkcredit ${args[0]} ${args[1]}`)
+    return {
+        child,
+        output: () => output,
+        async stop() {
+            child.kill("SIGTERM")
+            return exited
+        }
+    }
+}
+
+export { isPortTaken }
