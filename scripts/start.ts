@@ -57,7 +57,7 @@ try {
     world.lenders.forEach((l, i) => console.log(`    lender ${i + 1} ${l}`))
     console.log(`\n  demo identities in ${relative(process.cwd(), `${stateDir}/identities`)}/ (backup password "${DEMO_BACKUP_PASSWORD}")`)
     for (const b of world.borrowers) console.log(`    ${b.name.padEnd(16)} ${b.kind.padEnd(7)} score ${b.score}  account ${b.address}`)
-    console.log(`\n  offers: ${world.offerIds.length} funded (10,000 tUSD each); all demo data in ${relative(process.cwd(), `${stateDir}/demo.json`)}`)
+    console.log(`\n  offers: ${world.offerIds.length} funded (8,000 tUSD each; the lenders keep 2,000); all demo data in ${relative(process.cwd(), `${stateDir}/demo.json`)}`)
     const first = world.borrowers[0]
     console.log(`  CLI: npx zkcredit --help   (accounts: --account 0 admin, 1 officer, 2-3 lenders, 4+ borrowers)`)
     if (first) {

@@ -125,14 +125,14 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
     await (await asOfficer.kycRegistry.getFunction("addMembers")(identities.map((id) => id.commitment), group.root)).wait()
     await writeFile(`${options.stateDir}/kyc-tree.json`, `${group.export()}\n`)
 
-    step("lenders: funding two offers in tUSD")
+    step("lenders: 10,000 tUSD each from the faucet, 8,000 of it in an offer")
     const stablecoinAddress = options.deployment.contracts.stablecoin
     if (!stablecoinAddress) throw new Error("the demo world needs the test stablecoin in the deployment")
     const offerIds: number[] = []
     const offers = [
         {
             lender: lenderA,
-            capacity: 10_000n * TUSD,
+            capacity: 8_000n * TUSD,
             tiers: [
                 { minScore: 600, aprBps: 1800, maxPrincipal: 1_000n * TUSD },
                 { minScore: 680, aprBps: 1200, maxPrincipal: 3_000n * TUSD },
@@ -142,7 +142,7 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
         },
         {
             lender: lenderB,
-            capacity: 10_000n * TUSD,
+            capacity: 8_000n * TUSD,
             tiers: [
                 { minScore: 650, aprBps: 1500, maxPrincipal: 5_000n * TUSD },
                 { minScore: 720, aprBps: 1000, maxPrincipal: 8_000n * TUSD }
@@ -153,7 +153,8 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
     for (const offer of offers) {
         const token = connectContracts(options.deployment, offer.lender).stablecoin as Contract
         const market = connectContracts(options.deployment, offer.lender).loanMarket
-        await (await token.getFunction("faucet")(offer.capacity)).wait()
+        // the faucet's most per call; the lender keeps what the offer does not take
+        await (await token.getFunction("faucet")(10_000n * TUSD)).wait()
         await (await token.getFunction("approve")(options.deployment.contracts.loanMarket, offer.capacity)).wait()
         const tx = await market.getFunction("createOffer")(stablecoinAddress, offer.capacity, offer.tiers, offer.terms)
         await tx.wait()

@@ -8,9 +8,11 @@ function run(args: string[]): void {
     if (result.status !== 0) throw new Error(`\`node ${args.join(" ")}\` failed with exit code ${result.status}`)
 }
 
-/** Builds what every suite needs, once per `npm test`: circuit artifacts, then contracts. */
+/** Builds what every suite needs, once per `npm test`: circuit artifacts, contracts, the app. */
 export default function setup(): void {
     run(["scripts/build-circuits.ts"])
     run(["node_modules/hardhat/dist/src/cli.js", "build", "--quiet"])
     run(["scripts/export-abis.ts"])
+    // the browser tests' platforms serve it; built here so no two test files build it at once
+    run(["--input-type=module", "-e", 'import { buildApp } from "./scripts/lib/app-build.ts"; await buildApp()'])
 }

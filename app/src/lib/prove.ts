@@ -1,0 +1,111 @@
+/**
+ * Runs a credit proof in the prover worker, with progress by stage. One worker is kept for the
+ * page's life, so later proofs skip the curve set-up. Every proof's timings are recorded in
+ * `window.__zkcredit.proofs` (and as `performance.measure("zkcredit:prove")`) for the browser
+ * tests and the benchmark: they measure the real path, artifacts included.
+ */
+import type { Attestation } from "$prover/attestation.ts"
+import type { CreditProof } from "$prover/credit-proof.ts"
+import type { KycMerkleProof } from "$prover/kyc-group.ts"
+import ProverWorker from "./prover.worker.ts?worker"
+
+/** Stages shown in the progress bar, in order. */
+export const PROOF_STAGES = ["checking-inputs", "loading-artifacts", "computing-witness", "proving"] as const
+export type ProofStageName = (typeof PROOF_STAGES)[number]
+
+/** Where a borrow is: syncing the KYC tree, a proof stage, sending the transaction, done. */
+export type FlowStage = "syncing" | ProofStageName | "sending" | "done"
+
+/** What the worker gets: everything but the Identity object (its secret travels as a bigint). */
+export interface ProverRequest {
+    id: number
+    secret: bigint
+    request: {
+        attestation: Attestation
+        membership: KycMerkleProof
+        threshold: bigint | number
+        currentTime: bigint | number
+        scope: bigint
+        message: bigint
+        kycRoot?: bigint
+    }
+    artifacts: { wasm: string; zkey: string }
+}
+
+export type ProverResponse =
+    | { id: number; type: "stage"; stage: ProofStageName; elapsedMs: number }
+    | { id: number; type: "done"; proof: CreditProof; artifactsFrom: "cache" | "network"; artifactsMs: number; totalMs: number }
+    | { id: number; type: "error"; name: string; code: string | undefined; message: string }
+
+/** One proof's timings, as recorded for tests and benchmarks. */
+export interface ProofTiming {
+    /** From the request to the worker until the proof came back, artifacts included. */
+    totalMs: number
+    artifactsMs: number
+    artifactsFrom: "cache" | "network"
+    stages: Partial<Record<ProofStageName, number>>
+}
+
+interface TestHook {
+    proofs: ProofTiming[]
+}
+
+function hook(): TestHook {
+    const w = window as unknown as { __zkcredit?: TestHook }
+    w.__zkcredit ??= { proofs: [] }
+    return w.__zkcredit
+}
+
+let worker: Worker | undefined
+let nextId = 1
+
+/**
+ * Proves in the worker.
+ * @param onStage Called as each stage starts.
+ * @throws What the prover threw (a ZkCreditError as a plain object with name and code).
+ */
+export function proveInWorker(secret: bigint, request: ProverRequest["request"], artifacts: { wasm: string; zkey: string }, onStage: (stage: ProofStageName) => void): Promise<CreditProof> {
+    worker ??= new ProverWorker()
+    const w = worker
+    const id = nextId++
+    const stages: ProofTiming["stages"] = {}
+    const absolute = { wasm: new URL(artifacts.wasm, location.href).href, zkey: new URL(artifacts.zkey, location.href).href }
+    return new Promise((resolve, reject) => {
+        const started = performance.now()
+        performance.mark("zkcredit:prove:start")
+        const onMessage = (event: MessageEvent<ProverResponse>) => {
+            const data = event.data
+            if (data.id !== id) return
+            if (data.type === "stage") {
+                stages[data.stage] = Math.round(data.elapsedMs)
+                onStage(data.stage)
+                return
+            }
+            w.removeEventListener("message", onMessage)
+            w.removeEventListener("error", onError)
+            if (data.type === "done") {
+                performance.mark("zkcredit:prove:end")
+                performance.measure("zkcredit:prove", "zkcredit:prove:start", "zkcredit:prove:end")
+                hook().proofs.push({ totalMs: Math.round(performance.now() - started), artifactsMs: Math.round(data.artifactsMs), artifactsFrom: data.artifactsFrom, stages })
+                resolve(data.proof)
+            } else {
+                reject(Object.assign(new Error(data.message), { name: data.name, code: data.code }))
+            }
+        }
+        const onError = (event: ErrorEvent) => {
+            w.removeEventListener("message", onMessage)
+            w.removeEventListener("error", onError)
+            worker = undefined
+            w.terminate()
+            reject(new Error(event.message || "the prover worker failed"))
+        }
+        w.addEventListener("message", onMessage)
+        w.addEventListener("error", onError)
+        w.postMessage({ id, secret, request, artifacts: absolute } satisfies ProverRequest)
+    })
+}
+
+/** Makes sure the test hook exists from the start (tests wait for it). */
+export function installTestHook(): void {
+    hook()
+}

@@ -1,0 +1,69 @@
+/**
+ * The borrower's vault in this browser (IndexedDB): the identity secret and the bureau's
+ * attestation. Nothing here is ever sent anywhere, written to localStorage or logged; the
+ * secret leaves only as an encrypted backup file the user downloads.
+ */
+import type { Attestation } from "$prover/attestation.ts"
+import { Identity } from "$prover/identity.ts"
+
+const DB_NAME = "zkcredit"
+const STORE = "vault"
+
+/** An attestation as kept: what the bureau returned. */
+export interface StoredAttestation {
+    attestation: Attestation
+    score: number
+    /** Reason codes of the breakdown (what would raise the score). */
+    reasons: string[]
+    receivedAt: number
+}
+
+function open(): Promise<IDBDatabase> {
+    return new Promise((resolve, reject) => {
+        const request = indexedDB.open(DB_NAME, 1)
+        request.onupgradeneeded = () => request.result.createObjectStore(STORE)
+        request.onsuccess = () => resolve(request.result)
+        request.onerror = () => reject(request.error)
+    })
+}
+
+async function withStore<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+    const db = await open()
+    try {
+        return await new Promise<T>((resolve, reject) => {
+            const tx = db.transaction(STORE, mode)
+            const request = work(tx.objectStore(STORE))
+            tx.oncomplete = () => resolve(request.result)
+            tx.onerror = () => reject(tx.error)
+            tx.onabort = () => reject(tx.error)
+        })
+    } finally {
+        db.close()
+    }
+}
+
+/** The identity kept in this browser, if any. */
+export async function loadIdentity(): Promise<Identity | undefined> {
+    const stored = (await withStore("readonly", (s) => s.get("identity"))) as { secret: string } | undefined
+    return stored ? new Identity(stored.secret) : undefined
+}
+
+/** Keeps an identity in this browser (replacing any other, and its attestation). */
+export async function saveIdentity(identity: Identity): Promise<void> {
+    await withStore("readwrite", (s) => s.delete("attestation"))
+    await withStore("readwrite", (s) => s.put({ secret: identity.secret.toString(), commitment: identity.commitment.toString() }, "identity"))
+}
+
+/** Forgets the identity and its attestation in this browser. */
+export async function forgetIdentity(): Promise<void> {
+    await withStore("readwrite", (s) => s.delete("attestation"))
+    await withStore("readwrite", (s) => s.delete("identity"))
+}
+
+export async function loadAttestation(): Promise<StoredAttestation | undefined> {
+    return ((await withStore("readonly", (s) => s.get("attestation"))) as StoredAttestation | undefined) ?? undefined
+}
+
+export async function saveAttestation(stored: StoredAttestation): Promise<void> {
+    await withStore("readwrite", (s) => s.put(stored, "attestation"))
+}

@@ -1,0 +1,80 @@
+/**
+ * The two message catalogs of the app (no browser): the same keys, no empty message, the same
+ * placeholders in both languages; a message for every prover error code and every custom error
+ * of every contract; every key the app's source names exists.
+ */
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Interface, type ErrorFragment } from "ethers"
+import { describe, expect, it } from "vitest"
+import { en } from "../../app/src/lib/i18n/en.ts"
+import { zhCN } from "../../app/src/lib/i18n/zh-CN.ts"
+import { ALL_ABIS } from "../../client/src/contracts.ts"
+import { REASON_DESCRIPTIONS } from "../../bureau/src/scorecard.ts"
+import { APPLICANT_FIELDS } from "../../bureau/src/applicant.ts"
+import { ROOT } from "./helpers.ts"
+
+const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+
+describe("message catalogs", () => {
+    it("have identical keys", () => {
+        expect(Object.keys(zhCN).sort()).toEqual(Object.keys(en).sort())
+    })
+
+    it("have no empty message, and the same placeholders in both languages", () => {
+        for (const [key, message] of Object.entries(en)) {
+            const zh = zhCN[key as keyof typeof en]
+            expect(message.trim(), key).not.toBe("")
+            expect(zh.trim(), key).not.toBe("")
+            expect(placeholders(zh), key).toEqual(placeholders(message))
+        }
+    })
+
+    it("translate: the Chinese messages are Chinese", () => {
+        // a message copied from English would have no CJK character; these are the exceptions
+        const sameInBoth = new Set(["common.listSeparator"])
+        for (const [key, message] of Object.entries(zhCN)) {
+            if (sameInBoth.has(key)) continue
+            expect(/[\u3400-\u9fff]/.test(message) || /^[\s\d{}().,–（）-]*$/.test(message.replace(/\{\w+\}/g, "")), `${key}: ${message}`).toBe(true)
+        }
+    })
+
+    it("have a message for every prover error code", () => {
+        const source = readFileSync(`${ROOT}prover/src/errors.ts`, "utf8")
+        const codes = [...source.matchAll(/\|\s*"([A-Z_]+)"/g)].map((m) => m[1])
+        expect(codes.length).toBeGreaterThan(10)
+        for (const code of codes) expect(Object.hasOwn(en, `error.zk.${code}`), code).toBe(true)
+    })
+
+    it("have a message for every custom error of every contract", () => {
+        const names = new Set(ALL_ABIS.flatMap((abi) => new Interface(abi).fragments.filter((f) => f.type === "error").map((f) => (f as ErrorFragment).name)))
+        expect(names.size).toBeGreaterThan(40)
+        for (const name of names) expect(Object.hasOwn(en, `error.revert.${name}`), name).toBe(true)
+    })
+
+    it("have a message for every bureau reason code and applicant field", () => {
+        for (const reason of Object.keys(REASON_DESCRIPTIONS)) expect(Object.hasOwn(en, `bureau.reason.${reason}`), reason).toBe(true)
+        for (const field of [...APPLICANT_FIELDS.person, ...APPLICANT_FIELDS.sme]) expect(Object.hasOwn(en, `applicant.field.${field.name}`), field.name).toBe(true)
+    })
+
+    it("contain every key the app's source names", () => {
+        const dir = `${ROOT}app/src`
+        const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+            .filter((e) => e.isFile() && /\.(svelte|ts)$/.test(e.name) && !e.parentPath.includes("i18n"))
+            .map((e) => join(e.parentPath, e.name))
+        const prefixes = new Set(Object.keys(en).map((k) => k.split(".")[0]))
+        const missing: string[] = []
+        for (const file of files) {
+            const source = readFileSync(file, "utf8")
+            for (const [, key] of source.matchAll(/["`]([a-z][a-zA-Z]*(?:\.[a-zA-Z0-9-]+)+)["`]/g)) {
+                if (!key || !prefixes.has(key.split(".")[0]!) || /\.(ts|svelte|js|json|css|wasm|zkey)$/.test(key)) continue
+                if (!Object.hasOwn(en, key)) missing.push(`${file.replace(ROOT, "")}: ${key}`)
+            }
+            // keys built from a prefix, e.g. t(`schedule.state.${state}`): the prefix must have keys
+            for (const [, prefix] of source.matchAll(/`([a-z][a-zA-Z]*(?:\.[a-zA-Z0-9-]+)*\.)\$\{/g)) {
+                if (prefix && prefixes.has(prefix.split(".")[0]!) && !Object.keys(en).some((k) => k.startsWith(prefix))) missing.push(`${file.replace(ROOT, "")}: ${prefix}*`)
+            }
+        }
+        expect(missing).toEqual([])
+    })
+})

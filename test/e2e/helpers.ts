@@ -1,0 +1,150 @@
+/**
+ * Browser tests: a platform per test file (its own ports, its own state folder), Debian's
+ * Chromium driven by playwright-core with a fresh profile per browser, and small steps that
+ * every scenario shares (pick a dev account, restore a demo identity, get an attestation).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { chromium, type BrowserContext, type Page } from "playwright-core"
+import { en } from "../../app/src/lib/i18n/en.ts"
+import { zhCN } from "../../app/src/lib/i18n/zh-CN.ts"
+import { DEMO_BACKUP_PASSWORD, type DemoBorrower } from "../../scripts/lib/demo-world.ts"
+import { startPlatform, type Platform } from "../../scripts/lib/platform.ts"
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
+export const SCREENSHOTS = `${ROOT}test-results/screenshots`
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
+export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+export const CATALOGS = { "zh-CN": zhCN, en } as const
+export type Locale = keyof typeof CATALOGS
+
+/**
+ * A platform for one test file, on its own ports; circuits, contracts and the app are built by
+ * the global setup. Its `stop()` also deletes the state folder (demo identities and keys).
+ */
+export async function startTestPlatform(ports: { chain: number; bureau: number; app: number }, name: string): Promise<{ platform: Platform; stateDir: string; url: string }> {
+    const stateDir = mkdtempSync(join(tmpdir(), `zkcredit-e2e-${name}-`))
+    try {
+        const started = await startPlatform({ ports, stateDir, build: false })
+        if (!started.appUrl) throw new Error("the platform did not serve the app")
+        const platform: Platform = {
+            ...started,
+            stop: async () => {
+                await started.stop()
+                rmSync(stateDir, { recursive: true, force: true })
+            }
+        }
+        return { platform, stateDir, url: started.appUrl }
+    } catch (error) {
+        rmSync(stateDir, { recursive: true, force: true })
+        throw error
+    }
+}
+
+/** A browser with a fresh profile (its own temporary user-data-dir). */
+export interface TestBrowser {
+    context: BrowserContext
+    page: Page
+    /** Console errors and uncaught exceptions seen so far. */
+    problems: string[]
+    close(): Promise<void>
+}
+
+export async function launchBrowser(options: { locale?: Locale } = {}): Promise<TestBrowser> {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`)
+    const profile = mkdtempSync(join(tmpdir(), "zkcredit-profile-"))
+    const context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1200, height: 900 },
+        acceptDownloads: true,
+        ...(options.locale ? { locale: options.locale } : {})
+    })
+    context.setDefaultTimeout(30_000)
+    const page = context.pages()[0] ?? (await context.newPage())
+    const problems: string[] = []
+    page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`))
+    page.on("console", (message) => {
+        if (message.type() === "error") problems.push(`console: ${message.text()}`)
+    })
+    return {
+        context,
+        page,
+        problems,
+        close: async () => {
+            await context.close()
+            rmSync(profile, { recursive: true, force: true })
+        }
+    }
+}
+
+/** Opens a page of the app and waits until it is ready (config loaded, wallet resumed). */
+export async function open(page: Page, url: string): Promise<void> {
+    await page.goto(url)
+    await page.getByTestId("wallet").waitFor()
+}
+
+/** Uses one of the local node's accounts through the dev-account picker. */
+export async function connectDevAccount(page: Page, address: string): Promise<void> {
+    const connected = page.getByTestId("wallet-address")
+    if ((await connected.count()) > 0) {
+        if ((await connected.getAttribute("data-value"))?.toLowerCase() === address.toLowerCase()) return
+        await page.getByTestId("wallet-disconnect").click()
+    }
+    await page.getByTestId("dev-account").selectOption(address)
+    await page.getByTestId("dev-account-connect").click()
+    await page.getByTestId("wallet-balances").waitFor()
+}
+
+/** Restores a demo borrower's identity from its backup file (on the borrower page). */
+export async function restoreIdentity(page: Page, stateDir: string, borrower: DemoBorrower): Promise<void> {
+    await page.getByTestId("backup-file").setInputFiles(join(stateDir, borrower.backupFile))
+    await page.getByTestId("backup-password").fill(DEMO_BACKUP_PASSWORD)
+    await page.getByTestId("identity-restore").click()
+    await page.getByTestId("identity-commitment").waitFor()
+}
+
+/** Asks the bureau for an attestation with the borrower's applicant file (on the borrower page). */
+export async function getAttestation(page: Page, stateDir: string, borrower: DemoBorrower): Promise<void> {
+    await page.getByTestId("applicant-file").setInputFiles(join(stateDir, borrower.applicantFile))
+    await page.getByTestId("applicant-submit").click()
+    await page.getByTestId("attestation-score").waitFor()
+}
+
+/** Clicks a button and waits for the notice of that action (a new one, not the one shown before). */
+export async function act(page: Page, testid: string, timeout = 60_000): Promise<{ kind: string; key: string; text: string }> {
+    const before = await page.getByTestId("notice").getAttribute("data-seq", { timeout: 100 }).catch(() => null)
+    await page.getByTestId(testid).click()
+    await page.waitForFunction((seq) => {
+        const n = document.querySelector('[data-testid="notice"]')
+        return n !== null && n.getAttribute("data-seq") !== seq
+    }, before, { timeout })
+    return notice(page, timeout)
+}
+
+/** Waits for the notice of the last action and returns its kind, key and text. */
+export async function notice(page: Page, timeout = 60_000): Promise<{ kind: string; key: string; text: string }> {
+    const n = page.getByTestId("notice")
+    await n.waitFor({ timeout })
+    return { kind: (await n.getAttribute("data-kind")) ?? "", key: (await n.getAttribute("data-key")) ?? "", text: (await n.innerText()).trim() }
+}
+
+/** Saves a full-page screenshot to test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true })
+}
+
+/** A commitment as the app shows it (0x, 32 bytes). */
+export function hex32(value: string | bigint): string {
+    return `0x${BigInt(value).toString(16).padStart(64, "0")}`
+}
+
+/** Clicks a language button. */
+export async function setLocale(page: Page, locale: Locale): Promise<void> {
+    await page.getByTestId(`lang-${locale}`).click()
+    await page.waitForFunction((l) => document.documentElement.lang === l, locale)
+}

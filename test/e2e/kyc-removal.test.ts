@@ -1,0 +1,143 @@
+/**
+ * A compliance officer removes a KYC member in the browser (the new root computed from the tree
+ * rebuilt from chain events; the audit stays green), then that member, in a fresh browser
+ * profile, tries to borrow: the app refuses before any proof with a clear message.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Identity } from "../../prover/src/identity.ts"
+import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
+import type { Platform } from "../../scripts/lib/platform.ts"
+import { act, CATALOGS, connectDevAccount, getAttestation, hex32, launchBrowser, notice, open, restoreIdentity, screenshot, startTestPlatform, type TestBrowser } from "./helpers.ts"
+
+const PORTS = { chain: 8820, bureau: 8821, app: 8822 }
+
+let platform: Platform
+let stateDir: string
+let url: string
+let member: DemoBorrower
+let index: number
+const browsers: TestBrowser[] = []
+
+beforeAll(async () => {
+    ;({ platform, stateDir, url } = await startTestPlatform(PORTS, "kyc"))
+    index = platform.world.borrowers.findIndex((b) => b.name === "zhang-yu")
+    member = platform.world.borrowers[index]!
+})
+
+afterAll(async () => {
+    for (const b of browsers) await b.close()
+    await platform?.stop()
+})
+
+describe("compliance officer", () => {
+    it("sees a green audit, removes a member and the audit stays green", async () => {
+        const officer = await launchBrowser()
+        browsers.push(officer)
+        const { page } = officer
+        await open(page, `${url}/compliance`)
+        await connectDevAccount(page, platform.world.officer)
+        await expect.poll(() => page.getByTestId("audit").getAttribute("data-ok")).toBe("true")
+        expect(await page.getByTestId("member-count").innerText()).toBe("12")
+        expect(await page.getByTestId(`member-commitment-${index}`).getAttribute("data-value")).toBe(hex32(member.commitment))
+        const rootBefore = await page.getByTestId("current-root").getAttribute("data-value")
+        await page.getByTestId(`remove-${index}`).click()
+        const result = await act(page, `remove-confirm-${index}`)
+        expect(result, result.text).toMatchObject({ kind: "success", key: "compliance.removed" })
+        await expect.poll(() => page.getByTestId(`member-${index}`).getAttribute("data-removed")).toBe("true")
+        expect(await page.getByTestId("member-count").innerText()).toBe("11")
+        expect(await page.getByTestId("audit").getAttribute("data-ok")).toBe("true")
+        expect(await page.getByTestId("current-root").getAttribute("data-value")).not.toBe(rootBefore)
+        // the newest root is current and valid; the one it replaced is still valid for the grace period
+        expect(await page.getByTestId("root-0").getAttribute("data-valid")).toBe("true")
+        await screenshot(page, "kyc-01-removed")
+    })
+
+    it("refuses a pasted list with a bad entry, naming it", async () => {
+        const { page } = browsers[0]!
+        await page.getByTestId("add-textarea").fill(`123\nnot-a-number\n${member.commitment}`)
+        const result = await act(page, "add-submit")
+        expect(result.key).toBe("compliance.fixProblems")
+        expect(await page.getByTestId("add-problems").locator("li").count()).toBe(1)
+        expect(browsers[0]!.problems).toEqual([])
+    })
+})
+
+describe("the removed member", () => {
+    it("is refused before proving, with a clear message", async () => {
+        const borrower = await launchBrowser()
+        browsers.push(borrower)
+        const { page } = borrower
+        await open(page, `${url}/borrower`)
+        await connectDevAccount(page, member.address)
+        await restoreIdentity(page, stateDir, member)
+        await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member")).toBe("false")
+        await getAttestation(page, stateDir, member)
+        const offer = platform.world.offerIds[0]!
+        await page.getByTestId(`select-${offer}-0`).click()
+        await page.getByTestId("borrow-principal").fill("100")
+        const result = await act(page, "borrow-submit")
+        expect(result.kind).toBe("error")
+        expect(result.key).toBe("error.zk.NOT_A_MEMBER")
+        // the default language is zh-CN: the message is the translated one
+        expect(result.text).toContain(CATALOGS["zh-CN"]["error.zk.NOT_A_MEMBER"])
+        expect(await page.getByTestId("proof-progress").getAttribute("data-failed")).toBe("true")
+        const proofs = await page.evaluate(() => (window as unknown as { __zkcredit: { proofs: unknown[] } }).__zkcredit.proofs.length)
+        expect(proofs).toBe(0)
+        // nothing was borrowed
+        expect(await page.locator('[data-testid^="loan-"]').count()).toBe(0)
+        await screenshot(page, "kyc-02-refused")
+        expect(borrower.problems).toEqual([])
+    })
+})
+
+describe("a new borrower", () => {
+    it("creates an identity in the browser, an officer adds its commitment, it becomes a member", async () => {
+        const borrower = await launchBrowser()
+        browsers.push(borrower)
+        const { page } = borrower
+        await open(page, `${url}/borrower`)
+        await page.getByTestId("identity-create").click()
+        const commitment = await page.getByTestId("identity-commitment").getAttribute("data-value")
+        expect(commitment).toMatch(/^0x[0-9a-f]{64}$/)
+        await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member")).toBe("false")
+
+        const { page: officer } = browsers[0]!
+        await officer.getByTestId("add-textarea").fill(commitment!)
+        const added = await act(officer, "add-submit")
+        expect(added, added.text).toMatchObject({ kind: "success", key: "compliance.added" })
+        await expect.poll(() => officer.getByTestId("member-count").innerText()).toBe("12")
+        expect(await officer.getByTestId("audit").getAttribute("data-ok")).toBe("true")
+
+        await page.reload()
+        await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member")).toBe("true")
+        expect(borrower.problems).toEqual([])
+    })
+})
+
+describe("compliance officer, later", () => {
+    it("replaces a member with a re-issued commitment, pauses; only the admin lifts the pause", async () => {
+        const { page } = browsers[0]!
+        const fresh = new Identity().commitment
+        const slot = platform.world.borrowers.findIndex((b) => b.name === "zhou-jie")
+        // a removed slot stays removed: only current members can be replaced
+        expect(await page.getByTestId(`replace-${index}`).count()).toBe(0)
+        await page.getByTestId(`replace-${slot}`).click()
+        await page.getByTestId("replace-input").fill(fresh.toString())
+        const replaced = await act(page, "replace-submit")
+        expect(replaced, replaced.text).toMatchObject({ kind: "success", key: "compliance.replaced" })
+        await expect.poll(() => page.getByTestId(`member-commitment-${slot}`).getAttribute("data-value")).toBe(hex32(fresh))
+        expect(await page.getByTestId("member-count").innerText()).toBe("12")
+        expect(await page.getByTestId("audit").getAttribute("data-ok")).toBe("true")
+
+        expect((await act(page, "registry-pause")).key).toBe("compliance.pausedDone")
+        await expect.poll(() => page.getByTestId("registry-paused").getAttribute("data-paused")).toBe("true")
+        expect(await page.getByTestId("add-submit").isDisabled()).toBe(true)
+        expect(await page.getByTestId("registry-unpause").isDisabled()).toBe(true)
+        await screenshot(page, "kyc-03-paused")
+
+        await connectDevAccount(page, platform.world.admin)
+        expect((await act(page, "registry-unpause")).key).toBe("compliance.unpausedDone")
+        await expect.poll(() => page.getByTestId("registry-paused").getAttribute("data-paused")).toBe("false")
+        expect(browsers[0]!.problems).toEqual([])
+    })
+})
