@@ -347,7 +347,8 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
         if (closed) emit LoanRepaid(loanId, l.nullifier, s.total - repaid);
 
-        if (paid != 0) o.token.safeTransferFrom(msg.sender, address(this), paid);
+        // exactly `paid` must arrive, or the offer would be credited with more than the market holds
+        if (paid != 0) _pullExact(o.token, paid);
     }
 
     /// @dev `lateCount`: instalments whose due time plus grace period is over. Those of them not paid

@@ -156,10 +156,13 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
             ended = true
             if (!refused) resolve(Buffer.concat(chunks))
         })
-        request.on("error", reject)
-        // a client that goes away mid-body: nobody is left to answer, but the handler must end
+        // a client that goes away mid-body (node:http reports it as an ECONNRESET "aborted" error,
+        // then a close): the client's doing, not the bureau's; nobody is left to answer, but the
+        // handler must end, and it must not log a bureau fault
+        const incomplete = () => new HttpError(400, "INCOMPLETE_BODY", "body", "the connection closed before the body was complete")
+        request.on("error", () => reject(incomplete()))
         request.on("close", () => {
-            if (!ended) reject(new HttpError(400, "INCOMPLETE_BODY", "body", "the connection closed before the body was complete"))
+            if (!ended) reject(incomplete())
         })
     })
 }

@@ -12,8 +12,11 @@
  * Errors are `{ error: { code, field, message } }`: 400 bad JSON or field, 404 unknown route,
  * 405 wrong method, 413 body too large, 415 not JSON, 501 pseudonym given but no record
  * reader, 502/504 the record reader failed or timed out, 500 only for the bureau's own bugs.
+ * Requests that HTTP itself refuses (malformed framing, an unknown method, headers too large, a
+ * missing Host, CONNECT) get the same JSON shape: 400, 408, 431 or 405.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { Duplex } from "node:stream"
 import { createBureauKey, signAttestation, type Attestation, type BureauPublicKey } from "../../prover/src/attestation.ts"
 import { ZkCreditError } from "../../prover/src/errors.ts"
 import { parseOnChainRecord, type OnChainRecord } from "./applicant.ts"
@@ -227,6 +230,10 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
         })
         try {
             applyCors(request, response, config.corsOrigins)
+            // HTTP/1.1 requires Host; node:http would answer 400 without a body, so check it here
+            if (request.httpVersion === "1.1" && request.headers.host === undefined) {
+                throw new HttpError(400, "MISSING_HOST", "host", "an HTTP/1.1 request needs a Host header")
+            }
             const route = routes.get(path)
             if (!route) throw new HttpError(404, "NOT_FOUND", null, `no such route; the routes are ${routeList}`)
             if (method === "OPTIONS") return sendPreflight(response, [route.method])
@@ -265,10 +272,19 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
         return closing
     }
 
-    const server = createServer((request, response) => void handle(request, response))
+    const server = createServer({ requireHostHeader: false }, (request, response) => void handle(request, response))
     // slow clients must not hold connections (and personal data in buffers) for long
     server.headersTimeout = 10_000
     server.requestTimeout = 30_000
+    // what the HTTP parser refuses never reaches `handle`: answer it in the same JSON shape
+    server.on("clientError", (error: Error & { code?: string }, socket: Duplex) => {
+        const [status, code, field] = clientErrorResponse(error.code)
+        writeRawError(socket, status, code, field, status === 431 ? "the request headers are too large" : status === 408 ? "the request took too long to arrive" : "the request is not valid HTTP/1.1")
+    })
+    // no tunnels here; without a listener node:http would drop the connection without an answer
+    server.on("connect", (_request: IncomingMessage, socket: Duplex) => {
+        writeRawError(socket, 405, "METHOD_NOT_ALLOWED", null, `CONNECT is not supported; the routes are ${routeList}`, { allow: "GET, POST, OPTIONS" })
+    })
 
     return {
         server,
@@ -292,6 +308,39 @@ function respondWithError(response: ServerResponse, error: unknown, log: Request
     const message = error instanceof Error ? `: ${error.message.slice(0, 200)}` : ""
     log({ level: "error", event: "internal-error", detail: `${describeError(error)}${message}` })
     sendError(response, 500, "INTERNAL", null, "the bureau failed to handle the request; nothing was signed")
+}
+
+/** Status, code and field for an HTTP parser error (`HPE_*` codes from node:http). */
+function clientErrorResponse(code: string | undefined): [number, string, string | null] {
+    if (code === "HPE_HEADER_OVERFLOW") return [431, "HEADERS_TOO_LARGE", "headers"]
+    if (code === "ERR_HTTP_REQUEST_TIMEOUT") return [408, "REQUEST_TIMEOUT", null]
+    if (code === "HPE_INVALID_METHOD") return [400, "BAD_REQUEST", "method"]
+    if (code === "HPE_INVALID_URL") return [400, "BAD_REQUEST", "url"]
+    return [400, "BAD_REQUEST", null]
+}
+
+/**
+ * Writes a JSON error straight to a socket that has no response object (a request HTTP refused)
+ * and closes it. A socket already gone, or one whose earlier response is still being written, is
+ * just destroyed.
+ */
+function writeRawError(socket: Duplex, status: number, code: string, field: string | null, message: string, headers: Record<string, string> = {}): void {
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+    if (!socket.writable || inFlight?.headersSent) {
+        socket.destroy()
+        return
+    }
+    const body = JSON.stringify({ error: { code, field, message } })
+    const head = [
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`,
+        "content-type: application/json; charset=utf-8",
+        `content-length: ${Buffer.byteLength(body)}`,
+        "cache-control: no-store",
+        "x-content-type-options: nosniff",
+        ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+        "connection: close"
+    ]
+    socket.end(`${head.join("\r\n")}\r\n\r\n${body}`)
 }
 
 function checkOptions(options: BureauServiceOptions): Required<Omit<BureauServiceOptions, "recordReader" | "privateKey">> & { recordReader?: RecordReader } {

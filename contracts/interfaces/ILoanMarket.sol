@@ -29,7 +29,7 @@ import {ICreditVerifier} from "./ICreditVerifier.sol";
 ///   `currentTime` is strictly after the last accepted proof of the same pseudonym.
 /// - A market pause stops new offers, deposits and loans; repaying, withdrawing and marking
 ///   defaults go on, so no borrower is made late and no lender locked in by a pause.
-/// - Tokens that take a fee on transfer or rebase are not supported (deposits check the amount
+/// - Tokens that take a fee on transfer or rebase are not supported (deposits and repayments check the amount
 ///   received).
 interface ILoanMarket {
     /// @notice A score tier of an offer.

@@ -1,3 +1,4 @@
+import { requireArray, requireFieldElement, requireObject, requireUint } from "./checks.ts"
 import { PUBLIC_SIGNALS } from "./constants.ts"
 import type { CreditProof } from "./credit-proof.ts"
 
@@ -9,9 +10,21 @@ export interface VerifierCalldata {
     pubSignals: bigint[]
 }
 
-/** Packs a credit proof into the arguments of `Groth16Verifier.verifyProof(pA, pB, pC, pubSignals)`. */
+/**
+ * The eight proof words as uint256 (curve coordinates live in the base field, which is larger than
+ * the scalar field: they are checked as words, the verifier checks the curve).
+ */
+function proofWords(proof: Record<string, unknown>): bigint[] {
+    return requireArray(proof.points, "proof.points", 8).map((v, i) => requireUint(v, `proof.points[${i}]`, 256))
+}
+
+/**
+ * Packs a credit proof into the arguments of `Groth16Verifier.verifyProof(pA, pB, pC, pubSignals)`.
+ * @throws ZkCreditError naming the first malformed field.
+ */
 export function toVerifierCalldata(proof: CreditProof): VerifierCalldata {
-    const w = proof.points.map(BigInt) as bigint[]
+    const p = requireObject(proof, "proof")
+    const w = proofWords(p)
     return {
         pA: [w[0]!, w[1]!],
         pB: [
@@ -19,7 +32,7 @@ export function toVerifierCalldata(proof: CreditProof): VerifierCalldata {
             [w[4]!, w[5]!]
         ],
         pC: [w[6]!, w[7]!],
-        pubSignals: PUBLIC_SIGNALS.map((name) => BigInt(proof[name]))
+        pubSignals: PUBLIC_SIGNALS.map((name) => requireFieldElement(p[name], `proof.${name}`))
     }
 }
 
@@ -36,13 +49,17 @@ export interface BorrowProofCalldata {
     points: bigint[]
 }
 
-/** Packs a credit proof into `LoanMarket.borrow`'s proof struct. */
+/**
+ * Packs a credit proof into `LoanMarket.borrow`'s proof struct.
+ * @throws ZkCreditError naming the first malformed field.
+ */
 export function toBorrowCalldata(proof: CreditProof): BorrowProofCalldata {
+    const p = requireObject(proof, "proof")
     return {
-        nullifier: BigInt(proof.nullifier),
-        kycRoot: BigInt(proof.kycRoot),
-        bureauKeyHash: BigInt(proof.bureauKeyHash),
-        currentTime: BigInt(proof.currentTime),
-        points: proof.points.map(BigInt)
+        nullifier: requireFieldElement(p.nullifier, "proof.nullifier"),
+        kycRoot: requireFieldElement(p.kycRoot, "proof.kycRoot"),
+        bureauKeyHash: requireFieldElement(p.bureauKeyHash, "proof.bureauKeyHash"),
+        currentTime: requireFieldElement(p.currentTime, "proof.currentTime"),
+        points: proofWords(p)
     }
 }

@@ -49,6 +49,7 @@ export function requireFieldElement(value: unknown, name: string, options: { sec
  * @returns The value as a bigint.
  */
 export function requireUint(value: unknown, name: string, bits: number, options: { secret?: boolean } = {}): bigint {
+    if (!Number.isSafeInteger(bits) || bits < 0 || bits > 256) throw new ZkCreditError("INVALID_ARGUMENT", `bits must be an integer from 0 to 256, got ${describe(bits)}`, "bits")
     const n = toBigInt(value, name)
     if (n < 0n || n >= 1n << BigInt(bits)) {
         const got = options.secret ? "a value outside it" : String(n)
@@ -63,6 +64,11 @@ export function requireObject(value: unknown, name: string): Record<string, unkn
         throw new ZkCreditError("INVALID_ARGUMENT", `${name} must be an object, got ${describe(value)}`, name)
     }
     return value as Record<string, unknown>
+}
+
+/** Checks that an optional argument is an object when given (`undefined` gives `{}`). */
+export function optionalObject(value: unknown, name: string): Record<string, unknown> {
+    return value === undefined ? {} : requireObject(value, name)
 }
 
 /** Checks that a value is an array of exactly `length` items. */

@@ -1,3 +1,4 @@
+import { requireFieldElement, requireObject } from "./checks.ts"
 import { PUBLIC_SIGNALS, type PublicSignalName } from "./constants.ts"
 import type { PackedGroth16Proof } from "./pack-proof.ts"
 
@@ -10,7 +11,11 @@ export type CreditProof = Record<PublicSignalName, string> & {
     points: PackedGroth16Proof
 }
 
-/** The public signals of a credit proof in the verifier's order. */
+/**
+ * The public signals of a credit proof in the verifier's order, as decimal strings.
+ * @throws ZkCreditError when a signal is missing or not a field element.
+ */
 export function publicSignalsOf(proof: CreditProof): string[] {
-    return PUBLIC_SIGNALS.map((name) => proof[name])
+    const p = requireObject(proof, "proof")
+    return PUBLIC_SIGNALS.map((name) => requireFieldElement(p[name], `proof.${name}`).toString())
 }

@@ -26,7 +26,7 @@ export type ZkCreditErrorCode =
     | "BACKUP_INVALID"
     /** An identity backup did not decrypt with the given password. */
     | "BACKUP_WRONG_PASSWORD"
-    /** A proving artifact (wasm, zkey, verification key) could not be loaded. */
+    /** A proving artifact (wasm, zkey, verification key) could not be loaded, or is corrupt or of another circuit. */
     | "ARTIFACT_UNAVAILABLE"
 
 /**

@@ -1,5 +1,6 @@
 import { groth16, wtns } from "snarkjs"
 import { loadArtifact, type CreditProofArtifacts } from "./artifacts.ts"
+import { optionalObject } from "./checks.ts"
 import { PUBLIC_SIGNALS } from "./constants.ts"
 import type { CreditProof } from "./credit-proof.ts"
 import { ZkCreditError } from "./errors.ts"
@@ -35,7 +36,11 @@ export interface GenerateCreditProofOptions {
  */
 export async function generateCreditProof(request: CreditProofRequest, artifacts: CreditProofArtifacts, options: GenerateCreditProofOptions = {}): Promise<CreditProof> {
     const started = Date.now()
-    const report = (stage: ProofStage) => options.onProgress?.({ stage, elapsedMs: Date.now() - started })
+    const { onProgress } = optionalObject(options, "options")
+    if (onProgress !== undefined && typeof onProgress !== "function") {
+        throw new ZkCreditError("INVALID_ARGUMENT", "options.onProgress must be a function ({ stage, elapsedMs }) => void", "options.onProgress")
+    }
+    const report = (stage: ProofStage) => (onProgress as GenerateCreditProofOptions["onProgress"])?.({ stage, elapsedMs: Date.now() - started })
 
     report("checking-inputs")
     const input = buildCreditProofInput(request)
@@ -49,12 +54,32 @@ export async function generateCreditProof(request: CreditProofRequest, artifacts
     report("computing-witness")
     // an in-memory witness: nothing secret touches the disk
     const witness = { type: "mem" } as unknown as Uint8Array
-    await wtns.calculate(input, wasm, witness)
+    try {
+        await wtns.calculate(input, wasm, witness)
+    } catch (error) {
+        // the inputs were checked above, so this is the artifact: corrupt, truncated or another circuit's
+        throw corrupt("artifacts.wasm", error)
+    }
 
     report("proving")
-    const { proof, publicSignals } = await groth16.prove(zkey, witness)
+    let result: Awaited<ReturnType<typeof groth16.prove>>
+    try {
+        result = await groth16.prove(zkey, witness)
+    } catch (error) {
+        throw corrupt("artifacts.zkey", error)
+    }
+    const { proof, publicSignals } = result
 
     report("done")
     const named = Object.fromEntries(PUBLIC_SIGNALS.map((name, i) => [name, String(publicSignals[i])]))
     return { ...(named as Omit<CreditProof, "points">), points: packGroth16Proof(proof) }
+}
+
+/**
+ * An artifact that loaded but could not be used. Only the cause's name goes into the message: a
+ * witness error could quote input signals, and the secret is one of them.
+ */
+function corrupt(name: string, cause: unknown): ZkCreditError {
+    const detail = cause instanceof Error ? cause.name : typeof cause
+    return new ZkCreditError("ARTIFACT_UNAVAILABLE", `${name} is not a usable credit-proof artifact (corrupt, truncated or of another circuit: ${detail}); rebuild it with \`npm run build:circuits\` or download it again`, name)
 }

@@ -1,5 +1,5 @@
 import { AbiCoder, getAddress, keccak256 } from "ethers"
-import { toBigInt, type BigNumberish } from "./checks.ts"
+import { describe, toBigInt, type BigNumberish } from "./checks.ts"
 import { ZkCreditError } from "./errors.ts"
 
 const abi = AbiCoder.defaultAbiCoder()
@@ -63,6 +63,8 @@ function requireAddress(value: unknown, name: string): string {
     try {
         return getAddress(value as string)
     } catch {
-        throw new ZkCreditError("INVALID_ARGUMENT", `${name} must be a 20-byte 0x address, got ${JSON.stringify(String(value).slice(0, 60))}`, name)
+        // a string is shown (shortened); anything else only by its type: String() can throw (Object.create(null))
+        const got = typeof value === "string" ? JSON.stringify(value.slice(0, 60)) : describe(value)
+        throw new ZkCreditError("INVALID_ARGUMENT", `${name} must be a 20-byte 0x address, got ${got}`, name)
     }
 }

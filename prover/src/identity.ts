@@ -1,6 +1,6 @@
 import { poseidon1 } from "poseidon-lite/poseidon1"
 import { poseidon2 } from "poseidon-lite/poseidon2"
-import { requireFieldElement, requireObject, type BigNumberish } from "./checks.ts"
+import { optionalObject, requireFieldElement, type BigNumberish } from "./checks.ts"
 import { SNARK_SCALAR_FIELD } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
 
@@ -54,7 +54,7 @@ export class Identity {
      */
     async exportBackup(password: string, options: { iterations?: number } = {}): Promise<IdentityBackup> {
         requirePassword(password)
-        const iterations = options.iterations ?? DEFAULT_KDF_ITERATIONS
+        const iterations = (optionalObject(options, "options").iterations ?? DEFAULT_KDF_ITERATIONS) as number
         if (!Number.isSafeInteger(iterations) || iterations < MIN_KDF_ITERATIONS || iterations > MAX_KDF_ITERATIONS) {
             throw new ZkCreditError("OUT_OF_RANGE", `iterations must be an integer in [${MIN_KDF_ITERATIONS}, ${MAX_KDF_ITERATIONS}]`, "iterations")
         }
@@ -89,14 +89,24 @@ export class Identity {
             // AES-GCM cannot tell a wrong password from a modified file
             throw new ZkCreditError("BACKUP_WRONG_PASSWORD", "the backup did not decrypt: the password is wrong or the file was modified", "password")
         }
-        let content: { secret?: unknown; commitment?: unknown }
+        let content: unknown
         try {
             content = JSON.parse(new TextDecoder().decode(plaintext))
         } catch {
+            content = undefined
+        }
+        // authentic (it decrypted) but not what exportBackup writes: a file made by something else
+        if (typeof content !== "object" || content === null || typeof (content as { secret?: unknown }).secret !== "string") {
             throw new ZkCreditError("BACKUP_INVALID", "the backup decrypted to something that is not an identity", "backup")
         }
-        const identity = new Identity(content.secret as string)
-        if (identity.commitment.toString() !== content.commitment) {
+        const { secret, commitment } = content as { secret: string; commitment?: unknown }
+        let identity: Identity
+        try {
+            identity = new Identity(secret)
+        } catch {
+            throw new ZkCreditError("BACKUP_INVALID", "the backup holds a secret that is not a valid identity secret", "backup")
+        }
+        if (identity.commitment.toString() !== commitment) {
             throw new ZkCreditError("BACKUP_INVALID", "the backup's secret does not match its commitment", "backup")
         }
         return identity
@@ -152,7 +162,11 @@ function parseBackup(backup: unknown): IdentityBackup {
             throw new ZkCreditError("BACKUP_INVALID", "the backup is not valid JSON: pick the .json file that the export produced", "backup")
         }
     }
-    const b = requireObject(value, "backup")
+    // a file holding null, a number or a list is a malformed backup, whatever parsed it
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new ZkCreditError("BACKUP_INVALID", `the backup must be the ${BACKUP_FORMAT} object (or its JSON text) that the export produced`, "backup")
+    }
+    const b = value as Record<string, unknown>
     const kdf = b.kdf as Record<string, unknown> | undefined
     const cipher = b.cipher as Record<string, unknown> | undefined
     const ok =

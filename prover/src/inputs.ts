@@ -119,7 +119,8 @@ function toMerkleProof(membership: unknown, identity: Identity): KycMerkleProof 
     return {
         root: requireFieldElement(m.root, "membership.root"),
         leaf: requireFieldElement(m.leaf, "membership.leaf"),
-        index: Number(m.index ?? 0),
+        // informative only (the path says where the leaf is); still, it must be a tree index
+        index: m.index === undefined || m.index === null ? 0 : Number(requireUint(m.index, "membership.index", KYC_TREE_DEPTH)),
         siblings: siblings.map((s, i) => requireFieldElement(s, `membership.siblings[${i}]`)),
         pathIndices: pathIndices.map((b, i) => {
             if (b !== 0 && b !== 1) throw new ZkCreditError("OUT_OF_RANGE", `membership.pathIndices[${i}] must be 0 or 1`, `membership.pathIndices[${i}]`)

@@ -1,6 +1,6 @@
 import { IncrementalMerkleTree } from "@zk-kit/incremental-merkle-tree"
 import { poseidon2 } from "poseidon-lite/poseidon2"
-import { requireArray, requireFieldElement, requireObject } from "./checks.ts"
+import { describe, requireArray, requireFieldElement, requireObject } from "./checks.ts"
 import { KYC_TREE_DEPTH, KYC_ZERO_LEAF } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
 import type { BigNumberish } from "./checks.ts"
@@ -39,7 +39,8 @@ export class KycGroup {
         if (leaves.length > 2 ** KYC_TREE_DEPTH) {
             throw new ZkCreditError("GROUP_CONFLICT", `a KYC group holds at most 2^${KYC_TREE_DEPTH} leaves, got ${leaves.length}`, "leaves")
         }
-        const parsed = leaves.map((leaf, i) => requireFieldElement(leaf, `leaves[${i}]`))
+        // Array.from visits the holes of a sparse array too (map would skip them and leave holes in the tree)
+        const parsed = Array.from(leaves, (leaf, i) => requireFieldElement(leaf, `leaves[${i}]`))
         // the tree keeps the array it is given: hand it a copy
         this.#tree = new IncrementalMerkleTree(hashPair, KYC_TREE_DEPTH, KYC_ZERO_LEAF, 2, [...parsed])
         parsed.forEach((leaf, i) => {
@@ -95,7 +96,7 @@ export class KycGroup {
      */
     addMembers(commitments: readonly BigNumberish[]): number[] {
         requireArray(commitments, "commitments")
-        const parsed = commitments.map((c, i) => this.#requireNewMember(c, `commitments[${i}]`))
+        const parsed = Array.from(commitments, (c, i) => this.#requireNewMember(c, `commitments[${i}]`))
         requireNoDuplicates(parsed, "commitments")
         if (this.size + parsed.length > 2 ** KYC_TREE_DEPTH) {
             throw new ZkCreditError("GROUP_CONFLICT", `the KYC tree is full: ${this.size} of 2^${KYC_TREE_DEPTH} slots used, cannot add ${parsed.length}`, "commitments")
@@ -157,7 +158,7 @@ export class KycGroup {
         }
         const obj = requireObject(value, "json")
         if (obj.depth !== KYC_TREE_DEPTH) {
-            throw new ZkCreditError("INVALID_ARGUMENT", `json.depth must be ${KYC_TREE_DEPTH}, got ${String(obj.depth)}`, "json.depth")
+            throw new ZkCreditError("INVALID_ARGUMENT", `json.depth must be ${KYC_TREE_DEPTH}, got ${typeof obj.depth === "number" ? obj.depth : describe(obj.depth)}`, "json.depth")
         }
         return new KycGroup(requireArray(obj.leaves, "json.leaves") as BigNumberish[])
     }
@@ -197,7 +198,7 @@ export class KycGroup {
 
     #requireMemberIndex(index: number, code: "GROUP_CONFLICT" | "NOT_A_MEMBER" = "GROUP_CONFLICT"): void {
         if (!Number.isSafeInteger(index) || index < 0 || index >= this.size) {
-            throw new ZkCreditError(code, `index must be an integer in [0, ${this.size}), got ${String(index)}`, "index")
+            throw new ZkCreditError(code, `index must be an integer in [0, ${this.size}), got ${typeof index === "number" ? index : describe(index)}`, "index")
         }
         if (this.#tree.leaves[index] === KYC_ZERO_LEAF) {
             throw new ZkCreditError(code, `the member at index ${index} was removed`, "index")
@@ -206,19 +207,26 @@ export class KycGroup {
 }
 
 /**
- * Whether a Merkle proof is consistent: its path hashes from `leaf` up to `root`.
+ * Whether a Merkle proof is consistent: its path hashes from `leaf` up to `root`. A proof of the
+ * wrong depth or with a path index other than 0 or 1 is not (false).
  * @param proof A proof from {@link KycGroup.generateMerkleProof} or rebuilt from the chain.
+ * @throws ZkCreditError when `proof` is not an object with array `siblings` and `pathIndices`, or a
+ *   root, leaf or sibling is not a field element.
  */
 export function verifyMerkleProof(proof: KycMerkleProof): boolean {
-    if (proof.siblings.length !== KYC_TREE_DEPTH || proof.pathIndices.length !== KYC_TREE_DEPTH) return false
-    let node = proof.leaf
+    const p = requireObject(proof, "proof")
+    const siblings = requireArray(p.siblings, "proof.siblings")
+    const pathIndices = requireArray(p.pathIndices, "proof.pathIndices")
+    if (siblings.length !== KYC_TREE_DEPTH || pathIndices.length !== KYC_TREE_DEPTH) return false
+    const root = requireFieldElement(p.root, "proof.root")
+    let node = requireFieldElement(p.leaf, "proof.leaf")
     for (let level = 0; level < KYC_TREE_DEPTH; level++) {
-        const sibling = proof.siblings[level] as bigint
-        const bit = proof.pathIndices[level]
+        const sibling = requireFieldElement(siblings[level], `proof.siblings[${level}]`)
+        const bit = pathIndices[level]
         if (bit !== 0 && bit !== 1) return false
         node = bit === 0 ? poseidon2([node, sibling]) : poseidon2([sibling, node])
     }
-    return node === proof.root
+    return node === root
 }
 
 function requireNoDuplicates(leaves: bigint[], name: string): void {

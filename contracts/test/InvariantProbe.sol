@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IBureauRegistry} from "../interfaces/IBureauRegistry.sol";
+import {IKycRegistry} from "../interfaces/IKycRegistry.sol";
+import {ILoanMarket} from "../interfaces/ILoanMarket.sol";
+
+/// @notice Test-only: reads, in one call, everything the invariant fuzz compares after each
+/// operation (balances, offers, loans, pseudonym records, registry state), as flat arrays of
+/// words, which the test parses (decoding nested structs costs more than the call itself). Markets
+/// and registries are read apart: an operation on one cannot change the other.
+///
+/// Layout, in order (booleans and addresses as words); `marketSnapshot` has the first two parts,
+/// `registrySnapshot` the last two:
+/// - per token: totalSupply, then the balance of each holder;
+/// - per market: paused, offerCount, per offer (token, lender, available, paused, tierCount,
+///   instalmentCount, term, gracePeriod, defaultPeriod, lateFee), loanCount, per loan (nullifier,
+///   principal, startTime, offerId, tier, lateInstalmentsCharged, status, repaid, lateFeesPaid),
+///   per nullifier its record (loansTaken, loansRepaid, lateInstalments, defaults, activeLoans,
+///   lastProofTime);
+/// - KYC: currentRoot, nextIndex, rootValidity, paused, per account hasRole(OFFICER_ROLE), per
+///   account hasRole(DEFAULT_ADMIN_ROLE), per pool root (createdAt, replacedAt);
+/// - bureaus: bureauCount, per account hasRole(DEFAULT_ADMIN_ROLE), per key hash (ax, ay,
+///   bureauId, validFrom, validUntil, revokedAt).
+contract InvariantProbe {
+    struct Query {
+        IERC20[] tokens;
+        address[] holders;
+        ILoanMarket[] markets;
+        uint256[] nullifiers;
+        IKycRegistry kyc;
+        address[] accounts;
+        uint256[] roots;
+        IBureauRegistry bureaus;
+        uint256[] keyHashes;
+    }
+
+    /// @notice Tokens and markets, flat (see the contract notice for the layout).
+    function marketSnapshot(Query calldata q) external view returns (uint256[] memory out) {
+        out = new uint256[](2048);
+        uint256 n;
+        for (uint256 t; t < q.tokens.length; ++t) {
+            out[n++] = q.tokens[t].totalSupply();
+            for (uint256 h; h < q.holders.length; ++h) {
+                out[n++] = q.tokens[t].balanceOf(q.holders[h]);
+            }
+        }
+        for (uint256 m; m < q.markets.length; ++m) {
+            n = _market(q.markets[m], q.nullifiers, out, n);
+        }
+        assembly ("memory-safe") {
+            mstore(out, n)
+        }
+    }
+
+    /// @notice The KYC and bureau registries, flat (see the contract notice for the layout).
+    function registrySnapshot(Query calldata q) external view returns (uint256[] memory out) {
+        out = new uint256[](512);
+        uint256 n = _kyc(q, out, 0);
+        n = _bureaus(q, out, n);
+        assembly ("memory-safe") {
+            mstore(out, n)
+        }
+    }
+
+    function _market(ILoanMarket market, uint256[] calldata nullifiers, uint256[] memory out, uint256 n) private view returns (uint256) {
+        out[n++] = Pausable(address(market)).paused() ? 1 : 0;
+        uint256 offerCount = market.offerCount();
+        out[n++] = offerCount;
+        for (uint256 i; i < offerCount; ++i) {
+            ILoanMarket.Offer memory o = market.offer(i);
+            out[n++] = uint160(address(o.token));
+            out[n++] = uint160(o.lender);
+            out[n++] = o.available;
+            out[n++] = o.paused ? 1 : 0;
+            out[n++] = o.tierCount;
+            out[n++] = o.instalmentCount;
+            out[n++] = o.term;
+            out[n++] = o.gracePeriod;
+            out[n++] = o.defaultPeriod;
+            out[n++] = o.lateFee;
+        }
+        uint256 loanCount = market.loanCount();
+        out[n++] = loanCount;
+        for (uint256 i; i < loanCount; ++i) {
+            ILoanMarket.Loan memory l = market.loan(i);
+            out[n++] = l.nullifier;
+            out[n++] = l.principal;
+            out[n++] = l.startTime;
+            out[n++] = l.offerId;
+            out[n++] = l.tier;
+            out[n++] = l.lateInstalmentsCharged;
+            out[n++] = uint256(l.status);
+            out[n++] = l.repaid;
+            out[n++] = l.lateFeesPaid;
+        }
+        for (uint256 i; i < nullifiers.length; ++i) {
+            ILoanMarket.PseudonymRecord memory r = market.record(nullifiers[i]);
+            out[n++] = r.loansTaken;
+            out[n++] = r.loansRepaid;
+            out[n++] = r.lateInstalments;
+            out[n++] = r.defaults;
+            out[n++] = r.activeLoans;
+            out[n++] = r.lastProofTime;
+        }
+        return n;
+    }
+
+    function _kyc(Query calldata q, uint256[] memory out, uint256 n) private view returns (uint256) {
+        IKycRegistry registry = q.kyc;
+        out[n++] = registry.currentRoot();
+        out[n++] = registry.nextIndex();
+        out[n++] = registry.rootValidity();
+        out[n++] = Pausable(address(registry)).paused() ? 1 : 0;
+        bytes32 officerRole = registry.OFFICER_ROLE();
+        for (uint256 i; i < q.accounts.length; ++i) {
+            out[n++] = IAccessControl(address(registry)).hasRole(officerRole, q.accounts[i]) ? 1 : 0;
+        }
+        for (uint256 i; i < q.accounts.length; ++i) {
+            out[n++] = IAccessControl(address(registry)).hasRole(bytes32(0), q.accounts[i]) ? 1 : 0;
+        }
+        for (uint256 i; i < q.roots.length; ++i) {
+            IKycRegistry.RootRecord memory r = registry.rootRecord(q.roots[i]);
+            out[n++] = r.createdAt;
+            out[n++] = r.replacedAt;
+        }
+        return n;
+    }
+
+    function _bureaus(Query calldata q, uint256[] memory out, uint256 n) private view returns (uint256) {
+        IBureauRegistry registry = q.bureaus;
+        out[n++] = registry.bureauCount();
+        for (uint256 i; i < q.accounts.length; ++i) {
+            out[n++] = IAccessControl(address(registry)).hasRole(bytes32(0), q.accounts[i]) ? 1 : 0;
+        }
+        for (uint256 i; i < q.keyHashes.length; ++i) {
+            IBureauRegistry.BureauKey memory k = registry.keyOf(q.keyHashes[i]);
+            out[n++] = k.ax;
+            out[n++] = k.ay;
+            out[n++] = k.bureauId;
+            out[n++] = k.validFrom;
+            out[n++] = k.validUntil;
+            out[n++] = k.revokedAt;
+        }
+        return n;
+    }
+}

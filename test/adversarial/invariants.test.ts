@@ -1,0 +1,305 @@
+/**
+ * Invariant fuzzing of the contracts (funds, records and roles; proofs are mocked): random
+ * sequences of operations by three lenders, three borrowers, an officer, the admin and a stranger
+ * on two markets (one and two active loans per pseudonym) sharing two tokens, plus the KYC and
+ * bureau registries. Callers are often the wrong ones on purpose.
+ *
+ * After every operation:
+ * - a TypeScript model (lib/market-model.ts) predicted its exact outcome: the chain's state equals
+ *   the model's, to the wei, and a failure is the predicted custom error with its arguments;
+ * - invariants are checked on the chain's data alone (lib/invariant-world.ts):
+ *   tokens are conserved to the wei; each market holds exactly the sum of its offers' `available`
+ *   per token; each offer's `available` = deposits - withdrawals - principal lent + repayments and
+ *   late fees received (so no offer lends beyond its funds); no pseudonym has more active loans than
+ *   the market allows, and records match the loans; a default is permanent (the pseudonym never
+ *   borrows again, the loan never changes); only an officer changes KYC members and roots, only the
+ *   admin changes roles, the root validity, bureaus and keys, or pauses a market.
+ *
+ * CI runs 1,000 sequences; `ZKCREDIT_FULL=1` runs 10,000. A failure prints the shrunk sequence.
+ */
+import fc from "fast-check"
+import { network } from "hardhat"
+import { describe, expect, it } from "vitest"
+import { deployWorld, initialState, invariantViolations, modelView, send, viewReader, type Part, type Reader, type View, type World } from "./lib/invariant-world.ts"
+import {
+    ACTORS,
+    ADMIN,
+    BORROWERS,
+    COMMITMENT_POOL,
+    KEY_COORD_POOL,
+    KEY_HASH_POOL,
+    LENDERS,
+    OFFICER,
+    PSEUDONYMS,
+    resolve,
+    ROOT_POOL,
+    step,
+    TERM_PRESETS,
+    TIER_PRESETS,
+    type Action,
+    type ModelState
+} from "./lib/market-model.ts"
+import { attempt } from "./lib/reverts.ts"
+
+const FULL = process.env.ZKCREDIT_FULL === "1"
+/** `ZKCREDIT_INVARIANT_RUNS` overrides the count (e.g. to replay a quick check while editing). */
+const RUNS = Number(process.env.ZKCREDIT_INVARIANT_RUNS ?? (FULL ? 10_000 : 1_000))
+
+const { networkHelpers } = await network.create()
+const { loadFixture, time } = networkHelpers
+
+const DAY = 86_400
+
+// ------------------------------------------------------------------------------------ actions
+
+const market = fc.integer({ min: 0, max: 1 })
+/** Any actor: the fuzz tries every operation from callers without the right. */
+const anyone = fc.integer({ min: 0, max: ACTORS.length - 1 })
+const oneOf = <T,>(...values: T[]) => fc.constantFrom(...values)
+/** Mostly a valid index, sometimes one past the end (8 and up). */
+const index = fc.oneof({ weight: 5, arbitrary: fc.nat(7) }, { weight: 1, arbitrary: fc.integer({ min: 8, max: 9 }) })
+const thousandths = fc.bigInt({ min: 1n, max: 1000n })
+
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("createOffer" as const), caller: fc.oneof(oneOf(...LENDERS), anyone), market, token: fc.integer({ min: 0, max: 1 }), capacity: oneOf(0n, 1n, 5_000_000n, 30_000_000n, 10n ** 16n), tiers: fc.integer({ min: 0, max: TIER_PRESETS.length - 1 }), terms: fc.integer({ min: 0, max: TERM_PRESETS.length - 1 }) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("deposit" as const), caller: fc.oneof(oneOf(...LENDERS), anyone), market, offer: index, amount: oneOf(0n, 1n, 1_000_000n, 10n ** 16n) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("withdraw" as const), caller: fc.oneof(oneOf(...LENDERS), anyone), market, offer: index, amount: fc.oneof(oneOf<"all" | "allPlusOne" | bigint>("all", "allPlusOne", 0n), fc.bigInt({ min: 1n, max: 10_000_000n })) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("setOfferPaused" as const), caller: fc.oneof(oneOf(...LENDERS), anyone), market, offer: index, paused: fc.boolean() }) },
+    {
+        weight: 8,
+        arbitrary: fc.record({
+            kind: fc.constant("borrow" as const),
+            caller: fc.oneof(oneOf(...BORROWERS), anyone),
+            market,
+            offer: index,
+            tier: fc.integer({ min: 0, max: 3 }),
+            principal: fc.oneof({ weight: 6, arbitrary: thousandths }, { weight: 2, arbitrary: oneOf<"max" | "maxPlusOne" | "available" | "availablePlusOne" | bigint>("max", "maxPlusOne", "available", "availablePlusOne", 0n) }),
+            pseudonym: fc.integer({ min: 0, max: PSEUDONYMS.length - 1 }),
+            proof: fc.oneof({ weight: 8, arbitrary: fc.constant("fresh" as const) }, { weight: 1, arbitrary: oneOf<"replay" | "invalid">("replay", "invalid") })
+        })
+    },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant("repay" as const), caller: fc.oneof(oneOf(...BORROWERS), anyone), market, loan: index, amount: fc.oneof({ weight: 4, arbitrary: thousandths }, { weight: 1, arbitrary: oneOf<"outstanding" | "outstandingPlusOne" | bigint>("outstanding", "outstandingPlusOne", 0n) }) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant("repayInstalment" as const), caller: fc.oneof(oneOf(...BORROWERS), anyone), market, loan: index }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("repayAll" as const), caller: fc.oneof(oneOf(...BORROWERS), anyone), market, loan: index }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant("markDefault" as const), caller: anyone, market, loan: index }) },
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant("wait" as const), seconds: oneOf(1, 3_600, DAY, 3 * DAY, 9 * DAY, 12 * DAY, 40 * DAY, 200 * DAY) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("pauseMarket" as const), caller: fc.oneof(fc.constant(ADMIN), anyone), market, pause: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("kycAdd" as const), caller: fc.oneof(fc.constant(OFFICER), anyone), commitments: fc.array(oneOf(...COMMITMENT_POOL.slice(0, 3), ...COMMITMENT_POOL), { maxLength: 3 }), root: oneOf(...ROOT_POOL) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("kycRemove" as const), caller: fc.oneof(fc.constant(OFFICER), anyone), index: fc.nat(4), root: oneOf(...ROOT_POOL) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("kycReplace" as const), caller: fc.oneof(fc.constant(OFFICER), anyone), index: fc.nat(4), commitment: oneOf(...COMMITMENT_POOL), root: oneOf(...ROOT_POOL) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("kycPause" as const), caller: fc.oneof(oneOf(OFFICER, ADMIN), anyone), pause: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("kycSetRootValidity" as const), caller: fc.oneof(fc.constant(ADMIN), anyone), validity: oneOf(0n, 60n, 30n * 86_400n, 30n * 86_400n + 1n) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("setOfficer" as const), caller: fc.oneof(fc.constant(ADMIN), anyone), target: anyone, grant: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("addBureau" as const), caller: fc.oneof(fc.constant(ADMIN), anyone), name: oneOf("", "Beta Scores") }) },
+    {
+        weight: 1,
+        arbitrary: fc.record({
+            kind: fc.constant("addKey" as const),
+            caller: fc.oneof(fc.constant(ADMIN), anyone),
+            bureauId: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) }),
+            ax: fc.oneof({ weight: 3, arbitrary: fc.constant(1n) }, { weight: 1, arbitrary: oneOf(...KEY_COORD_POOL) }),
+            ay: oneOf(...KEY_COORD_POOL),
+            keyHash: fc.oneof({ weight: 2, arbitrary: oneOf(12n, 13n) }, { weight: 1, arbitrary: oneOf(...KEY_HASH_POOL) }),
+            validFrom: oneOf(-DAY, 0, 10),
+            validUntil: fc.oneof({ weight: 2, arbitrary: fc.constant(100 * DAY) }, { weight: 1, arbitrary: oneOf(-1, 0, 5, Number.MAX_SAFE_INTEGER) })
+        })
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("revokeKey" as const), caller: fc.oneof(fc.constant(ADMIN), anyone), keyHash: oneOf(...KEY_HASH_POOL) }) }
+)
+
+/**
+ * A story that a single random action rarely tells: a loan taken, left unpaid long enough, marked
+ * defaulted, then the same pseudonym trying again (in the same market, and in the other one).
+ */
+const defaultStory: fc.Arbitrary<Action[]> = fc
+    .record({ market, pseudonym: fc.integer({ min: 0, max: PSEUDONYMS.length - 1 }), borrower: oneOf(...BORROWERS), days: oneOf(3, 25, 70, 400), tier: fc.integer({ min: 0, max: 2 }) })
+    .map(({ market: m, pseudonym, borrower, days, tier }): Action[] => [
+        { kind: "borrow", caller: borrower, market: m, offer: 0, tier, principal: 10n, pseudonym, proof: "fresh" },
+        { kind: "wait", seconds: days * DAY },
+        { kind: "markDefault", caller: ACTORS.length - 1, market: m, loan: -1 },
+        { kind: "repay", caller: borrower, market: m, loan: -1, amount: 1n },
+        { kind: "borrow", caller: borrower, market: m, offer: 0, tier, principal: 10n, pseudonym, proof: "fresh" },
+        { kind: "borrow", caller: borrower, market: 1 - m, offer: 0, tier: 0, principal: 10n, pseudonym, proof: "fresh" }
+    ])
+
+/** A sequence: mostly single actions, now and then a default story. */
+const sequenceArb: fc.Arbitrary<Action[]> = fc
+    .array(fc.oneof({ weight: 15, arbitrary: actionArb.map((a) => [a]) }, { weight: 1, arbitrary: defaultStory }), { minLength: 1, maxLength: 16 })
+    .map((chunks) => chunks.flat())
+
+/** Sequences that always run first: they reach a default, the two-loan limit and a payoff. */
+const EXAMPLES: [Action[]][] = [
+    [
+        [
+            { kind: "borrow", caller: 5, market: 0, offer: 0, tier: 1, principal: 500n, pseudonym: 0, proof: "fresh" },
+            { kind: "borrow", caller: 6, market: 0, offer: 0, tier: 0, principal: 100n, pseudonym: 0, proof: "fresh" },
+            { kind: "wait", seconds: 12 * DAY },
+            { kind: "repayInstalment", caller: 5, market: 0, loan: 0 },
+            { kind: "wait", seconds: 40 * DAY },
+            { kind: "markDefault", caller: 8, market: 0, loan: 0 },
+            { kind: "borrow", caller: 5, market: 0, offer: 0, tier: 0, principal: 1n, pseudonym: 0, proof: "fresh" },
+            { kind: "repay", caller: 5, market: 0, loan: 0, amount: 1n },
+            { kind: "withdraw", caller: 2, market: 0, offer: 0, amount: "all" }
+        ]
+    ],
+    [
+        [
+            { kind: "borrow", caller: 5, market: 1, offer: 0, tier: 1, principal: "max", pseudonym: 1, proof: "fresh" },
+            { kind: "borrow", caller: 6, market: 1, offer: 0, tier: 2, principal: "max", pseudonym: 1, proof: "fresh" },
+            { kind: "borrow", caller: 7, market: 1, offer: 0, tier: 0, principal: 1n, pseudonym: 1, proof: "fresh" },
+            { kind: "borrow", caller: 7, market: 1, offer: 0, tier: 0, principal: 1n, pseudonym: 2, proof: "replay" },
+            { kind: "repay", caller: 8, market: 1, loan: 0, amount: "outstandingPlusOne" },
+            { kind: "wait", seconds: 3 * DAY },
+            { kind: "repayAll", caller: 8, market: 1, loan: 0 },
+            { kind: "repayAll", caller: 5, market: 1, loan: 0 },
+            { kind: "withdraw", caller: 3, market: 1, offer: 0, amount: "allPlusOne" }
+        ]
+    ],
+    [
+        [
+            { kind: "kycAdd", caller: 8, commitments: [7n], root: 1n },
+            { kind: "kycAdd", caller: 1, commitments: [7n, 8n], root: 2n },
+            { kind: "setOfficer", caller: 2, target: 8, grant: true },
+            { kind: "setOfficer", caller: 0, target: 8, grant: true },
+            { kind: "kycRemove", caller: 8, index: 0, root: 2n },
+            { kind: "kycPause", caller: 8, pause: true },
+            { kind: "kycPause", caller: 8, pause: false },
+            { kind: "kycPause", caller: 0, pause: false },
+            { kind: "addKey", caller: 1, bureauId: 1, ax: 1n, ay: 2n, keyHash: 11n, validFrom: 0, validUntil: 100 * DAY },
+            { kind: "addKey", caller: 0, bureauId: 1, ax: 1n, ay: 2n, keyHash: 12n, validFrom: 0, validUntil: 100 * DAY },
+            { kind: "revokeKey", caller: 0, keyHash: 12n },
+            { kind: "pauseMarket", caller: 5, market: 0, pause: true },
+            { kind: "pauseMarket", caller: 0, market: 0, pause: true },
+            { kind: "borrow", caller: 5, market: 0, offer: 0, tier: 0, principal: 1n, pseudonym: 3, proof: "fresh" }
+        ]
+    ]
+]
+
+// ------------------------------------------------------------------------------------ running
+
+/** What the runs reached, over all runs: successes per kind, failures per error. */
+const reached = new Map<string, number>()
+const count = (key: string) => reached.set(key, (reached.get(key) ?? 0) + 1)
+let sequences = 0
+let operations = 0
+
+async function runSequence(actions: Action[]): Promise<void> {
+    const w: World = await loadFixture(deployWorld)
+    const { tokenAddresses, reader } = await worldContext(w)
+
+    const state: ModelState = initialState(w.seeded)
+    let now = BigInt(await time.latest())
+    let proofClock = 1n
+    let before: View = await reader.read(["markets", "registries"])
+    expect(before, "the world starts as the model says").toEqual(modelView(state, tokenAddresses, w.addresses))
+    sequences++
+
+    for (const [i, action] of actions.entries()) {
+        const label = `step ${i} ${JSON.stringify(action, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`
+        let succeeded = true
+        if (action.kind === "wait") {
+            now += BigInt(action.seconds)
+            await time.increaseTo(now)
+        } else {
+            now += 1n
+            await time.setNextBlockTimestamp(now)
+            const resolved = resolve(state, action, now, proofClock)
+            if (action.kind === "borrow" && action.proof !== "replay") proofClock++
+            const predicted = step(state, resolved, now, w.addresses)
+            const revert = await attempt(() => send(w, tokenAddresses, resolved))
+            if (revert) {
+                // not mined: the next transaction may take this second
+                now -= 1n
+                succeeded = false
+                count(`${action.kind} ✗ ${revert.name}`)
+            } else count(`${action.kind} ✓`)
+            expect(revert ? { ok: false, revert } : { ok: true }, `${label}: outcome`).toEqual(predicted)
+        }
+        operations++
+        // a reverted transaction mines nothing and waiting moves only time: the state cannot have
+        // changed (the model agrees, and the full read at the end of the sequence checks it)
+        if (!succeeded || action.kind === "wait") continue
+        const after = await reader.read(partsOf(action), before)
+        const violations = invariantViolations(before, after, { kind: action.kind, caller: "caller" in action ? action.caller : -1, succeeded }, ledgerOf(state), tokenAddresses)
+        expect(violations, `${label}: invariants`).toEqual([])
+        expect(after, `${label}: state`).toEqual(modelView(state, tokenAddresses, w.addresses))
+        before = after
+    }
+    // the parts not read after each step did not change either
+    expect(await reader.read(["markets", "registries"]), "the whole state at the end").toEqual(modelView(state, tokenAddresses, w.addresses))
+}
+
+const REGISTRY_ACTIONS: readonly Action["kind"][] = ["kycAdd", "kycRemove", "kycReplace", "kycPause", "kycSetRootValidity", "setOfficer", "addBureau", "addKey", "revokeKey"]
+
+/** The part of the state an action may change; the rest is carried over (and checked at the end). */
+function partsOf(action: Action): Part[] {
+    return REGISTRY_ACTIONS.includes(action.kind) ? ["registries"] : ["markets"]
+}
+
+/** Addresses and the state reader of a world, made once: `loadFixture` returns the same world every time. */
+const contexts = new WeakMap<World, { tokenAddresses: string[]; reader: Reader }>()
+async function worldContext(w: World): Promise<{ tokenAddresses: string[]; reader: Reader }> {
+    let context = contexts.get(w)
+    if (!context) {
+        context = { tokenAddresses: await Promise.all(w.tokens.map((t) => t.getAddress())), reader: await viewReader(w) }
+        contexts.set(w, context)
+    }
+    return context
+}
+
+/** Deposits and withdrawals per offer, as the model counted them (the chain keeps no such totals). */
+function ledgerOf(state: ModelState): { deposited: bigint; withdrawn: bigint }[][] {
+    return state.markets.map((m) => m.offers.map((o) => ({ deposited: o.deposited, withdrawn: o.withdrawn })))
+}
+
+describe("contract invariants under random operation sequences (fast-check; MockCreditVerifier: funds, records and roles, not proofs)", () => {
+    it("hold after every operation of random sequences by lenders, borrowers, officers, the admin and strangers (1,000 in CI, 10,000 with ZKCREDIT_FULL=1)", { timeout: FULL ? 3_600_000 : 600_000 }, async () => {
+        const started = performance.now()
+        await fc.assert(
+            fc.asyncProperty(sequenceArb, async (actions) => runSequence(actions)),
+            { numRuns: RUNS, examples: EXAMPLES }
+        )
+        const seconds = (performance.now() - started) / 1000
+        const rows = [...reached].sort(([a], [b]) => a.localeCompare(b))
+        console.log(`invariant fuzz: ${sequences} sequences, ${operations} operations in ${seconds.toFixed(1)} s\n${rows.map(([k, n]) => `  ${k}: ${n}`).join("\n")}`)
+        expect(sequences).toBeGreaterThanOrEqual(RUNS)
+        // the runs reached what matters, by the rules and against them
+        for (const key of [
+            "borrow ✓",
+            "repay ✓",
+            "repayInstalment ✓",
+            "repayAll ✓",
+            "markDefault ✓",
+            "withdraw ✓",
+            "deposit ✓",
+            "createOffer ✓",
+            "borrow ✗ PseudonymDefaulted",
+            "borrow ✗ TooManyActiveLoans",
+            "borrow ✗ ProofReplayed",
+            "borrow ✗ InsufficientLiquidity",
+            "borrow ✗ EnforcedPause",
+            "withdraw ✗ NotOfferLender",
+            "repay ✗ RepaymentExceedsDebt",
+            "markDefault ✗ LoanNotInDefault",
+            "markDefault ✗ LoanNotActive",
+            "repay ✗ LoanNotActive",
+            "kycAdd ✓",
+            "kycRemove ✓",
+            "kycReplace ✓",
+            "revokeKey ✓",
+            "kycPause ✗ AccessControlUnauthorizedAccount",
+            "kycSetRootValidity ✗ AccessControlUnauthorizedAccount",
+            "addBureau ✗ AccessControlUnauthorizedAccount",
+            "kycAdd ✗ AccessControlUnauthorizedAccount",
+            "kycRemove ✗ AccessControlUnauthorizedAccount",
+            "kycReplace ✗ AccessControlUnauthorizedAccount",
+            "setOfficer ✗ AccessControlUnauthorizedAccount",
+            "addKey ✓",
+            "addKey ✗ AccessControlUnauthorizedAccount",
+            "revokeKey ✗ AccessControlUnauthorizedAccount",
+            "pauseMarket ✗ AccessControlUnauthorizedAccount"
+        ]) {
+            expect(reached.get(key) ?? 0, key).toBeGreaterThan(0)
+        }
+    })
+})
