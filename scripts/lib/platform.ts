@@ -31,7 +31,10 @@ export interface PlatformOptions {
     stateDir: string
     /** Serve the app (built if its sources changed). Default true. */
     serveApp?: boolean
-    /** Build circuits and contracts first. Default true. */
+    /**
+     * Build circuits and contracts first (steps 1 and 2). Default true. A caller that builds
+     * before importing this module (its imports need the generated ABIs) passes false.
+     */
     build?: boolean
     /** Progress: a numbered step or a detail line. */
     onStep?: (step: number, total: number, text: string) => void
@@ -72,11 +75,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         for (const [name, port] of Object.entries(options.ports)) {
             if (await isPortTaken(port)) throw new Error(`port ${port} (${name}) is in use: stop what runs there, or pass --${name}-port <port>`)
         }
-        step(1, "circuits (built once, reused while the sources are unchanged)")
-        if (options.build !== false) runNode(["scripts/build-circuits.ts"], "building the circuits")
-
-        step(2, "contracts")
         if (options.build !== false) {
+            step(1, "circuits (built once, reused while the sources are unchanged)")
+            runNode(["scripts/build-circuits.ts"], "building the circuits")
+            step(2, "contracts")
             runNode(["node_modules/hardhat/dist/src/cli.js", "build", "--quiet"], "compiling the contracts")
             runNode(["scripts/export-abis.ts"], "exporting the ABIs")
         }

@@ -12,7 +12,8 @@ function run(args: string[]): void {
 export default function setup(): void {
     run(["scripts/build-circuits.ts"])
     run(["node_modules/hardhat/dist/src/cli.js", "build", "--quiet"])
-    run(["scripts/export-abis.ts"])
-    // the browser tests' platforms serve it; built here so no two test files build it at once
+    // client/src/generated/abis.ts is committed and not rewritten here: test/build/abis.test.ts
+    // checks it matches these contracts
+    // the app: the browser tests' platforms serve it; built here so no two test files build it at once
     run(["--input-type=module", "-e", 'import { buildApp } from "./scripts/lib/app-build.ts"; await buildApp()'])
 }
