@@ -67,6 +67,20 @@ export function buildProgram(options: { json?: boolean } = {}): Command {
     return program
 }
 
+/** What to say when a command that groups others is given without one: `zkcredit lender offer`. */
+function missingCommand(program: Command, argv: string[]): string {
+    let command = program
+    const path = ["zkcredit"]
+    for (const word of argv) {
+        const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word))
+        if (!sub) continue
+        command = sub
+        path.push(word)
+    }
+    const names = command.commands.map((c) => c.name()).filter((n) => n !== "help")
+    return `${path.join(" ")} needs a command: ${names.join(", ")} (add --help for usage)`
+}
+
 /**
  * Runs the CLI on `argv` (without node and the script).
  * @returns The exit code.
@@ -81,6 +95,11 @@ export async function runCli(argv: string[]): Promise<number> {
     } catch (error) {
         if (error instanceof CommanderError) {
             if (error.exitCode === 0) return EXIT.OK
+            if (error.code === "commander.help") {
+                // a role or group without its command: commander showed the help (not in --json mode) and says only "(outputHelp)"
+                out.error(new CliError(EXIT.USAGE, "USAGE", missingCommand(program, argv)))
+                return EXIT.USAGE
+            }
             // commander printed its message already unless --json
             if (json) out.error(new CliError(EXIT.USAGE, "USAGE", error.message.replace(/^error: /, "")))
             return EXIT.USAGE

@@ -3,14 +3,14 @@
  * (with validity windows, and revocation), grant and revoke the officer role, pause and unpause.
  */
 import type { Command } from "commander"
-import { bureauKeyHash } from "../../prover/src/attestation.ts"
-import { createBureauKey } from "../../prover/src/attestation.ts"
+import { inCurve } from "@zk-kit/baby-jubjub"
+import { bureauKeyHash, createBureauKey, isLowOrderKey } from "../../prover/src/attestation.ts"
 import { action } from "../lib/command.ts"
 import { confirm } from "../lib/confirm.ts"
 import type { CliContext } from "../lib/context.ts"
 import { badInput, failed } from "../lib/exit-codes.ts"
 import { readJson } from "../lib/files.ts"
-import { parseAddress, parseFieldElement, parseInteger } from "../lib/parse.ts"
+import { describeValue, parseAddress, parseFieldElement, parseInteger } from "../lib/parse.ts"
 import { isoTime } from "../lib/table.ts"
 import { send } from "../lib/tx.ts"
 
@@ -106,25 +106,36 @@ export function registerAdmin(admin: Command): void {
     }
 }
 
-/** The public key and hash in a key file (a bureau's full key file or its public part). */
+/**
+ * The public key and hash in a key file (a bureau's full key file or its public part). The key
+ * must be a point of Baby Jubjub and not of small order: such a key could never sign, or would
+ * accept forged signatures; registering it would waste a transaction, or worse.
+ */
 async function readPublicKey(path: string): Promise<{ ax: bigint; ay: bigint; keyHash: bigint }> {
     const data = (await readJson(path, "bureau key file")) as { privateKey?: unknown; publicKey?: unknown; keyHash?: unknown }
     const bad = (why: string) => badInput("INVALID_KEY_FILE", `${path}: ${why}`, { file: path })
-    if (typeof data !== "object" || data === null) throw bad("expected a JSON object")
+    if (typeof data !== "object" || data === null || Array.isArray(data)) throw bad("expected a JSON object")
     let ax: bigint
     let ay: bigint
-    if (typeof data.privateKey === "string") {
+    if (data.privateKey !== undefined) {
         try {
-            ;[ax, ay] = createBureauKey(data.privateKey).publicKey
+            ;[ax, ay] = createBureauKey(data.privateKey as string).publicKey
         } catch {
             throw bad("privateKey must be 0x followed by 64 hex digits")
         }
+        if (data.publicKey !== undefined && JSON.stringify(data.publicKey) !== JSON.stringify([ax.toString(), ay.toString()])) throw bad("publicKey does not match privateKey")
     } else if (Array.isArray(data.publicKey) && data.publicKey.length === 2) {
-        ax = parseFieldElement(String(data.publicKey[0]), "publicKey[0]")
-        ay = parseFieldElement(String(data.publicKey[1]), "publicKey[1]")
+        const coordinate = (value: unknown, name: string): bigint => {
+            if (typeof value !== "string" && !(typeof value === "number" && Number.isSafeInteger(value))) throw bad(`${name} must be a decimal or 0x-hex string, got ${describeValue(value)}`)
+            return parseFieldElement(String(value), name)
+        }
+        ax = coordinate(data.publicKey[0], "publicKey[0]")
+        ay = coordinate(data.publicKey[1], "publicKey[1]")
+        if (!inCurve([ax, ay])) throw bad("publicKey is not a point of Baby Jubjub: not a bureau key")
+        if (isLowOrderKey([ax, ay])) throw bad("publicKey is a point of small order, which would accept forged signatures: not a bureau key")
     } else throw bad('expected { "publicKey": [Ax, Ay], "keyHash" } or a bureau key file')
     const keyHash = bureauKeyHash([ax, ay])
-    if (data.keyHash !== undefined && String(data.keyHash) !== keyHash.toString()) throw bad("keyHash does not match the public key")
+    if (data.keyHash !== undefined && data.keyHash !== keyHash.toString()) throw bad("keyHash (a decimal string) does not match the public key")
     return { ax, ay, keyHash }
 }
 

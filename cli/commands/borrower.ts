@@ -107,7 +107,7 @@ or a hidden prompt), its attestation goes beside it (me.attestation.json) unless
         .option("--attestation <file>", "your attestation (read here only, never sent)")
         .action(
             action<{ attestation?: string }>(async (ctx, options) => {
-                const attestation = options.attestation ? await loadAttestation(options.attestation) : undefined
+                const attestation = options.attestation !== undefined ? await loadAttestation(options.attestation) : undefined
                 const { loanMarket } = await ctx.readContracts()
                 const tokens = new TokenCache(await ctx.provider())
                 const rows = await Promise.all(

@@ -105,7 +105,7 @@ export function registerBureau(bureau: Command): void {
 /** Loads a bureau key file (the private key must be there). */
 async function loadKeyFile(path: string): Promise<BureauKey> {
     const data = (await readJson(path, "bureau key file")) as BureauKeyFile
-    if (typeof data !== "object" || data === null || typeof data.privateKey !== "string") {
+    if (typeof data !== "object" || data === null || Array.isArray(data) || typeof data.privateKey !== "string") {
         throw badInput("INVALID_KEY_FILE", `${path} is not a bureau key file: expected { "privateKey": "0x..." } (create one with \`zkcredit bureau key create\`)`, { file: path })
     }
     let key: BureauKey
@@ -115,6 +115,8 @@ async function loadKeyFile(path: string): Promise<BureauKey> {
         throw badInput("INVALID_KEY_FILE", `${path}: privateKey must be 0x followed by 64 hex digits`, { file: path })
     }
     if (data.keyHash !== undefined && data.keyHash !== key.keyHash.toString()) throw badInput("INVALID_KEY_FILE", `${path}: keyHash does not match privateKey`, { file: path })
+    // as the bureau service checks it (bureau/src/key-file.ts): a mixed-up file would show one key and sign with another
+    if (data.publicKey !== undefined && JSON.stringify(data.publicKey) !== JSON.stringify(key.publicKey.map(String))) throw badInput("INVALID_KEY_FILE", `${path}: publicKey does not match privateKey`, { file: path })
     return key
 }
 

@@ -4,13 +4,14 @@
  */
 import type { Command } from "commander"
 import type { Contract } from "ethers"
+import { loanInterest } from "../../client/src/loan-schedule.ts"
 import { findLoanIds, readLoan, readOffer, readOffers, readRecord, type OfferView } from "../../client/src/views.ts"
 import { action } from "../lib/command.ts"
 import type { CliContext } from "../lib/context.ts"
 import { badInput, failed } from "../lib/exit-codes.ts"
 import { readJson } from "../lib/files.ts"
 import { loanJson, loansTable, offerJson, offersTable, TokenCache } from "../lib/market-views.ts"
-import { checkAmountText, formatAmount, parseAmount, parseInteger } from "../lib/parse.ts"
+import { checkAmountText, describeValue, formatAmount, parseAmount, parseInteger } from "../lib/parse.ts"
 import { resolveTokenAddress, tokenInfo, type TokenInfo } from "../lib/token.ts"
 import { send } from "../lib/tx.ts"
 
@@ -124,7 +125,7 @@ export async function requireOffer(ctx: CliContext, text: string): Promise<{ off
     const offer = await readOffer(loanMarket, id)
     if (!offer) {
         const count = Number(await loanMarket.getFunction("offerCount")())
-        throw badInput("UNKNOWN_OFFER", `there is no offer ${id}: offers are numbered 0 to ${count - 1} (\`zkcredit borrower offers\` lists them)`, { offerId: id })
+        throw badInput("UNKNOWN_OFFER", `there is no offer ${id}: ${count === 0 ? "there are no offers yet" : `offers are numbered 0 to ${count - 1}`} (\`zkcredit borrower offers\` lists them)`, { offerId: id })
     }
     return { offer, token: await tokenInfo(offer.token, await ctx.provider()) }
 }
@@ -149,35 +150,60 @@ interface ParsedOffer {
     terms: { term: number; instalmentCount: number; gracePeriod: number; defaultPeriod: number; lateFee: bigint }
 }
 
+/** The keys of an offer file and of its tiers; any other key is a typo that would be dropped silently. */
+const OFFER_FILE_KEYS = ["token", "capacity", "tiers", "termDays", "instalments", "graceDays", "defaultDays", "lateFee"]
+const TIER_KEYS = ["minScore", "aprBps", "maxPrincipal"]
+const UINT128_MAX = 2n ** 128n - 1n
+
+/** The market's limits on offers (LoanMarket's MAX_* constants): checked here so that nothing is approved for an offer the market refuses. */
+async function marketLimits(ctx: CliContext): Promise<{ maxTiers: number; maxAprBps: number; maxInstalments: number; maxTerm: number; maxPeriod: number }> {
+    const { loanMarket } = await ctx.readContracts()
+    const [maxTiers, maxAprBps, maxInstalments, maxTerm, maxPeriod] = await Promise.all(["MAX_TIERS", "MAX_APR_BPS", "MAX_INSTALMENTS", "MAX_TERM", "MAX_PERIOD"].map(async (name) => Number(await loanMarket.getFunction(name)())))
+    return { maxTiers: maxTiers!, maxAprBps: maxAprBps!, maxInstalments: maxInstalments!, maxTerm: maxTerm!, maxPeriod: maxPeriod! }
+}
+
 async function parseOffer(ctx: CliContext, options: OfferOptions): Promise<ParsedOffer> {
     let source: Record<string, unknown> = { ...options }
-    if (options.file) {
+    const fromFile = options.file !== undefined
+    if (options.file !== undefined) {
         const data = await readJson(options.file, "offer file")
         if (typeof data !== "object" || data === null || Array.isArray(data)) throw badInput("INVALID_OFFER_FILE", `${options.file} must hold a JSON object`)
+        const unknown = Object.keys(data).filter((k) => !OFFER_FILE_KEYS.includes(k))
+        if (unknown.length > 0) throw badInput("INVALID_OFFER_FILE", `${options.file}: ${describeValue(unknown[0])} is not a field of an offer; the fields are ${OFFER_FILE_KEYS.join(", ")}`, { file: options.file })
         source = { token: "tusd", termDays: 90, instalments: 3, graceDays: 3, defaultDays: 30, lateFee: 0, ...(data as Record<string, unknown>) }
     }
-    const where = options.file ? `${options.file}: ` : ""
-    const text = (name: string, flag: string): string => {
-        const v = source[name]
-        if (v === undefined || v === null || v === "") throw badInput("MISSING_OPTION", `${where}${flag} is required`)
-        return String(v)
+    const where = fromFile ? `${options.file}: ` : ""
+    /** A value as text: in a file, a string or a number (an array or object would turn into text that happens to parse). */
+    const scalar = (v: unknown, name: string): string => {
+        if (v === undefined || v === null || v === "") throw badInput("MISSING_OPTION", `${where}${name} is required`)
+        if (typeof v === "string") return v
+        if (fromFile && typeof v === "number" && Number.isFinite(v)) return String(v)
+        throw badInput("INVALID_OFFER_FILE", `${where}${name} must be a string or a number, got ${describeValue(v)}`, { file: options.file })
     }
+    const text = (name: string, flag: string): string => scalar(source[name], fromFile ? name : flag)
     const deployment = await ctx.deployment()
     const token = await tokenInfo(resolveTokenAddress(text("token", "--token"), deployment), await ctx.provider())
     const capacity = parseAmount(text("capacity", "--capacity"), token.decimals, `${where}--capacity`)
     let tiers: { minScore: number; aprBps: number; maxPrincipal: bigint }[]
     if (Array.isArray(source.tiers)) {
-        tiers = (source.tiers as Record<string, unknown>[]).map((t, i) => ({
-            minScore: parseInteger(String(t?.minScore), `${where}tiers[${i}].minScore`, { max: 65_535 }),
-            aprBps: parseInteger(String(t?.aprBps), `${where}tiers[${i}].aprBps`, { max: 65_535 }),
-            maxPrincipal: parseAmount(String(t?.maxPrincipal), token.decimals, `${where}tiers[${i}].maxPrincipal`)
-        }))
+        tiers = (source.tiers as unknown[]).map((t, i) => {
+            const name = `tiers[${i}]`
+            if (typeof t !== "object" || t === null || Array.isArray(t)) throw badInput("INVALID_TIERS", `${where}${name} must be an object { minScore, aprBps, maxPrincipal }, got ${describeValue(t)}`)
+            const extra = Object.keys(t).find((k) => !TIER_KEYS.includes(k))
+            if (extra !== undefined) throw badInput("INVALID_TIERS", `${where}${name}.${extra} is not a field of a tier; the fields are ${TIER_KEYS.join(", ")}`)
+            const tier = t as Record<string, unknown>
+            return {
+                minScore: parseInteger(scalar(tier.minScore, `${name}.minScore`), `${where}${name}.minScore`, { max: 65_535 }),
+                aprBps: parseInteger(scalar(tier.aprBps, `${name}.aprBps`), `${where}${name}.aprBps`, { max: 65_535 }),
+                maxPrincipal: parseAmount(scalar(tier.maxPrincipal, `${name}.maxPrincipal`), token.decimals, `${where}${name}.maxPrincipal`)
+            }
+        })
     } else {
         tiers = text("tiers", "--tiers")
             .split(",")
             .map((part, i) => {
                 const fields = part.trim().split(":")
-                if (fields.length !== 3) throw badInput("INVALID_TIERS", `${where}--tiers item ${i + 1} ${JSON.stringify(part)} must be minScore:aprBps:maxPrincipal, e.g. 600:1800:1000`)
+                if (fields.length !== 3) throw badInput("INVALID_TIERS", `${where}--tiers item ${i + 1} ${describeValue(part)} must be minScore:aprBps:maxPrincipal, e.g. 600:1800:1000`)
                 return {
                     minScore: parseInteger(fields[0]!, `--tiers item ${i + 1} minScore`, { max: 65_535 }),
                     aprBps: parseInteger(fields[1]!, `--tiers item ${i + 1} aprBps`, { max: 65_535 }),
@@ -198,6 +224,23 @@ async function parseOffer(ctx: CliContext, options: OfferOptions): Promise<Parse
         lateFee: lateFeeText.trim() === "0" ? 0n : parseAmount(lateFeeText, token.decimals, `${where}--late-fee`)
     }
     if (terms.defaultPeriod <= terms.gracePeriod) throw badInput("INVALID_TERMS", `${where}--default-days must be more than --grace-days`)
+
+    // the market's own rules (ILoanMarket): refused here, before an approval is sent for an offer it would refuse
+    const limits = await marketLimits(ctx)
+    if (tiers.length === 0 || tiers.length > limits.maxTiers) throw badInput("INVALID_TIERS", `${where}an offer has 1 to ${limits.maxTiers} tiers, got ${tiers.length}`)
+    tiers.forEach((t, i) => {
+        if (t.aprBps > limits.maxAprBps) throw badInput("INVALID_TIERS", `${where}tier ${i} aprBps ${t.aprBps} is above the market's maximum ${limits.maxAprBps}`)
+        if (t.maxPrincipal > UINT128_MAX) throw badInput("INVALID_TIERS", `${where}tier ${i} maxPrincipal is above what the market can lend (2^128 - 1 of the smallest unit)`)
+    })
+    if (capacity > UINT128_MAX) throw badInput("INVALID_AMOUNT", `${where}--capacity is above what an offer can hold (2^128 - 1 of the smallest unit)`)
+    if (terms.lateFee > UINT128_MAX) throw badInput("INVALID_AMOUNT", `${where}--late-fee is above what the market can charge (2^128 - 1 of the smallest unit)`)
+    if (terms.instalmentCount > limits.maxInstalments) throw badInput("INVALID_TERMS", `${where}--instalments must be at most ${limits.maxInstalments}, got ${terms.instalmentCount}`)
+    if (terms.term > limits.maxTerm || terms.term < terms.instalmentCount) throw badInput("INVALID_TERMS", `${where}--term-days must be at most ${limits.maxTerm / DAY} days (and a second per instalment)`)
+    if (terms.defaultPeriod > limits.maxPeriod) throw badInput("INVALID_TERMS", `${where}--default-days must be at most ${limits.maxPeriod / DAY}`)
+    tiers.forEach((t, i) => {
+        const worst = t.maxPrincipal + loanInterest(t.maxPrincipal, t.aprBps, terms.term) + terms.lateFee * BigInt(terms.instalmentCount)
+        if (worst > UINT128_MAX) throw badInput("INVALID_TERMS", `${where}a loan of tier ${i} could owe more than the market can count (2^128 - 1): lower maxPrincipal, aprBps or the late fee`)
+    })
     return { token, capacity, tiers, terms }
 }
 
@@ -238,8 +281,13 @@ async function listLoans(ctx: CliContext, options: { offer?: string[]; all?: boo
     const deployment = await ctx.deployment()
     const { loanMarket } = await ctx.readContracts()
     let offerIds: number[] | undefined
-    if (options.offer) offerIds = options.offer.map((o) => parseInteger(o, "--offer"))
-    else if (!options.all) {
+    if (options.offer) {
+        offerIds = options.offer.map((o) => parseInteger(o, "--offer"))
+        // an offer that does not exist is a typo, as everywhere else, not an offer without loans
+        const count = Number(await loanMarket.getFunction("offerCount")())
+        const unknown = offerIds.find((id) => id >= count)
+        if (unknown !== undefined) throw badInput("UNKNOWN_OFFER", `there is no offer ${unknown}: ${count === 0 ? "there are no offers yet" : `offers are numbered 0 to ${count - 1}`} (\`zkcredit lender offers --all\` lists them)`, { offerId: unknown })
+    } else if (!options.all) {
         const me = (await ctx.address()).toLowerCase()
         offerIds = (await readOffers(loanMarket)).filter((o) => o.lender.toLowerCase() === me).map((o) => o.id)
     }

@@ -92,7 +92,8 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
 }
 
 async function treePath(ctx: CliContext, option?: string): Promise<string> {
-    return option ? resolve(option) : defaultTreePath(await ctx.chainId())
+    if (option === "") throw badInput("FILE_NOT_FOUND", "--tree is empty: give the tree file, or leave the option out for the default")
+    return option !== undefined ? resolve(option) : defaultTreePath(await ctx.chainId())
 }
 
 /** Refuses to work on a tree the chain does not publish (exit 1). */

@@ -113,7 +113,9 @@ export class CliContext {
     async #loadDeployment(): Promise<Deployment> {
         const provider = await this.provider()
         const chainId = Number((await provider.getNetwork()).chainId)
-        const explicit = this.options.deployment ?? process.env[ENV.deployment]
+        if (this.options.deployment === "") throw badInput("FILE_NOT_FOUND", "--deployment is empty: give the deployment file, or leave the option out")
+        // an empty ZKCREDIT_DEPLOYMENT is an unset one (as shells export it)
+        const explicit = this.options.deployment ?? (process.env[ENV.deployment] || undefined)
         const candidates = explicit ? [resolve(explicit)] : [resolve(`deployments/${chainId}.json`), `${packageRoot}deployments/${chainId}.json`]
         const file = candidates.find((f) => existsSync(f))
         if (!file) {
@@ -141,8 +143,14 @@ export class CliContext {
         const account = this.options.account
         if (account === undefined && process.env[ENV.privateKey]) {
             const key = process.env[ENV.privateKey]!.trim()
-            if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw badInput("INVALID_PRIVATE_KEY", `${ENV.privateKey} must be a private key of 64 hex digits (its value is not shown)`)
-            return new Wallet(key.startsWith("0x") ? key : `0x${key}`, provider)
+            const invalid = () => badInput("INVALID_PRIVATE_KEY", `${ENV.privateKey} must be a private key of 64 hex digits, above 0 and below the secp256k1 group order (its value is not shown)`)
+            if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw invalid()
+            try {
+                return new Wallet(key.startsWith("0x") ? key : `0x${key}`, provider)
+            } catch {
+                // 0, or at or above the curve order: ethers' message would name neither the variable nor the rule
+                throw invalid()
+            }
         }
         const accounts = (await provider.send("eth_accounts", [])) as string[]
         const which = account ?? "0"

@@ -3,16 +3,26 @@
  * a message naming the file; writes are atomic (a temporary file renamed into place) and never
  * replace an existing file unless asked.
  */
-import { existsSync } from "node:fs"
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
-import { badInput } from "./exit-codes.ts"
+import { badInput, CliError } from "./exit-codes.ts"
 
-/** Reads a text file; `what` names it in errors ("members file"). */
+/** The largest file the CLI reads (a full KYC tree file of 2^20 leaves is about 80 MB). */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024
+
+/**
+ * Reads a text file; `what` names it in errors ("members file"). Only regular files and pipes
+ * (`<(...)`) are read: a device such as /dev/zero would never end.
+ */
 export async function readText(path: string, what: string): Promise<string> {
     try {
+        const info = await stat(path)
+        if (info.isDirectory()) throw badInput("FILE_NOT_FOUND", `${what} ${path} is a folder, not a file`, { file: path })
+        if (!info.isFile() && !info.isFIFO()) throw badInput("FILE_UNREADABLE", `${what} ${path} is not a regular file`, { file: path })
+        if (info.size > MAX_FILE_BYTES) throw badInput("FILE_TOO_LARGE", `${what} ${path} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`, { file: path })
         return await readFile(path, "utf8")
     } catch (error) {
+        if (error instanceof CliError) throw error
         const code = (error as { code?: string }).code
         if (code === "ENOENT") throw badInput("FILE_NOT_FOUND", `${what} ${path} does not exist: check the path`, { file: path })
         if (code === "EISDIR") throw badInput("FILE_NOT_FOUND", `${what} ${path} is a folder, not a file`, { file: path })
@@ -20,27 +30,85 @@ export async function readText(path: string, what: string): Promise<string> {
     }
 }
 
-/** Reads and parses a JSON file. */
+/** Reads and parses a JSON file (a UTF-8 byte order mark, as Windows editors write, is ignored: RFC 8259, 8.1). */
 export async function readJson(path: string, what: string): Promise<unknown> {
     const text = await readText(path, what)
     try {
-        return JSON.parse(text)
+        return JSON.parse(text.replace(/^\uFEFF/, ""))
     } catch (error) {
         throw badInput("INVALID_JSON", `${what} ${path} is not valid JSON (${(error as Error).message})`, { file: path })
     }
 }
 
+/** What went wrong with a file system call, for people ("the name is too long"). */
+function fsProblem(error: unknown): string {
+    const code = (error as { code?: unknown }).code
+    const known: Record<string, string> = {
+        ENAMETOOLONG: "the name is too long",
+        EACCES: "permission denied",
+        EPERM: "not permitted",
+        EISDIR: "it is a folder",
+        ENOTDIR: "a part of the path is not a folder",
+        EROFS: "the file system is read-only",
+        ENOSPC: "no space left on the device",
+        EEXIST: "something is in the way",
+        ENOENT: "the folder cannot be created there",
+        EBUSY: "it is busy or a mount point",
+        ELOOP: "too many symbolic links",
+        ERR_INVALID_ARG_VALUE: "not a valid path",
+        ERR_INVALID_ARG_TYPE: "not a valid path"
+    }
+    return typeof code === "string" ? (known[code] ?? code) : "it cannot be written"
+}
+
+/** Creates a folder and its parents (fs.mkdir's own `recursive` never returns for some paths, e.g. under /proc). */
+async function makeFolder(path: string, fail: (why: string) => Error): Promise<void> {
+    try {
+        if ((await stat(path)).isDirectory()) return
+        throw fail(`${path} is not a folder`)
+    } catch (error) {
+        if (error instanceof CliError) throw error
+        if ((error as { code?: unknown }).code !== "ENOENT") throw fail(fsProblem(error))
+    }
+    const parent = dirname(path)
+    if (parent !== path) await makeFolder(parent, fail)
+    try {
+        await mkdir(path)
+    } catch (error) {
+        if ((error as { code?: unknown }).code !== "EEXIST") throw fail(`the folder ${path} cannot be created (${fsProblem(error)})`)
+    }
+}
+
 /**
- * Writes a file atomically, creating its folder.
+ * Writes a file atomically (a temporary file beside it, renamed into place, removed if anything
+ * fails), creating its folder. Only a regular file is ever replaced. Every failure is bad input
+ * (exit 2) naming the file.
  * @param options.overwrite Replace an existing file (default false: refuse with exit 2).
  * @param options.mode File mode, e.g. 0o600 for secrets.
  */
 export async function writeTextFile(path: string, text: string, options: { overwrite?: boolean; mode?: number } = {}): Promise<void> {
-    if (!options.overwrite && existsSync(path)) {
-        throw badInput("FILE_EXISTS", `${path} exists already: pick another path, or pass --force to replace it`, { file: path })
+    const unwritable = (why: string) => badInput("FILE_UNWRITABLE", `${path === "" ? "the file" : path} cannot be written: ${why}`, { file: path })
+    if (path === "") throw unwritable("the path is empty")
+    if (path.includes("\u0000")) throw unwritable("a path cannot hold a NUL character")
+    if (path.endsWith("/")) throw unwritable("it names a folder, not a file")
+    let existing: Awaited<ReturnType<typeof stat>> | undefined
+    try {
+        existing = await stat(path)
+    } catch (error) {
+        const code = (error as { code?: unknown }).code
+        if (code !== "ENOENT" && code !== "ENOTDIR") throw unwritable(fsProblem(error))
     }
-    await mkdir(dirname(path), { recursive: true })
+    if (existing) {
+        if (!options.overwrite) throw badInput("FILE_EXISTS", `${path} exists already: pick another path, or pass --force to replace it`, { file: path })
+        if (!existing.isFile()) throw unwritable(existing.isDirectory() ? "it is a folder" : "it is not a regular file")
+    }
+    await makeFolder(dirname(path), unwritable)
     const temporary = `${path}.${process.pid}.tmp`
-    await writeFile(temporary, text, { mode: options.mode ?? 0o644 })
-    await rename(temporary, path)
+    try {
+        await writeFile(temporary, text, { mode: options.mode ?? 0o644 })
+        await rename(temporary, path)
+    } catch (error) {
+        await rm(temporary, { force: true }).catch(() => {})
+        throw unwritable(fsProblem(error))
+    }
 }

@@ -58,9 +58,13 @@ export async function syncKycTree(ctx: CliContext, options: { treePath?: string;
 
     let result: SyncedTree | undefined
     if (loaded) {
-        if (loaded.meta.syncedBlock === latest || treeMatches(loaded.tree, chain.root, chain.size)) {
+        if (treeMatches(loaded.tree, chain.root, chain.size)) {
             const meta = { ...loaded.meta, syncedBlock: latest }
-            result = { tree: loaded.tree, meta, chainRoot: chain.root, chainSize: chain.size, matchesChain: treeMatches(loaded.tree, chain.root, chain.size), eventsRead: 0, mode: "file" }
+            result = { tree: loaded.tree, meta, chainRoot: chain.root, chainSize: chain.size, matchesChain: true, eventsRead: 0, mode: "file" }
+        } else if (loaded.meta.syncedBlock >= latest) {
+            // a file that says it is up to date but is not the registry's tree was edited or is of
+            // another chain state: rebuild it, so that only the events decide whether the chain is wrong
+            ctx.out.note(`the tree file ${options.treePath} does not match the registry: rebuilding it from the chain`)
         } else {
             const events = await readEvents(ctx, registry, loaded.meta.syncedBlock + 1, latest)
             if (applyEvents(loaded.tree, events) && treeMatches(loaded.tree, chain.root, chain.size)) {

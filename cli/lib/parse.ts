@@ -2,7 +2,7 @@
  * Parsing of command-line values. Every function throws a bad-input {@link CliError} (exit 2)
  * that names the option and says what a valid value looks like.
  */
-import { getAddress, parseUnits, formatUnits } from "ethers"
+import { getAddress, formatUnits } from "ethers"
 import { SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
 import { badInput } from "./exit-codes.ts"
 
@@ -19,6 +19,9 @@ export function parseInteger(text: string, name: string, options: { min?: number
     return n
 }
 
+/** The first amount no ERC-20 token can hold: 2^256 of its smallest unit. */
+export const MAX_TOKEN_AMOUNT = 2n ** 256n
+
 /**
  * A token amount in whole units with up to `decimals` fraction digits ("1000", "12.5"), as the
  * token's smallest unit. Zero and negative amounts are refused.
@@ -29,8 +32,12 @@ export function parseAmount(text: string, decimals: number, name: string): bigin
     if (fraction.length > decimals) {
         throw badInput("INVALID_AMOUNT", `${name} has ${fraction.length} decimals; the token has ${decimals}: got ${trimmed}`, { option: name })
     }
-    const value = parseUnits(trimmed, decimals)
+    // computed here: ethers' parseUnits throws a bare "overflow" for long inputs
+    const [whole, fractionDigits = ""] = trimmed.split(".")
+    const value = BigInt(whole!) * 10n ** BigInt(decimals) + BigInt(fractionDigits.padEnd(decimals, "0") || "0")
     if (value <= 0n) throw badInput("INVALID_AMOUNT", `${name} must be more than 0, got ${trimmed}`, { option: name })
+    // no ERC-20 amount reaches 2^256 (ethers would refuse to encode it, possibly after an approval was sent)
+    if (value >= MAX_TOKEN_AMOUNT) throw badInput("INVALID_AMOUNT", `${name} is too large for a token amount (at most 2^256 - 1 of the smallest unit), got ${describeValue(trimmed)}`, { option: name })
     return value
 }
 
@@ -88,6 +95,7 @@ export function parseAddress(text: string, name: string): string {
 export function describeValue(value: unknown): string {
     if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)
     if (value === null) return "null"
+    if (value === undefined) return "nothing"
     if (Array.isArray(value)) return "an array"
     return typeof value === "object" ? "an object" : String(value)
 }

@@ -8,7 +8,7 @@
  */
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
-import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
+import { KYC_TREE_DEPTH, SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
 import { badInput } from "./exit-codes.ts"
 import { readJson, writeTextFile } from "./files.ts"
 import { LevelTree } from "./level-tree.ts"
@@ -40,7 +40,8 @@ export async function loadTreeFile(path: string, onProgress?: (done: number, tot
     if (typeof data !== "object" || data === null || data.format !== TREE_FILE_FORMAT || data.version !== 1) throw bad(`format must be ${TREE_FILE_FORMAT} version 1`)
     if (data.depth !== KYC_TREE_DEPTH) throw bad(`depth must be ${KYC_TREE_DEPTH}`)
     if (!Number.isSafeInteger(data.chainId) || !Number.isSafeInteger(data.syncedBlock) || typeof data.kycRegistry !== "string") throw bad("chainId, syncedBlock or kycRegistry is missing")
-    if (!Array.isArray(data.leaves) || !data.leaves.every((l) => typeof l === "string" && /^[0-9]+$/.test(l))) throw bad("leaves must be decimal strings")
+    if (!Array.isArray(data.leaves) || !data.leaves.every((l) => typeof l === "string" && /^[0-9]+$/.test(l) && BigInt(l) < SNARK_SCALAR_FIELD)) throw bad("leaves must be decimal strings of field elements")
+    if (data.leaves.length > 2 ** KYC_TREE_DEPTH) throw bad(`a KYC tree holds at most 2^${KYC_TREE_DEPTH} leaves`)
     const tree = LevelTree.fromLeaves((data.leaves as string[]).map(BigInt), onProgress)
     if (String(tree.root) !== data.root) throw bad("its root does not match its leaves")
     return { meta: { chainId: data.chainId as number, kycRegistry: data.kycRegistry, syncedBlock: data.syncedBlock as number }, tree }
