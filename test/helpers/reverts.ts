@@ -7,8 +7,8 @@ import { ErrorDescription, Interface, type InterfaceAbi } from "ethers"
 import { expect } from "vitest"
 import { abiOf } from "./contracts.ts"
 
-/** Every contract whose errors a test may see. */
-const ERROR_SOURCES: [string, string][] = [
+/** Every contract whose errors a test may see: [source path under contracts/, contract name]. */
+export const ERROR_SOURCES: readonly [string, string][] = [
     ["KycRegistry.sol", "KycRegistry"],
     ["BureauRegistry.sol", "BureauRegistry"],
     ["CreditVerifier.sol", "CreditVerifier"],
@@ -17,25 +17,32 @@ const ERROR_SOURCES: [string, string][] = [
     ["test/MockReentrantToken.sol", "MockReentrantToken"]
 ]
 
-let errorInterface: Interface | undefined
+const interfaces = new Map<string, Interface>()
 
-/** One interface with the errors of all our contracts, so a bubbled-up error decodes too. */
-function errors(): Interface {
-    if (errorInterface) return errorInterface
+/**
+ * One interface with the errors of the given contracts (all of ours by default), so an error
+ * that bubbles up from a called contract decodes too.
+ */
+export function errorInterface(sources: readonly (readonly [string, string])[] = ERROR_SOURCES): Interface {
+    const key = sources.map(([source, name]) => `${source}:${name}`).join("|")
+    const cached = interfaces.get(key)
+    if (cached) return cached
     const seen = new Map<string, unknown>()
-    for (const [source, name] of ERROR_SOURCES) {
+    for (const [source, name] of sources) {
         for (const fragment of abiOf(source, name) as { type: string; name: string; inputs: { type: string }[] }[]) {
             if (fragment.type !== "error") continue
-            const signature = `${fragment.name}(${fragment.inputs.map((i) => i.type).join(",")})`
-            seen.set(signature, fragment)
+            seen.set(`${fragment.name}(${fragment.inputs.map((i) => i.type).join(",")})`, fragment)
         }
     }
-    errorInterface = new Interface([...seen.values()] as InterfaceAbi)
-    return errorInterface
+    const built = new Interface([...seen.values()] as InterfaceAbi)
+    interfaces.set(key, built)
+    return built
 }
 
+const errors = (): Interface => errorInterface()
+
 /** The revert data of an ethers / Hardhat error, wherever it sits. */
-function revertData(error: unknown): string | undefined {
+export function revertData(error: unknown): string | undefined {
     const e = error as { data?: unknown; error?: { data?: unknown }; info?: { error?: { data?: unknown } } }
     for (const candidate of [e?.data, e?.error?.data, e?.info?.error?.data]) {
         if (typeof candidate === "string" && candidate.startsWith("0x")) return candidate
@@ -78,7 +85,8 @@ export async function expectRevert(action: Promise<unknown> | (() => Promise<unk
     throw new Error(`expected a revert with ${name}, but it succeeded (${String(outcome).slice(0, 80)})`)
 }
 
-function normalise(value: unknown): unknown {
+/** Numbers as bigints, addresses lower-case, arrays element-wise: comparable with `toEqual`. */
+export function normalise(value: unknown): unknown {
     if (typeof value === "number") return BigInt(value)
     if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase()
     if (Array.isArray(value)) return value.map(normalise)

@@ -3,49 +3,20 @@
  * touch (ours, OpenZeppelin's inherited ones, and the test tokens), so a model can predict the
  * exact error and its arguments, not only a name.
  */
-import { Interface, type InterfaceAbi } from "ethers"
-import { abiOf } from "../../helpers/contracts.ts"
+import { Interface } from "ethers"
+import { ERROR_SOURCES, errorInterface, normalise, revertData } from "../../helpers/reverts.ts"
 
-const SOURCES: [string, string][] = [
-    ["LoanMarket.sol", "LoanMarket"],
-    ["KycRegistry.sol", "KycRegistry"],
-    ["BureauRegistry.sol", "BureauRegistry"],
-    ["CreditVerifier.sol", "CreditVerifier"],
-    ["TestStablecoin.sol", "TestStablecoin"],
-    ["test/MockERC20.sol", "MockERC20"],
-    ["test/MockHostileToken.sol", "MockHostileToken"],
-    ["test/MockReentrantToken.sol", "MockReentrantToken"]
-]
+/** Ours, plus the hostile test tokens. */
+const SOURCES: readonly [string, string][] = [...ERROR_SOURCES, ["test/MockERC20.sol", "MockERC20"], ["test/MockHostileToken.sol", "MockHostileToken"]]
 
-let errorInterface: Interface | undefined
+const errors = (): Interface => errorInterface(SOURCES)
 
-function errors(): Interface {
-    if (errorInterface) return errorInterface
-    const seen = new Map<string, unknown>()
-    for (const [source, name] of SOURCES) {
-        for (const fragment of abiOf(source, name) as { type: string; name: string; inputs: { type: string }[] }[]) {
-            if (fragment.type === "error") seen.set(`${fragment.name}(${fragment.inputs.map((i) => i.type).join(",")})`, fragment)
-        }
-    }
-    errorInterface = new Interface([...seen.values()] as InterfaceAbi)
-    return errorInterface
-}
+export { normalise, revertData }
 
 /** A decoded revert: the error's name and its arguments (addresses lower-case, numbers as bigint). */
 export interface Revert {
     name: string
     args: unknown[]
-}
-
-/** The revert data of an ethers / Hardhat error, wherever it sits. */
-export function revertData(error: unknown): string | undefined {
-    const e = error as { data?: unknown; error?: { data?: unknown }; info?: { error?: { data?: unknown } } }
-    for (const candidate of [e?.data, e?.error?.data, e?.info?.error?.data]) {
-        if (typeof candidate === "string" && candidate.startsWith("0x")) return candidate
-        const nested = (candidate as { data?: unknown } | undefined)?.data
-        if (typeof nested === "string" && nested.startsWith("0x")) return nested
-    }
-    return undefined
 }
 
 /** Decodes revert data (or a thrown error carrying it). */
@@ -58,14 +29,6 @@ export function decodeRevert(errorOrData: unknown): Revert {
     if (data.startsWith("0x08c379a0")) return { name: "Error", args: [Interface.from(["function Error(string)"]).decodeFunctionData("Error", data)[0]] }
     if (data.startsWith("0x4e487b71")) return { name: "Panic", args: [BigInt(`0x${data.slice(10)}`)] }
     return { name: `<unknown revert ${data.slice(0, 10)}>`, args: [] }
-}
-
-/** Numbers as bigints, addresses lower-case, arrays element-wise: comparable with `toEqual`. */
-export function normalise(value: unknown): unknown {
-    if (typeof value === "number") return BigInt(value)
-    if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase()
-    if (Array.isArray(value)) return value.map(normalise)
-    return value
 }
 
 /** Runs a transaction; returns `undefined` when it succeeded, its decoded revert otherwise. */
