@@ -15,11 +15,12 @@ import { join } from "node:path"
 import { startPlatform } from "../scripts/lib/platform.ts"
 import { act, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity } from "../test/e2e/helpers.ts"
 import { machine, median, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
+import { testPort } from "../test/helpers/ports.ts"
 
 const runsArg = process.argv.indexOf("--runs")
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5
 if (!Number.isInteger(RUNS) || RUNS < 5) throw new Error("--runs must be an integer >= 5 (medians of 5 or more runs)")
-const PORTS = { chain: 8840, bureau: 8841, app: 8842 }
+const PORTS = { chain: testPort(8840), bureau: testPort(8841), app: testPort(8842) }
 
 interface ProofTiming {
     totalMs: number

@@ -8,6 +8,7 @@
  */
 import { runLoad } from "../test/adversarial/lib/load.ts"
 import { machine, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
+import { testPort } from "../test/helpers/ports.ts"
 
 function flag(name: string, fallback: number): number {
     const at = process.argv.indexOf(`--${name}`)
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     const borrowers = flag("borrowers", 100)
     const lenders = flag("lenders", 4)
     const workersFlag = process.argv.includes("--workers") ? flag("workers", 1) : undefined
-    const result = await runLoad({ borrowers, lenders, firstPort: 8950, ...(workersFlag ? { workers: workersFlag } : {}), log: (line) => console.log(`  ${line}`) })
+    const result = await runLoad({ borrowers, lenders, firstPort: testPort(8950), ...(workersFlag ? { workers: workersFlag } : {}), log: (line) => console.log(`  ${line}`) })
     const ok = result.failed === 0 && result.loans === borrowers && Object.values(result.checks).every(Boolean)
     printTable("load: concurrent proofs and borrows on a local chain process", [
         ["borrowers / lenders", `${result.borrowers} / ${result.lenders}`],

@@ -56,14 +56,15 @@ import {
     type OfferSource
 } from "./lib/cli-oracle.ts"
 import { deeplyNested, garbled, hostileArgv, hostileJson, hostileText, mutation, truncations } from "./lib/hostile.ts"
+import { testPort } from "../helpers/ports.ts"
 
 const FULL = process.env.ZKCREDIT_FULL === "1"
 const SCALE = FULL ? 10 : 1
 /** Cases per command (chain: commands that reach the chain, ~50 ms a case; local: 3 to 25 ms), for hostileArgv and the environment, before SCALE. */
 const SIZES = { chainSpec: 14, localSpec: 45, argvChain: 30, argvLocal: 80, env: 35 }
 const SEED = Number(process.env.ZKCREDIT_SEED ?? Math.floor(Math.random() * 2 ** 31))
-const CHAIN_PORT = 8970
-const BUREAU_PORT = 8971
+const CHAIN_PORT = testPort(8970)
+const BUREAU_PORT = testPort(8971)
 const PASSWORD = "test-password-1"
 const NEW_PASSWORD = "new-password-22"
 const DECIMALS = 6

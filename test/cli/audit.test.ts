@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { KycGroup } from "../../prover/src/kyc-group.ts"
 import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
+import { testPort } from "../helpers/ports.ts"
 
 const OFFICER = 1
 let chain: TestChain
@@ -17,7 +18,7 @@ const cli = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir })
 const json = (args: string[]) => runJson(args, { env: chain.env, cwd: chain.dir })
 
 beforeAll(async () => {
-    chain = await startTestChain(8700)
+    chain = await startTestChain(testPort(8700))
     const officer = (await chain.provider.getSigner(OFFICER)).address
     await json(["admin", "officer", "grant", officer, "--account", "0"])
 })

@@ -13,8 +13,9 @@ import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { parseDeployment } from "../../client/src/deployments.ts"
 import { startLocalNode, type LocalNode } from "../../scripts/lib/local-node.ts"
 import { cliEnv, jsonError, ROOT, runCli, runJson } from "./helpers.ts"
+import { testPort } from "../helpers/ports.ts"
 
-const PORT = 8900
+const PORT = testPort(8900)
 const DEPLOYMENT_ID = `localhost-cli-${PORT}`
 // Hardhat's well-known development account #1: worthless, on a local node only
 const DEPLOYER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"

@@ -12,6 +12,7 @@ import { buildProgram } from "../../cli/program.ts"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { bureauKeyHash, verifyAttestation } from "../../prover/src/attestation.ts"
 import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
+import { testPort } from "../helpers/ports.ts"
 
 const ROLES = ["officer", "bureau", "borrower", "lender", "admin"]
 
@@ -95,7 +96,7 @@ describe("bad input changes nothing (exit 2)", () => {
     }
 
     beforeAll(async () => {
-        chain = await startTestChain(8950)
+        chain = await startTestChain(testPort(8950))
         officer = (await chain.provider.getSigner(1)).address
         lender = (await chain.provider.getSigner(2)).address
         await runJson(["admin", "officer", "grant", officer], { env: chain.env, cwd: chain.dir })

@@ -10,9 +10,10 @@ import { writeFile } from "node:fs/promises"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { instalmentSchedule } from "../../client/src/loan-schedule.ts"
 import { isPortTaken, runCli, runJson, startCliProcess, startTestChain, type TestChain } from "./helpers.ts"
+import { testPort } from "../helpers/ports.ts"
 
-const CHAIN_PORT = 8600
-const BUREAU_PORT = 8601
+const CHAIN_PORT = testPort(8600)
+const BUREAU_PORT = testPort(8601)
 const ACCOUNTS = { admin: "0", officer: "1", lender: "2", borrower: "3" }
 const TUSD = 1_000_000n
 

@@ -12,8 +12,9 @@ import { DEMO_BACKUP_PASSWORD, type DemoBorrower } from "../../scripts/lib/demo-
 import type { Platform } from "../../scripts/lib/platform.ts"
 import { act, CATALOGS, connectDevAccount, getAttestation, hex32, launchBrowser, open, restoreIdentity, screenshot, type TestBrowser } from "./helpers.ts"
 import { startTestPlatform } from "./helpers.ts"
+import { testPort } from "../helpers/ports.ts"
 
-const PORTS = { chain: 8810, bureau: 8811, app: 8812 }
+const PORTS = { chain: testPort(8810), bureau: testPort(8811), app: testPort(8812) }
 
 let platform: Platform
 let stateDir: string

@@ -8,8 +8,9 @@ import { Identity } from "../../prover/src/identity.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
 import { act, CATALOGS, connectDevAccount, getAttestation, hex32, launchBrowser, notice, open, restoreIdentity, screenshot, startTestPlatform, type TestBrowser } from "./helpers.ts"
+import { testPort } from "../helpers/ports.ts"
 
-const PORTS = { chain: 8820, bureau: 8821, app: 8822 }
+const PORTS = { chain: testPort(8820), bureau: testPort(8821), app: testPort(8822) }
 
 let platform: Platform
 let stateDir: string

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Page } from "playwright-core"
 import type { Platform } from "../../scripts/lib/platform.ts"
 import { act, CATALOGS, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type Locale, type TestBrowser } from "./helpers.ts"
+import { testPort } from "../helpers/ports.ts"
 
-const PORTS = { chain: 8830, bureau: 8831, app: 8832 }
+const PORTS = { chain: testPort(8830), bureau: testPort(8831), app: testPort(8832) }
 
 let platform: Platform
 let stateDir: string

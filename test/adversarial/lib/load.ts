@@ -31,7 +31,7 @@ const DAY = 86_400
 export interface LoadOptions {
     borrowers: number
     lenders: number
-    /** First port to try; the run takes the first free one up to 8999. */
+    /** First port to try; the run takes the first free one of the 100 from there. */
     firstPort: number
     /** Proving processes (default: one per core). */
     workers?: number
@@ -70,8 +70,8 @@ const median = (values: number[]) => {
 }
 
 async function freePort(from: number): Promise<number> {
-    for (let port = from; port <= 8999; port++) if (!(await isPortTaken(port))) return port
-    throw new Error(`no free port in ${from}-8999`)
+    for (let port = from; port < from + 100; port++) if (!(await isPortTaken(port))) return port
+    throw new Error(`no free port in ${from}-${from + 99}`)
 }
 
 /** Runs the load: see the module notice. Stops everything it started, also on failure. */
