@@ -16,6 +16,30 @@ export type BureauInputErrorCode =
     | "OUT_OF_RANGE"
     /** A value of the right type that is still not valid (an unknown `kind`, a zero commitment). */
     | "INVALID_VALUE"
+    /** A provider record without a signature. */
+    | "MISSING_SIGNATURE"
+    /** A signature (record or binding) that does not verify. */
+    | "BAD_SIGNATURE"
+    /** A record signed by a provider the bureau does not know. */
+    | "UNKNOWN_PROVIDER"
+    /** A record signed by a provider whose key was revoked. */
+    | "PROVIDER_REVOKED"
+    /** Applicant data sent by the applicant: the bureau scores only providers' records. */
+    | "SELF_REPORTED_DATA"
+    /** A KYC binding not signed by an officer the bureau recognises. */
+    | "UNKNOWN_OFFICER"
+    /** A challenge unknown, used or expired. */
+    | "BAD_CHALLENGE"
+    /** A history proof that does not verify, or does not match the binding. */
+    | "BAD_PROOF"
+    /** A pseudonym named without a proof that it is the applicant's. */
+    | "UNPROVEN_PSEUDONYM"
+    /** A scope (market) the bureau does not read. */
+    | "UNKNOWN_MARKET"
+    /** A referenced record, provider or dispute that does not exist. */
+    | "NOT_FOUND"
+    /** A request that conflicts with the bureau's state (a record already superseded). */
+    | "CONFLICT"
 
 /**
  * A bad applicant or request field. `field` is its path in the request (for example

@@ -1,62 +1,51 @@
 /**
- * The bureau's HTTP service: scores applicants with the scorecard and signs attestations of
- * the scores it computed. It never takes a score from a client, and it never logs a request
- * body (applicants' data is personal): the log holds method, path, status and duration only.
+ * The bureau's HTTP service. It scores only the records that registered data providers signed
+ * for the applicant's person reference and the on-chain history of pseudonyms the applicant
+ * proved theirs; it never takes applicant data or a score from the applicant. It never logs a
+ * request body: the log (and the `requests` table) holds method, path, status and duration only.
  *
  * Routes (JSON in, JSON out):
- * - `GET /v1/health` → `{ ok: true }`
- * - `GET /v1/key` → `{ publicKey: [Ax, Ay], keyHash }` (decimal strings)
- * - `POST /v1/score` `{ applicant, pseudonym? }` → `{ score, breakdown }`
- * - `POST /v1/attestations` `{ commitment, applicant, pseudonym? }` → `{ attestation, score, breakdown }`
+ * - `GET /v1/health` → `{ ok: true }`; `GET /v1/key` → `{ publicKey: [Ax, Ay], keyHash }`
+ * - `GET /v1/markets` → `{ scopes }`: the markets whose history the bureau reads
+ * - `GET /v1/providers` → `{ providers }`: the registry (ids, names, categories, keys, revocation)
+ * - `POST /v1/challenges` → `{ challenge, expiresAt }`: a one-time challenge for a history proof
+ * - `POST /v1/attestations` `{ binding, proof }` → `{ attestation, score, breakdown }`
+ * - `POST /v1/report` `{ binding, proof }` → `{ score, breakdown, records, disputes, attestations }`
+ * - `POST /v1/disputes` `{ binding, proof, recordId, reason }` → `{ dispute }`
+ * - `POST /v1/records` `{ records: [signed record…] }` → `{ stored, duplicates }` (providers)
+ * - `POST /v1/admin/providers`, `/v1/admin/providers/revoke`, `/v1/admin/lenders` (operator's bearer token)
  *
- * Errors are `{ error: { code, field, message } }`: 400 bad JSON or field, 404 unknown route,
- * 405 wrong method, 413 body too large, 415 not JSON, 501 pseudonym given but no record
- * reader, 502/504 the record reader failed or timed out, 500 only for the bureau's own bugs.
- * Requests that HTTP itself refuses (malformed framing, an unknown method, headers too large, a
- * missing Host, CONNECT) get the same JSON shape: 400, 408, 431 or 405.
+ * Errors are `{ error: { code, field, message } }`: 400 bad JSON or field (self-reported
+ * `applicant` data is `SELF_REPORTED_DATA`, a bare `pseudonym` `UNPROVEN_PSEUDONYM`), 401/403 a
+ * failed check (binding, proof, challenge, provider), 404 unknown route or record, 405 wrong
+ * method, 409 conflict, 413 body too large, 415 not JSON, 501 history asked of a bureau without a
+ * chain, 502 the chain could not be read, 500 only for the bureau's own bugs. Requests that HTTP
+ * itself refuses get the same JSON shape: 400, 408, 431 or 405.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
-import { createBureauKey, signAttestation, type Attestation, type BureauPublicKey } from "../../prover/src/attestation.ts"
+import { createBureauKey, type Attestation, type BureauPublicKey } from "../../prover/src/attestation.ts"
 import { ZkCreditError } from "../../prover/src/errors.ts"
-import { parseOnChainRecord, type OnChainRecord } from "./applicant.ts"
-import { isBureauInputError } from "./errors.ts"
+import { requireJsonObject } from "./applicant.ts"
+import { Bureau, type ChainHistory, type OfficerCheck, type ScoreReport } from "./bureau.ts"
+import type { BureauStore } from "./db/store.ts"
+import { BureauInputError, isBureauInputError } from "./errors.ts"
 import { applyCors, HttpError, readJsonBody, sendError, sendJson, sendPreflight, type CorsOrigins } from "./http.ts"
-import { parseAttestationRequest, parseScoreRequest, type Pseudonym } from "./requests.ts"
-import { scoreApplicant, type ScoreBreakdown } from "./scorecard.ts"
 
-/** Largest request body accepted by default: 64 KiB, far above any applicant. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
+/** Largest request body accepted by default: 256 KiB (a batch of 200 provider records). */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024
 
 /** Longest attestation validity a service accepts: 366 days. */
 export const MAX_VALIDITY_SECONDS = 366 * 86_400
 
-/** How long a record read may take by default before the request fails with 504. */
-export const DEFAULT_RECORD_READER_TIMEOUT_MS = 10_000
-
 /** How long `close()` lets requests in flight finish before it cuts their connections. */
 const CLOSE_GRACE_MS = 3_000
-
-/** A pseudonym's record as a reader may return it: numbers or bigints (as ethers gives them). */
-export interface OnChainRecordLike {
-    loansTaken: number | bigint
-    loansRepaid: number | bigint
-    lateInstalments: number | bigint
-    defaults: number | bigint
-}
-
-/**
- * Reads the public record of a pseudonym, e.g. `LoanMarket.record(nullifier)`. Returns `null`
- * for a pseudonym with no record (scored as an empty record). Which market it reads is the
- * reader's business: a nullifier is a pseudonym in one market only.
- */
-export type RecordReader = (nullifier: bigint) => Promise<OnChainRecordLike | null>
 
 /** One log line. It never holds a request body, a nullifier or a commitment. */
 export interface BureauLogEntry {
     level: "info" | "warn" | "error"
     /** `request`: the access log line, one per request. The others explain a 5xx. */
-    event: "request" | "record-reader-failed" | "internal-error"
+    event: "request" | "internal-error"
     method: string
     /** The URL path, without the query string, at most 64 characters. */
     path: string
@@ -64,10 +53,7 @@ export interface BureauLogEntry {
     status?: number
     /** Set on `request` entries. */
     durationMs?: number
-    /**
-     * Set on failures: a record reader's error by name and code only (RPC errors carry call
-     * data, the nullifier among it); a bureau bug's by name and message.
-     */
+    /** Set on failures: a bureau bug's error by name and message. */
     detail?: string
 }
 
@@ -82,13 +68,16 @@ export interface BureauServiceOptions {
     validitySeconds: number
     /** The clock, in unix seconds; the system clock if omitted. Tests pass a fixed one. */
     now?: () => number
-    /**
-     * Reads a pseudonym's on-chain record. Without one, requests naming a pseudonym get 501:
-     * the applicant asked for their record to count, and silently ignoring it would mislead them.
-     */
-    recordReader?: RecordReader
-    /** Time limit of one record read, ms (default {@link DEFAULT_RECORD_READER_TIMEOUT_MS}). */
-    recordReaderTimeoutMs?: number
+    /** The bureau's database (providers, records, disputes, challenges, attestations, requests). */
+    store: BureauStore
+    /** Whose KYC bindings count: the officers of one KycRegistry. */
+    officers: OfficerCheck
+    /** The history proof's verification key (parsed verification_key.json). */
+    historyVerificationKey: object
+    /** The markets whose on-chain history the bureau reads; without it, proofs naming markets get 501. */
+    chain?: ChainHistory
+    /** The operator's token for the admin routes; they are off without one. */
+    adminToken?: string
     /** Browser origins allowed to call the service: `"*"` (default, fine for local use) or a list. */
     corsOrigins?: CorsOrigins
     /** Largest request body, bytes (default {@link DEFAULT_MAX_BODY_BYTES}). */
@@ -97,16 +86,8 @@ export interface BureauServiceOptions {
     logger?: BureauLogger
 }
 
-/** `POST /v1/score`'s response. */
-export interface ScoreResponse {
-    score: number
-    breakdown: ScoreBreakdown
-}
-
 /** `POST /v1/attestations`' response. */
-export interface AttestationResponse extends ScoreResponse {
-    attestation: Attestation
-}
+export type AttestationResponse = ScoreReport & { attestation: Attestation }
 
 /** `GET /v1/key`'s response: the bureau's public key and its hash, decimal strings. */
 export interface KeyResponse {
@@ -140,8 +121,11 @@ type RequestLog = (entry: Omit<BureauLogEntry, "method" | "path">) => void
 
 interface Route {
     method: "GET" | "POST"
-    run(body: unknown, log: RequestLog): Promise<unknown>
+    run(body: Record<string, unknown>, request: IncomingMessage): Promise<unknown>
 }
+
+/** Fields that are the applicant's own claims: refused, since the bureau scores only providers' records. */
+const SELF_REPORTED = ["applicant", "score", "issuedAt", "expiresAt", "commitment"]
 
 /**
  * Creates the bureau service.
@@ -153,34 +137,52 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
     const key = createBureauKey(options.privateKey)
     const keyResponse: KeyResponse = { publicKey: [key.publicKey[0].toString(), key.publicKey[1].toString()], keyHash: key.keyHash.toString() }
 
+    const bureau = new Bureau({
+        store: options.store,
+        privateKey: options.privateKey,
+        validitySeconds: config.validitySeconds,
+        now: currentTime,
+        officers: options.officers,
+        historyVerificationKey: options.historyVerificationKey,
+        ...(options.chain ? { chain: options.chain } : {}),
+        ...(options.adminToken ? { adminToken: options.adminToken } : {})
+    })
+    const applicantRoute = (allowed: string[], run: (body: Record<string, unknown>) => Promise<unknown>): Route => ({
+        method: "POST",
+        run: async (body) => {
+            refuseSelfReported(body)
+            for (const key of Object.keys(body)) {
+                if (!allowed.includes(key)) throw new BureauInputError("UNKNOWN_FIELD", key, `${key} is not a field of this request; the fields are ${allowed.join(", ")}`)
+            }
+            return run(body)
+        }
+    })
+    const admin = (run: (body: Record<string, unknown>) => Promise<unknown>): Route => ({
+        method: "POST",
+        run: async (body, request) => {
+            bureau.requireAdmin(request.headers.authorization)
+            return run(body)
+        }
+    })
     const routes = new Map<string, Route>([
         ["/v1/health", { method: "GET", run: async () => ({ ok: true }) }],
         ["/v1/key", { method: "GET", run: async () => keyResponse }],
+        ["/v1/markets", { method: "GET", run: async () => ({ scopes: bureau.markets() }) }],
+        ["/v1/providers", { method: "GET", run: async () => ({ providers: await options.store.providers() }) }],
+        ["/v1/challenges", { method: "POST", run: () => bureau.newChallenge() }],
+        ["/v1/attestations", applicantRoute(["binding", "proof"], async (body): Promise<AttestationResponse> => bureau.attest(await bureau.authenticate(body)))],
         [
-            "/v1/score",
-            {
-                method: "POST",
-                run: async (body, log): Promise<ScoreResponse> => {
-                    const request = parseScoreRequest(body)
-                    return scoreApplicant(request.applicant, await readRecord(request.pseudonym, log))
-                }
-            }
+            "/v1/report",
+            applicantRoute(["binding", "proof"], async (body) => {
+                const applicant = await bureau.authenticate(body)
+                return { ...(await bureau.score(applicant)), ...(await bureau.holdings(applicant)) }
+            })
         ],
-        [
-            "/v1/attestations",
-            {
-                method: "POST",
-                run: async (body, log): Promise<AttestationResponse> => {
-                    const request = parseAttestationRequest(body)
-                    const record = await readRecord(request.pseudonym, log)
-                    // the signed score is the one computed here, from this request's data: nothing else
-                    const { score, breakdown } = scoreApplicant(request.applicant, record)
-                    const issuedAt = currentTime()
-                    const attestation = signAttestation({ commitment: request.commitment, score, issuedAt, expiresAt: issuedAt + config.validitySeconds }, key.privateKey)
-                    return { attestation, score, breakdown }
-                }
-            }
-        ]
+        ["/v1/disputes", applicantRoute(["binding", "proof", "recordId", "reason"], async (body) => ({ dispute: await bureau.dispute(await bureau.authenticate(body), body) }))],
+        ["/v1/records", { method: "POST", run: (body) => bureau.submitRecords(body) }],
+        ["/v1/admin/providers", admin(async (body) => ({ provider: await bureau.addProvider(body) }))],
+        ["/v1/admin/providers/revoke", admin((body) => bureau.revokeProvider(body))],
+        ["/v1/admin/lenders", admin(async (body) => ({ lender: await bureau.addLender(body) }))]
     ])
     const routeList = [...routes].map(([path, route]) => `${route.method} ${path}`).join(", ")
 
@@ -188,30 +190,6 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
         const now = config.now()
         if (!Number.isSafeInteger(now) || now < 0) throw new Error("the now() option must return unix seconds as a non-negative integer")
         return now
-    }
-
-    async function readRecord(pseudonym: Pseudonym | null, log: RequestLog): Promise<OnChainRecord | null> {
-        if (pseudonym === null) return null
-        const reader = config.recordReader
-        if (!reader) {
-            throw new HttpError(501, "RECORD_READER_NOT_CONFIGURED", "pseudonym", "this bureau does not read on-chain records: send the request without pseudonym")
-        }
-        let raw: unknown
-        try {
-            raw = await withTimeout(Promise.resolve().then(() => reader(pseudonym.nullifier)), config.recordReaderTimeoutMs)
-        } catch (error) {
-            const timedOut = error instanceof RecordTimeout
-            log({ level: "warn", event: "record-reader-failed", detail: describeError(error) })
-            if (timedOut) throw new HttpError(504, "RECORD_TIMEOUT", "pseudonym", "reading the pseudonym's on-chain record timed out; nothing was signed: try again, or apply without pseudonym")
-            throw new HttpError(502, "RECORD_UNAVAILABLE", "pseudonym", "the bureau could not read the pseudonym's on-chain record; nothing was signed: try again later, or apply without pseudonym")
-        }
-        if (raw === null || raw === undefined) return { loansTaken: 0, loansRepaid: 0, lateInstalments: 0, defaults: 0 }
-        try {
-            return parseOnChainRecord(raw, "record")
-        } catch (error) {
-            log({ level: "warn", event: "record-reader-failed", detail: `malformed record: ${isBureauInputError(error) ? error.field : describeError(error)}` })
-            throw new HttpError(502, "RECORD_UNAVAILABLE", "pseudonym", "the pseudonym's on-chain record could not be read (malformed); nothing was signed")
-        }
     }
 
     async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -226,7 +204,10 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
             }
         }
         response.once("close", () => {
-            log({ level: "info", event: "request", status: response.statusCode, durationMs: Math.round(performance.now() - started) })
+            const durationMs = Math.round(performance.now() - started)
+            log({ level: "info", event: "request", status: response.statusCode, durationMs })
+            // the request log: no body, no query string, and a failure to write it must not fail the request
+            options.store.logRequest({ at: Math.floor(Date.now() / 1000), method: method.slice(0, 16), path: loggablePath(path), status: response.statusCode, durationMs }).catch(() => {})
         })
         try {
             applyCors(request, response, config.corsOrigins)
@@ -240,8 +221,8 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
             if (method !== route.method) {
                 throw new HttpError(405, "METHOD_NOT_ALLOWED", null, `${path} takes ${route.method}`, { allow: `${route.method}, OPTIONS` })
             }
-            const body = route.method === "POST" ? await readJsonBody(request, config.maxBodyBytes) : undefined
-            const result = await route.run(body, log)
+            const body = route.method === "POST" ? requireJsonObject(await readJsonBody(request, config.maxBodyBytes), "body") : {}
+            const result = await route.run(body, request)
             endConnectionIfClosing(response)
             sendJson(response, 200, result)
         } catch (error) {
@@ -343,32 +324,40 @@ function writeRawError(socket: Duplex, status: number, code: string, field: stri
     socket.end(`${head.join("\r\n")}\r\n\r\n${body}`)
 }
 
-function checkOptions(options: BureauServiceOptions): Required<Omit<BureauServiceOptions, "recordReader" | "privateKey">> & { recordReader?: RecordReader } {
+function refuseSelfReported(body: Record<string, unknown>): void {
+    for (const key of SELF_REPORTED) {
+        if (key in body) {
+            throw new BureauInputError("SELF_REPORTED_DATA", key, `${key} is not accepted: the bureau scores only the records data providers signed for you and the history you prove; send { binding, proof }`)
+        }
+    }
+    if ("pseudonym" in body) {
+        throw new BureauInputError("UNPROVEN_PSEUDONYM", "pseudonym", "a pseudonym counts only when proven yours: put its market's scope in a history proof instead of naming it")
+    }
+}
+
+function checkOptions(options: BureauServiceOptions): Required<Pick<BureauServiceOptions, "validitySeconds" | "now" | "corsOrigins" | "maxBodyBytes" | "logger">> {
     if (typeof options !== "object" || options === null) throw invalid("options", "options must be an object")
-    const { validitySeconds, now, recordReader, logger } = options
+    const { validitySeconds, now, logger } = options
     if (!Number.isSafeInteger(validitySeconds) || validitySeconds < 1 || validitySeconds > MAX_VALIDITY_SECONDS) {
         throw invalid("validitySeconds", `validitySeconds must be an integer from 1 to ${MAX_VALIDITY_SECONDS} (366 days), got ${String(validitySeconds)}`)
     }
     if (now !== undefined && typeof now !== "function") throw invalid("now", "now must be a function returning unix seconds")
-    if (recordReader !== undefined && typeof recordReader !== "function") throw invalid("recordReader", "recordReader must be an async function (nullifier) => record")
     if (logger !== undefined && typeof logger !== "function") throw invalid("logger", "logger must be a function (entry) => void")
-    const timeout = options.recordReaderTimeoutMs ?? DEFAULT_RECORD_READER_TIMEOUT_MS
-    if (!Number.isSafeInteger(timeout) || timeout < 1 || timeout > 600_000) throw invalid("recordReaderTimeoutMs", "recordReaderTimeoutMs must be an integer from 1 to 600000")
+    if (typeof options.store !== "object" || options.store === null) throw invalid("store", "store must be a BureauStore (BureauStore.open(await openDatabase(...)))")
+    const officers = options.officers
+    if (typeof officers !== "object" || officers === null || typeof officers.isOfficer !== "function" || !Number.isSafeInteger(officers.chainId) || !/^0x[0-9a-fA-F]{40}$/.test(String(officers.kycRegistry))) {
+        throw invalid("officers", "officers must be { chainId, kycRegistry, isOfficer(address) }")
+    }
+    if (typeof options.historyVerificationKey !== "object" || options.historyVerificationKey === null) throw invalid("historyVerificationKey", "historyVerificationKey must be the history proof's verification key object")
+    if (options.chain !== undefined && (!Array.isArray(options.chain.scopes) || typeof options.chain.readLoans !== "function")) throw invalid("chain", "chain must be { scopes, readLoans(scope, nullifier) }")
+    if (options.adminToken !== undefined && (typeof options.adminToken !== "string" || options.adminToken.length < 16)) throw invalid("adminToken", "adminToken must be a string of at least 16 characters")
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1024 || maxBodyBytes > 1024 * 1024) throw invalid("maxBodyBytes", "maxBodyBytes must be an integer from 1024 to 1048576")
     const corsOrigins = options.corsOrigins ?? "*"
     if (corsOrigins !== "*" && !(Array.isArray(corsOrigins) && corsOrigins.every((origin) => typeof origin === "string" && /^https?:\/\/[^/\s]+$/.test(origin)))) {
         throw invalid("corsOrigins", `corsOrigins must be "*" or a list of origins such as "http://localhost:5173" (scheme, host and port, no path)`)
     }
-    return {
-        validitySeconds,
-        now: now ?? (() => Math.floor(Date.now() / 1000)),
-        ...(recordReader ? { recordReader } : {}),
-        recordReaderTimeoutMs: timeout,
-        corsOrigins,
-        maxBodyBytes,
-        logger: logger ?? defaultLogger
-    }
+    return { validitySeconds, now: now ?? (() => Math.floor(Date.now() / 1000)), corsOrigins, maxBodyBytes, logger: logger ?? defaultLogger }
 }
 
 function invalid(parameter: string, message: string): ZkCreditError {
@@ -404,21 +393,6 @@ function describeError(error: unknown): string {
     if (typeof error !== "object" || error === null) return typeof error
     const { name, code } = error as { name?: unknown; code?: unknown }
     return [typeof name === "string" ? name : "Error", typeof code === "string" || typeof code === "number" ? String(code) : ""].filter(Boolean).join(" ")
-}
-
-class RecordTimeout extends Error {
-    constructor() {
-        super("record read timed out")
-        this.name = "RecordTimeout"
-    }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RecordTimeout()), ms)
-    })
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
 function listen(server: Server, port: number, host: string): Promise<string> {

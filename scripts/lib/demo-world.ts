@@ -1,7 +1,8 @@
 /**
- * The demo world of `npm start`: an admin, a compliance officer, a registered bureau key, a
- * dozen KYC members with their encrypted identity backups and attestations on disk, and two
- * lenders with funded offers in the test stablecoin.
+ * The demo world of `npm start`: an admin, a compliance officer, a registered bureau key, four
+ * data providers with signed records about every demo person and SME in the bureau's database,
+ * a dozen KYC members with their encrypted identity backups, KYC bindings and attestations on
+ * disk, and two recognised lenders with funded offers in the test stablecoin.
  *
  * Secrets are made once and kept in the state folder (git-ignored), so a restarted local chain
  * gets the same members and a browser that imported a demo identity can keep using it.
@@ -12,6 +13,12 @@ import { Contract, JsonRpcProvider, type JsonRpcSigner } from "ethers"
 import { loadOrCreateBureauKeyFile } from "../../bureau/src/key-file.ts"
 import { scoreApplicant } from "../../bureau/src/scorecard.ts"
 import type { Applicant } from "../../bureau/src/applicant.ts"
+import { signBinding } from "../../bureau/src/binding.ts"
+import type { BureauStore } from "../../bureau/src/db/store.ts"
+import { applicantFromRecords } from "../../bureau/src/features.ts"
+import { personReference } from "../../bureau/src/person-ref.ts"
+import { periodOf, recordId } from "../../bureau/src/records.ts"
+import { demoProviderKeys, demoRecords, demoReferenceSalt, demoRegistrations } from "./demo-records.ts"
 import { connectContracts } from "../../client/src/contracts.ts"
 import type { Deployment } from "../../client/src/deployments.ts"
 import { signAttestation } from "../../prover/src/attestation.ts"
@@ -48,10 +55,13 @@ export interface DemoBorrower {
     address: string
     commitment: string
     score: number
+    /** The person reference the officer and the providers share (a salted hash of a demo ID). */
+    personRef: string
     /** Files, relative to the state folder. */
     backupFile: string
     attestationFile: string
-    applicantFile: string
+    /** The officer's signed KYC binding (person reference, commitment). */
+    bindingFile: string
 }
 
 /** What the seeding made. */
@@ -73,7 +83,7 @@ const DAY = 86_400
  * @param options.stateDir Where keys, identities and attestations live (made if missing).
  * @param options.onStep Progress, one line per step.
  */
-export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deployment; stateDir: string; onStep?: (text: string) => void }): Promise<DemoWorld> {
+export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deployment; stateDir: string; store: BureauStore; onStep?: (text: string) => void }): Promise<DemoWorld> {
     const step = options.onStep ?? (() => {})
     const provider = new JsonRpcProvider(options.rpcUrl, options.deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
     const signer = (i: number): Promise<JsonRpcSigner> => provider.getSigner(i)
@@ -88,9 +98,17 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
     await (await asAdmin.bureauRegistry.getFunction("addBureau")("Guangdong Credit Bureau (demo)")).wait()
     await (await asAdmin.bureauRegistry.getFunction("addKey")(1, key.publicKey[0], key.publicKey[1], key.keyHash, now, now + 365 * DAY)).wait()
 
-    step("compliance: granting the officer role and adding 12 KYC members")
+    step("providers: a bank, the tax office, a utility and an e-commerce platform, registered with the bureau")
+    const providerKeys = await demoProviderKeys(options.stateDir)
+    for (const registration of demoRegistrations(providerKeys)) await options.store.addProvider({ ...registration, registeredAt: now })
+    for (const [i, lender] of [lenderA, lenderB].entries()) await options.store.addLender({ address: await lender.getAddress(), name: `Demo lender ${i + 1}`, addedAt: now })
+    const salt = await demoReferenceSalt(options.stateDir)
+    const asOf = periodOf(now)
+
+    step("compliance: granting the officer role and adding 12 KYC members, each with a signed binding")
     const officerRole = await asAdmin.kycRegistry.getFunction("OFFICER_ROLE")()
     await (await asAdmin.kycRegistry.getFunction("grantRole")(officerRole, await officer.getAddress())).wait()
+    const bindingDomain = { chainId: Number(options.deployment.chainId), kycRegistry: options.deployment.contracts.kycRegistry }
     const borrowers: DemoBorrower[] = []
     const identities: Identity[] = []
     for (const [i, { name, applicant }] of APPLICANTS.entries()) {
@@ -101,13 +119,19 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
         if (!existsSync(`${options.stateDir}/${backupFile}`)) {
             await writeFile(`${options.stateDir}/${backupFile}`, `${JSON.stringify(await identity.exportBackup(DEMO_BACKUP_PASSWORD, { iterations: 100_000 }), null, 2)}\n`, { mode: 0o600 })
         }
-        // attestations are re-issued each start: the chain's clock starts anew
-        const { score } = scoreApplicant(applicant)
+        // the providers' records about this applicant; resubmitting the same ones stores nothing new
+        const demoId = applicant.kind === "person" ? `4401011990${String(i + 1).padStart(8, "0")}` : `91440101MA${String(i + 1).padStart(8, "0")}`
+        const personRef = personReference(demoId, applicant.kind, salt)
+        const records = demoRecords(personRef, applicant, asOf, providerKeys).map((record) => ({ id: recordId(record), record }))
+        await options.store.insertRecords(records, now)
+        // attestations are re-issued each start (the chain's clock starts anew), from the records as the bureau scores them
+        const { score } = scoreApplicant(applicantFromRecords(applicant.kind, await options.store.recordsFor(personRef, { current: true }), asOf).applicant)
         const attestation = signAttestation({ commitment: identity.commitment, score, issuedAt: now - 60, expiresAt: now + 30 * DAY }, key.privateKey)
         const attestationFile = `identities/${name}.attestation.json`
-        const applicantFile = `identities/${name}.applicant.json`
+        const bindingFile = `identities/${name}.binding.json`
         await writeFile(`${options.stateDir}/${attestationFile}`, `${JSON.stringify(attestation, null, 2)}\n`, { mode: 0o600 })
-        await writeFile(`${options.stateDir}/${applicantFile}`, `${JSON.stringify(applicant, null, 2)}\n`)
+        const binding = await signBinding(officer, { personRef, commitment: identity.commitment.toString(), subjectKind: applicant.kind, issuedAt: now }, bindingDomain)
+        await writeFile(`${options.stateDir}/${bindingFile}`, `${JSON.stringify(binding, null, 2)}\n`, { mode: 0o600 })
         identities.push(identity)
         borrowers.push({
             name,
@@ -115,9 +139,10 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
             address: await (await signer(DEMO_ACCOUNTS.firstBorrower + i)).getAddress(),
             commitment: identity.commitment.toString(),
             score,
+            personRef,
             backupFile,
             attestationFile,
-            applicantFile
+            bindingFile
         })
     }
     const group = new KycGroup(identities.map((id) => id.commitment))

@@ -5,14 +5,18 @@
  */
 import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
+import { readFile } from "node:fs/promises"
 import { relative } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Contract, JsonRpcProvider } from "ethers"
+import { JsonRpcProvider } from "ethers"
+import { loadOrCreateAdminToken } from "../../bureau/src/admin-token.ts"
+import { chainHistory, officersFromChain } from "../../bureau/src/chain.ts"
+import { openDatabase } from "../../bureau/src/db/database.ts"
+import { BureauStore } from "../../bureau/src/db/store.ts"
 import { loadOrCreateBureauKeyFile } from "../../bureau/src/key-file.ts"
 import { createBureauService } from "../../bureau/src/service.ts"
-import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
+import { CREDIT_PROOF_ARTIFACTS, HISTORY_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import type { Deployment } from "../../client/src/deployments.ts"
-import { LoanMarketAbi } from "../../client/src/generated/abis.ts"
 import type { PlatformConfig } from "../../client/src/platform-config.ts"
 import { deployZkCredit } from "./deploy.ts"
 import { seedDemoWorld, type DemoWorld } from "./demo-world.ts"
@@ -101,20 +105,25 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         })
         detail(`LoanMarket ${deployment.contracts.loanMarket}; addresses in ${outFile ? relative(root, outFile) : `deployments/${deployment.chainId}.json`}`)
 
-        step(5, "seeding the demo world")
-        const world = await seedDemoWorld({ rpcUrl: node.url, deployment, stateDir: options.stateDir, onStep: detail })
+        // the bureau's database outlives the chain: embedded in the state folder, or a server by configuration
+        const databaseUrl = process.env.ZKCREDIT_BUREAU_DATABASE_URL
+        const store = await BureauStore.open(await openDatabase(databaseUrl ? { url: databaseUrl } : { dataDir: `${options.stateDir}/bureau-db` }))
+        cleanups.push(() => store.close())
 
-        step(6, `bureau service on 127.0.0.1:${options.ports.bureau}`)
+        step(5, "seeding the demo world")
+        const world = await seedDemoWorld({ rpcUrl: node.url, deployment, stateDir: options.stateDir, store, onStep: detail })
+
+        step(6, `bureau service on 127.0.0.1:${options.ports.bureau} (database: ${databaseUrl ? "PostgreSQL server" : `${relative(root, options.stateDir)}/bureau-db`})`)
         const { key } = await loadOrCreateBureauKeyFile(`${options.stateDir}/bureau-key.json`)
         const provider = new JsonRpcProvider(node.url, deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
-        const market = new Contract(deployment.contracts.loanMarket, LoanMarketAbi, provider)
         const bureau = createBureauService({
             privateKey: key.privateKey,
             validitySeconds: 30 * 86_400,
-            recordReader: async (nullifier) => {
-                const r = await market.getFunction("record")(nullifier)
-                return { loansTaken: r.loansTaken, loansRepaid: r.loansRepaid, lateInstalments: r.lateInstalments, defaults: r.defaults }
-            },
+            store,
+            officers: officersFromChain(provider, Number(deployment.chainId), deployment.contracts.kycRegistry),
+            historyVerificationKey: JSON.parse(await readFile(HISTORY_PROOF_ARTIFACTS.vkey, "utf8")) as object,
+            chain: await chainHistory(provider, [{ address: deployment.contracts.loanMarket }]),
+            adminToken: await loadOrCreateAdminToken(`${options.stateDir}/bureau-admin-token`),
             logger: () => {}
         })
         await bureau.listen(options.ports.bureau, "127.0.0.1")
@@ -145,7 +154,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             server = await startStaticServer({
                 dir: `${root}app/build`,
                 port: options.ports.app,
-                files: { "/artifacts/credit-proof.wasm": CREDIT_PROOF_ARTIFACTS.wasm, "/artifacts/credit-proof.zkey": CREDIT_PROOF_ARTIFACTS.zkey },
+                files: {
+                    "/artifacts/credit-proof.wasm": CREDIT_PROOF_ARTIFACTS.wasm,
+                    "/artifacts/credit-proof.zkey": CREDIT_PROOF_ARTIFACTS.zkey,
+                    "/artifacts/history-proof.wasm": HISTORY_PROOF_ARTIFACTS.wasm,
+                    "/artifacts/history-proof.zkey": HISTORY_PROOF_ARTIFACTS.zkey
+                },
                 json: { "/config.json": () => config }
             })
             const s = server

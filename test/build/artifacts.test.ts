@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs"
 import { relative } from "node:path"
 import { describe, expect, it } from "vitest"
-import { CREDIT_PROOF_ARTIFACTS as A } from "../../circuits/artifacts.ts"
+import { CIRCUIT_NAMES, circuitArtifacts, CREDIT_PROOF_ARTIFACTS as A } from "../../circuits/artifacts.ts"
 import { circuitFingerprint, sha256 } from "../../scripts/lib/circuit-fingerprint.ts"
 import { DEV_PTAU } from "../../scripts/lib/dev-setup.ts"
 
-const manifest = JSON.parse(readFileSync(A.manifest, "utf8")) as { fingerprint: string; constraints: number; files: Record<string, string> }
+const manifest = JSON.parse(readFileSync(A.manifest, "utf8")) as { fingerprint: string; circuits: Record<string, { constraints: number }>; files: Record<string, string> }
 const root = process.cwd()
 
 describe("reproducible circuit build", () => {
@@ -13,8 +13,9 @@ describe("reproducible circuit build", () => {
         expect(manifest.fingerprint).toBe(await circuitFingerprint())
     })
 
-    it("every built artifact is byte-identical to the committed manifest", () => {
-        const paths = [A.wasm, A.zkey, A.vkey, A.solidityVerifier, A.solidityConstants]
+    it("every built artifact of every circuit is byte-identical to the committed manifest", () => {
+        const perCircuit = CIRCUIT_NAMES.flatMap((name) => [circuitArtifacts(name).wasm, circuitArtifacts(name).zkey, circuitArtifacts(name).vkey])
+        const paths = [...perCircuit, A.solidityVerifier, A.solidityConstants]
         expect(Object.keys(manifest.files).sort()).toEqual(paths.map((p) => relative(root, p)).sort())
         for (const path of paths) expect(sha256(readFileSync(path)), relative(root, path)).toBe(manifest.files[relative(root, path)])
     })
@@ -23,13 +24,24 @@ describe("reproducible circuit build", () => {
         expect(sha256(readFileSync(DEV_PTAU.path))).toBe(DEV_PTAU.sha256)
     })
 
-    it("stays within 11,000 constraints at depth 20", () => {
-        expect(manifest.constraints).toBeGreaterThan(5_000) // a gutted circuit would also be "small"
-        expect(manifest.constraints).toBeLessThanOrEqual(11_000)
+    it("lists every circuit of circuits.json, and no other", () => {
+        expect(Object.keys(manifest.circuits).sort()).toEqual([...CIRCUIT_NAMES].sort())
+    })
+
+    it("the credit proof stays within 11,000 constraints at depth 20", () => {
+        const constraints = manifest.circuits["credit-proof"]?.constraints ?? 0
+        expect(constraints).toBeGreaterThan(5_000) // a gutted circuit would also be "small"
+        expect(constraints).toBeLessThanOrEqual(11_000)
+    })
+
+    it("the history proof stays within 3,000 constraints for 8 pseudonyms", () => {
+        const constraints = manifest.circuits["history-proof"]?.constraints ?? 0
+        expect(constraints).toBeGreaterThan(8 * 240) // 8 Poseidon(2) and a Poseidon(1) at least
+        expect(constraints).toBeLessThanOrEqual(3_000)
     })
 
     it("labels everything from the development setup as insecure", () => {
-        expect(JSON.parse(readFileSync(A.vkey, "utf8")).zkcreditSetup).toMatch(/INSECURE/)
+        for (const name of CIRCUIT_NAMES) expect(JSON.parse(readFileSync(circuitArtifacts(name).vkey, "utf8")).zkcreditSetup, name).toMatch(/INSECURE/)
         expect(readFileSync(A.solidityVerifier, "utf8")).toMatch(/INSECURE/)
         expect(readFileSync(A.zkey).includes(Buffer.from("INSECURE"))).toBe(true)
     })

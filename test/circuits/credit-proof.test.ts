@@ -264,8 +264,8 @@ describe("the built circuit (circuits/build) and its Groth16 artifacts", () => {
 
     it(`has at most ${MAX_CONSTRAINTS} constraints, as the manifest says`, async () => {
         const { constraints } = await circomkit.info(CREDIT_PROOF_CIRCUIT)
-        const manifest = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.manifest, "utf8")) as { constraints: number }
-        expect(constraints).toBe(manifest.constraints)
+        const manifest = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.manifest, "utf8")) as { circuits: Record<string, { constraints: number }> }
+        expect(constraints).toBe(manifest.circuits[CREDIT_PROOF_CIRCUIT]?.constraints)
         expect(constraints).toBeLessThanOrEqual(MAX_CONSTRAINTS)
     })
 

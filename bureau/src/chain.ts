@@ -1,0 +1,55 @@
+/**
+ * The bureau's chain access: which officers' bindings count (the KycRegistry's officer role) and
+ * the loans of proven pseudonyms in the LoanMarkets it reads (through client/).
+ */
+import { Contract, type Provider } from "ethers"
+import { KycRegistryAbi, LoanMarketAbi } from "../../client/src/generated/abis.ts"
+import { readPseudonymLoans } from "../../client/src/history.ts"
+import type { ChainHistory, OfficerCheck } from "./bureau.ts"
+
+/**
+ * Officers are the holders of `OFFICER_ROLE` in the KycRegistry (answers are cached for a minute:
+ * a revoked officer's bindings stop counting within it).
+ */
+export function officersFromChain(provider: Provider, chainId: number, kycRegistry: string): OfficerCheck {
+    const registry = new Contract(kycRegistry, KycRegistryAbi, provider)
+    let role: Promise<string> | undefined
+    const cache = new Map<string, { at: number; answer: Promise<boolean> }>()
+    return {
+        chainId,
+        kycRegistry,
+        isOfficer(address) {
+            const key = address.toLowerCase()
+            const hit = cache.get(key)
+            if (hit && Date.now() - hit.at < 60_000) return hit.answer
+            role ??= registry.getFunction("OFFICER_ROLE")() as Promise<string>
+            const answer = role.then((r) => registry.getFunction("hasRole")(r, address) as Promise<boolean>)
+            answer.catch(() => cache.delete(key))
+            cache.set(key, { at: Date.now(), answer })
+            return answer
+        }
+    }
+}
+
+/**
+ * The markets the bureau reads: each LoanMarket's scope (read from the contract) and a reader of
+ * a pseudonym's loans there.
+ * @param markets LoanMarket addresses, with the block each was deployed in.
+ */
+export async function chainHistory(provider: Provider, markets: readonly { address: string; fromBlock?: number }[]): Promise<ChainHistory> {
+    const handles = await Promise.all(
+        markets.map(async (m) => {
+            const contract = new Contract(m.address, LoanMarketAbi, provider)
+            return { scope: BigInt(await contract.getFunction("scope")()), contract, fromBlock: m.fromBlock ?? 0 }
+        })
+    )
+    return {
+        scopes: handles.map((h) => h.scope),
+        async readLoans(scope, nullifier) {
+            const market = handles.find((h) => h.scope === scope)
+            if (!market) throw new Error("unknown scope")
+            const loans = await readPseudonymLoans(market.contract, nullifier, market.fromBlock)
+            return loans.map((l) => ({ scope: scope.toString(), loanId: l.loanId, lender: l.lender, status: l.status, lateInstalments: l.lateInstalments }))
+        }
+    }
+}
