@@ -1,7 +1,9 @@
 /**
  * @module zkcredit/bureau
- * The credit bureau: a documented scorecard for persons and SMEs, and an HTTP service that
- * scores applicants and signs attestations of the scores it computed.
+ * The credit bureau: a documented scorecard for persons and SMEs, a registry of data providers
+ * and their signed records in a PostgreSQL database (embedded or a server), applicants who
+ * authenticate with a KYC binding and a history proof, and an HTTP service that signs
+ * attestations of the scores it computed from what it holds.
  *
  * This entry needs Node (the service uses node:http and node:fs). Browsers import the pure
  * modules directly: `applicant.ts`, `scorecard.ts`, `requests.ts`, `errors.ts`.
@@ -43,18 +45,40 @@ export {
     type ScoreBreakdown,
     type ScoreResult
 } from "./scorecard.ts"
+export { loadOrCreateAdminToken } from "./admin-token.ts"
+export { BINDING_TYPES, bindingDomain, parseBinding, recoverBindingSigner, signBinding, type BindingFields, type KycBinding, type TypedDataSigner } from "./binding.ts"
+export { Bureau, CHALLENGE_SECONDS, MAX_RECORDS_PER_SUBMISSION, type ChainHistory, type LoanReader, type OfficerCheck, type RecordView, type ScoreReport } from "./bureau.ts"
+export { chainHistory, officersFromChain } from "./chain.ts"
+export { openDatabase, type Database, type DatabaseLocation, type Queryable } from "./db/database.ts"
+export { migrate, MIGRATIONS, type Migration } from "./db/migrations.ts"
+export { BureauStore, type AttestationLogEntry, type DisputeRow, type LenderRow, type ProviderRow, type StoredRecord } from "./db/store.ts"
+export { applicantFromRecords, type DerivedApplicant, type ScoredRecord } from "./features.ts"
+export { summariseHistory, type HistorySummary, type OnChainLoan } from "./history.ts"
+export { normaliseId, personReference, type SubjectKind } from "./person-ref.ts"
+export { createProviderKey, parseProviderKeyFile, providerPublicKey, signRecord, type ProviderKeyFile } from "./provider-key.ts"
+export {
+    canonicalJson,
+    parseSignedRecord,
+    periodIndex,
+    periodOf,
+    PROVIDER_CATEGORIES,
+    RECORD_KINDS,
+    recordId,
+    recordSigningBytes,
+    verifyRecordSignature,
+    type ProviderCategory,
+    type ProviderRecord,
+    type RecordKind,
+    type SignedRecord
+} from "./records.ts"
 export {
     createBureauService,
     DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_RECORD_READER_TIMEOUT_MS,
     MAX_VALIDITY_SECONDS,
     type AttestationResponse,
     type BureauLogEntry,
     type BureauLogger,
     type BureauService,
     type BureauServiceOptions,
-    type KeyResponse,
-    type OnChainRecordLike,
-    type RecordReader,
-    type ScoreResponse
+    type KeyResponse
 } from "./service.ts"
