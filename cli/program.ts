@@ -8,6 +8,7 @@ import { registerBorrower } from "./commands/borrower.ts"
 import { registerBureau } from "./commands/bureau.ts"
 import { registerLender } from "./commands/lender.ts"
 import { registerOfficer } from "./commands/officer.ts"
+import { registerProvider } from "./commands/provider.ts"
 import { DEFAULT_RPC_URL, ENV } from "./lib/context.ts"
 import { toCliError } from "./lib/errors.ts"
 import { CliError, EXIT, EXIT_CODES_HELP } from "./lib/exit-codes.ts"
@@ -60,6 +61,7 @@ export function buildProgram(options: { json?: boolean } = {}): Command {
     if (options.json) program.configureOutput({ outputError: () => {}, writeErr: () => {} })
     registerOfficer(program.command("officer").description("compliance officer: add, remove and replace KYC members; sync, audit and export the tree"))
     registerBureau(program.command("bureau").description("credit bureau: create keys, score applicants, sign attestations, serve the HTTP API"))
+    registerProvider(program.command("provider").description("data provider (bank, tax office, utility, e-commerce): keys, registration, signed records"))
     registerBorrower(program.command("borrower").description("borrower: identity, attestation, offers, prove and borrow, repay, status"))
     registerLender(program.command("lender").description("lender: create and fund offers, withdraw, pause, list loans with pseudonyms' records"))
     registerAdmin(program.command("admin").description("admin: register bureaus and their keys, grant officer roles, pause"))

@@ -8,13 +8,16 @@ import type { Command } from "commander"
 import { prepareBorrowRequest, qualifyingTiers } from "../../client/src/borrow.ts"
 import { instalmentSchedule } from "../../client/src/loan-schedule.ts"
 import { findLoanIds, readLoan, readOffer, readOffers, readRecord, type LoanView, type OfferView } from "../../client/src/views.ts"
-import { parseApplicant } from "../../bureau/src/applicant.ts"
-import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
+import { parseBinding, type KycBinding } from "../../bureau/src/binding.ts"
+import { isBureauInputError } from "../../bureau/src/errors.ts"
+import { CREDIT_PROOF_ARTIFACTS, HISTORY_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import { verifyAttestation, type Attestation } from "../../prover/src/attestation.ts"
 import { toBorrowCalldata } from "../../prover/src/calldata.ts"
 import { generateCreditProof, type ProofStage } from "../../prover/src/generate-proof.ts"
+import { generateHistoryProof } from "../../prover/src/history-proof.ts"
 import { computeScope } from "../../prover/src/hash.ts"
 import { Identity } from "../../prover/src/identity.ts"
+import { bureauBase, bureauPost, DEFAULT_BUREAU_URL } from "../lib/bureau-client.ts"
 import { action } from "../lib/command.ts"
 import { confirm } from "../lib/confirm.ts"
 import { ENV, type CliContext } from "../lib/context.ts"
@@ -31,7 +34,6 @@ import { isoTime, table } from "../lib/table.ts"
 import { send } from "../lib/tx.ts"
 import { approveMarket, requireOffer } from "./lender.ts"
 
-const DEFAULT_BUREAU_URL = "http://127.0.0.1:8787"
 const STAGES: ProofStage[] = ["checking-inputs", "loading-artifacts", "computing-witness", "proving", "done"]
 
 /** Registers the borrower's subcommands. */
@@ -93,13 +95,14 @@ or a hidden prompt), its attestation goes beside it (me.attestation.json) unless
 
     borrower
         .command("attest")
-        .description("ask the bureau service to score you and sign an attestation; saves it beside the identity")
+        .description("prove to the bureau who you are (your KYC binding and a history proof) and get an attestation of the score it computes from its records")
         .requiredOption("--identity <file>", "the identity file")
-        .requiredOption("--applicant <file>", "your applicant data (JSON; see bureau/README.md)")
+        .requiredOption("--binding <file>", "the KYC binding your compliance officer gave you")
         .option("--bureau <url>", `the bureau service (env ${ENV.bureau}, default ${DEFAULT_BUREAU_URL})`)
         .option("--out <file>", "where to save the attestation (default: <identity>.attestation.json)")
-        .option("--with-record", "let the bureau read your pseudonym's record in this market (tells it your pseudonym)")
-        .action(action<{ identity: string; applicant: string; bureau?: string; out?: string; withRecord?: boolean }>(async (ctx, options) => attest(ctx, options)))
+        .option("--share-history", "share your repayment history in this market: the bureau learns that this market's pseudonym is yours")
+        .addHelpText("after", "\nThe bureau scores only records that data providers signed about you and, with --share-history, your\npseudonym's loans in this market. It learns your person reference and commitment (from the binding),\nyour score, and with --share-history your pseudonym here; never your secret.")
+        .action(action<{ identity: string; binding: string; bureau?: string; out?: string; shareHistory?: boolean }>(async (ctx, options) => attest(ctx, options)))
 
     borrower
         .command("offers")
@@ -148,30 +151,26 @@ async function pseudonymOf(ctx: CliContext, identity: Identity): Promise<bigint>
     return identity.nullifier(computeScope(deployment.chainId, deployment.contracts.loanMarket))
 }
 
-async function attest(ctx: CliContext, options: { identity: string; applicant: string; bureau?: string; out?: string; withRecord?: boolean }): Promise<void> {
+async function attest(ctx: CliContext, options: { identity: string; binding: string; bureau?: string; out?: string; shareHistory?: boolean }): Promise<void> {
     // everything local is checked before the request
-    const applicant = parseApplicant(await readJson(options.applicant, "applicant file"))
-    const id = await loadIdentity(options.identity)
-    const base = (options.bureau ?? process.env[ENV.bureau] ?? DEFAULT_BUREAU_URL).replace(/\/+$/, "")
-    if (!/^https?:\/\//.test(base)) throw badInput("INVALID_URL", `--bureau must be an http(s) URL, got ${JSON.stringify(base)}`)
-    const body: Record<string, unknown> = { commitment: id.commitment.toString(), applicant }
-    if (options.withRecord) body.pseudonym = { nullifier: (await pseudonymOf(ctx, id)).toString() }
-    let response: Response
+    let binding: KycBinding
     try {
-        response = await fetch(`${base}/v1/attestations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) })
+        binding = parseBinding(await readJson(options.binding, "binding file"))
     } catch (error) {
-        if (isConnectionError(error) || (error as Error).name === "TimeoutError" || (error as Error).message === "fetch failed") {
-            throw unreachable("BUREAU_UNREACHABLE", `the bureau service does not answer at ${base}: start it (zkcredit bureau serve) or pass --bureau <url>`, { bureau: base })
-        }
+        if (isBureauInputError(error)) throw badInput("INVALID_BINDING", `${options.binding}: ${error.field}: ${error.message}`, { file: options.binding })
         throw error
     }
-    const answer = (await response.json().catch(() => ({}))) as { attestation?: Attestation; score?: number; error?: { code?: string; field?: string | null; message?: string } }
-    if (!response.ok) {
-        const message = `the bureau refused (${response.status}${answer.error?.code ? ` ${answer.error.code}` : ""}): ${answer.error?.field ? `${answer.error.field}: ` : ""}${answer.error?.message ?? response.statusText}`
-        if (response.status >= 400 && response.status < 500 && response.status !== 404) throw badInput(answer.error?.code ?? "BUREAU_REFUSED", message, { status: response.status, field: answer.error?.field ?? null })
-        if (response.status === 502 || response.status === 504 || response.status === 503) throw unreachable(answer.error?.code ?? "BUREAU_UNAVAILABLE", message, { status: response.status })
-        throw failed(answer.error?.code ?? "BUREAU_ERROR", message, { status: response.status })
+    const id = await loadIdentity(options.identity)
+    if (binding.commitment !== id.commitment.toString()) throw badInput("BINDING_MISMATCH", `${options.binding} binds another identity commitment than ${options.identity}: use the binding the officer gave for this identity`)
+    const base = bureauBase(options.bureau)
+    const scopes: bigint[] = []
+    if (options.shareHistory) {
+        const deployment = await ctx.deployment()
+        scopes.push(computeScope(deployment.chainId, deployment.contracts.loanMarket))
     }
+    const { challenge } = await bureauPost<{ challenge: string }>(base, "/v1/challenges", {})
+    const proof = await generateHistoryProof({ identity: id, scopes, challenge }, { wasm: HISTORY_PROOF_ARTIFACTS.wasm, zkey: HISTORY_PROOF_ARTIFACTS.zkey })
+    const answer = await bureauPost<{ attestation?: Attestation; score?: number }>(base, "/v1/attestations", { binding, proof })
     const attestation = answer.attestation
     if (!attestation || attestation.commitment !== id.commitment.toString() || !verifyAttestation(attestation)) {
         throw failed("BAD_ATTESTATION", `the bureau at ${base} answered with an attestation that is not for this identity or does not verify: nothing was saved`)

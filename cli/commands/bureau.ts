@@ -6,7 +6,8 @@ import type { Command } from "commander"
 import { parseApplicant } from "../../bureau/src/applicant.ts"
 import { toKeyFile, type BureauKeyFile } from "../../bureau/src/key-file.ts"
 import { REASON_DESCRIPTIONS, scoreApplicant, type ScoreBreakdown } from "../../bureau/src/scorecard.ts"
-import { createBureauService, MAX_VALIDITY_SECONDS } from "../../bureau/src/service.ts"
+import { DATABASE_URL_ENV, startDeployedBureau } from "../../bureau/src/server.ts"
+import { MAX_VALIDITY_SECONDS } from "../../bureau/src/service.ts"
 import { createBureauKey, signAttestation, type BureauKey } from "../../prover/src/attestation.ts"
 import { action } from "../lib/command.ts"
 import type { CliContext } from "../lib/context.ts"
@@ -88,18 +89,20 @@ export function registerBureau(bureau: Command): void {
 
     bureau
         .command("serve")
-        .description("run the bureau's HTTP service (POST /v1/score, POST /v1/attestations, GET /v1/key, GET /v1/health)")
+        .description("run the bureau's HTTP service (challenges, attestations, reports, disputes, providers' records)")
         .requiredOption("--key <file>", "the bureau's key file")
         .option("--port <port>", "TCP port", "8787")
         .option("--host <host>", "interface to listen on", "127.0.0.1")
         .option("--valid-days <n>", "days an attestation is valid", "30")
         .option("--cors-origin <origin...>", "browser origins allowed to call the service (default: any)")
-        .option("--no-chain", "do not read pseudonyms' records from the LoanMarket (requests naming a pseudonym get 501)")
+        .option("--data-dir <dir>", "the embedded database's folder", ".zkcredit/bureau-db")
+        .option("--database-url <url>", `a PostgreSQL server instead (env ${DATABASE_URL_ENV})`)
+        .option("--admin-token-file <file>", "the operator's admin token for provider and lender administration (made if missing)", ".zkcredit/bureau-admin-token")
         .addHelpText(
             "after",
-            "\nThe service logs method, path, status and duration only, never a request body.\nWith the chain (default), an applicant who names their pseudonym has its public record in the\ndeployment's LoanMarket read and scored. Stops cleanly on Ctrl-C or SIGTERM."
+            "\nThe service logs method, path, status and duration only, never a request body. It reads the\ndeployment's KycRegistry (whose officers sign KYC bindings) and LoanMarket (proven pseudonyms' loans).\nStops cleanly on Ctrl-C or SIGTERM."
         )
-        .action(action<{ key: string; port: string; host: string; validDays: string; corsOrigin?: string[]; chain: boolean }>(async (ctx, options) => serve(ctx, options)))
+        .action(action<{ key: string; port: string; host: string; validDays: string; corsOrigin?: string[]; dataDir: string; databaseUrl?: string; adminTokenFile: string }>(async (ctx, options) => serve(ctx, options)))
 }
 
 /** Loads a bureau key file (the private key must be there). */
@@ -127,23 +130,20 @@ function breakdownLines(breakdown: ScoreBreakdown): string[] {
     return lines
 }
 
-async function serve(ctx: CliContext, options: { key: string; port: string; host: string; validDays: string; corsOrigin?: string[]; chain: boolean }): Promise<void> {
+async function serve(ctx: CliContext, options: { key: string; port: string; host: string; validDays: string; corsOrigin?: string[]; dataDir: string; databaseUrl?: string; adminTokenFile: string }): Promise<void> {
     const port = parseInteger(options.port, "--port", { min: 0, max: 65_535 })
     const validitySeconds = parseInteger(options.validDays, "--valid-days", { min: 1, max: MAX_VALIDITY_SECONDS / DAY }) * DAY
     const key = await loadKeyFile(options.key)
-    let recordReader: ((nullifier: bigint) => Promise<{ loansTaken: bigint; loansRepaid: bigint; lateInstalments: bigint; defaults: bigint }>) | undefined
-    if (options.chain) {
-        const { loanMarket } = await ctx.readContracts()
-        recordReader = async (nullifier) => {
-            const r = await loanMarket.getFunction("record")(nullifier)
-            return { loansTaken: r.loansTaken, loansRepaid: r.loansRepaid, lateInstalments: r.lateInstalments, defaults: r.defaults }
-        }
-    }
-    const service = createBureauService({
+    const databaseUrl = options.databaseUrl ?? process.env[DATABASE_URL_ENV]
+    const { service, store } = await startDeployedBureau({
+        provider: await ctx.provider(),
+        deployment: await ctx.deployment(),
+        ...(databaseUrl ? { databaseUrl } : {}),
+        dataDir: options.dataDir,
+        adminTokenFile: options.adminTokenFile,
         privateKey: key.privateKey,
         validitySeconds,
         corsOrigins: options.corsOrigin ?? "*",
-        ...(recordReader ? { recordReader } : {}),
         // the access log: method, path, status, duration; stderr in --json mode so stdout keeps one document
         logger: (entry) => {
             const line = [new Date().toISOString(), entry.method, entry.path, entry.status ?? "", entry.durationMs !== undefined ? `${entry.durationMs}ms` : "", entry.event === "request" ? "" : `${entry.event} ${entry.detail ?? ""}`].join(" ").trim()
@@ -152,12 +152,13 @@ async function serve(ctx: CliContext, options: { key: string; port: string; host
         }
     })
     const url = await service.listen(port, options.host)
-    if (ctx.out.json) process.stdout.write(`${JSON.stringify({ url, keyHash: key.keyHash.toString(), chain: options.chain })}\n`)
-    else process.stdout.write(`zkcredit bureau listening on ${url} (key hash ${key.keyHash}${options.chain ? "; reading records from the chain" : ""})\n`)
+    const database = databaseUrl ? "PostgreSQL server" : options.dataDir
+    if (ctx.out.json) process.stdout.write(`${JSON.stringify({ url, keyHash: key.keyHash.toString(), database, adminTokenFile: options.adminTokenFile })}\n`)
+    else process.stdout.write(`zkcredit bureau listening on ${url} (key hash ${key.keyHash}; database ${database}; admin token in ${options.adminTokenFile})\n`)
     await new Promise<void>((resolve) => {
         const stop = () => {
             process.stderr.write("stopping the bureau...\n")
-            void service.close().then(resolve)
+            void service.close().then(() => store.close()).then(resolve)
         }
         process.once("SIGINT", stop)
         process.once("SIGTERM", stop)

@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path"
 import type { Command } from "commander"
+import { signBinding } from "../../bureau/src/binding.ts"
 import { auditKycEvents } from "../../client/src/kyc-tree.ts"
 import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
 import { action } from "../lib/command.ts"
@@ -19,6 +20,7 @@ import { parseCommitment, parseInteger } from "../lib/parse.ts"
 import { startProgress } from "../lib/progress.ts"
 import { saveTreeFile, defaultTreePath } from "../lib/tree-file.ts"
 import { send } from "../lib/tx.ts"
+import { computeRef } from "./provider.ts"
 
 const TREE_OPTION = ["--tree <file>", "the local KYC tree file (default .zkcredit/<chainId>/kyc-tree.json)"] as const
 
@@ -31,6 +33,34 @@ The officer's account needs OFFICER_ROLE on the KycRegistry (\`zkcredit admin of
 Before each change the local tree is synced from the chain's events; if the registry's current root
 does not match its events (see \`officer audit\`), changes are refused (exit 1).`
     )
+
+    officer
+        .command("bind")
+        .description("sign a member's KYC binding (person reference + identity commitment) for the bureau; give the file to the member")
+        .requiredOption("--commitment <c>", "the member's identity commitment")
+        .option("--person-ref <ref>", "the person reference (0x + 64 hex), as the providers know the member")
+        .option("--national-id <id>", "or: the national ID / business credit code, hashed here with --salt-file")
+        .option("--salt-file <file>", "the reference salt shared with the providers")
+        .option("--kind <kind>", "person or sme", "person")
+        .requiredOption("--out <file>", "the binding file to write")
+        .addHelpText("after", "\nThe bureau accepts a binding only from an account holding OFFICER_ROLE on this deployment's KycRegistry.\nThe national ID never leaves this machine: only its salted hash is signed.")
+        .action(
+            action<{ commitment: string; personRef?: string; nationalId?: string; saltFile?: string; kind: string; out: string }>(async (ctx, options) => {
+                const commitment = parseCommitment(options.commitment, "--commitment")
+                if (options.kind !== "person" && options.kind !== "sme") throw badInput("INVALID_KIND", '--kind must be "person" or "sme"')
+                let personRef: string
+                if (options.personRef !== undefined) {
+                    if (!/^0x[0-9a-f]{64}$/.test(options.personRef)) throw badInput("INVALID_PERSON_REF", "--person-ref must be 0x followed by 64 lower-case hex digits")
+                    personRef = options.personRef
+                } else if (options.nationalId !== undefined && options.saltFile !== undefined) {
+                    personRef = await computeRef(options.nationalId, options.kind, options.saltFile)
+                } else throw badInput("MISSING_PERSON_REF", "give --person-ref, or --national-id with --salt-file")
+                const deployment = await ctx.deployment()
+                const binding = await signBinding(await ctx.signer(), { personRef, commitment: commitment.toString(), subjectKind: options.kind, issuedAt: Math.floor(Date.now() / 1000) }, { chainId: Number(deployment.chainId), kycRegistry: deployment.contracts.kycRegistry })
+                await writeTextFile(options.out, `${JSON.stringify(binding, null, 2)}\n`, { mode: 0o600 })
+                ctx.out.result({ bindingFile: options.out, personRef, officer: binding.officer }, `signed the KYC binding of ${personRef} to commitment ${commitment}; written to ${options.out}`)
+            })
+        )
 
     officer
         .command("add")

@@ -18,7 +18,7 @@ import { join } from "node:path"
 import type { Provider } from "ethers"
 import { network } from "hardhat"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createBureauService, type BureauService } from "../../bureau/src/index.ts"
+import { startTestBureau, type TestBureau } from "../bureau/harness.ts"
 import {
     auditKycEvents,
     connectContracts,
@@ -32,7 +32,6 @@ import {
     type ZkCreditContracts
 } from "../../client/src/index.ts"
 import { createBureauKey, generateCreditProof, Identity, isZkCreditError, KycGroup, toBorrowCalldata, type Attestation, type BorrowProofCalldata } from "../../prover/src/index.ts"
-import { GOOD_PERSON } from "../bureau/examples.ts"
 import { as, CAPACITY, DAY, deployContracts, SETTINGS, TERMS, TIERS, USD, type Contracts, type Signer } from "../helpers/contracts.ts"
 import { artifacts } from "../helpers/fixtures.ts"
 import { decodeRevert } from "./lib/reverts.ts"
@@ -43,7 +42,7 @@ const { time } = networkHelpers
 
 const PASSWORD = "a long enough password"
 const PRINCIPAL = 1_000n * USD
-const TIER = 1 // minimum score 700; GOOD_PERSON scores 785
+const TIER = 1 // minimum score 700; the test bureau's good-person records score above it
 
 const backupBorrower = new Identity(0xb4c0_0001n)
 const holderA = new Identity(0xb4c0_0002n)
@@ -59,22 +58,21 @@ let clientContracts: ZkCreditContracts
 let deployBlock: number
 let tmp: string
 let chainNow = 0
-const services: BureauService[] = []
+const bureaus = new Map<string, TestBureau>()
 const borrowers: Signer[] = []
 
-/** A bureau service with `key`, on a free port, whose clock is the chain's. */
+/** A bureau service with `key`, on a free port, whose clock is the chain's (providers, records and an officer of its own). */
 async function startBureau(privateKey: string, validitySeconds: number): Promise<string> {
-    const service = createBureauService({ privateKey, validitySeconds, now: () => chainNow, logger: () => {} })
-    services.push(service)
-    return service.listen(0)
+    const bureau = await startTestBureau({ privateKey, validitySeconds, now: () => chainNow, logger: () => {} })
+    bureaus.set(bureau.url, bureau)
+    return bureau.url
 }
 
 /** An attestation from a bureau service over HTTP, as a borrower's app gets one. */
 async function requestAttestation(bureauUrl: string, identity: Identity): Promise<Attestation> {
     chainNow = await time.latest()
-    const response = await fetch(`${bureauUrl}/v1/attestations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ commitment: identity.commitment.toString(), applicant: GOOD_PERSON }) })
-    expect(response.status).toBe(200)
-    return ((await response.json()) as { attestation: Attestation }).attestation
+    // the applicant's app: the officer's binding, a history proof on a fresh challenge, then the attestation
+    return bureaus.get(bureauUrl)!.attest(identity)
 }
 
 /** The KYC tree as anyone rebuilds it: every event from the deployment block, nothing else. */
@@ -126,7 +124,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-    for (const service of services) await service.close()
+    for (const bureau of bureaus.values()) await bureau.close()
     rmSync(tmp, { recursive: true, force: true })
 })
 

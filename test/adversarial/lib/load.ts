@@ -14,13 +14,12 @@ import { availableParallelism, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Contract, JsonRpcProvider, parseEther, Wallet, type JsonRpcSigner } from "ethers"
-import { createBureauService } from "../../../bureau/src/index.ts"
+import { startTestBureau } from "../../bureau/harness.ts"
 import { connectContracts, fetchKycEvents, kycGroupFromEvents } from "../../../client/src/index.ts"
 import { LoanMarketAbi } from "../../../client/src/generated/abis.ts"
 import { computeMessage, computeScope, createBureauKey, Identity, KycGroup, toBorrowCalldata, type Attestation } from "../../../prover/src/index.ts"
 import { deployZkCredit } from "../../../scripts/lib/deploy.ts"
 import { isPortTaken, startLocalNode, type LocalNode } from "../../../scripts/lib/local-node.ts"
-import { GOOD_PERSON } from "../../bureau/examples.ts"
 import type { ProveAnswer, ProveTask } from "./prove-worker.ts"
 
 const WORKER = fileURLToPath(new URL("./prove-worker.ts", import.meta.url))
@@ -139,19 +138,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         }
         log(`${identities.length} identities in the KYC tree`)
 
-        // attestations from the bureau's HTTP service, ten requests at a time
+        // attestations from the bureau's HTTP service (records, binding, history proof), ten requests at a time
         let bureauNow = (await provider.getBlock("latest"))!.timestamp
-        const bureau = createBureauService({ privateKey: key.privateKey, validitySeconds: 7 * DAY, now: () => bureauNow, logger: () => {} })
-        const bureauUrl = await bureau.listen(0)
+        const bureau = await startTestBureau({ privateKey: key.privateKey, validitySeconds: 7 * DAY, now: () => bureauNow, logger: () => {} })
         cleanups.push(() => bureau.close())
         const attestations: Attestation[] = new Array(identities.length)
         for (let i = 0; i < identities.length; i += 10) {
             bureauNow = (await provider.getBlock("latest"))!.timestamp
             await Promise.all(
                 identities.slice(i, i + 10).map(async (identity, j) => {
-                    const response = await fetch(`${bureauUrl}/v1/attestations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ commitment: identity.commitment.toString(), applicant: GOOD_PERSON }) })
-                    if (response.status !== 200) throw new Error(`the bureau answered ${response.status}`)
-                    attestations[i + j] = ((await response.json()) as { attestation: Attestation }).attestation
+                    attestations[i + j] = await bureau.attest(identity)
                 })
             )
         }
