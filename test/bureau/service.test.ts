@@ -1,21 +1,49 @@
+/**
+ * The bureau's HTTP service as HTTP: routes, error shapes, limits, CORS, the request log and its
+ * lifecycle, on an in-memory embedded database. Scoring through the service with real proofs and
+ * a chain is test/bureau/attestation-e2e.test.ts.
+ */
 import { request as httpRequest } from "node:http"
+import { readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createBureauService, scoreApplicant, type BureauLogEntry, type BureauService, type BureauServiceOptions, type RecordReader } from "../../bureau/src/index.ts"
-import { createBureauKey, verifyAttestation, type Attestation } from "../../prover/src/index.ts"
+import { BureauStore, createBureauService, openDatabase, type BureauLogEntry, type BureauService, type BureauServiceOptions } from "../../bureau/src/index.ts"
+import { HISTORY_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
+import { createBureauKey, Identity } from "../../prover/src/index.ts"
 import { BUREAU_PRIVATE_KEY, NOW } from "../helpers/fixtures.ts"
-import { GOOD_PERSON, GOOD_RECORD, GOOD_SME } from "./examples.ts"
+import { GOOD_PERSON } from "./examples.ts"
+import { TEST_BINDING_DOMAIN, TEST_OFFICER } from "./harness.ts"
+import { goodPersonRecords, ref, REGISTRATIONS } from "./provider-fixtures.ts"
 
 const VALIDITY = 7 * 86_400
 const COMMITMENT = "4242424242424242424242424242424242424242"
 const NULLIFIER = "777777777777777777777777777777777777"
+const ADMIN_TOKEN = "service-test-admin-token"
+const vkey = JSON.parse(readFileSync(HISTORY_PROOF_ARTIFACTS.vkey, "utf8")) as object
+const stores: BureauStore[] = []
 
-/** A service on an ephemeral port; `logs` collects its log entries. */
-async function startService(options: Partial<BureauServiceOptions> = {}): Promise<{ service: BureauService; url: string; logs: BureauLogEntry[] }> {
+/** A service on an ephemeral port on the file's in-memory database (opening PGlite costs seconds); `logs` collects its log entries. */
+async function startService(options: Partial<BureauServiceOptions> = {}): Promise<{ service: BureauService; url: string; logs: BureauLogEntry[]; store: BureauStore }> {
     const logs: BureauLogEntry[] = []
-    const service = createBureauService({ privateKey: BUREAU_PRIVATE_KEY, validitySeconds: VALIDITY, now: () => NOW, logger: (entry) => logs.push(entry), ...options })
+    if (stores.length === 0) stores.push(await BureauStore.open(await openDatabase()))
+    const store = stores[0]!
+    const service = createBureauService({
+        privateKey: BUREAU_PRIVATE_KEY,
+        validitySeconds: VALIDITY,
+        now: () => NOW,
+        logger: (entry) => logs.push(entry),
+        store,
+        officers: { ...TEST_BINDING_DOMAIN, isOfficer: async (address) => address === TEST_OFFICER.address },
+        historyVerificationKey: vkey,
+        adminToken: ADMIN_TOKEN,
+        ...options
+    })
     const url = await service.listen(0)
-    return { service, url, logs }
+    return { service, url, logs, store }
 }
+
+afterAll(async () => {
+    for (const store of stores) await store.close()
+})
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) })
@@ -31,7 +59,7 @@ async function get(url: string, init: RequestInit = {}): Promise<{ status: numbe
 /** Sends a body in chunks without a Content-Length (chunked encoding), as node:http allows. */
 function postChunked(url: string, chunks: Buffer[]): Promise<{ status: number; body: any }> {
     return new Promise((resolve, reject) => {
-        const req = httpRequest(`${url}/v1/score`, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+        const req = httpRequest(`${url}/v1/records`, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
             let text = ""
             res.on("data", (chunk: Buffer) => (text += chunk.toString()))
             res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
@@ -73,90 +101,84 @@ describe("bureau service", () => {
         })
     })
 
-    describe("# POST /v1/score", () => {
-        it("scores a person and an SME exactly as the scorecard does, signing nothing", async () => {
-            for (const applicant of [GOOD_PERSON, GOOD_SME]) {
-                const { status, body } = await post(`${url}/v1/score`, { applicant })
-                expect(status).toBe(200)
-                expect(body).toEqual(scoreApplicant(applicant))
-                expect(body.attestation).toBeUndefined()
-            }
+    describe("# routes that take no applicant data", () => {
+        it("GET /v1/providers lists the registry; GET /v1/markets is empty without a chain", async () => {
+            expect(await get(`${url}/v1/markets`)).toMatchObject({ status: 200, body: { scopes: [] } })
+            expect((await get(`${url}/v1/providers`)).body).toEqual({ providers: [] })
         })
-    })
 
-    describe("# POST /v1/attestations", () => {
-        it("scores the applicant itself and signs that score for the commitment, valid for validitySeconds", async () => {
+        it("POST /v1/challenges gives a fresh field element each time, valid for 5 minutes", async () => {
+            const a = await post(`${url}/v1/challenges`, {})
+            const b = await post(`${url}/v1/challenges`, {})
+            expect(a.status).toBe(200)
+            expect(a.body.expiresAt).toBe(NOW + 300)
+            expect(a.body.challenge).not.toBe(b.body.challenge)
+            expect(BigInt(a.body.challenge)).toBeGreaterThan(0n)
+        })
+
+        it("POST /v1/attestations with self-reported applicant data is refused: 400 SELF_REPORTED_DATA", async () => {
             const { status, body } = await post(`${url}/v1/attestations`, { commitment: COMMITMENT, applicant: GOOD_PERSON })
-            expect(status).toBe(200)
-            const attestation = body.attestation as Attestation
-            const expected = scoreApplicant(GOOD_PERSON)
-            expect(body.score).toBe(expected.score)
-            expect(body.breakdown).toEqual(expected.breakdown)
-            expect(attestation).toMatchObject({ commitment: COMMITMENT, score: expected.score, issuedAt: NOW, expiresAt: NOW + VALIDITY })
-            expect(attestation.expiresAt - attestation.issuedAt).toBe(VALIDITY)
-            expect(verifyAttestation(attestation)).toBe(true)
-            const key = await get(`${url}/v1/key`)
-            expect(attestation.bureauPublicKey).toEqual(key.body.publicKey)
-        })
-
-        it("normalises a hex commitment to decimal in what it signs", async () => {
-            const { body } = await post(`${url}/v1/attestations`, { commitment: "0xff", applicant: GOOD_SME })
-            expect(body.attestation.commitment).toBe("255")
-            expect(verifyAttestation(body.attestation)).toBe(true)
-        })
-
-        it("refuses a client-supplied score with 400, signing nothing", async () => {
-            for (const score of [850, 300, "850"]) {
-                const { status, body } = await post(`${url}/v1/attestations`, { commitment: COMMITMENT, applicant: GOOD_PERSON, score })
-                expect(status).toBe(400)
-                expect(body).toEqual({ error: { code: "FIELD_NOT_ACCEPTED", field: "score", message: expect.stringContaining("score") } })
-                expect(body.attestation).toBeUndefined()
-            }
-        })
-
-        it("refuses a malformed commitment with 400 naming it", async () => {
-            for (const commitment of ["abc", "-5", "0", null, 1.5, "21888242871839275222246405745257275088548364400416034343698204186575808495617"]) {
-                const { status, body } = await post(`${url}/v1/attestations`, { commitment, applicant: GOOD_PERSON })
-                expect(status, String(commitment)).toBe(400)
-                expect(body.error.field).toBe("commitment")
-            }
-        })
-
-        it("refuses bad applicant data with 400 naming the field, and signs nothing", async () => {
-            const { status, body } = await post(`${url}/v1/attestations`, { commitment: COMMITMENT, applicant: { ...GOOD_PERSON, monthlyIncomeYuan: "15000" } })
             expect(status).toBe(400)
-            expect(body).toEqual({ error: { code: "WRONG_TYPE", field: "applicant.monthlyIncomeYuan", message: expect.stringContaining("whole number from 0 to") } })
+            expect(body.error).toMatchObject({ code: "SELF_REPORTED_DATA", field: "applicant" })
+            expect((await post(`${url}/v1/attestations`, { pseudonym: { nullifier: NULLIFIER } })).body.error.code).toBe("UNPROVEN_PSEUDONYM")
+            expect((await post(`${url}/v1/attestations`, {})).body.error).toMatchObject({ code: "MISSING_FIELD", field: "binding" })
+        })
+
+        it("the admin routes need the operator's token", async () => {
+            const provider = REGISTRATIONS[0]!
+            expect((await post(`${url}/v1/admin/providers`, provider)).status).toBe(401)
+            expect((await post(`${url}/v1/admin/providers`, provider, { authorization: "Bearer wrong-token-wrong-token" })).status).toBe(401)
+            expect((await post(`${url}/v1/admin/providers`, provider, { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(200)
+            expect((await post(`${url}/v1/admin/providers`, provider, { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(409)
+            const { service, url: closed } = await startService({ adminToken: undefined as never })
+            try {
+                expect((await post(`${closed}/v1/admin/lenders`, { address: TEST_OFFICER.address, name: "x" }, { authorization: `Bearer ${ADMIN_TOKEN}` })).body.error.code).toBe("ADMIN_DISABLED")
+            } finally {
+                await service.close()
+            }
+        })
+
+        it("POST /v1/records stores a registered provider's records and answers duplicates", async () => {
+            const records = goodPersonRecords(ref("110105199003071234")).filter((r) => r.provider === REGISTRATIONS[0]!.id)
+            const first = await post(`${url}/v1/records`, { records })
+            expect(first.status).toBe(200)
+            expect(first.body.stored).toHaveLength(records.length)
+            expect((await post(`${url}/v1/records`, { records })).body).toEqual({ stored: [], duplicates: first.body.stored })
         })
     })
 
     describe("# 4xx", () => {
+        const record = goodPersonRecords(ref("110105199003070000"))[3]!
         it.each([
-            ["not JSON", "{applicant:", "body", "INVALID_JSON"],
+            ["not JSON", "{records:", "body", "INVALID_JSON"],
             ["empty", "", "body", "INVALID_JSON"],
             ["a JSON array", "[]", "body", "WRONG_TYPE"],
             ["JSON null", "null", "body", "WRONG_TYPE"],
-            ["no applicant", "{}", "applicant", "MISSING_FIELD"],
-            ["an unknown kind", JSON.stringify({ applicant: { ...GOOD_PERSON, kind: "robot" } }), "applicant.kind", "INVALID_VALUE"],
-            ["NaN-like text", '{"applicant": {"kind": "person", "onTimePayments24m": NaN}}', "body", "INVALID_JSON"],
-            ["a negative count", JSON.stringify({ applicant: { ...GOOD_PERSON, pastDefaults: -1 } }), "applicant.pastDefaults", "OUT_OF_RANGE"],
-            ["a huge number", JSON.stringify({ applicant: { ...GOOD_PERSON, monthlyIncomeYuan: 1e200 } }), "applicant.monthlyIncomeYuan", "OUT_OF_RANGE"],
-            ["a fraction where an integer goes", JSON.stringify({ applicant: { ...GOOD_PERSON, creditHistoryMonths: 2.5 } }), "applicant.creditHistoryMonths", "NOT_AN_INTEGER"],
-            ["an unknown top-level field", JSON.stringify({ applicant: GOOD_PERSON, extra: 1 }), "extra", "UNKNOWN_FIELD"]
-        ])("POST /v1/score with a body that is %s: 400 naming %s", async (_what, text, field, code) => {
-            const { status, body } = await post(`${url}/v1/score`, text)
+            ["no records", "{}", "records", "WRONG_TYPE"],
+            ["an empty batch", JSON.stringify({ records: [] }), "records", "OUT_OF_RANGE"],
+            ["a record of an unknown kind", JSON.stringify({ records: [{ ...record, kind: "robot" }] }), "records.0.kind", "INVALID_VALUE"],
+            ["NaN-like text", '{"records": [NaN]}', "body", "INVALID_JSON"],
+            ["a negative amount", JSON.stringify({ records: [{ ...record, data: { netIncomeYuan: -1 } }] }), "records.0.data.netIncomeYuan", "OUT_OF_RANGE"],
+            ["a huge number", JSON.stringify({ records: [{ ...record, data: { netIncomeYuan: 1e200 } }] }), "records.0.data.netIncomeYuan", "OUT_OF_RANGE"],
+            ["a fraction where an integer goes", JSON.stringify({ records: [{ ...record, data: { netIncomeYuan: 2.5 } }] }), "records.0.data.netIncomeYuan", "NOT_AN_INTEGER"],
+            ["an unsigned record", JSON.stringify({ records: [{ ...record, signature: undefined }] }), "records.0.signature", "MISSING_SIGNATURE"],
+            ["a bad period", JSON.stringify({ records: [{ ...record, period: "2026-13" }] }), "records.0.period", "INVALID_VALUE"],
+            ["an unknown top-level field of an applicant request", JSON.stringify({ binding: {}, proof: {}, extra: 1 }), "extra", "UNKNOWN_FIELD"]
+        ])("POST with a body that is %s: 400 naming %s", async (what, text, field, code) => {
+            const { status, body } = await post(`${url}${what.includes("applicant request") ? "/v1/attestations" : "/v1/records"}`, text)
             expect(status).toBe(400)
             expect(body.error).toMatchObject({ code, field })
             expect(typeof body.error.message).toBe("string")
         })
 
         it("rejects a body that is not UTF-8 with 400", async () => {
-            const response = await fetch(`${url}/v1/score`, { method: "POST", headers: { "content-type": "application/json" }, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) })
+            const response = await fetch(`${url}/v1/records`, { method: "POST", headers: { "content-type": "application/json" }, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) })
             expect(response.status).toBe(400)
             expect((await response.json()).error).toMatchObject({ code: "INVALID_JSON", field: "body" })
         })
 
         it("answers 404 for an unknown route, listing the routes", async () => {
-            for (const path of ["/", "/v1/scores", "/v2/score", "/v1/score/extra"]) {
+            for (const path of ["/", "/v1/score", "/v2/attestations", "/v1/records/extra"]) {
                 const { status, body } = await get(`${url}${path}`)
                 expect(status, path).toBe(404)
                 expect(body.error).toMatchObject({ code: "NOT_FOUND", field: null, message: expect.stringContaining("POST /v1/attestations") })
@@ -165,7 +187,7 @@ describe("bureau service", () => {
 
         it("answers 405 with Allow for a wrong method", async () => {
             const cases: [string, string, string][] = [
-                ["GET", "/v1/score", "POST, OPTIONS"],
+                ["GET", "/v1/records", "POST, OPTIONS"],
                 ["PUT", "/v1/attestations", "POST, OPTIONS"],
                 ["POST", "/v1/health", "GET, OPTIONS"],
                 ["DELETE", "/v1/key", "GET, OPTIONS"]
@@ -180,29 +202,29 @@ describe("bureau service", () => {
 
         it("answers 415 for a body that is not sent as JSON", async () => {
             for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", ""]) {
-                const response = await fetch(`${url}/v1/score`, { method: "POST", headers: type ? { "content-type": type } : {}, body: JSON.stringify({ applicant: GOOD_PERSON }) })
+                const response = await fetch(`${url}/v1/challenges`, { method: "POST", headers: type ? { "content-type": type } : {}, body: "{}" })
                 expect(response.status, type).toBe(415)
                 expect((await response.json()).error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", field: "content-type" })
             }
-            expect((await post(`${url}/v1/score`, { applicant: GOOD_PERSON }, { "content-type": "Application/JSON; charset=UTF-8" })).status).toBe(200)
+            expect((await post(`${url}/v1/challenges`, {}, { "content-type": "Application/JSON; charset=UTF-8" })).status).toBe(200)
         })
 
-        it("answers 413 for a body over 64 KiB, declared or streamed", async () => {
-            const big = JSON.stringify({ applicant: GOOD_PERSON, padding: "x".repeat(70 * 1024) })
-            const declared = await post(`${url}/v1/score`, big)
+        it("answers 413 for a body over 256 KiB, declared or streamed", async () => {
+            const big = JSON.stringify({ records: [], padding: "x".repeat(260 * 1024) })
+            const declared = await post(`${url}/v1/records`, big)
             expect(declared.status).toBe(413)
             expect(declared.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", field: "body" })
-            const streamed = await postChunked(url, Array.from({ length: 10 }, () => Buffer.alloc(8 * 1024, 0x20)))
+            const streamed = await postChunked(url, Array.from({ length: 40 }, () => Buffer.alloc(8 * 1024, 0x20)))
             expect(streamed.status).toBe(413)
             expect(streamed.body.error.code).toBe("PAYLOAD_TOO_LARGE")
             // and the service carries on
             expect((await get(`${url}/v1/health`)).status).toBe(200)
         })
 
-        it("accepts a body of just under 64 KiB", async () => {
-            const text = JSON.stringify({ applicant: GOOD_PERSON })
-            const padded = text + " ".repeat(64 * 1024 - Buffer.byteLength(text))
-            expect((await post(`${url}/v1/score`, padded)).status).toBe(200)
+        it("accepts a body of just under 256 KiB", async () => {
+            const text = "{}"
+            const padded = text + " ".repeat(256 * 1024 - Buffer.byteLength(text))
+            expect((await post(`${url}/v1/challenges`, padded)).status).toBe(200)
         })
     })
 
@@ -229,107 +251,30 @@ describe("bureau service", () => {
         })
     })
 
-    describe("# on-chain record", () => {
-        it("reads the pseudonym's record through the reader and scores it", async () => {
-            const asked: bigint[] = []
-            const reader: RecordReader = async (nullifier) => {
-                asked.push(nullifier)
-                return { loansTaken: 3n, loansRepaid: 2n, lateInstalments: 1n, defaults: 0n }
-            }
-            const { service, url: withReader } = await startService({ recordReader: reader })
-            try {
-                const { status, body } = await post(`${withReader}/v1/attestations`, { commitment: COMMITMENT, applicant: GOOD_PERSON, pseudonym: { nullifier: NULLIFIER } })
-                expect(status).toBe(200)
-                expect(asked).toEqual([BigInt(NULLIFIER)])
-                expect(body.score).toBe(scoreApplicant(GOOD_PERSON, GOOD_RECORD).score)
-                expect(body.attestation.score).toBe(800)
-                expect(body.breakdown.onChainRecord).toEqual(GOOD_RECORD)
-                // without the pseudonym the reader is not asked
-                expect((await post(`${withReader}/v1/score`, { applicant: GOOD_PERSON })).body.score).toBe(785)
-                expect(asked).toHaveLength(1)
-            } finally {
-                await service.close()
-            }
-        })
-
-        it("a pseudonym the reader has no record for scores as an empty record", async () => {
-            const { service, url: withReader } = await startService({ recordReader: async () => null })
-            try {
-                const { body } = await post(`${withReader}/v1/score`, { applicant: GOOD_PERSON, pseudonym: { nullifier: NULLIFIER } })
-                expect(body.score).toBe(785)
-                expect(body.breakdown.onChainRecord).toEqual({ loansTaken: 0, loansRepaid: 0, lateInstalments: 0, defaults: 0 })
-            } finally {
-                await service.close()
-            }
-        })
-
-        it("a pseudonym without a reader configured: 501, rather than silently ignoring it", async () => {
-            const { status, body } = await post(`${url}/v1/attestations`, { commitment: COMMITMENT, applicant: GOOD_PERSON, pseudonym: { nullifier: NULLIFIER } })
-            expect(status).toBe(501)
-            expect(body.error).toMatchObject({ code: "RECORD_READER_NOT_CONFIGURED", field: "pseudonym" })
-        })
-
-        it("a reader that throws, throws synchronously or returns garbage: 502, nothing signed, the service lives on", async () => {
-            const readers: RecordReader[] = [
-                async () => {
-                    throw Object.assign(new Error(`call reverted, data for nullifier ${NULLIFIER}`), { code: "CALL_EXCEPTION" })
-                },
-                () => {
-                    throw new TypeError("not even async")
-                },
-                async () => ({ loansTaken: "lots" }) as never
-            ]
-            for (const recordReader of readers) {
-                const { service, url: failing, logs } = await startService({ recordReader })
-                try {
-                    const { status, body } = await post(`${failing}/v1/attestations`, { commitment: COMMITMENT, applicant: GOOD_PERSON, pseudonym: { nullifier: NULLIFIER } })
-                    expect(status).toBe(502)
-                    expect(body.error).toMatchObject({ code: "RECORD_UNAVAILABLE", field: "pseudonym", message: expect.stringContaining("nothing was signed") })
-                    expect(body.attestation).toBeUndefined()
-                    expect((await get(`${failing}/v1/health`)).status).toBe(200)
-                    expect(logs.some((entry) => entry.event === "record-reader-failed" && entry.level === "warn")).toBe(true)
-                    // the reader's error message carries the nullifier: it must not reach the log
-                    expect(JSON.stringify(logs)).not.toContain(NULLIFIER)
-                } finally {
-                    await service.close()
-                }
-            }
-        })
-
-        it("a reader that hangs: 504 after the timeout", async () => {
-            const { service, url: slow } = await startService({ recordReader: () => new Promise(() => {}), recordReaderTimeoutMs: 50 })
-            try {
-                const { status, body } = await post(`${slow}/v1/score`, { applicant: GOOD_PERSON, pseudonym: { nullifier: NULLIFIER } })
-                expect(status).toBe(504)
-                expect(body.error).toMatchObject({ code: "RECORD_TIMEOUT", field: "pseudonym" })
-            } finally {
-                await service.close()
-            }
-        })
-    })
-
     describe("# logging", () => {
-        it("logs method, path and status of every request, never the body, commitment or query", async () => {
-            const { service, url: logged, logs } = await startService({ recordReader: async () => GOOD_RECORD })
+        it("logs method, path and status of every request, never the body, commitment or query; the requests table likewise", async () => {
+            const { service, url: logged, logs, store } = await startService()
+            const before = await store.requestCount()
             try {
                 const marker = 87_654_321
                 const applicant = { ...GOOD_PERSON, monthlyIncomeYuan: marker }
-                await post(`${logged}/v1/attestations`, { commitment: COMMITMENT, applicant, pseudonym: { nullifier: NULLIFIER } })
-                await post(`${logged}/v1/score?name=ZhangSan`, { applicant })
-                await post(`${logged}/v1/score`, { applicant: { ...applicant, kind: "ZhangSan" } })
-                await post(`${logged}/v1/score`, `{"applicant": ${marker}`)
+                await post(`${logged}/v1/attestations`, { commitment: COMMITMENT, applicant })
+                await post(`${logged}/v1/challenges?name=ZhangSan`, {})
+                await post(`${logged}/v1/records`, { records: [{ personRef: "ZhangSan", marker }] })
+                await post(`${logged}/v1/records`, `{"records": ${marker}`)
                 await get(`${logged}/v1/key`)
-                await new Promise((resolve) => setTimeout(resolve, 20))
+                await new Promise((resolve) => setTimeout(resolve, 50))
                 const requests = logs.filter((entry) => entry.event === "request")
                 expect(requests.map(({ method, path, status }) => ({ method, path, status }))).toEqual([
-                    { method: "POST", path: "/v1/attestations", status: 200 },
-                    { method: "POST", path: "/v1/score", status: 200 },
-                    { method: "POST", path: "/v1/score", status: 400 },
-                    { method: "POST", path: "/v1/score", status: 400 },
+                    { method: "POST", path: "/v1/attestations", status: 400 },
+                    { method: "POST", path: "/v1/challenges", status: 200 },
+                    { method: "POST", path: "/v1/records", status: 400 },
+                    { method: "POST", path: "/v1/records", status: 400 },
                     { method: "GET", path: "/v1/key", status: 200 }
                 ])
-                const text = JSON.stringify(logs)
-                for (const secret of [String(marker), COMMITMENT, NULLIFIER, "ZhangSan"]) expect(text).not.toContain(secret)
+                const text = JSON.stringify(logs) + JSON.stringify((await store.db.query("SELECT * FROM requests")).rows)
+                for (const secret of [String(marker), COMMITMENT, "ZhangSan"]) expect(text).not.toContain(secret)
+                expect(await store.requestCount()).toBe(before + 5)
             } finally {
                 await service.close()
             }
@@ -354,7 +299,7 @@ describe("bureau service", () => {
         it("a broken clock is the bureau's fault: 500, nothing signed, no crash", async () => {
             const { service, url: broken, logs } = await startService({ now: () => Number.NaN })
             try {
-                const { status, body } = await post(`${broken}/v1/attestations`, { commitment: COMMITMENT, applicant: GOOD_PERSON })
+                const { status, body } = await post(`${broken}/v1/challenges`, {})
                 expect(status).toBe(500)
                 expect(body.error).toMatchObject({ code: "INTERNAL", message: expect.stringContaining("nothing was signed") })
                 expect(logs.some((entry) => entry.event === "internal-error")).toBe(true)
@@ -366,30 +311,37 @@ describe("bureau service", () => {
         it("close() lets a request in flight finish, then stops listening", async () => {
             let release: () => void = () => {}
             const gate = new Promise<void>((resolve) => (release = resolve))
-            const { service, url: closing } = await startService({ recordReader: async () => (await gate, GOOD_RECORD) })
-            const inFlight = post(`${closing}/v1/score`, { applicant: GOOD_PERSON, pseudonym: { nullifier: NULLIFIER } })
+            const { service, url: closing } = await startService({ officers: { ...TEST_BINDING_DOMAIN, isOfficer: async () => (await gate, false) } })
+            const { signBinding } = await import("../../bureau/src/binding.ts")
+            const binding = await signBinding(TEST_OFFICER, { personRef: ref("110105199003071234"), commitment: new Identity(5n).commitment.toString(), subjectKind: "person", issuedAt: 1 }, TEST_BINDING_DOMAIN)
+            const proof = { commitment: binding.commitment, pseudonyms: Array(8).fill("0"), scopes: Array(8).fill("0"), challenge: "1", points: Array(8).fill("1") }
+            const inFlight = post(`${closing}/v1/attestations`, { binding, proof })
             await new Promise((resolve) => setTimeout(resolve, 50))
             const closed = service.close()
             release()
-            expect((await inFlight).status).toBe(200)
+            expect((await inFlight).body.error.code).toBe("UNKNOWN_OFFICER")
             await closed
             await expect(fetch(`${closing}/v1/health`)).rejects.toThrow()
             await service.close() // twice is fine
         })
 
         it("checks its options, naming the bad one", () => {
-            const base = { privateKey: BUREAU_PRIVATE_KEY, validitySeconds: VALIDITY }
+            const store = stores[0]!
+            const base = { privateKey: BUREAU_PRIVATE_KEY, validitySeconds: VALIDITY, store, officers: { ...TEST_BINDING_DOMAIN, isOfficer: async () => true }, historyVerificationKey: vkey }
             const cases: [Partial<BureauServiceOptions> & Record<string, unknown>, string][] = [
                 [{ privateKey: "0x1234" }, "privateKey"],
                 [{ validitySeconds: 0 }, "validitySeconds"],
                 [{ validitySeconds: 1.5 }, "validitySeconds"],
                 [{ validitySeconds: 400 * 86_400 }, "validitySeconds"],
                 [{ now: 5 as never }, "now"],
-                [{ recordReader: {} as never }, "recordReader"],
+                [{ store: undefined as never }, "store"],
+                [{ officers: { chainId: 1 } as never }, "officers"],
+                [{ historyVerificationKey: "vkey.json" as never }, "historyVerificationKey"],
+                [{ chain: { scopes: "all" } as never }, "chain"],
+                [{ adminToken: "short" }, "adminToken"],
                 [{ logger: "console" as never }, "logger"],
                 [{ corsOrigins: ["localhost:5173"] }, "corsOrigins"],
-                [{ maxBodyBytes: 10 }, "maxBodyBytes"],
-                [{ recordReaderTimeoutMs: 0 }, "recordReaderTimeoutMs"]
+                [{ maxBodyBytes: 10 }, "maxBodyBytes"]
             ]
             for (const [override, parameter] of cases) {
                 expect(() => createBureauService({ ...base, ...override }), parameter).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter }))
@@ -397,7 +349,8 @@ describe("bureau service", () => {
         })
 
         it("listen() refuses a bad port", async () => {
-            const service = createBureauService({ privateKey: BUREAU_PRIVATE_KEY, validitySeconds: VALIDITY })
+            const { service } = await startService()
+            await service.close()
             await expect(service.listen(70_000)).rejects.toThrowError(expect.objectContaining({ parameter: "port" }))
         })
     })
