@@ -146,8 +146,9 @@ export class Bureau {
         try {
             valid = await verifyHistoryProof(proof, this.#o.historyVerificationKey)
         } catch (error) {
-            if (isZkCreditError(error)) throw new BureauInputError("INVALID_VALUE", error.parameter?.replace(/^proof\./, "proof.") ?? "proof", error.message)
-            throw error
+            // the shape was checked above: what the verifier cannot read (points off the curve) is no proof
+            if (isZkCreditError(error)) valid = false
+            else throw error
         }
         if (!valid) throw new HttpError(403, "BAD_PROOF", "proof", "the history proof does not verify for its public values: make a new one for a fresh challenge")
         if (!(await this.#o.store.consumeChallenge(proof.challenge, this.#o.now()))) {
@@ -251,6 +252,7 @@ export class Bureau {
      * @throws BureauInputError / HttpError naming the record and what is wrong.
      */
     async submitRecords(body: Record<string, unknown>): Promise<{ stored: string[]; duplicates: string[] }> {
+        requireOnly(body, ["records"])
         const list = body.records
         if (!Array.isArray(list)) throw new BureauInputError("WRONG_TYPE", "records", "records must be an array of signed records")
         if (list.length === 0 || list.length > MAX_RECORDS_PER_SUBMISSION) throw new BureauInputError("OUT_OF_RANGE", "records", `records must hold 1 to ${MAX_RECORDS_PER_SUBMISSION} records`)
@@ -277,6 +279,7 @@ export class Bureau {
 
     /** Registers a provider (admin). */
     async addProvider(body: Record<string, unknown>): Promise<ProviderRow> {
+        requireOnly(body, ["id", "name", "category", "publicKey"])
         const id = requireProviderId(body.id, "id")
         if (typeof body.name !== "string" || body.name.trim().length === 0 || body.name.length > 200) throw new BureauInputError("INVALID_VALUE", "name", "name must be the provider's name, 1 to 200 characters")
         if (typeof body.category !== "string" || !(PROVIDER_CATEGORIES as readonly string[]).includes(body.category)) {
@@ -295,6 +298,7 @@ export class Bureau {
 
     /** Revokes a provider (admin): records it signs from now on are refused. */
     async revokeProvider(body: Record<string, unknown>): Promise<{ id: string; revokedAt: number }> {
+        requireOnly(body, ["id"])
         const id = requireProviderId(body.id, "id")
         const at = this.#o.now()
         if (!(await this.#o.store.revokeProvider(id, at))) throw new HttpError(404, "NOT_FOUND", "id", `no unrevoked provider "${id}"`)
@@ -304,6 +308,7 @@ export class Bureau {
 
     /** Recognises a lender (admin): their repaid loans count in the on-chain factor. */
     async addLender(body: Record<string, unknown>): Promise<{ address: string; name: string }> {
+        requireOnly(body, ["address", "name"])
         if (typeof body.address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(body.address)) throw new BureauInputError("INVALID_VALUE", "address", "address must be the lender's account, 0x + 40 hex digits")
         if (typeof body.name !== "string" || body.name.trim().length === 0 || body.name.length > 200) throw new BureauInputError("INVALID_VALUE", "name", "name must be the lender's name, 1 to 200 characters")
         await this.#o.store.addLender({ address: body.address, name: body.name.trim(), addedAt: this.#o.now() })
@@ -334,6 +339,13 @@ export class Bureau {
         // only unrevoked keys are cached; revocation through this bureau drops the entry
         if (row.revokedAt === null) this.#providerKeys.set(id, entry)
         return entry
+    }
+}
+
+/** Refuses fields a request does not have (most often a typo). */
+function requireOnly(body: Record<string, unknown>, allowed: readonly string[]): void {
+    for (const key of Object.keys(body)) {
+        if (!allowed.includes(key)) throw new BureauInputError("UNKNOWN_FIELD", key, `${key} is not a field of this request; the fields are ${allowed.join(", ")}`)
     }
 }
 

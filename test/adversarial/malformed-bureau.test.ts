@@ -1,11 +1,12 @@
 /**
- * Malformed input thrown at the bureau's HTTP API over a real socket (`createBureauService(...)
- * .listen(0)`): valid bodies with one field made hostile, garbled and truncated JSON, odd methods,
+ * Malformed input thrown at the bureau's HTTP API over a real socket (a test bureau on an
+ * in-memory embedded database): valid bodies (providers' signed records; an applicant's binding
+ * and real history proof) with one field made hostile, garbled and truncated JSON, odd methods,
  * paths and content types, and raw bytes that are not HTTP at all. Every answer is 2xx only for a
  * valid request, otherwise a 4xx JSON error `{ error: { code, field, message } }`; never a 5xx,
- * never a signed attestation from bad input (a signed one always verifies, is for the commitment
- * asked, and carries the score the bureau computed). The service logs no internal error, leaks no
- * unhandled rejection, keeps its key, and still answers afterwards.
+ * never a stored record or a signed attestation from altered input (a signed one always verifies
+ * and is for the bound commitment). The service logs no internal error, leaks no unhandled
+ * rejection, keeps its key, and still answers afterwards.
  *
  * CI runs a few thousand requests; `ZKCREDIT_FULL=1` ten times as many.
  */
@@ -13,46 +14,45 @@ import { request as httpRequest, Agent } from "node:http"
 import { createConnection } from "node:net"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { APPLICANT_FIELDS, createBureauService, scoreApplicant, type Applicant, type BureauLogEntry, type BureauService, type OnChainRecord } from "../../bureau/src/index.ts"
-import { createBureauKey, parseAttestation, verifyAttestation } from "../../prover/src/index.ts"
-import { GOOD_PERSON, GOOD_SME } from "../bureau/examples.ts"
+import { canonicalJson, recordId, type BureauLogEntry, type KycBinding, type SignedRecord } from "../../bureau/src/index.ts"
+import { createBureauKey, Identity, parseAttestation, verifyAttestation } from "../../prover/src/index.ts"
+import type { HistoryProof } from "../../prover/src/history-proof.ts"
+import { startTestBureau, type TestBureau } from "../bureau/harness.ts"
+import { provenRequest } from "../bureau/applicant-client.ts"
+import { goodPersonRecords, ref } from "../bureau/provider-fixtures.ts"
 import { BUREAU_PRIVATE_KEY, NOW } from "../helpers/fixtures.ts"
-import { deeplyNested, garbled, hostileJson, hostileText, mutation, P, pathName, truncations, type Mutation } from "./lib/hostile.ts"
+import { deeplyNested, garbled, hostileJson, hostileText, mutation, pathName, truncations } from "./lib/hostile.ts"
 
 const FULL = process.env.ZKCREDIT_FULL === "1"
 const SCALE = FULL ? 10 : 1
 const VALIDITY = 7 * 86_400
-const COMMITMENT = "4242424242424242424242424242424242424242"
-const NULLIFIER = "777777777777777777777777777777777777"
-const RECORD: OnChainRecord = { loansTaken: 3, loansRepaid: 2, lateInstalments: 1, defaults: 0 }
 const bureau = createBureauKey(BUREAU_PRIVATE_KEY)
+const applicant = new Identity(0x5151n)
 
 const leaks: unknown[] = []
 const onRejection = (reason: unknown) => leaks.push(reason)
 const logs: BureauLogEntry[] = []
-let service: BureauService
-let url: string
+let test: TestBureau
 let port: number
+let binding: KycBinding
+let proof: HistoryProof
+const RECORDS: SignedRecord[] = goodPersonRecords(ref("440101199512120000")).slice(0, 3)
 const agent = new Agent({ keepAlive: true, maxSockets: 8 })
 let requests = 0
 const statuses = new Map<number, number>()
 
 beforeAll(async () => {
     process.on("unhandledRejection", onRejection)
-    service = createBureauService({
-        privateKey: BUREAU_PRIVATE_KEY,
-        validitySeconds: VALIDITY,
-        now: () => NOW,
-        recordReader: async (nullifier) => (nullifier === 1n ? null : RECORD),
-        logger: (entry) => logs.push(entry)
-    })
-    url = await service.listen(0)
-    port = Number(new URL(url).port)
-})
+    test = await startTestBureau({ privateKey: BUREAU_PRIVATE_KEY, validitySeconds: VALIDITY, now: () => NOW, logger: (entry) => logs.push(entry) })
+    port = Number(new URL(test.url).port)
+    binding = await test.enrol(applicant)
+    // one real proof; its challenge is used up by the first request that passes, later ones get 403
+    proof = await provenRequest(test.url, applicant)
+}, 300_000)
 
 afterAll(async () => {
     agent.destroy()
-    await service.close()
+    await test.close()
     process.off("unhandledRejection", onRejection)
     console.log(`malformed bureau input: ${requests.toLocaleString("en-US")} requests; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`)
 })
@@ -109,23 +109,22 @@ function count(status: number): void {
 }
 
 /**
- * Checks a 200 answer to a request body: what was scored and signed is exactly what the bureau
- * computes for this request's applicant (and record), for this request's commitment.
+ * Checks a 200 answer to a request body: stored records are exactly the request's (by id), and a
+ * signed attestation verifies, is the bureau's, and is for the bound commitment.
  */
 function expectHonestAnswer(route: string, body: Record<string, unknown>, answer: Answer): void {
-    const response = JSON.parse(answer.text) as { score: number; attestation?: unknown }
-    const applicant = body.applicant as Applicant
-    const record = body.pseudonym ? (BigInt((body.pseudonym as { nullifier: string | number }).nullifier) === 1n ? undefined : RECORD) : undefined
-    expect(response.score).toBe(scoreApplicant(applicant, record ?? null).score)
-    if (route !== "/v1/attestations") {
-        expect(response.attestation).toBeUndefined()
+    const response = JSON.parse(answer.text) as { stored?: string[]; duplicates?: string[]; score?: number; attestation?: unknown }
+    if (route === "/v1/records") {
+        const ids = (body.records as SignedRecord[]).map((r) => recordId(r))
+        expect([...(response.stored ?? []), ...(response.duplicates ?? [])].sort()).toEqual([...ids].sort())
         return
     }
+    expect(route).toBe("/v1/attestations")
     expect(verifyAttestation(response.attestation as never), "a signed attestation verifies").toBe(true)
     const signed = parseAttestation(response.attestation)
     expect(signed.bureauPublicKey).toEqual([...bureau.publicKey])
-    expect(signed.commitment).toBe(BigInt(body.commitment as string | number))
-    expect(signed.score).toBe(BigInt(response.score))
+    expect(signed.commitment).toBe(applicant.commitment)
+    expect(signed.score).toBe(BigInt(response.score!))
     expect(signed.issuedAt).toBe(BigInt(NOW))
     expect(signed.expiresAt).toBe(BigInt(NOW + VALIDITY))
 }
@@ -133,67 +132,32 @@ function expectHonestAnswer(route: string, body: Record<string, unknown>, answer
 // ------------------------------------------------------------------------------------ oracle
 
 /** Request bodies that are valid as they are. */
-const VALID_BODIES: [string, Record<string, unknown>][] = [
-    ["/v1/score", { applicant: GOOD_PERSON }],
-    ["/v1/score", { applicant: GOOD_SME, pseudonym: { nullifier: NULLIFIER } }],
-    ["/v1/attestations", { commitment: COMMITMENT, applicant: GOOD_PERSON }],
-    ["/v1/attestations", { commitment: `0x${BigInt(COMMITMENT).toString(16)}`, applicant: GOOD_SME, pseudonym: { nullifier: "1" } }]
+const validBodies = (): [string, Record<string, unknown>][] => [
+    ["/v1/records", { records: RECORDS }],
+    ["/v1/attestations", { binding, proof }]
 ]
 
-const isCount = (v: unknown, max: number) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max
-const isFieldElementJson = (v: unknown, nonZero: boolean) => {
-    let n: bigint
-    if (typeof v === "number") {
-        if (!Number.isSafeInteger(v)) return false
-        n = BigInt(v)
-    } else if (typeof v === "string" && (/^\s*-?[0-9]+\s*$/.test(v) || /^\s*0x[0-9a-fA-F]+\s*$/.test(v))) n = BigInt(v.trim())
-    else return false
-    return n >= 0n && n < P && (!nonZero || n !== 0n)
-}
-
 /**
- * Whether a mutation surely makes the request invalid, judged from the request format alone (the
- * fields, their types and ranges, as bureau/README.md documents them): such a request must get a
- * 4xx, and no attestation.
+ * Whether a mutation surely makes the request invalid: every field of these bodies is signed
+ * (records by the provider, the binding by the officer) or proven (the history proof), so any
+ * change to their canonical JSON must be refused with a 4xx; a change that leaves it equal
+ * (setting a value to itself) is the same request.
  */
-function surelyInvalid(valid: Record<string, unknown>, m: Mutation): boolean {
-    const [top, sub, ...rest] = m.path
-    if (m.change.op === "wrap" || m.change.op === "delete") {
-        // deleting the optional pseudonym is fine; anything else required, or wrapping in an array, is not
-        return !(m.change.op === "delete" && top === "pseudonym" && sub === undefined)
-    }
-    if (m.change.op === "addKey") return true // unknown, forbidden or duplicate keys are all refused
-    const value = m.change.value
-    if (top === undefined) return true // the body itself replaced: never one of the valid bodies' shape
-    if (top === "commitment") return !isFieldElementJson(value, true)
-    if (top === "pseudonym") {
-        if (sub === undefined) return value !== null && !(typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && isFieldElementJson((value as { nullifier?: unknown }).nullifier, false))
-        return !isFieldElementJson(value, false)
-    }
-    if (top === "applicant") {
-        const applicant = valid.applicant as Applicant
-        if (sub === undefined) return true
-        if (rest.length > 0) return true
-        if (sub === "kind") return value !== applicant.kind
-        const spec = APPLICANT_FIELDS[applicant.kind].find((f) => f.name === sub)
-        if (!spec) return true
-        if (spec.type === "integer") return !isCount(value, spec.max)
-        return !(value === null || (typeof value === "number" && value >= 0 && value <= 1))
-    }
-    return true
+function surelyInvalid(valid: Record<string, unknown>, mutated: unknown): boolean {
+    return mutated === undefined || canonicalJson(mutated) !== canonicalJson(valid)
 }
 
 describe("malformed input to the bureau HTTP API, over a real socket", () => {
     it("valid bodies with one field made hostile: 4xx naming a field for every invalid one, an honest 200 otherwise", async () => {
         let invalid = 0
-        for (const [route, valid] of VALID_BODIES) {
+        for (const [route, valid] of validBodies()) {
             await fc.assert(
                 fc.asyncProperty(mutation(valid, hostileJson()), async (m) => {
                     const text = m.value === undefined ? "" : JSON.stringify(m.value)
                     const answer = await send("POST", route, { "content-type": "application/json" }, text)
                     count(answer.status)
                     const what = `${route} with ${pathName(m.path)} ${m.change.op}${m.change.op === "set" ? ` ${text.slice(0, 80)}` : ""}`
-                    if (surelyInvalid(valid, m)) {
+                    if (surelyInvalid(valid, m.value)) {
                         invalid++
                         const error = expectClientError(answer, what)
                         // the field at fault is named (an empty key is named "", as it is)
@@ -201,7 +165,7 @@ describe("malformed input to the bureau HTTP API, over a real socket", () => {
                     } else if (answer.status === 200) expectHonestAnswer(route, m.value as Record<string, unknown>, answer)
                     else expectClientError(answer, what)
                 }),
-                { numRuns: 400 * SCALE }
+                { numRuns: 600 * SCALE }
             )
         }
         expect(invalid).toBeGreaterThan(1_000 * SCALE)
@@ -209,24 +173,26 @@ describe("malformed input to the bureau HTTP API, over a real socket", () => {
 
     it("truncated and garbled JSON bodies, deep nesting, huge numbers, duplicate and __proto__ keys: 4xx, or an honest 200", async () => {
         const texts: [string, string][] = []
-        for (const [route, valid] of VALID_BODIES) {
+        for (const [route, valid] of validBodies()) {
             const text = JSON.stringify(valid)
             for (const t of truncations(text, FULL ? 1 : 4)) texts.push([route, t])
             for (const t of fc.sample(garbled(text), 150 * SCALE)) texts.push([route, t])
         }
-        const person = JSON.stringify(GOOD_PERSON)
-        for (const route of ["/v1/score", "/v1/attestations"]) {
+        const records = JSON.stringify(RECORDS)
+        const applicantRequest = JSON.stringify({ binding, proof })
+        for (const route of ["/v1/records", "/v1/attestations", "/v1/report", "/v1/disputes"]) {
             texts.push(
                 [route, deeplyNested(30_000)],
                 [route, deeplyNested(10_000, '{"a":', "}").replace(/\}+$/, (s) => `1${s}`)],
-                [route, `{"applicant":${person.replace('"pastDefaults":0', '"pastDefaults":1e400')}}`],
-                [route, `{"applicant":${person.replace('"pastDefaults":0', `"pastDefaults":${"9".repeat(5_000)}`)}}`],
-                [route, `{"applicant":${person},"applicant":${person}}`],
-                [route, `{"__proto__":{"score":850},"applicant":${person}}`],
-                [route, `{"applicant":${person.replace("{", '{"__proto__":{"pastDefaults":0},')}}`],
-                [route, `{"applicant":${person},"commitment":"${COMMITMENT}","score":850}`],
-                [route, `\ufeff{"applicant":${person}}`],
-                [route, `{"applicant":${person}}\u0000`],
+                [route, `{"records":${records.replace('"signedAt":1790000000', '"signedAt":1e400')}}`],
+                [route, `{"records":${records.replace('"signedAt":1790000000', `"signedAt":${"9".repeat(5_000)}`)}}`],
+                [route, `{"records":${records},"records":${records}}`],
+                [route, `{"__proto__":{"score":850},"records":${records}}`],
+                [route, applicantRequest.replace("{", '{"__proto__":{"score":850},')],
+                [route, applicantRequest.replace("{", '{"score":850,')],
+                [route, applicantRequest.replace("{", '{"applicant":{"kind":"person"},')],
+                [route, `\ufeff{"records":${records}}`],
+                [route, `${applicantRequest}\u0000`],
                 [route, " ".repeat(60_000)]
             )
         }
@@ -251,9 +217,9 @@ describe("malformed input to the bureau HTTP API, over a real socket", () => {
 
     it("odd methods, paths, content types and bodies: 4xx JSON errors, 2xx only for the real routes", async () => {
         const methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "PROPFIND", "FOO"]
-        const paths = ["/v1/health", "/v1/key", "/v1/score", "/v1/attestations", "/", "/v1", "/v1/", "/v1/score/", "//v1/score", "/v1//score", "/V1/SCORE", "/v1/score?x=1&y", "/v1/%2e%2e/v1/score", "/v1/score%00", "/v1/attestations/../score", `/${"a".repeat(4_000)}`, "*", "/v1/score#fragment"]
+        const paths = ["/v1/health", "/v1/key", "/v1/markets", "/v1/providers", "/v1/challenges", "/v1/records", "/v1/attestations", "/v1/report", "/v1/disputes", "/v1/admin/providers", "/v1/admin/lenders", "/", "/v1", "/v1/", "/v1/records/", "//v1/records", "/v1//records", "/V1/RECORDS", "/v1/records?x=1&y", "/v1/%2e%2e/v1/records", "/v1/records%00", "/v1/attestations/../records", `/${"a".repeat(4_000)}`, "*", "/v1/records#fragment"]
         const types = ["application/json", "APPLICATION/JSON; CHARSET=UTF-8", "application/json; charset=latin1", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json;charset=", "", "application/json, text/plain", "application/jsonx", "*/*"]
-        const body = JSON.stringify({ commitment: COMMITMENT, applicant: GOOD_PERSON })
+        const body = JSON.stringify({ records: RECORDS })
         await fc.assert(
             fc.asyncProperty(
                 fc.constantFrom(...methods),
@@ -269,8 +235,9 @@ describe("malformed input to the bureau HTTP API, over a real socket", () => {
                     if (answer.status >= 200 && answer.status < 300) {
                         // only the real routes with their method (or a preflight) succeed
                         const route = new URL(path, "http://x").pathname
-                        expect(["/v1/health", "/v1/key", "/v1/score", "/v1/attestations"], what).toContain(route)
-                        if (answer.status === 200 && method === "POST") expectHonestAnswer(route, JSON.parse(payload as string), answer)
+                        expect(["/v1/health", "/v1/key", "/v1/markets", "/v1/providers", "/v1/challenges", "/v1/records", "/v1/attestations", "/v1/report", "/v1/disputes"], what).toContain(route)
+                        if (answer.status === 200 && method === "POST" && route === "/v1/records") expectHonestAnswer(route, JSON.parse(payload as string), answer)
+                        else if (answer.status === 200 && method === "POST") expect(route, what).toBe("/v1/challenges")
                         else expect(["GET", "OPTIONS"], what).toContain(method)
                     } else if (method !== "HEAD") expectClientError(answer, what)
                 }
@@ -280,7 +247,8 @@ describe("malformed input to the bureau HTTP API, over a real socket", () => {
     })
 
     it("bytes that are not HTTP, or bad HTTP: a 4xx JSON error or a closed connection, never a 5xx and never a 2xx", async () => {
-        const valid = `POST /v1/attestations HTTP/1.1\r\nHost: bureau\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(JSON.stringify({ commitment: COMMITMENT, applicant: GOOD_PERSON }))}\r\n\r\n${JSON.stringify({ commitment: COMMITMENT, applicant: GOOD_PERSON })}`
+        const validBody = JSON.stringify({ records: RECORDS })
+        const valid = `POST /v1/records HTTP/1.1\r\nHost: bureau\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(validBody)}\r\n\r\n${validBody}`
         const fixed: (string | Buffer)[] = [
             "",
             "\r\n\r\n",
@@ -290,12 +258,12 @@ describe("malformed input to the bureau HTTP API, over a real socket", () => {
             "GET /v1/health HTTP/1.1\r\nHost: x\r\n",
             "GET /v1/health HTTP/1.1\nHost: x\n\n",
             "CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: x\r\n\r\n",
-            "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n{}",
-            "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
-            "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
-            "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n{}\r\n0\r\n\r\n",
-            "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
-            "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n{}",
+            "POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
+            "POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+            "POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n{}\r\n0\r\n\r\n",
+            "POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+            "POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             `GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
             `GET /${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
             `GET /v1/health HTTP/1.1\r\n${Array.from({ length: 3_000 }, (_, i) => `X-${i}: 1`).join("\r\n")}\r\n\r\n`,
@@ -328,7 +296,7 @@ describe("malformed input to the bureau HTTP API, over a real socket", () => {
                 const responseHead = answer.indexOf("\r\n\r\n")
                 const responseLength = Number(/content-length:\s*(\d+)/i.exec(answer.slice(0, responseHead))?.[1])
                 const responseBody = Buffer.from(answer.slice(responseHead + 4), "latin1").subarray(0, responseLength).toString("utf8")
-                expectHonestAnswer("/v1/attestations", JSON.parse(requestBody), { status, headers: {}, text: responseBody })
+                expectHonestAnswer("/v1/records", JSON.parse(requestBody), { status, headers: {}, text: responseBody })
             } else {
                 expect(status, what).toBeGreaterThanOrEqual(400)
                 const body = answer.slice(answer.indexOf("\r\n\r\n") + 4)
@@ -342,10 +310,13 @@ describe("malformed input to the bureau HTTP API, over a real socket", () => {
         expect(health.status).toBe(200)
         const key = JSON.parse((await send("GET", "/v1/key", {})).text)
         expect(key).toEqual({ publicKey: bureau.publicKey.map(String), keyHash: bureau.keyHash.toString() })
-        const body = { commitment: COMMITMENT, applicant: GOOD_PERSON }
+        const body = { binding, proof: await provenRequest(test.url, applicant) }
         const answer = await send("POST", "/v1/attestations", { "content-type": "application/json" }, JSON.stringify(body))
         expect(answer.status).toBe(200)
         expectHonestAnswer("/v1/attestations", body, answer)
+        // nothing altered was stored: the person holds exactly the enrolment's and the valid batch's records
+        const held = (await test.store.recordsFor(RECORDS[0]!.personRef)).map((r) => r.id).sort()
+        expect(held).toEqual(RECORDS.map((r) => recordId(r)).sort())
         expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([])
         expect(logs.filter((entry) => entry.level === "error" || entry.event === "internal-error")).toEqual([])
         expect(leaks).toEqual([])

@@ -28,7 +28,8 @@ import { relative, resolve } from "node:path"
 import fc from "fast-check"
 import { Contract, JsonRpcProvider } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createBureauService, scoreApplicant, type BureauService } from "../../bureau/src/index.ts"
+import { parseBinding, scoreApplicant } from "../../bureau/src/index.ts"
+import { startTestBureau, type TestBureau } from "../bureau/harness.ts"
 import { BureauRegistryAbi, KycRegistryAbi, LoanMarketAbi } from "../../client/src/generated/abis.ts"
 import { readLoan, readOffers, type LoanView, type OfferView } from "../../client/src/views.ts"
 import { parseDeployment } from "../../client/src/deployments.ts"
@@ -101,7 +102,7 @@ interface World {
 
 let W: World
 let testChain: TestChain | undefined
-let bureau: BureauService | undefined
+let bureau: TestBureau | undefined
 let originalCwd: string
 let suiteEnv: Record<string, string | undefined>
 let restoreSuiteEnv: (() => void) | undefined
@@ -204,8 +205,9 @@ beforeAll(async () => {
         timeoutMs: 120_000
     })
     if (borrowed.exit !== 0) throw new Error(`setup: borrow exited ${borrowed.exit}: ${borrowed.stderr}`)
-    bureau = createBureauService({ privateKey: JSON.parse(readFileSync(`${dir}/k1.json`, "utf8")).privateKey, validitySeconds: 30 * DAY, logger: () => {} })
-    await bureau.listen(BUREAU_PORT, "127.0.0.1")
+    // the bureau: providers' records about A, and the officer's binding of A's commitment
+    bureau = await startTestBureau({ privateKey: JSON.parse(readFileSync(`${dir}/k1.json`, "utf8")).privateKey, validitySeconds: 30 * DAY, logger: () => {}, port: BUREAU_PORT })
+    writeFileSync(`${dir}/a.binding.json`, JSON.stringify(await bureau.enrol(a)))
 
     const market = new Contract(chain.deployment.contracts.loanMarket, LoanMarketAbi, provider)
     const token = new Contract(chain.deployment.contracts.stablecoin!, ["function balanceOf(address) view returns (uint256)"], provider)
@@ -323,6 +325,14 @@ function treePath(text: string, ok: Outcome): Outcome {
 
 const json = (body: string) => parseJsonFile(body)?.value
 const applicantFile = (body: string) => (isApplicant(json(body)) ? OK : bad())
+/** A KYC binding file that parses and binds this commitment (the signature is the bureau's to check). */
+const isBindingOf = (value: unknown, commitment: bigint): boolean => {
+    try {
+        return parseBinding(value).commitment === commitment.toString()
+    } catch {
+        return false
+    }
+}
 const keyFileContent = (body: string) => (keyFile(json(body)) !== undefined ? OK : bad())
 const attestationFile = (body: string) => (isAttestation(json(body)) ? OK : bad())
 
@@ -524,7 +534,7 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
             chain: false,
             spec: {
                 path: ["bureau", "serve"],
-                slots: [readOpt("--key", "k1.json", (body) => (keyFile(json(body)) !== undefined ? skip("serves") : bad())), opt("--port", "8972", whole(0, 65_535, () => skip("serves"))), opt("--valid-days", "30", whole(1, 366, () => skip("serves"))), flag("--no-chain")],
+                slots: [readOpt("--key", "k1.json", (body) => (keyFile(json(body)) !== undefined ? skip("serves") : bad())), opt("--port", "8972", whole(0, 65_535, () => skip("serves"))), opt("--valid-days", "30", whole(1, 366, () => skip("serves")))],
                 base: skip("serves until stopped")
             }
         },
@@ -538,7 +548,7 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
             chain: false,
             spec: {
                 path: ["borrower", "attest"],
-                slots: [readOpt("--identity", "a.json", nothing), readOpt("--applicant", "person.json", applicantFile), opt("--out", "attested.json", (t) => writePath(t, OK, { overwrite: true }), { path: "overwrite" }), opt("--bureau", `http://127.0.0.1:${BUREAU_PORT}`, bureauUrl)],
+                slots: [readOpt("--identity", "a.json", nothing), readOpt("--binding", "a.binding.json", (body) => (isBindingOf(json(body), W.a.commitment) ? OK : bad())), opt("--out", "attested.json", (t) => writePath(t, OK, { overwrite: true }), { path: "overwrite" }), opt("--bureau", `http://127.0.0.1:${BUREAU_PORT}`, bureauUrl)],
                 base: OK,
                 outputs: ["attested.json"]
             }
@@ -810,7 +820,7 @@ describe("malformed input to the zkcredit CLI, on a local chain", () => {
             { argv: (o) => ["borrower", "identity", "export", "--identity", "a.json", "--out", o], replaces: "with --force" },
             { argv: (o) => ["borrower", "identity", "import", "--from", "a.json", "--out", o], replaces: "with --force" },
             { argv: (o) => ["officer", "export", "--tree", "tree.json", "--out", o], replaces: "with --force", chain: true },
-            { argv: (o) => ["borrower", "attest", "--identity", "a.json", "--applicant", "person.json", "--out", o], replaces: "always" },
+            { argv: (o) => ["borrower", "attest", "--identity", "a.json", "--binding", "a.binding.json", "--out", o], replaces: "always" },
             { argv: (o) => ["officer", "sync", "--full", "--tree", o], replaces: "always", chain: true }
         ]
         const targets = ["adir", "adir/", "fifo", "k1.json/x.json", "", `${"y".repeat(300)}.json`, "old-out.json", "new-dir/sub/out.json", "nul\u0000byte.json"]
@@ -1096,7 +1106,7 @@ describe("malformed input to the zkcredit CLI, on a local chain", () => {
                 const n = wholeNumber(t, 1_000, 10_000_000)
                 return t === "" || (n !== undefined && n > 200_000) ? skip("slow: a valid, large iteration count") : n === undefined ? bad() : OK
             }, 905, { chain: false, texts: ["999", "1000", "10000001", "1e4", "0x2710"] }),
-            ...envCases("ZKCREDIT_BUREAU_URL", ["borrower", "attest", "--identity", "a.json", "--applicant", "person.json", "--out", "attested.json"], bureauUrl, 906, { chain: false, texts: ["", "http://127.0.0.1:1", `http://127.0.0.1:${BUREAU_PORT}/`, "file:///etc/passwd"] })
+            ...envCases("ZKCREDIT_BUREAU_URL", ["borrower", "attest", "--identity", "a.json", "--binding", "a.binding.json", "--out", "attested.json"], bureauUrl, 906, { chain: false, texts: ["", "http://127.0.0.1:1", `http://127.0.0.1:${BUREAU_PORT}/`, "file:///etc/passwd"] })
         ]
         expect(cases.length).toBeGreaterThan(FULL ? 2_400 : 250)
         expectNoFailures(await runCases(cases))

@@ -30,7 +30,7 @@ export interface TestBureau {
     store: BureauStore
     url: string
     /** Stores good records for a new person reference, has the officer bind it to `identity`, and returns the binding. */
-    enrol(identity: Identity, nationalId?: string): Promise<KycBinding>
+    enrol(identity: { commitment: bigint }, nationalId?: string): Promise<KycBinding>
     /** {@link enrol} if needed, then an attestation over HTTP with a real history proof. */
     attest(identity: Identity): Promise<Attestation>
     close(): Promise<void>
@@ -40,19 +40,20 @@ export interface TestBureau {
  * Starts a bureau on a free loopback port.
  * @param options Key, validity, clock and logger, as for {@link createBureauService}.
  */
-export async function startTestBureau(options: Pick<BureauServiceOptions, "privateKey" | "validitySeconds" | "now" | "logger" | "maxBodyBytes">): Promise<TestBureau> {
+export async function startTestBureau(options: Pick<BureauServiceOptions, "privateKey" | "validitySeconds" | "now" | "logger" | "maxBodyBytes"> & { port?: number }): Promise<TestBureau> {
+    const { port = 0, ...serviceOptions } = options
     const store = await BureauStore.open(await openDatabase())
     for (const registration of REGISTRATIONS) await store.addProvider({ ...registration, registeredAt: 0 })
     const service = createBureauService({
-        ...options,
+        ...serviceOptions,
         store,
         officers: { ...TEST_BINDING_DOMAIN, isOfficer: async (address) => address === TEST_OFFICER.address },
         historyVerificationKey: JSON.parse(readFileSync(HISTORY_PROOF_ARTIFACTS.vkey, "utf8")) as object
     })
-    const url = await service.listen(0)
+    const url = await service.listen(port)
     const bindings = new Map<bigint, KycBinding>()
     const now = () => (options.now ?? (() => Math.floor(Date.now() / 1000)))()
-    async function enrol(identity: Identity, nationalId = `44${identity.commitment.toString().slice(0, 16)}`): Promise<KycBinding> {
+    async function enrol(identity: { commitment: bigint }, nationalId = `44${identity.commitment.toString().slice(0, 16)}`): Promise<KycBinding> {
         const personRef = ref(nationalId)
         const records = goodPersonRecords(personRef, periodOf(now())).map((record) => ({ id: recordId(record), record }))
         await store.insertRecords(records, now())

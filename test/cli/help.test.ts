@@ -14,7 +14,7 @@ import { bureauKeyHash, verifyAttestation } from "../../prover/src/attestation.t
 import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
-const ROLES = ["officer", "bureau", "borrower", "lender", "admin"]
+const ROLES = ["officer", "bureau", "provider", "borrower", "lender", "admin"]
 
 /** Every command under `command`, with its path. */
 function allCommands(command: Command, path: string[] = []): { path: string[]; command: Command }[] {
@@ -35,11 +35,12 @@ describe("zkcredit --help", () => {
 
     it("every role's --help lists its commands (a child process per role)", async () => {
         const expected: Record<string, string[]> = {
-            officer: ["add", "remove", "replace", "sync", "audit", "export"],
+            officer: ["bind", "add", "remove", "replace", "sync", "audit", "export"],
             bureau: ["key", "score", "sign", "serve"],
             borrower: ["identity", "attest", "offers", "borrow", "repay", "status"],
             lender: ["offer", "offers", "deposit", "withdraw", "pause", "resume", "loans", "faucet"],
-            admin: ["bureau", "bureau-key", "officer", "pause", "unpause"]
+            admin: ["bureau", "bureau-key", "officer", "pause", "unpause"],
+            provider: ["keygen", "person-ref", "register", "revoke", "submit"]
         }
         const results = await Promise.all(ROLES.map((role) => runCli([role, "--help"])))
         results.forEach((result, i) => {

@@ -49,8 +49,8 @@ describe("zkcredit CLI lifecycle on a local node", () => {
         expect(granted).toMatchObject({ officer: officerAddress, role: "granted" })
     })
 
-    it("bureau: serves attestations, reading records from the chain", async () => {
-        bureau = await startCliProcess(["bureau", "serve", "--key", "bureau-key.json", "--port", String(BUREAU_PORT)], {
+    it("bureau: serves attestations on its database, reading officers and records from the chain", async () => {
+        bureau = await startCliProcess(["bureau", "serve", "--key", "bureau-key.json", "--port", String(BUREAU_PORT), "--data-dir", "bureau-db", "--admin-token-file", "bureau-admin-token"], {
             env: chain.env,
             cwd: chain.dir,
             ready: () => isPortTaken(BUREAU_PORT)
@@ -88,17 +88,57 @@ describe("zkcredit CLI lifecycle on a local node", () => {
         expect(created.offer.tiers).toHaveLength(2)
     })
 
+    let personRef: string
+    it("provider: a bank makes a key, registers with the bureau and submits signed records from a CSV", async () => {
+        const BUREAU = `http://127.0.0.1:${BUREAU_PORT}`
+        await writeFile(`${chain.dir}/reference-salt`, `0x${"3c".repeat(32)}\n`)
+        personRef = (await json(["provider", "person-ref", "--national-id", "440101 19900101 1234", "--salt-file", "reference-salt"])).personRef
+        const key = await json(["provider", "keygen", "--id", "pearl-bank", "--out", "bank-key.json"])
+        expect(key.publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/)
+        await json(["provider", "register", "--key", "bank-key.json", "--name", "Pearl River Bank", "--category", "bank", "--admin-token-file", "bureau-admin-token", "--bureau", BUREAU])
+        const months = Array(24).fill("on-time").join(";")
+        const now = new Date()
+        const period = (back: number) => {
+            const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1))
+            return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`
+        }
+        await writeFile(
+            `${chain.dir}/records.csv`,
+            [
+                "personRef,kind,period,account,openedPeriod,monthlyPaymentYuan,limitYuan,balanceYuan,months,netIncomeYuan",
+                `${personRef},repayment-history,${period(1)},card-1,${period(96)},3000,100000,15000,${months},`,
+                ...[1, 2, 3].map((back) => `${personRef},income,${period(back)},,,,,,,22000`)
+            ].join("\n")
+        )
+        const submitted = await json(["provider", "submit", "--key", "bank-key.json", "--records", "records.csv", "--bureau", BUREAU])
+        expect(submitted.stored).toHaveLength(4)
+        // a key the bureau never registered is refused (exit 2, one line)
+        await json(["provider", "keygen", "--id", "rogue-bank", "--out", "rogue-key.json"])
+        const rogue = await cli(["provider", "submit", "--key", "rogue-key.json", "--records", "records.csv", "--bureau", BUREAU])
+        expect(rogue.code).toBe(2)
+        expect(rogue.stderr).toContain("UNKNOWN_PROVIDER")
+    })
+
+    it("officer: binds the member's person reference to their commitment", async () => {
+        const bound = await json(["officer", "bind", "--commitment", commitment, "--national-id", "440101199001011234", "--salt-file", "reference-salt", "--out", "me.binding.json", "--account", ACCOUNTS.officer])
+        expect(bound.personRef).toBe(personRef)
+        // a binding signed by someone without the officer role is signed, but the bureau will refuse it
+        await json(["officer", "bind", "--commitment", commitment, "--person-ref", personRef, "--out", "forged.binding.json", "--account", ACCOUNTS.lender])
+    })
+
     let score: number
-    it("borrower: gets an attestation from the bureau service", async () => {
-        await writeFile(`${chain.dir}/applicant.json`, JSON.stringify({ kind: "person", onTimePayments24m: 48, latePayments24m: 0, creditUtilisation: 0.15, monthlyIncomeYuan: 22000, monthlyDebtPaymentsYuan: 3000, creditHistoryMonths: 96, pastDefaults: 0 }))
-        const attested = await json(["borrower", "attest", "--identity", "me.json", "--applicant", "applicant.json", "--bureau", `http://127.0.0.1:${BUREAU_PORT}`])
+    it("borrower: proves who they are and gets an attestation of the bureau's records", async () => {
+        const forged = await cli(["borrower", "attest", "--identity", "me.json", "--binding", "forged.binding.json", "--bureau", `http://127.0.0.1:${BUREAU_PORT}`])
+        expect(forged.code).toBe(2)
+        expect(forged.stderr).toContain("UNKNOWN_OFFICER")
+        const attested = await json(["borrower", "attest", "--identity", "me.json", "--binding", "me.binding.json", "--share-history", "--bureau", `http://127.0.0.1:${BUREAU_PORT}`])
         score = attested.score
         expect(score).toBeGreaterThanOrEqual(700)
         expect(attested.attestationFile).toBe("me.attestation.json")
         // the bureau's log has the request line and nothing of the applicant's data
         expect(bureau!.output()).toMatch(/POST \/v1\/attestations 200/)
         expect(bureau!.output()).not.toContain(commitment)
-        expect(bureau!.output()).not.toContain("22000")
+        expect(bureau!.output()).not.toContain(personRef)
     })
 
     it("borrower: lists offers with the tiers the attestation qualifies for", async () => {
