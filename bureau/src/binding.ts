@@ -10,8 +10,7 @@ import { verifyTypedData, type TypedDataDomain, type TypedDataField } from "ethe
 import { requireFieldElement } from "../../prover/src/checks.ts"
 import { requireJsonObject } from "./applicant.ts"
 import { BureauInputError, describeType } from "./errors.ts"
-import { requirePersonRef } from "./records.ts"
-import type { SubjectKind } from "./person-ref.ts"
+import { requirePersonRef, type SubjectKind } from "./person-ref.ts"
 
 /** What the officer signs. */
 export interface BindingFields {

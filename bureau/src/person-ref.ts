@@ -12,6 +12,7 @@
  * function runs in the officer's browser and in providers' systems.
  */
 import { computeHmac, getBytes, hexlify, toUtf8Bytes } from "ethers"
+import { BureauInputError, describeType } from "./errors.ts"
 
 const DOMAIN = "zkcredit.person-ref.v1"
 
@@ -36,4 +37,11 @@ export function personReference(id: string, kind: SubjectKind, salt: string): st
     if (kind !== "person" && kind !== "sme") throw new TypeError('kind must be "person" or "sme"')
     if (typeof salt !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(salt)) throw new TypeError("salt must be the shared reference salt: 0x + 64 hex digits")
     return hexlify(getBytes(computeHmac("sha256", getBytes(salt), toUtf8Bytes(`${DOMAIN}|${kind}|${normaliseId(id)}`)))).toLowerCase()
+}
+
+/** Checks a person reference: 0x + 64 lower-case hex digits. */
+export function requirePersonRef(value: unknown, field: string): string {
+    if (typeof value !== "string") throw new BureauInputError("WRONG_TYPE", field, `${field} must be a person reference (0x + 64 hex digits), got ${describeType(value)}`)
+    if (!/^0x[0-9a-f]{64}$/.test(value)) throw new BureauInputError("INVALID_VALUE", field, `${field} must be 0x followed by 64 lower-case hex digits (see \`zkcredit provider person-ref\`)`)
+    return value
 }

@@ -11,6 +11,9 @@
 import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from "node:crypto"
 import { BureauInputError, describeType } from "./errors.ts"
 import { requireJsonObject } from "./applicant.ts"
+import { requirePersonRef } from "./person-ref.ts"
+
+export { requirePersonRef }
 
 /** The kinds of record the bureau scores. */
 export const RECORD_KINDS = ["repayment-history", "income", "sme-cash-flow", "business-registration", "default"] as const
@@ -138,13 +141,6 @@ export function periodOf(unixSeconds: number): string {
 export function requireProviderId(value: unknown, field: string): string {
     if (typeof value !== "string") throw new BureauInputError("WRONG_TYPE", field, `${field} must be a provider id (a string), got ${describeType(value)}`)
     if (!ID.test(value)) throw new BureauInputError("INVALID_VALUE", field, `${field} must be 2-63 lower-case letters, digits and dashes, starting with a letter or digit`)
-    return value
-}
-
-/** Checks a person reference: 0x + 64 lower-case hex digits. */
-export function requirePersonRef(value: unknown, field: string): string {
-    if (typeof value !== "string") throw new BureauInputError("WRONG_TYPE", field, `${field} must be a person reference (0x + 64 hex digits), got ${describeType(value)}`)
-    if (!/^0x[0-9a-f]{64}$/.test(value)) throw new BureauInputError("INVALID_VALUE", field, `${field} must be 0x followed by 64 lower-case hex digits (see \`zkcredit provider person-ref\`)`)
     return value
 }
 

@@ -107,9 +107,10 @@ export async function restoreIdentity(page: Page, stateDir: string, borrower: De
     await page.getByTestId("identity-commitment").waitFor()
 }
 
-/** Asks the bureau for an attestation with the borrower's applicant file (on the borrower page). */
+/** Asks the bureau for an attestation with the borrower's KYC binding file and a history proof (on the borrower page). */
 export async function getAttestation(page: Page, stateDir: string, borrower: DemoBorrower): Promise<void> {
-    await page.getByTestId("applicant-file").setInputFiles(join(stateDir, borrower.applicantFile))
+    await page.getByTestId("applicant-binding-file").setInputFiles(join(stateDir, borrower.bindingFile))
+    await page.getByTestId("applicant-binding").waitFor()
     await page.getByTestId("applicant-submit").click()
     await page.getByTestId("attestation-score").waitFor()
 }

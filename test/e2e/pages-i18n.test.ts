@@ -115,14 +115,18 @@ for (const locale of ["zh-CN", "en"] as const) {
             await checkPage(page, locale, "compliance")
         })
 
-        it("bureau, with a scored applicant", async () => {
-            const borrower = platform.world.borrowers.find((b) => b.name === "liu-yang")!
+        it("bureau, with the records it holds about the applicant", async () => {
+            // the identity restored on the borrower page is in this browser: prove it with its binding
+            const borrower = platform.world.borrowers.find((b) => b.name === "pearl-river-tea")!
             await open(page, `${url}/bureau`)
             await page.getByTestId("bureau-key-active").waitFor()
-            await page.getByTestId("bureau-file").setInputFiles(`${stateDir}/${borrower.applicantFile}`)
+            await page.getByTestId("bureau-binding-file").setInputFiles(`${stateDir}/${borrower.bindingFile}`)
+            await page.getByTestId("bureau-binding").waitFor()
             await page.getByTestId("bureau-submit").click()
             await page.getByTestId("bureau-breakdown").waitFor()
             expect(await page.getByTestId("bureau-score").innerText()).toBe(String(borrower.score))
+            await page.getByTestId("bureau-records").waitFor()
+            expect(await page.locator('[data-testid^="record-"]').count()).toBeGreaterThan(0)
             await checkPage(page, locale, "bureau")
         })
 

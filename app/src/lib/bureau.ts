@@ -1,11 +1,11 @@
 /** Calls to the bureau service (its HTTP API: bureau/README.md). */
-import type { Applicant } from "$bureau/applicant.ts"
 import type { ScoreBreakdown } from "$bureau/scorecard.ts"
 import type { Attestation } from "$prover/attestation.ts"
 import { app } from "./app.svelte.ts"
 import { AppError, BureauHttpError } from "./errors.ts"
 
-async function call<T>(path: string, body?: unknown): Promise<T> {
+/** A GET (no body) or a JSON POST to the bureau; its JSON errors become {@link BureauHttpError}. */
+export async function bureauCall<T>(path: string, body?: unknown): Promise<T> {
     const base = app.config?.bureauUrl
     if (!base) throw new AppError("error.noConfig")
     let response: Response
@@ -22,22 +22,49 @@ async function call<T>(path: string, body?: unknown): Promise<T> {
     return json as T
 }
 
-export interface ScoreResponse {
+/** A score and how it was reached (bureau/src/bureau.ts `ScoreReport`). */
+export interface ScoreReport {
     score: number
-    breakdown: ScoreBreakdown
+    breakdown: ScoreBreakdown & { sources: Record<string, string[]>; asOf: string; onChain: { provenPseudonyms: number; loansRead: number; unrecognisedRepaidLoans: number } | null }
 }
 
-/** Scores an applicant (nothing signed). */
-export function scoreApplicant(applicant: Applicant): Promise<ScoreResponse> {
-    return call<ScoreResponse>("/v1/score", { applicant })
+/** A record the bureau holds (bureau/src/bureau.ts `RecordView`). */
+export interface RecordView {
+    id: string
+    provider: string
+    providerName: string
+    category: string
+    kind: string
+    period: string
+    data: Record<string, unknown>
+    signedAt: number
+    receivedAt: number
+    supersededBy: string | null
+    supersedes: string | null
 }
 
-/** Asks the bureau to score an applicant and sign an attestation for an identity commitment. */
-export function requestAttestation(commitment: bigint, applicant: Applicant): Promise<ScoreResponse & { attestation: Attestation }> {
-    return call("/v1/attestations", { commitment: commitment.toString(), applicant })
+/** A dispute (bureau/src/db/store.ts `DisputeRow`). */
+export interface DisputeRow {
+    id: string
+    recordId: string
+    reason: string
+    openedAt: number
+    resolvedAt: number | null
+    correctionId: string | null
 }
+
+/** `POST /v1/attestations`: the attestation and how its score was reached. */
+export type AttestationResponse = ScoreReport & { attestation: Attestation }
+
+/** `POST /v1/report`: the score, and what the bureau holds about the applicant. */
+export type ReportResponse = ScoreReport & { records: RecordView[]; disputes: DisputeRow[]; attestations: { score: number; issuedAt: number; expiresAt: number }[] }
 
 /** The bureau's public key and its hash. */
 export function bureauKey(): Promise<{ publicKey: [string, string]; keyHash: string }> {
-    return call("/v1/key")
+    return bureauCall("/v1/key")
+}
+
+/** The scopes of the markets whose history the bureau reads. */
+export function bureauMarkets(): Promise<{ scopes: string[] }> {
+    return bureauCall("/v1/markets")
 }
