@@ -27,6 +27,7 @@ const REQUESTS_PER_CLIENT = 4
 async function main(): Promise<void> {
     const manifest = JSON.parse(readFileSync(ARTIFACTS_MANIFEST, "utf8")) as { circuits: Record<string, { constraints: number }> }
     const identity = new Identity()
+    console.log(`bureau: ${PROOF_RUNS} history proofs`)
     const proveTimes = await timeRuns(PROOF_RUNS, () => generateHistoryProof({ identity, scopes: [1n, 2n], challenge: 42n }, HISTORY_ARTIFACTS))
 
     const bureau = await startTestBureau({ privateKey: BUREAU_PRIVATE_KEY, validitySeconds: 30 * 86_400, logger: () => {} })
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
             if (answer.status !== 200) throw new Error(`attestation answered ${answer.status}: ${JSON.stringify(answer.body)}`)
         }
 
+        console.log(`bureau: ${CLIENTS} clients, ${REQUESTS_PER_CLIENT} proofs each, made beforehand`)
         // 50 clients, each a person of its own with proofs made beforehand
         const clients: { binding: KycBinding; proofs: HistoryProof[] }[] = []
         for (let c = 0; c < CLIENTS; c++) {
