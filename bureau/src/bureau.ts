@@ -21,6 +21,13 @@ import { scoreApplicant, SCORECARD_VERSION, type ScoreBreakdown } from "./scorec
 /** How long a challenge is good for: 5 minutes, ample for one proof in a browser. */
 export const CHALLENGE_SECONDS = 300
 
+/**
+ * How far an attestation's `issuedAt` is set before the moment it is signed: a chain whose
+ * latest block is a little behind the bureau's clock (blocks come every few seconds; clocks
+ * drift) must not find a fresh attestation "not yet valid". The expiry is not moved.
+ */
+export const ISSUED_AT_SKEW_SECONDS = 60
+
 /** Records one submission may carry at most. */
 export const MAX_RECORDS_PER_SUBMISSION = 200
 
@@ -183,8 +190,9 @@ export class Bureau {
     /** Signs an attestation of the applicant's score for the bound commitment, and logs it. */
     async attest(applicant: Applicant): Promise<ScoreReport & { attestation: Attestation }> {
         const report = await this.score(applicant)
-        const issuedAt = this.#o.now()
-        const expiresAt = issuedAt + this.#o.validitySeconds
+        const now = this.#o.now()
+        const issuedAt = Math.max(0, now - ISSUED_AT_SKEW_SECONDS)
+        const expiresAt = now + this.#o.validitySeconds
         const attestation = signAttestation({ commitment: BigInt(applicant.binding.commitment), score: report.score, issuedAt, expiresAt }, this.#o.privateKey)
         await this.#o.store.logAttestation({
             personRef: applicant.binding.personRef,

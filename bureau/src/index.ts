@@ -47,7 +47,7 @@ export {
 } from "./scorecard.ts"
 export { loadOrCreateAdminToken } from "./admin-token.ts"
 export { BINDING_TYPES, bindingDomain, parseBinding, recoverBindingSigner, signBinding, type BindingFields, type KycBinding, type TypedDataSigner } from "./binding.ts"
-export { Bureau, CHALLENGE_SECONDS, MAX_RECORDS_PER_SUBMISSION, type ChainHistory, type LoanReader, type OfficerCheck, type RecordView, type ScoreReport } from "./bureau.ts"
+export { Bureau, CHALLENGE_SECONDS, ISSUED_AT_SKEW_SECONDS, MAX_RECORDS_PER_SUBMISSION, type ChainHistory, type LoanReader, type OfficerCheck, type RecordView, type ScoreReport } from "./bureau.ts"
 export { chainHistory, officersFromChain } from "./chain.ts"
 export { openDatabase, type Database, type DatabaseLocation, type Queryable } from "./db/database.ts"
 export { migrate, MIGRATIONS, type Migration } from "./db/migrations.ts"

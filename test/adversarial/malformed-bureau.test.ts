@@ -14,7 +14,7 @@ import { request as httpRequest, Agent } from "node:http"
 import { createConnection } from "node:net"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { canonicalJson, recordId, type BureauLogEntry, type KycBinding, type SignedRecord } from "../../bureau/src/index.ts"
+import { canonicalJson, ISSUED_AT_SKEW_SECONDS, recordId, type BureauLogEntry, type KycBinding, type SignedRecord } from "../../bureau/src/index.ts"
 import { createBureauKey, Identity, parseAttestation, verifyAttestation } from "../../prover/src/index.ts"
 import type { HistoryProof } from "../../prover/src/history-proof.ts"
 import { startTestBureau, type TestBureau } from "../bureau/harness.ts"
@@ -125,7 +125,7 @@ function expectHonestAnswer(route: string, body: Record<string, unknown>, answer
     expect(signed.bureauPublicKey).toEqual([...bureau.publicKey])
     expect(signed.commitment).toBe(applicant.commitment)
     expect(signed.score).toBe(BigInt(response.score!))
-    expect(signed.issuedAt).toBe(BigInt(NOW))
+    expect(signed.issuedAt).toBe(BigInt(NOW - ISSUED_AT_SKEW_SECONDS))
     expect(signed.expiresAt).toBe(BigInt(NOW + VALIDITY))
 }
 
