@@ -4,12 +4,19 @@
  * As root it runs as the `postgres` user (or `nobody`), since PostgreSQL refuses to run as root.
  */
 import { execFileSync, spawnSync } from "node:child_process"
-import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs"
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-/** Where Debian puts the server binaries. */
-export const POSTGRES_BIN = process.env.ZKCREDIT_POSTGRES_BIN ?? "/usr/lib/postgresql/15/bin"
+/** Where Debian puts the server binaries: ZKCREDIT_POSTGRES_BIN, else the newest /usr/lib/postgresql/<version>/bin (15 here). */
+export const POSTGRES_BIN = process.env.ZKCREDIT_POSTGRES_BIN ?? newestDebianBin() ?? "/usr/lib/postgresql/15/bin"
+
+function newestDebianBin(): string | undefined {
+    const base = "/usr/lib/postgresql"
+    if (!existsSync(base)) return undefined
+    const versions = readdirSync(base).filter((v) => /^\d+$/.test(v) && existsSync(join(base, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a))
+    return versions[0] === undefined ? undefined : join(base, versions[0], "bin")
+}
 
 /** The binaries the server variant needs. */
 export const POSTGRES_TOOLS = ["initdb", "pg_ctl", "postgres"] as const
