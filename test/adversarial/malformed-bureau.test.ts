@@ -21,7 +21,7 @@ import { startTestBureau, type TestBureau } from "../bureau/harness.ts"
 import { provenRequest } from "../bureau/applicant-client.ts"
 import { goodPersonRecords, ref } from "../bureau/provider-fixtures.ts"
 import { BUREAU_PRIVATE_KEY, NOW } from "../helpers/fixtures.ts"
-import { deeplyNested, garbled, hostileJson, hostileText, mutation, pathName, truncations } from "./lib/hostile.ts"
+import { deeplyNested, garbled, hostileJson, hostileText, mutation, pathName, truncations, type Mutation } from "./lib/hostile.ts"
 
 const FULL = process.env.ZKCREDIT_FULL === "1"
 const SCALE = FULL ? 10 : 1
@@ -63,8 +63,12 @@ interface Answer {
     text: string
 }
 
-/** One request through node:http (it sends any method, path and header fetch would refuse). */
-function send(method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Answer> {
+/**
+ * One request through node:http (it sends any method, path and header fetch would refuse). A
+ * keep-alive socket the server closed just as it was reused resets: that request is sent again
+ * on a new socket once, as node:http's documentation advises (`request.reusedSocket`).
+ */
+function send(method: string, path: string, headers: Record<string, string>, body?: string | Buffer, retried = false): Promise<Answer> {
     return new Promise((resolve, reject) => {
         const req = httpRequest({ host: "127.0.0.1", port, method, path, headers, agent }, (res) => {
             const chunks: Buffer[] = []
@@ -72,7 +76,10 @@ function send(method: string, path: string, headers: Record<string, string>, bod
             res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }))
             res.on("error", reject)
         })
-        req.on("error", reject)
+        req.on("error", (error: Error & { code?: string }) => {
+            if (!retried && req.reusedSocket && error.code === "ECONNRESET") resolve(send(method, path, headers, body, true))
+            else reject(error)
+        })
         if (body !== undefined) req.end(body)
         else req.end()
     })
@@ -143,8 +150,10 @@ const validBodies = (): [string, Record<string, unknown>][] => [
  * change to their canonical JSON must be refused with a 4xx; a change that leaves it equal
  * (setting a value to itself) is the same request.
  */
-function surelyInvalid(valid: Record<string, unknown>, mutated: unknown): boolean {
-    return mutated === undefined || canonicalJson(mutated) !== canonicalJson(valid)
+function surelyInvalid(valid: Record<string, unknown>, m: Mutation): boolean {
+    // dropping whole records from a batch leaves a batch of valid signed records
+    if (m.change.op === "delete" && m.path.length === 2 && m.path[0] === "records") return false
+    return m.value === undefined || canonicalJson(m.value) !== canonicalJson(valid)
 }
 
 describe("malformed input to the bureau HTTP API, over a real socket", () => {
@@ -157,7 +166,7 @@ describe("malformed input to the bureau HTTP API, over a real socket", () => {
                     const answer = await send("POST", route, { "content-type": "application/json" }, text)
                     count(answer.status)
                     const what = `${route} with ${pathName(m.path)} ${m.change.op}${m.change.op === "set" ? ` ${text.slice(0, 80)}` : ""}`
-                    if (surelyInvalid(valid, m.value)) {
+                    if (surelyInvalid(valid, m)) {
                         invalid++
                         const error = expectClientError(answer, what)
                         // the field at fault is named (an empty key is named "", as it is)

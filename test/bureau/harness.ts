@@ -1,6 +1,7 @@
 /**
  * A bureau service with everything it needs and no chain, for tests that are about something
- * else (recovery, malformed input) and for the benchmark: an embedded in-memory database with
+ * else (recovery, malformed input) and for the benchmark: an embedded in-memory database (one per
+ * process) with
  * the test providers registered, an officer that is a local wallet (named so: the chain check of
  * the officer role is replaced by "is this wallet"), and a helper that enrols an applicant
  * (records, binding) and gets them an attestation over HTTP with a real history proof.
@@ -20,6 +21,13 @@ import { goodPersonRecords, ref, REGISTRATIONS } from "./provider-fixtures.ts"
 
 /** The officer of {@link startTestBureau}: a fixed local wallet. */
 export const TEST_OFFICER = new Wallet(`0x${"0f".repeat(32)}`)
+
+/**
+ * One in-memory database per test process, shared by its test bureaus: opening PGlite costs
+ * seconds, and what two bureaus of one file store never clash (records are keyed by their
+ * signed bytes, challenges are random).
+ */
+let shared: Promise<BureauStore> | undefined
 
 /** The KycRegistry address and chain the test bindings name. */
 export const TEST_BINDING_DOMAIN = { chainId: 31337, kycRegistry: "0x00000000000000000000000000000000000000c0" }
@@ -42,7 +50,8 @@ export interface TestBureau {
  */
 export async function startTestBureau(options: Pick<BureauServiceOptions, "privateKey" | "validitySeconds" | "now" | "logger" | "maxBodyBytes"> & { port?: number }): Promise<TestBureau> {
     const { port = 0, ...serviceOptions } = options
-    const store = await BureauStore.open(await openDatabase())
+    shared ??= openDatabase().then((db) => BureauStore.open(db))
+    const store = await shared
     for (const registration of REGISTRATIONS) await store.addProvider({ ...registration, registeredAt: 0 })
     const service = createBureauService({
         ...serviceOptions,
@@ -73,8 +82,8 @@ export async function startTestBureau(options: Pick<BureauServiceOptions, "priva
             return answer.body.attestation as Attestation
         },
         async close() {
+            // the shared in-memory database lives as long as the test process
             await service.close()
-            await store.close()
         }
     }
 }
