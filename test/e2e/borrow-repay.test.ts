@@ -94,7 +94,8 @@ describe("borrower, in a fresh browser profile", () => {
         expect(stagesSeen.size).toBeGreaterThan(0)
         // the artifacts are in the Cache API now
         const cached = await page.evaluate(async () => (await (await caches.open("zkcredit-artifacts-v1")).keys()).map((r) => new URL(r.url).pathname).sort())
-        expect(cached).toEqual(["/artifacts/credit-proof.wasm", "/artifacts/credit-proof.zkey"])
+        // the history proof to the bureau (for the attestation) and the credit proof, each cached once
+        expect(cached).toEqual(["/artifacts/credit-proof.wasm", "/artifacts/credit-proof.zkey", "/artifacts/history-proof.wasm", "/artifacts/history-proof.zkey"])
         await screenshot(page, "borrow-03-borrowed")
     })
 
