@@ -1,0 +1,20 @@
+/**
+ * Shared by the escrow and committee tests (prover, contracts, CLI, flow).
+ */
+import { expect } from "vitest"
+import { isZkCreditError, type ZkCreditErrorCode } from "../../prover/src/index.ts"
+
+/** Runs `fn` and checks that it throws a ZkCreditError of `code`, naming `parameter` when given. */
+export function expectZkCreditError(fn: () => unknown, code: ZkCreditErrorCode, parameter?: string): void {
+    let caught: unknown
+    try {
+        fn()
+    } catch (error) {
+        caught = error
+    }
+    expect(isZkCreditError(caught, code), `expected ${code}, got ${String(caught)}`).toBe(true)
+    if (parameter !== undefined) expect((caught as { parameter?: string }).parameter).toBe(parameter)
+}
+
+/** JSON round trip: what a file or an event carries. */
+export const viaFile = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
