@@ -35,29 +35,12 @@ import {
     type Dealing,
     type PartialDecryption
 } from "../../prover/src/escrow/index.ts"
-import { expectZkCreditError, viaFile } from "../helpers/escrow.ts"
+import { expectZkCreditError, runCommittee, viaFile, type TestCommittee } from "../helpers/escrow.ts"
 
 
 
-const NAMES = ["regulator", "bureau", "compliance"]
-
-interface Committee {
-    authorities: AuthorityKeyFile[]
-    roster: CommitteeRoster
-    dealings: Dealing[]
-    committeeKey: CommitteeKeyFile
-    shares: AuthorityShareFile[]
-}
-
-/** Runs the three rounds, every message through JSON. */
-function runDkg(threshold = 2, names = NAMES): Committee {
-    const authorities = names.map((name) => createAuthorityKey(name))
-    const roster = viaFile(createRoster(threshold, authorities.map((a) => ({ name: a.name, transportKey: a.transportKey }))))
-    const dealings = authorities.map((a) => viaFile(createDealing(roster, a)))
-    const complaints = authorities.map((a) => viaFile(verifyDealings(roster, a, dealings).complaints))
-    const results = authorities.map((a) => finalizeCommittee(roster, dealings, complaints, a))
-    return { authorities, roster, dealings, committeeKey: results[0]!.committeeKey, shares: results.map((r) => r.share!) }
-}
+type Committee = TestCommittee
+const runDkg = runCommittee
 
 /** The joint secret, which the platform never computes: only a test may, to check the shares. */
 function jointSecretOf(shares: readonly AuthorityShareFile[], indices: readonly number[]): bigint {
