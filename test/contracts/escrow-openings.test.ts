@@ -7,40 +7,17 @@
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
 import { SNARK_SCALAR_FIELD as P } from "../../prover/src/index.ts"
-import { encryptCommitment, multiplyGenerator, partialDecrypt, requirePoint, SUBGROUP_ORDER, verifyPartialDecryption } from "../../prover/src/escrow/index.ts"
-import { as, DAY, deploy, deployMockMarket, eventsOf, mockProof, TERMS, USD } from "../helpers/contracts.ts"
-import { runCommittee } from "../helpers/escrow.ts"
+import { multiplyGenerator, SUBGROUP_ORDER, verifyPartialDecryption } from "../../prover/src/escrow/index.ts"
+import { deployEscrowOpenings, ESCROW_GAS_CEILINGS, partialCalldata, type EscrowOpeningsFixture } from "../helpers/committee.ts"
+import { as, DAY, eventsOf } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const connection = await network.create()
 const { ethers, networkHelpers } = connection
 const { loadFixture, time } = networkHelpers
 
-const COMMITMENT = 0xC0FFEEn
-
-async function deployOpenings() {
-    const f = await deployMockMarket(connection)
-    const { admin, officer, lender, borrower, other, stranger } = f.signers
-    const committee = runCommittee()
-    const registry = await deploy(ethers, "EscrowCommitteeRegistry", [admin.address])
-    const authorities = [lender, other, stranger]
-    const key = requirePoint(committee.committeeKey.publicKey, "key")
-    const now = await time.latest()
-    await (await registry.addKey(key[0], key[1], 2, committee.committeeKey.publicShares.map((s, i) => ({ account: authorities[i]!.address, shareX: s.publicShare[0], shareY: s.publicShare[1] })), now - DAY, now + 365 * DAY)).wait()
-    const openings = await deploy(ethers, "EscrowOpenings", [admin.address, await f.market.getAddress(), await registry.getAddress()])
-    await (await openings.grantRole(await openings.REQUESTER_ROLE(), officer.address)).wait()
-    // loan 0 defaults; loan 1 (another pseudonym) stays in good standing
-    const start = (await time.latest()) + 1
-    await time.setNextBlockTimestamp(start)
-    await (await as(f.market, borrower).borrow(0n, 1n, 1_000n * USD, mockProof(0xaaan, start))).wait()
-    await (await as(f.market, other).borrow(0n, 1n, 1_000n * USD, mockProof(0xbbbn, start + 1))).wait()
-    await time.increaseTo(start + TERMS.term / TERMS.instalmentCount + TERMS.defaultPeriod + 1)
-    await (await f.market.markDefault(0n)).wait()
-    const escrow = encryptCommitment(COMMITMENT, key).escrow
-    return { ...f, committee, registry, openings, key, escrow, authorities, requester: as(openings, officer), officer }
-}
-
-type Fixture = Awaited<ReturnType<typeof deployOpenings>>
+const deployOpenings = () => deployEscrowOpenings(connection)
+type Fixture = EscrowOpeningsFixture
 
 async function requested(): Promise<Fixture> {
     const f = await deployOpenings()
@@ -48,10 +25,7 @@ async function requested(): Promise<Fixture> {
     return f
 }
 
-function partialOf(f: Fixture, authority: number, loanId = 0n) {
-    const p = partialDecrypt({ ephemeralKeyY: f.escrow.ephemeralKeyY, ciphertext: f.escrow.ciphertext }, f.committee.shares[authority]!, loanId)
-    return [BigInt(p.partial[0]), BigInt(p.partial[1]), BigInt(p.proof.challenge), BigInt(p.proof.response)] as const
-}
+const partialOf = partialCalldata
 
 describe("EscrowOpenings", () => {
     describe("# requestOpening", () => {
@@ -146,12 +120,12 @@ describe("EscrowOpenings", () => {
             await expectRevert(signer.publishPartialDecryption(0n, x, y, c, SUBGROUP_ORDER), "InvalidPartialDecryption", [x, y])
         })
 
-        it("costs at most 75,000 gas a share, 200,000 a request", async () => {
+        it("costs at most ESCROW_GAS_CEILINGS: 200,000 gas a request, 75,000 a share", async () => {
             const f = await loadFixture(deployOpenings)
             const request = await (await f.requester.requestOpening(0n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)).wait()
-            expect(request!.gasUsed).toBeLessThanOrEqual(200_000n)
+            expect(request!.gasUsed).toBeLessThanOrEqual(BigInt(ESCROW_GAS_CEILINGS.openRequest))
             const share = await (await as(f.openings, f.authorities[1]!).publishPartialDecryption(0n, ...partialOf(f, 1))).wait()
-            expect(share!.gasUsed).toBeLessThanOrEqual(75_000n)
+            expect(share!.gasUsed).toBeLessThanOrEqual(BigInt(ESCROW_GAS_CEILINGS.publishShare))
         })
     })
 })

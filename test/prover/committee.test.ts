@@ -35,7 +35,8 @@ import {
     type Dealing,
     type PartialDecryption
 } from "../../prover/src/escrow/index.ts"
-import { expectZkCreditError, runCommittee, viaFile, type TestCommittee } from "../helpers/escrow.ts"
+import { runCommittee, viaFile, type TestCommittee } from "../helpers/committee.ts"
+import { expectZkCreditError } from "../helpers/escrow.ts"
 
 
 
