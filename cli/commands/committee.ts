@@ -51,11 +51,11 @@ export function registerCommittee(committee: Command): void {
         `
 Key generation (each authority runs its own steps; files go to everyone):
   1. committee authority new --name regulator --out regulator.json     (private, mode 0600)
-  2. committee roster --threshold 2 --out roster.json regulator.json bureau.json compliance.json
+  2. committee roster --threshold 2 --out roster.json --members regulator.json bureau.json compliance.json
   3. committee deal --roster roster.json --authority regulator.json --out dealing-1.json
-  4. committee verify --roster roster.json --authority regulator.json --out complaints-1.json dealing-*.json
-  5. committee finalize --roster roster.json --complaints complaints-*.json --authority regulator.json
-       --share-out regulator-share.json --out committee-key.json dealing-*.json
+  4. committee verify --roster roster.json --authority regulator.json --out complaints-1.json --dealings dealing-*.json
+  5. committee finalize --roster roster.json --dealings dealing-*.json --complaints complaints-*.json
+       --authority regulator.json --share-out regulator-share.json --out committee-key.json
 Then: committee register (admin), committee request (for a defaulted loan),
 committee decrypt (each authority), committee combine (anyone).
 Addresses: --registry / --openings, or ${ESCROW_ENV.registry} / ${ESCROW_ENV.openings}.`
@@ -91,11 +91,11 @@ Addresses: --registry / --openings, or ${ESCROW_ENV.registry} / ${ESCROW_ENV.ope
         .description("make the roster: the authorities (in the order given) and the threshold t")
         .requiredOption("--threshold <t>", "authorities needed to open an escrow")
         .requiredOption("--out <file>", "the roster file to write")
+        .requiredOption("--members <files...>", "the authorities' files, in index order (only their name and transport key are read)")
         .option("--force", "replace an existing file")
-        .argument("<authorities...>", "authority files (only their name and transport key are read)")
         .action(
-            action<{ threshold: string; out: string } & Files>(async (ctx, options, [files]) => {
-                const list = files as unknown as string[]
+            action<{ threshold: string; out: string; members: string[] } & Files>(async (ctx, options) => {
+                const list = options.members
                 const threshold = parseInteger(options.threshold, "--threshold", { min: 1, max: list.length })
                 const members = []
                 for (const path of list) {
@@ -134,13 +134,13 @@ Addresses: --registry / --openings, or ${ESCROW_ENV.registry} / ${ESCROW_ENV.ope
         .requiredOption("--roster <file>", "the roster")
         .requiredOption("--authority <file>", "your authority key file")
         .requiredOption("--out <file>", "the complaints file to write (publish it, even empty)")
+        .requiredOption("--dealings <files...>", "every dealing file")
         .option("--force", "replace an existing file")
-        .argument("<dealings...>", "every dealing file")
         .action(
-            action<{ roster: string; authority: string; out: string } & Files>(async (ctx, options, [files]) => {
+            action<{ roster: string; authority: string; out: string; dealings: string[] } & Files>(async (ctx, options) => {
                 const roster = await loadRoster(options.roster)
                 const me = await loadAuthority(options.authority)
-                const dealings = await readAll(files as unknown as string[], "dealing file")
+                const dealings = await readAll(options.dealings, "dealing file")
                 const { complaints, verified } = verifyDealings(roster, me, dealings)
                 await writeTextFile(options.out, `${JSON.stringify(complaints, null, 2)}\n`, { overwrite: options.force ?? false })
                 const accused = complaints.complaints.map((c) => c.dealer)
@@ -156,16 +156,16 @@ Addresses: --registry / --openings, or ${ESCROW_ENV.registry} / ${ESCROW_ENV.ope
         .description("round 3: replay the rounds into the committee key file (the same for everyone) and, for an authority, its share")
         .requiredOption("--roster <file>", "the roster")
         .requiredOption("--out <file>", "the committee key file to write (public)")
+        .requiredOption("--dealings <files...>", "every dealing file")
         .option("--complaints <files...>", "every complaints file published")
         .option("--authority <file>", "your authority key file, to derive your share")
         .option("--share-out <file>", "where to write your share (private, mode 0600); needs --authority")
         .option("--force", "replace existing files")
-        .argument("<dealings...>", "every dealing file")
         .action(
-            action<{ roster: string; out: string; complaints?: string[]; authority?: string; shareOut?: string } & Files>(async (ctx, options, [files]) => {
+            action<{ roster: string; out: string; dealings: string[]; complaints?: string[]; authority?: string; shareOut?: string } & Files>(async (ctx, options) => {
                 if ((options.authority === undefined) !== (options.shareOut === undefined)) throw badInput("USAGE", "--authority and --share-out go together: give both to derive your share, or neither")
                 const roster = await loadRoster(options.roster)
-                const dealings = await readAll(files as unknown as string[], "dealing file")
+                const dealings = await readAll(options.dealings, "dealing file")
                 const complaints = await readAll(options.complaints ?? [], "complaints file")
                 const me = options.authority === undefined ? undefined : await loadAuthority(options.authority)
                 const { committeeKey, share } = finalizeCommittee(roster, dealings, complaints, me)

@@ -33,6 +33,8 @@ import { BureauRegistryAbi, KycRegistryAbi, LoanMarketAbi } from "../../client/s
 import { readLoan, readOffers, type LoanView, type OfferView } from "../../client/src/views.ts"
 import { parseDeployment } from "../../client/src/deployments.ts"
 import { KycGroup } from "../../prover/src/index.ts"
+import { createDealing, createRoster, encryptCommitment, finalizeCommittee, parseAuthorityKey, parseAuthorityShare, parseCommitteeKey, parseEscrow, requirePoint, verifyDealings, type AuthorityKeyFile, type CommitteeRoster } from "../../prover/src/escrow/index.ts"
+import { deployArtifact } from "../helpers/committee.ts"
 import { GOOD_PERSON, GOOD_SME } from "../bureau/examples.ts"
 import { startTestChain, type TestChain } from "../cli/helpers.ts"
 import { bad, failed, HELP, mutations, OK, positionalOutcome, safePathText, show, skip, unreachable, USAGE, type Case, type CommandSpec, type Outcome, type Slot } from "./lib/cli-cases.ts"
@@ -204,6 +206,19 @@ beforeAll(async () => {
         timeoutMs: 120_000
     })
     if (borrowed.exit !== 0) throw new Error(`setup: borrow exited ${borrowed.exit}: ${borrowed.stderr}`)
+    // the escrow committee: three authorities' files, a roster, dealings, complaints, the key and a share; the escrow contracts
+    const authorityNames = ["regulator", "bureau", "compliance"]
+    for (const name of authorityNames) await must(["committee", "authority", "new", "--name", name, "--out", `authority-${name}.json`])
+    await must(["committee", "roster", "--threshold", "2", "--out", "roster.json", "--members", ...authorityNames.map((n) => `authority-${n}.json`)])
+    for (const [i, name] of authorityNames.entries()) await must(["committee", "deal", "--roster", "roster.json", "--authority", `authority-${name}.json`, "--out", `dealing-${i + 1}.json`])
+    const dealingFiles = authorityNames.map((_, i) => `dealing-${i + 1}.json`)
+    for (const [i, name] of authorityNames.entries()) await must(["committee", "verify", "--roster", "roster.json", "--authority", `authority-${name}.json`, "--out", `complaints-${i + 1}.json`, "--dealings", ...dealingFiles])
+    await must(["committee", "finalize", "--roster", "roster.json", "--authority", "authority-regulator.json", "--share-out", "regulator-share.json", "--out", "committee-key.json", "--dealings", ...dealingFiles, "--complaints", ...authorityNames.map((_, i) => `complaints-${i + 1}.json`)])
+    const admin = await provider.getSigner(0)
+    const escrowRegistry = await deployArtifact("EscrowCommitteeRegistry.sol", "EscrowCommitteeRegistry", admin, [accounts[0]])
+    const escrowOpenings = await deployArtifact("EscrowOpenings.sol", "EscrowOpenings", admin, [accounts[0], chain.deployment.contracts.loanMarket, await escrowRegistry.getAddress()])
+    suiteEnv.ZKCREDIT_ESCROW_REGISTRY = process.env.ZKCREDIT_ESCROW_REGISTRY = await escrowRegistry.getAddress()
+    suiteEnv.ZKCREDIT_ESCROW_OPENINGS = process.env.ZKCREDIT_ESCROW_OPENINGS = await escrowOpenings.getAddress()
     bureau = createBureauService({ privateKey: JSON.parse(readFileSync(`${dir}/k1.json`, "utf8")).privateKey, validitySeconds: 30 * DAY, logger: () => {} })
     await bureau.listen(BUREAU_PORT, "127.0.0.1")
 
@@ -631,6 +646,8 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
         ...(["grant", "revoke"] as const).map((verb) => ({ chain: true, spec: { path: ["admin", "officer", verb], globals: acct(0), slots: [arg("<address>", W.accounts[6]!, (t) => (address(t) ? skip(`${verb}s the role`) : bad("INVALID_ADDRESS")))], base: skip(`${verb}s the role`) } })),
         { chain: true, spec: { path: ["admin", "pause"], globals: acct(0), slots: [arg("<contract>", "kyc", (t) => (t === "kyc" || t === "market" ? skip("pauses") : bad("USAGE")))], base: skip("pauses") } },
         { chain: true, spec: { path: ["admin", "unpause"], globals: acct(0), slots: [arg("<contract>", "market", (t) => (t === "kyc" || t === "market" ? failed("ALREADY") : bad("USAGE")))], base: failed("ALREADY") } },
+        // escrow committee
+        ...committeeSpecs(),
         // global options on commands that use them
         {
             chain: true,
@@ -642,6 +659,131 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
         }
     ]
     return specs
+}
+
+/**
+ * The `committee` commands. File contents are judged by the library's own parsers (the answer to
+ * a malformed file is bad input either way; what this suite checks is how the CLI says so), and
+ * chain commands stop at the chain's refusal: no loan is defaulted and no opening requested here.
+ */
+function committeeSpecs(): { spec: CommandSpec; chain: boolean }[] {
+    const file = (name: string) => JSON.parse(readFileSync(at(name), "utf8")) as unknown
+    const regulator = file("authority-regulator.json") as AuthorityKeyFile
+    const roster = file("roster.json") as CommitteeRoster
+    const key = requirePoint((file("committee-key.json") as { publicKey: unknown }).publicKey, "publicKey")
+    const escrow = encryptCommitment(W.a.commitment, key).escrow
+    const holds = (fn: () => unknown) => {
+        try {
+            fn()
+            return true
+        } catch {
+            return false
+        }
+    }
+    const parsed = (body: string, check: (value: unknown) => unknown, then: Outcome = OK): Outcome => {
+        const value = json(body)
+        return value !== undefined && holds(() => check(value)) ? then : bad()
+    }
+    const name = (t: string) => (t.trim() === "" || t.length > 100 ? bad("INVALID_COMMITTEE_FILE") : OK)
+    const integer = (t: string) => /^-?[0-9]+$/.test(t.trim()) || /^0x[0-9a-fA-F]+$/.test(t.trim())
+    const loan = (then: Outcome) => whole(0, MAX_SAFE, () => then)
+    return [
+        { chain: false, spec: { path: ["committee", "authority", "new"], slots: [opt("--name", "auditor", name, { required: true }), outOpt("new-authority.json")], base: OK, outputs: ["new-authority.json"] } },
+        { chain: false, spec: { path: ["committee", "authority", "show"], slots: [readOpt("--authority", "authority-regulator.json", (b) => parsed(b, parseAuthorityKey))], base: OK } },
+        {
+            chain: false,
+            spec: {
+                path: ["committee", "roster"],
+                slots: [
+                    opt("--threshold", "1", whole(1, 1, () => OK), { required: true }),
+                    outOpt("new-roster.json"),
+                    opt("--members", "authority-regulator.json", (t) => readPath(t, (b) => parsed(b, (v) => createRoster(1, [v as never]))), { path: "read", required: true, variadic: true })
+                ],
+                base: OK,
+                outputs: ["new-roster.json"]
+            }
+        },
+        {
+            chain: false,
+            spec: {
+                path: ["committee", "deal"],
+                slots: [
+                    readOpt("--roster", "roster.json", (b) => parsed(b, (v) => createDealing(v as CommitteeRoster, regulator))),
+                    readOpt("--authority", "authority-regulator.json", (b) => parsed(b, (v) => createDealing(roster, v as AuthorityKeyFile))),
+                    outOpt("new-dealing.json")
+                ],
+                base: OK,
+                outputs: ["new-dealing.json"]
+            }
+        },
+        {
+            chain: false,
+            spec: {
+                path: ["committee", "verify"],
+                slots: [
+                    readOpt("--roster", "roster.json", (b) => parsed(b, (v) => verifyDealings(v as CommitteeRoster, regulator, [file("dealing-1.json")]))),
+                    readOpt("--authority", "authority-regulator.json", (b) => parsed(b, (v) => verifyDealings(roster, v as AuthorityKeyFile, [file("dealing-1.json")]))),
+                    outOpt("new-complaints.json"),
+                    opt("--dealings", "dealing-1.json", (t) => readPath(t, (b) => parsed(b, (v) => verifyDealings(roster, regulator, [v]))), { path: "read", required: true, variadic: true })
+                ],
+                base: OK,
+                outputs: ["new-complaints.json"]
+            }
+        },
+        {
+            chain: false,
+            spec: {
+                path: ["committee", "finalize"],
+                // one dealing of three, t = 2: the rounds cannot finish, whatever else is wrong
+                slots: [readOpt("--roster", "roster.json", (b) => parsed(b, (v) => finalizeCommittee(v as CommitteeRoster, [], []), bad("DKG_FAILED"))), outOpt("new-committee-key.json", bad("DKG_FAILED")), opt("--dealings", "dealing-1.json", (t) => readPath(t, () => bad()), { path: "read", required: true, variadic: true })],
+                base: bad("DKG_FAILED")
+            }
+        },
+        {
+            chain: true,
+            spec: {
+                path: ["committee", "register"],
+                globals: acct(0),
+                slots: [
+                    readOpt("--committee-key", "committee-key.json", (b) => parsed(b, parseCommitteeKey, skip("registers a key"))),
+                    opt("--accounts", W.accounts.slice(2, 5).join(","), (t) => (t.split(",").length === 3 && t.split(",").every((a) => address(a)) ? skip("registers a key") : bad()), { required: true }),
+                    opt("--valid-days", "365", whole(1, 3650, () => skip("registers a key")))
+                ],
+                base: skip("registers a key")
+            }
+        },
+        {
+            chain: true,
+            spec: {
+                path: ["committee", "request"],
+                globals: acct(1),
+                slots: [
+                    opt("--loan", "0", loan(failed("LOAN_NOT_DEFAULTED")), { required: true }),
+                    opt("--committee-key-y", String(key[1]), (t) => (fieldElement(t) === undefined ? bad() : failed("LOAN_NOT_DEFAULTED")), { required: true }),
+                    opt("--ephemeral-key-y", String(escrow.ephemeralKeyY), (t) => (holds(() => parseEscrow({ ephemeralKeyY: t, ciphertext: "1" })) ? failed("LOAN_NOT_DEFAULTED") : bad()), { required: true }),
+                    opt("--ciphertext", String(escrow.ciphertext), (t) => (integer(t) && BigInt(t.trim()) >= 0n && BigInt(t.trim()) < P ? failed("LOAN_NOT_DEFAULTED") : bad()), { required: true })
+                ],
+                base: failed("LOAN_NOT_DEFAULTED")
+            }
+        },
+        {
+            chain: true,
+            spec: {
+                path: ["committee", "decrypt"],
+                globals: acct(2),
+                slots: [opt("--loan", "0", loan(failed("OPENING_NOT_REQUESTED")), { required: true }), readOpt("--share", "regulator-share.json", (b) => parsed(b, parseAuthorityShare, failed("OPENING_NOT_REQUESTED")))],
+                base: failed("OPENING_NOT_REQUESTED")
+            }
+        },
+        {
+            chain: true,
+            spec: {
+                path: ["committee", "combine"],
+                slots: [opt("--loan", "0", loan(failed("OPENING_NOT_REQUESTED")), { required: true }), readOpt("--committee-key", "committee-key.json", (b) => parsed(b, parseCommitteeKey, failed("OPENING_NOT_REQUESTED")))],
+                base: failed("OPENING_NOT_REQUESTED")
+            }
+        }
+    ]
 }
 
 /** `lender offer create --file`: an offer file's content. */

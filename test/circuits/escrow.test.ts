@@ -21,7 +21,7 @@ import {
     type EscrowCircuitInput,
     type Point
 } from "../../prover/src/escrow/index.ts"
-import { at, FILES, failureTrace, read, validWitness, witnessTester } from "./utils.ts"
+import { at, circomkit, FILES, failureTrace, read, validWitness, witnessTester } from "./utils.ts"
 
 const ESCROW_FILE = "circuits/src/lib/escrow.circom"
 const R_OVER_250_BITS = [at("IdentityEscrow", ESCROW_FILE, "Num2Bits(250)(ephemeralSecret)"), at("Num2Bits", FILES.bitify, "lc1 === in")]
@@ -54,6 +54,14 @@ describe("IdentityEscrow", () => {
     let tester: WitnessTester
     beforeAll(async () => {
         tester = await witnessTester("identity_escrow", { file: "lib/escrow", template: "IdentityEscrow", params: [ESCROW_DOMAIN] })
+    })
+
+    it("fits the budget the credit proof leaves: at most 16,000 - 10,497 = 5,503 constraints at the build's O2 (3,301)", async () => {
+        // the tester compiles without O2's linear simplification; count as the credit proof is built
+        await circomkit.compile("identity_escrow_count", { file: "lib/escrow", template: "IdentityEscrow", params: [ESCROW_DOMAIN], pubs: ["committeeKeyY"] })
+        const { constraints } = await circomkit.info("identity_escrow_count")
+        expect(constraints).toBeLessThanOrEqual(16_000 - 10_497)
+        expect(constraints).toBe(3301)
     })
 
     describe("valid escrows", () => {
@@ -122,6 +130,10 @@ describe("IdentityEscrow", () => {
             await tester.expectConstraintFail(await tester.editWitness(witness, { "main.committeeKeyY": otherKey[1] }))
             await tester.expectConstraintFail(await tester.editWitness(witness, { "main.shared[1]": otherKey[1] }))
             await tester.expectConstraintFail(await tester.editWitness(witness, { "main.eightXInverse": 1n }))
+            // the doublings towards 8·PK
+            for (const signal of ["main.twoX", "main.fourY", "main.eightX"]) {
+                await tester.expectConstraintFail(await tester.editWitness(witness, { [signal]: 12345n }))
+            }
         })
     })
 

@@ -11,15 +11,16 @@
  * this process, as the malformed-input suite runs it. Port 8750.
  */
 import { readFile } from "node:fs/promises"
-import { ContractFactory, type Contract, type Signer } from "ethers"
+import type { Contract, Signer } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { encryptCommitment, multiplyGenerator, pointToJson, requirePoint, type CommitteeKeyFile } from "../../prover/src/escrow/index.ts"
 import { Identity } from "../../prover/src/index.ts"
-import { abiOf, mockProof, TERMS, TIERS, USD } from "../helpers/contracts.ts"
+import { deployArtifact } from "../helpers/committee.ts"
+import { mockProof, TERMS, TIERS, USD } from "../helpers/contracts.ts"
 import { testPort } from "../helpers/ports.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 import { runInProcess } from "../adversarial/lib/cli-harness.ts"
-import { jsonError, ROOT, startTestChain, type CliResult, type TestChain } from "./helpers.ts"
+import { jsonError, startTestChain, type CliResult, type TestChain } from "./helpers.ts"
 
 const CHAIN_PORT = testPort(8750)
 const NAMES = ["regulator", "bureau", "compliance"]
@@ -43,12 +44,6 @@ async function json<T = Record<string, any>>(args: string[]): Promise<T> {
     return JSON.parse(result.stdout) as T
 }
 
-async function deployArtifact(source: string, name: string, signer: Signer, args: unknown[]): Promise<Contract> {
-    const artifact = JSON.parse(await readFile(`${ROOT}artifacts/contracts/${source}/${name}.json`, "utf8")) as { bytecode: string }
-    const contract = await new ContractFactory(abiOf(source, name), artifact.bytecode, signer).deploy(...args)
-    await contract.waitForDeployment()
-    return contract as Contract
-}
 
 const world: { signers: Signer[]; market?: Contract; openings?: Contract; registry?: Contract; start: number } = { signers: [], start: 0 }
 
@@ -91,18 +86,18 @@ describe("zkcredit committee on a local node", () => {
 
     it("key generation: authority keys, roster, deal, verify, finalize; every authority derives the same key", async () => {
         for (const name of NAMES) await json(["committee", "authority", "new", "--name", name, "--out", `${name}.json`])
-        const roster = await json(["committee", "roster", "--threshold", "2", "--out", "roster.json", ...NAMES.map((n) => `${n}.json`)])
+        const roster = await json(["committee", "roster", "--threshold", "2", "--out", "roster.json", "--members", ...NAMES.map((n) => `${n}.json`)])
         expect(roster.members).toEqual(NAMES.map((name, i) => ({ index: i + 1, name })))
         for (const [i, name] of NAMES.entries()) await json(["committee", "deal", "--roster", "roster.json", "--authority", `${name}.json`, "--out", `dealing-${i + 1}.json`])
         const dealings = NAMES.map((_, i) => `dealing-${i + 1}.json`)
         for (const [i, name] of NAMES.entries()) {
-            const verified = await json(["committee", "verify", "--roster", "roster.json", "--authority", `${name}.json`, "--out", `complaints-${i + 1}.json`, ...dealings])
+            const verified = await json(["committee", "verify", "--roster", "roster.json", "--authority", `${name}.json`, "--out", `complaints-${i + 1}.json`, "--dealings", ...dealings])
             expect(verified).toMatchObject({ verified: [1, 2, 3], complaintsAgainst: [] })
         }
         const complaints = NAMES.map((_, i) => `complaints-${i + 1}.json`)
         const keys = []
         for (const name of NAMES) {
-            const result = await json(["committee", "finalize", "--roster", "roster.json", "--complaints", ...complaints, "--authority", `${name}.json`, "--share-out", `${name}-share.json`, "--out", `${name}-committee-key.json`, "--", ...dealings])
+            const result = await json(["committee", "finalize", "--roster", "roster.json", "--dealings", ...dealings, "--complaints", ...complaints, "--authority", `${name}.json`, "--share-out", `${name}-share.json`, "--out", `${name}-committee-key.json`])
             expect(result.qualified).toEqual([1, 2, 3])
             keys.push(await readFile(`${chain.dir}/${name}-committee-key.json`, "utf8"))
         }

@@ -3,6 +3,8 @@
  * a committee from a real DKG, and a market with a defaulted loan, a registered committee key and
  * an EscrowOpenings contract.
  */
+import { readFile } from "node:fs/promises"
+import { ContractFactory, type Contract, type Signer } from "ethers"
 import type { NetworkConnection } from "hardhat/types/network"
 import {
     createAuthorityKey,
@@ -19,7 +21,7 @@ import {
     type CommitteeRoster,
     type Dealing
 } from "../../prover/src/escrow/index.ts"
-import { as, DAY, deploy, deployMockMarket, mockProof, TERMS, USD } from "./contracts.ts"
+import { abiOf, as, DAY, deploy, deployMockMarket, mockProof, TERMS, USD } from "./contracts.ts"
 
 /** JSON round trip: what a file or an event carries. */
 export const viaFile = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
@@ -89,4 +91,12 @@ export type EscrowOpeningsFixture = Awaited<ReturnType<typeof deployEscrowOpenin
 export function partialCalldata(f: EscrowOpeningsFixture, authority: number, loanId = 0n) {
     const p = partialDecrypt({ ephemeralKeyY: f.escrow.ephemeralKeyY, ciphertext: f.escrow.ciphertext }, f.committee.shares[authority]!, loanId)
     return [BigInt(p.partial[0]), BigInt(p.partial[1]), BigInt(p.proof.challenge), BigInt(p.proof.response)] as const
+}
+
+/** Deploys a compiled contract on any JSON-RPC chain (a `hardhat node`), from its artifact. */
+export async function deployArtifact(source: string, name: string, signer: Signer, args: unknown[]): Promise<Contract> {
+    const artifact = JSON.parse(await readFile(new URL(`../../artifacts/contracts/${source}/${name}.json`, import.meta.url), "utf8")) as { bytecode: string }
+    const contract = await new ContractFactory(abiOf(source, name), artifact.bytecode, signer).deploy(...args)
+    await contract.waitForDeployment()
+    return contract as Contract
 }

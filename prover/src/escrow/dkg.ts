@@ -21,7 +21,7 @@
  */
 import { keccak256, toUtf8Bytes } from "ethers"
 import { poseidon5 } from "poseidon-lite/poseidon5"
-import { requireArray, requireFieldElement, requireObject, toBigInt } from "../checks.ts"
+import { describe, requireArray, requireFieldElement, requireObject, toBigInt } from "../checks.ts"
 import { SNARK_SCALAR_FIELD } from "../constants.ts"
 import { ZkCreditError } from "../errors.ts"
 import { addPoints, GENERATOR, mod, multiply, multiplyGenerator, NEUTRAL, pointsEqual, pointToJson, randomScalar, requirePoint, SUBGROUP_ORDER, type Point, type PointJson } from "./curve.ts"
@@ -126,8 +126,13 @@ function fileError(message: string, parameter: string): ZkCreditError {
 
 function requireFormat<T extends string>(value: unknown, format: T, name: string): Record<string, unknown> {
     const file = requireObject(value, name)
-    if (file.format !== format || file.version !== 1) throw fileError(`${name} must be a ${format} version 1 file, got format ${JSON.stringify(file.format)}`, name)
+    if (file.format !== format || file.version !== 1) throw fileError(`${name} must be a ${format} version 1 file, got ${typeof file.format === "string" ? `format ${JSON.stringify(file.format.slice(0, 40))}` : "no format field"}`, name)
     return file
+}
+
+/** A number as itself, anything else by its type: a message never says "undefined" or echoes a string. */
+export function shown(value: unknown): string {
+    return typeof value === "number" ? String(value) : describe(value)
 }
 
 function requireName(value: unknown, name: string): string {
@@ -136,7 +141,7 @@ function requireName(value: unknown, name: string): string {
 }
 
 function requireIndex(value: unknown, n: number, name: string): number {
-    if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > n) throw fileError(`${name} must be an authority index from 1 to ${n}, got ${JSON.stringify(value)}`, name)
+    if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > n) throw fileError(`${name} must be an authority index from 1 to ${n}, got ${shown(value)}`, name)
     return value as number
 }
 
@@ -198,7 +203,7 @@ export function parseRoster(value: unknown): ParsedRoster {
     if (n < 1 || n > MAX_AUTHORITIES) throw fileError(`roster.members must list 1 to ${MAX_AUTHORITIES} authorities, got ${n}`, "roster.members")
     const threshold = file.threshold
     if (!Number.isSafeInteger(threshold) || (threshold as number) < 1 || (threshold as number) > n) {
-        throw fileError(`roster.threshold must be an integer from 1 to the number of authorities (${n}), got ${JSON.stringify(threshold)}`, "roster.threshold")
+        throw fileError(`roster.threshold must be an integer from 1 to the number of authorities (${n}), got ${shown(threshold)}`, "roster.threshold")
     }
     const parsed = members.map((m, i) => {
         const member = requireObject(m, `roster.members[${i}]`)
@@ -265,7 +270,7 @@ interface ParsedDealing {
 /** The public checks of a dealing; throws INVALID_COMMITTEE_FILE naming what is wrong. */
 function parseDealing(value: unknown, roster: ParsedRoster, name: string): ParsedDealing {
     const file = requireFormat(value, "zkcredit-dkg-dealing", name)
-    if (file.committee !== roster.id) throw fileError(`${name} was dealt for another roster (committee ${String(file.committee)})`, `${name}.committee`)
+    if (file.committee !== roster.id) throw fileError(`${name} was dealt for another roster (its committee is not this roster's id)`, `${name}.committee`)
     const n = roster.members.length
     const dealer = requireIndex(file.dealer, n, `${name}.dealer`)
     const commitments = requireArray(file.commitments, `${name}.commitments`).map((c, k) => requirePoint(c, `${name}.commitments[${k}]`))

@@ -8,7 +8,7 @@
 import { requireArray, requireObject, toBigInt } from "../checks.ts"
 import { ZkCreditError } from "../errors.ts"
 import { addPoints, GENERATOR, invert, mod, multiply, NEUTRAL, pointToJson, requirePoint, SUBGROUP_ORDER, type Point, type PointJson } from "./curve.ts"
-import { parseAuthorityShare, parseCommitteeKey, type ParsedCommitteeKey } from "./dkg.ts"
+import { parseAuthorityShare, parseCommitteeKey, shown, type ParsedCommitteeKey } from "./dkg.ts"
 import { dleqProofToJson, parseDleqProof, proveDleq, verifyDleq, type DleqProofJson } from "./dleq.ts"
 import { openEscrow, parseEscrow } from "./encrypt.ts"
 
@@ -64,7 +64,7 @@ function parsePartial(value: unknown, name: string, key: ParsedCommitteeKey): { 
     const p = requireObject(value, name)
     const index = p.index
     if (!Number.isSafeInteger(index) || !key.publicShares.has(index as number)) {
-        throw new ZkCreditError("INVALID_DECRYPTION_SHARE", `${name}.index must be an authority of the committee (1 to ${key.publicShares.size}), got ${JSON.stringify(index)}`, `${name}.index`)
+        throw new ZkCreditError("INVALID_DECRYPTION_SHARE", `${name}.index must be an authority of the committee (1 to ${key.publicShares.size}), got ${shown(index)}`, `${name}.index`)
     }
     return { index: index as number, partial: requirePoint(p.partial, `${name}.partial`), proof: parseDleqProof(p.proof, `${name}.proof`) }
 }
