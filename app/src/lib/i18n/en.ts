@@ -473,6 +473,11 @@ export const en = {
     "error.zk.BACKUP_INVALID": "This file is not a valid zkcredit identity backup, or it was modified.",
     "error.zk.BACKUP_WRONG_PASSWORD": "The backup did not open: the password is wrong (or the file was modified).",
     "error.zk.ARTIFACT_UNAVAILABLE": "The proving files could not be loaded. Check the connection and try again.",
+    "error.zk.INVALID_POINT": "A key or point is not a valid Baby Jubjub point of prime order.",
+    "error.zk.INVALID_COMMITTEE_FILE": "A committee file is malformed or belongs to another committee.",
+    "error.zk.DKG_FAILED": "The committee key generation cannot finish: too few authorities qualified.",
+    "error.zk.INVALID_DECRYPTION_SHARE": "A decryption share does not verify against its authority's public share.",
+    "error.zk.NOT_ENOUGH_SHARES": "Not enough valid decryption shares to open the escrow yet.",
 
     "error.revert.unknown": "The contract refused the transaction ({name}); nothing changed.",
     "error.revert.noData": "The contract refused the transaction without a reason ({reason}); nothing changed.",

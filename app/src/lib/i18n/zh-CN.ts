@@ -475,6 +475,11 @@ export const zhCN: Messages = {
     "error.zk.BACKUP_INVALID": "该文件不是有效的 zkcredit 身份备份，或已被修改。",
     "error.zk.BACKUP_WRONG_PASSWORD": "无法打开备份：密码错误（或文件已被修改）。",
     "error.zk.ARTIFACT_UNAVAILABLE": "无法加载证明文件。请检查网络连接后重试。",
+    "error.zk.INVALID_POINT": "密钥或点不是有效的素数阶 Baby Jubjub 点。",
+    "error.zk.INVALID_COMMITTEE_FILE": "委员会文件格式错误，或属于另一个委员会。",
+    "error.zk.DKG_FAILED": "委员会密钥生成无法完成：合格的授权方太少。",
+    "error.zk.INVALID_DECRYPTION_SHARE": "解密份额无法通过其授权方公开份额的验证。",
+    "error.zk.NOT_ENOUGH_SHARES": "有效的解密份额尚不足以打开托管。",
 
     "error.revert.unknown": "合约拒绝了该交易（{name}），状态未改变。",
     "error.revert.noData": "合约拒绝了该交易但未给出原因（{reason}），状态未改变。",
