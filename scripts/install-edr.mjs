@@ -157,8 +157,8 @@ function main(root) {
     const result = installFromLock({ root, name: pick.name, version: pick.version, entry: pick.entry, npmCli, log })
     if (!result.ok) return fail(`${pick.name}@${pick.version} is missing and installing it failed: ${result.reason}`)
     // npm_config_user_agent: "npm/11.19.1 node/v20.20.2 linux x64 ..."
-    const npmNode = /node\/v(\d+)[\d.]*/.exec(process.env.npm_config_user_agent ?? "")
-    const why = npmNode && Number(npmNode[1]) < 22 ? `npm runs on Node ${npmNode[0].slice(5)} and skips it for its engines field (node >= 22)` : "it was missing from node_modules"
+    const npmNode = /node\/v(\d+)((?:\.\d+)*)/.exec(process.env.npm_config_user_agent ?? "")
+    const why = npmNode && Number(npmNode[1]) < 22 ? `npm runs on Node ${npmNode[1]}${npmNode[2]} and skips it for its engines field (node >= 22)` : "it was missing from node_modules"
     log(`installed ${pick.name}@${pick.version} for ${platformName}: ${why}`)
 }
 
