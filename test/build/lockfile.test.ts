@@ -33,7 +33,7 @@ const readLock = (): Lock => JSON.parse(readFileSync(`${root}package-lock.json`,
 const readManifest = () => JSON.parse(readFileSync(`${root}package.json`, "utf8")) as Required<Pick<LockEntry, "dependencies" | "devDependencies" | "optionalDependencies">> & { scripts: Record<string, string> }
 
 /** Packages npm installs on every platform (not `optional`) that are restricted to some platforms. */
-export function hardPlatformPackages(lock: Lock): string[] {
+function hardPlatformPackages(lock: Lock): string[] {
     return Object.entries(lock.packages)
         .filter(([path, entry]) => path !== "" && entry.optional !== true && (entry.os !== undefined || entry.cpu !== undefined || entry.libc !== undefined))
         .map(([path, entry]) => `${path} (${(["os", "cpu", "libc"] as const).filter((k) => entry[k] !== undefined).map((k) => `${k}: ${String(entry[k])}`).join(", ")})`)
