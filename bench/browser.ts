@@ -1,5 +1,6 @@
 /**
- * Browser benchmark: the credit proof as a borrower makes it in the app, in Debian's Chromium.
+ * Browser benchmark: the credit proof as a borrower makes it in the app, in Chromium (found as the
+ * browser tests find it: CHROMIUM_PATH, else the usual locations).
  * - `proveColdMs`: the first proof in a fresh browser profile: worker start-up, the artifacts
  *   downloaded (then cached), witness and proof.
  * - `proveWarmMs`: the median of the later proofs in the same profile, artifacts from the Cache API.
@@ -13,7 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { startPlatform } from "../scripts/lib/platform.ts"
-import { act, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity } from "../test/e2e/helpers.ts"
+import { act, CHROMIUM, CHROMIUM_LOOKUP, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity } from "../test/e2e/helpers.ts"
 import { machine, median, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 import { testPort } from "../test/helpers/ports.ts"
 
@@ -31,6 +32,8 @@ interface ProofTiming {
 
 // other work on the machine slows the proof down: the 1-minute load is recorded with the result
 const loadBefore = loadavg()[0]!
+// before the platform starts: a missing browser would leave it running
+if (!CHROMIUM_LOOKUP.found) throw new Error(`browser benchmark: ${CHROMIUM_LOOKUP.problem}`)
 const stateDir = mkdtempSync(join(tmpdir(), "zkcredit-bench-browser-"))
 const platform = await startPlatform({ ports: PORTS, stateDir, onStep: (n, total, text) => console.log(`[${n}/${total}] ${text}`) })
 const browser = await launchBrowser()
@@ -75,7 +78,7 @@ try {
         warm: { artifactsMsMedian: median(warm.map((p) => p.artifactsMs)), witnessMsMedian: median(warm.map(witnessMs)), provingMsMedian: median(warm.map(provingMs)) },
         samples: { proveWarmMs: warm.map((p) => p.totalMs) },
         measured: "window.__zkcredit.proofs: from the request to the prover worker until the proof came back (artifacts, witness, proof), in the app as a borrower uses it",
-        browser: `Chromium ${chromium} (headless, /usr/bin/chromium)`,
+        browser: `Chromium ${chromium} (headless, ${CHROMIUM})`,
         machine: machine(),
         loadAverage1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
         measuredAt: new Date().toISOString()

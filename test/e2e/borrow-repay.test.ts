@@ -6,11 +6,11 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, expect, it } from "vitest"
 import { Identity } from "../../prover/src/identity.ts"
 import { DEMO_BACKUP_PASSWORD, type DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
-import { act, CATALOGS, connectDevAccount, getAttestation, hex32, launchBrowser, open, restoreIdentity, screenshot, type TestBrowser } from "./helpers.ts"
+import { act, CATALOGS, connectDevAccount, describeInBrowser, getAttestation, hex32, launchBrowser, open, restoreIdentity, screenshot, type TestBrowser } from "./helpers.ts"
 import { startTestPlatform } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
@@ -37,7 +37,7 @@ afterAll(async () => {
     await platform?.stop()
 })
 
-describe("borrower, in a fresh browser profile", () => {
+describeInBrowser("borrower, in a fresh browser profile", () => {
     it("restores the identity from its backup and keeps it across a reload", async () => {
         const { page } = browser
         await open(page, `${url}/borrower`)
@@ -134,7 +134,7 @@ describe("borrower, in a fresh browser profile", () => {
     })
 })
 
-describe("lender", () => {
+describeInBrowser("lender", () => {
     it("sees the loan, its pseudonym's record and the repayment chart", async () => {
         const { page } = browser
         await open(page, `${url}/lender`)
@@ -150,7 +150,7 @@ describe("lender", () => {
     })
 })
 
-describe("a new lender", () => {
+describeInBrowser("a new lender", () => {
     it("gets test tokens, creates an offer with tiers, deposits, withdraws and pauses it", async () => {
         const { page } = browser
         await open(page, `${url}/lender`)

@@ -3,11 +3,11 @@
  * rebuilt from chain events; the audit stays green), then that member, in a fresh browser
  * profile, tries to borrow: the app refuses before any proof with a clear message.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, expect, it } from "vitest"
 import { Identity } from "../../prover/src/identity.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
-import { act, CATALOGS, connectDevAccount, getAttestation, hex32, launchBrowser, notice, open, restoreIdentity, screenshot, startTestPlatform, type TestBrowser } from "./helpers.ts"
+import { act, CATALOGS, connectDevAccount, describeInBrowser, getAttestation, hex32, launchBrowser, notice, open, restoreIdentity, screenshot, startTestPlatform, type TestBrowser } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORTS = { chain: testPort(8820), bureau: testPort(8821), app: testPort(8822) }
@@ -30,7 +30,7 @@ afterAll(async () => {
     await platform?.stop()
 })
 
-describe("compliance officer", () => {
+describeInBrowser("compliance officer", () => {
     it("sees a green audit, removes a member and the audit stays green", async () => {
         const officer = await launchBrowser()
         browsers.push(officer)
@@ -63,7 +63,7 @@ describe("compliance officer", () => {
     })
 })
 
-describe("the removed member", () => {
+describeInBrowser("the removed member", () => {
     it("is refused before proving, with a clear message", async () => {
         const borrower = await launchBrowser()
         browsers.push(borrower)
@@ -91,7 +91,7 @@ describe("the removed member", () => {
     })
 })
 
-describe("a new borrower", () => {
+describeInBrowser("a new borrower", () => {
     it("creates an identity in the browser, an officer adds its commitment, it becomes a member", async () => {
         const borrower = await launchBrowser()
         browsers.push(borrower)
@@ -115,7 +115,7 @@ describe("a new borrower", () => {
     })
 })
 
-describe("compliance officer, later", () => {
+describeInBrowser("compliance officer, later", () => {
     it("replaces a member with a re-issued commitment, pauses; only the admin lifts the pause", async () => {
         const { page } = browsers[0]!
         const fresh = new Identity().commitment
