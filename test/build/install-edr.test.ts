@@ -8,6 +8,7 @@
 import { execFileSync, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -90,6 +91,14 @@ describe("postinstall: Hardhat's EDR binary (scripts/install-edr.mjs)", () => {
         expect(pickEdrBinary({ packages: {} }, { platform: "linux", arch: "x64", libc: "glibc" }).status).toBe("no-edr")
         const found = pickEdrBinary(lock, { platform: "darwin", arch: "arm64", libc: undefined })
         expect(found.status === "found" && [found.version, found.integrity]).toEqual([lock.packages["node_modules/@nomicfoundation/edr-darwin-arm64"]!.version, lock.packages["node_modules/@nomicfoundation/edr-darwin-arm64"]!.integrity])
+    })
+
+    it.runIf(here.status === "found")("this checkout's install has the binary, and Hardhat's EDR loads it", () => {
+        if (here.status !== "found") throw new Error("unreachable: runIf")
+        expect(installedVersion(root, here.name)).toBe(here.version)
+        // `hardhat --version` does not load EDR; requiring it does (it throws without its binary)
+        const edr = createRequire(import.meta.url)("@nomicfoundation/edr") as Record<string, unknown>
+        expect(Object.keys(edr).length).toBeGreaterThan(10)
     })
 
     it.runIf(here.status === "found")("installs the locked binary for this machine when it is missing, then does nothing on a second run", () => {
