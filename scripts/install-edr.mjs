@@ -108,7 +108,7 @@ export function installFromLock({ root, name, version, entry, npmCli, log }) {
         writeFileSync(join(scratch, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`)
         writeFileSync(join(scratch, "package-lock.json"), `${JSON.stringify(lock, null, 2)}\n`)
         log(`installing ${name}@${version} (the version and integrity package-lock.json records) with npm under Node ${process.versions.node}`)
-        const args = [npmCli, "ci", "--prefix", scratch, "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", "--include=optional"]
+        const args = [npmCli, "ci", "--prefix", scratch, "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"]
         // the parent's platform overrides (npm_config_os, _cpu, _libc) would pick another binary
         const env = { ...process.env }
         for (const key of Object.keys(env)) if (/^npm_config_(os|cpu|libc|omit|global|prefix)$/i.test(key)) delete env[key]
