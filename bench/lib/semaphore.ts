@@ -135,8 +135,8 @@ function semaphoreNullifier(identity: Identity, hashedScope: bigint): bigint {
 }
 
 /**
- * The reference case: a group of four members like the credit proof's bench world (two other
- * identities around the prover), scope and message fixed.
+ * The reference case: a group shaped like the credit proof's bench world (members 11, 22, the
+ * prover and one other identity), scope and message fixed.
  */
 export function semaphoreBenchCase(): SemaphoreCase {
     const identity = new Identity("zkcredit semaphore bench member")
