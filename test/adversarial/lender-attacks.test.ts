@@ -85,7 +85,7 @@ describe("markDefault front-runs the borrower's late payoff", () => {
             const block = await ethers.provider.getBlock("latest", true)
             expect(block!.transactions.length).toBe(front ? 2 : 1)
             for (const hash of block!.transactions) expect((await ethers.provider.getTransactionReceipt(hash))!.status).toBe(1)
-            return (await market.offer(0n)).available - availableBefore
+            return BigInt((await market.offer(0n)).available) - BigInt(availableBefore)
         }
 
         const snapshot = await networkHelpers.takeSnapshot()
