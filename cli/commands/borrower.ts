@@ -283,9 +283,10 @@ async function repay(ctx: CliContext, options: { loan: string; amount?: string; 
     const offer = (await readOffer(reader, loan.offerId))!
     const token = await new TokenCache(await ctx.provider()).get(offer.token)
     const amount = options.amount !== undefined ? parseAmount(options.amount, token.decimals, "--amount") : undefined
-    if (loan.status !== "Active") throw failed("LOAN_NOT_ACTIVE", `loan ${loan.id} is ${loan.status.toLowerCase()}: nothing to repay`)
     const p = loan.position
     const outstanding = p.totalDue - loan.repaid
+    // a defaulted loan still takes payments (recovery) until nothing is owed; it stays defaulted
+    if (loan.status === "Repaid" || outstanding === 0n) throw failed("LOAN_NOT_ACTIVE", `loan ${loan.id} is ${loan.status.toLowerCase()}: nothing to repay`)
     if (amount !== undefined && amount > outstanding) throw badInput("INVALID_AMOUNT", `that is more than the ${formatAmount(outstanding, token.decimals, token.symbol)} still owed on loan ${loan.id}`)
     const base = options.all ? p.payoffAmount : (amount ?? p.nextInstalmentRemaining)
     const need = base + p.lateFeesDue
@@ -300,10 +301,12 @@ async function repay(ctx: CliContext, options: { loan: string; amount?: string; 
     const lateFees = payments.reduce((sum, e) => sum + BigInt(e!.args.lateFees), 0n)
     const after = (await readLoan(reader, loan.id))!
     ctx.out.result(
-        { loanId: loan.id, paid: paid.toString(), lateFees: lateFees.toString(), status: after.status, repaid: after.repaid.toString(), totalDue: after.position.totalDue.toString(), nextDueTime: after.position.nextDueTime, transactionHash: receipt.hash },
+        { loanId: loan.id, paid: paid.toString(), lateFees: lateFees.toString(), status: after.status, repaid: after.repaid.toString(), recovered: after.recovered.toString(), totalDue: after.position.totalDue.toString(), nextDueTime: after.position.nextDueTime, transactionHash: receipt.hash },
         [
             `paid ${formatAmount(paid, token.decimals, token.symbol)}${lateFees > 0n ? ` + ${formatAmount(lateFees, token.decimals, token.symbol)} late fees` : ""} on loan ${loan.id}`,
-            after.status === "Active"
+            after.status === "Defaulted"
+                ? `loan ${loan.id} stays defaulted; recovered ${formatAmount(after.recovered, token.decimals, token.symbol)}, ${formatAmount(after.position.totalDue - after.repaid, token.decimals, token.symbol)} still owed`
+                : after.status === "Active"
                 ? `repaid ${formatAmount(after.repaid, token.decimals)} of ${formatAmount(after.position.totalDue, token.decimals, token.symbol)}; next ${formatAmount(after.position.nextInstalmentRemaining, token.decimals, token.symbol)} due ${isoTime(after.position.nextDueTime)}`
                 : `loan ${loan.id} is ${after.status.toLowerCase()}`
         ]

@@ -15,7 +15,7 @@ import { badInput, failed } from "../lib/exit-codes.ts"
 import { readText, writeTextFile } from "../lib/files.ts"
 import { readEvents, syncKycTree, type SyncedTree } from "../lib/kyc-sync.ts"
 import { parseMembersFile } from "../lib/members-file.ts"
-import { parseCommitment, parseInteger } from "../lib/parse.ts"
+import { parseCommitment, parseFieldElement, parseInteger } from "../lib/parse.ts"
 import { startProgress } from "../lib/progress.ts"
 import { saveTreeFile, defaultTreePath } from "../lib/tree-file.ts"
 import { send } from "../lib/tx.ts"
@@ -47,8 +47,10 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .description("remove the member at an index (its leaf becomes 0) and publish the new root")
         .argument("[index]", "the member's index in the tree")
         .option("--commitment <c>", "find the member by commitment instead of index")
+        .option("--immediate", "sanctions-grade: every older root is invalid at once (every other borrower must re-prove)")
         .option(...TREE_OPTION)
-        .action(action<{ tree?: string; commitment?: string }>(async (ctx, options, [index]) => change(ctx, "remove", { index, ...options })))
+        .addHelpText("after", "\nWithout --immediate the old root stays valid for the registry's rootValidity, so proofs in flight land.\nWith it, proofs against any older root fail at once, also other members' (they must prove again).")
+        .action(action<{ tree?: string; commitment?: string; immediate?: boolean }>(async (ctx, options, [index]) => change(ctx, "remove", { index, ...options })))
 
     officer
         .command("replace")
@@ -78,6 +80,12 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .option(...TREE_OPTION)
         .option("--force", "replace an existing file")
         .action(action<{ out: string; format?: string; tree?: string; force?: boolean }>(async (ctx, options) => exportTree(ctx, options)))
+
+    officer
+        .command("revoke-root")
+        .description("revoke a published KYC root at once (e.g. one published with a stolen key): no proof against it lands")
+        .argument("<root>", "the root (decimal or 0x-hex)")
+        .action(action(async (ctx, _options, [root]) => revokeRoot(ctx, root)))
 
     officer
         .command("pause")
@@ -188,7 +196,27 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
     )
 }
 
-async function change(ctx: CliContext, kind: "remove" | "replace", options: { index?: string; commitment?: string; tree?: string }): Promise<void> {
+/**
+ * Revokes a KYC root (an officer or the admin). Refuses, before sending, a caller with neither
+ * role, a root never published and one revoked already.
+ */
+export async function revokeRoot(ctx: CliContext, text: string | undefined): Promise<void> {
+    const root = parseFieldElement(text!, "root")
+    const { kycRegistry } = await ctx.readContracts()
+    const address = await ctx.address()
+    const [officerRole, adminRole] = await Promise.all([kycRegistry.getFunction("OFFICER_ROLE")(), kycRegistry.getFunction("DEFAULT_ADMIN_ROLE")()])
+    const [isOfficer, isAdmin] = await Promise.all([kycRegistry.getFunction("hasRole")(officerRole, address), kycRegistry.getFunction("hasRole")(adminRole, address)])
+    if (!isOfficer && !isAdmin) throw failed("NOT_AN_OFFICER", `${address} is neither an officer nor the admin of the KycRegistry: pick another --account`)
+    const record = await kycRegistry.getFunction("rootRecord")(root)
+    if (BigInt(record.createdAt) === 0n) throw badInput("UNKNOWN_ROOT", `root ${root} was never published by the KYC registry`)
+    if (record.revoked) throw badInput("ALREADY_REVOKED", `root ${root} is revoked already`)
+    await confirm(ctx, `revoke KYC root ${root}? Proofs against it stop working at once.`)
+    const writable = (await ctx.writeContracts()).kycRegistry
+    const receipt = await send(ctx.out, `revokeRoot(${root})`, () => writable.getFunction("revokeRoot")(root))
+    ctx.out.result({ revokedRoot: root.toString(), transactionHash: receipt.hash }, `revoked KYC root ${root}`)
+}
+
+async function change(ctx: CliContext, kind: "remove" | "replace", options: { index?: string; commitment?: string; tree?: string; immediate?: boolean }): Promise<void> {
     // check the arguments before anything else
     const newCommitment = kind === "replace" ? parseCommitment(options.commitment, "commitment") : undefined
     const byCommitment = kind === "remove" && options.commitment !== undefined ? parseCommitment(options.commitment, "--commitment") : undefined
@@ -210,16 +238,18 @@ async function change(ctx: CliContext, kind: "remove" | "replace", options: { in
     if (newCommitment !== undefined && tree.leaves.includes(newCommitment)) {
         throw badInput("ALREADY_MEMBER", `the new commitment is a member already, at index ${tree.leaves.indexOf(newCommitment)}`)
     }
-    await confirm(ctx, `${kind} the member at index ${index}?`)
+    const immediate = kind === "remove" && options.immediate === true
+    await confirm(ctx, immediate ? `remove the member at index ${index} immediately? Every older root stops working: every other borrower must prove again.` : `${kind} the member at index ${index}?`)
     const root = tree.update(index, newCommitment ?? 0n)
     const { kycRegistry } = await ctx.writeContracts()
-    const receipt = await send(ctx.out, `${kind === "remove" ? "removeMember" : "replaceMember"}(${index})`, () =>
-        kind === "remove" ? kycRegistry.getFunction("removeMember")(index, root) : kycRegistry.getFunction("replaceMember")(index, newCommitment, root)
+    const method = kind === "replace" ? "replaceMember" : immediate ? "removeMemberImmediately" : "removeMember"
+    const receipt = await send(ctx.out, `${method}(${index})`, () =>
+        kind === "remove" ? kycRegistry.getFunction(method)(index, root) : kycRegistry.getFunction("replaceMember")(index, newCommitment, root)
     )
     await saveTreeFile(path, { ...synced.meta, syncedBlock: receipt.blockNumber }, tree)
     ctx.out.result(
-        { [kind === "remove" ? "removed" : "replaced"]: index, root: root.toString(), transactionHash: receipt.hash, treeFile: path },
-        `${kind === "remove" ? "removed" : "replaced"} the member at index ${index}; new root ${root}`
+        { [kind === "remove" ? "removed" : "replaced"]: index, ...(kind === "remove" ? { immediate } : {}), root: root.toString(), transactionHash: receipt.hash, treeFile: path },
+        `${kind === "remove" ? "removed" : "replaced"} the member at index ${index}${immediate ? " immediately (every older root is invalid)" : ""}; new root ${root}`
     )
 }
 

@@ -94,6 +94,8 @@ interface World {
     limits: MarketLimits
     k1: bigint
     k2: bigint
+    /** The KYC registry's current root. */
+    root: bigint
     bureauCount: number
     now: number
     codeAt: Map<string, string>
@@ -228,6 +230,7 @@ beforeAll(async () => {
         limits: { maxTiers: await limit("MAX_TIERS"), maxAprBps: await limit("MAX_APR_BPS"), maxInstalments: await limit("MAX_INSTALMENTS"), maxTerm: await limit("MAX_TERM"), maxPeriod: await limit("MAX_PERIOD") },
         k1,
         k2,
+        root: BigInt(await new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, provider).getFunction("currentRoot")()),
         bureauCount: 1,
         now: (await provider.getBlock("latest"))!.timestamp,
         codeAt: new Map()
@@ -501,6 +504,25 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
             }
         },
         { chain: true, spec: { path: ["officer", "pause"], globals: acct(1), slots: [], base: skip("pauses the registry") } },
+        {
+            chain: true,
+            spec: {
+                path: ["officer", "remove"],
+                globals: acct(1),
+                slots: [arg("[index]", "2", memberIndex(skip("removes a member immediately")), { required: false }), flag("--immediate"), treeOpt(skip("removes a member immediately"))],
+                base: skip("removes a member immediately"),
+                without: (s) => (s.name === "[index]" ? bad("USAGE") : skip("removes a member"))
+            }
+        },
+        ...(["officer", "admin"] as const).map((role) => ({
+            chain: true,
+            spec: {
+                path: [role, "revoke-root"],
+                globals: acct(role === "officer" ? 1 : 0),
+                slots: [arg("<root>", String(W.root), (t) => (fieldElement(t) === undefined ? bad() : fieldElement(t) === W.root ? skip("revokes a root") : bad("UNKNOWN_ROOT")))],
+                base: skip("revokes a root")
+            }
+        })),
         // bureau
         { chain: false, spec: { path: ["bureau", "key", "create"], slots: [outOpt("new-key.json")], base: OK, outputs: ["new-key.json"] } },
         { chain: false, spec: { path: ["bureau", "key", "show"], slots: [readOpt("--key", "k1.json", keyFileContent)], base: OK } },
@@ -605,6 +627,7 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
             }
         },
         { chain: true, spec: { path: ["lender", "withdraw"], globals: acct(2), slots: [opt("--offer", "0", lenderOffer(skip("withdraws")), { required: true }), flag("--all")], base: skip("withdraws"), without: (s) => (s.name === "--all" ? bad("USAGE") : USAGE) } },
+        { chain: true, spec: { path: ["lender", "withdraw-surplus"], globals: acct(2), slots: [opt("--offer", "0", lenderOffer(bad("INVALID_AMOUNT")), { required: true })], base: bad("INVALID_AMOUNT") } },
         { chain: true, spec: { path: ["lender", "pause"], globals: acct(2), slots: [opt("--offer", "0", lenderOffer(skip("pauses")), { required: true })], base: skip("pauses") } },
         { chain: true, spec: { path: ["lender", "resume"], globals: acct(2), slots: [opt("--offer", "0", lenderOffer(skip("resumes")), { required: true })], base: skip("resumes") } },
         { chain: true, spec: { path: ["lender", "loans"], globals: acct(2), slots: [opt("--offer", "0", whole(0, MAX_SAFE, (n) => (n < W.offers.length ? OK : bad("UNKNOWN_OFFER"))), { variadic: true })], base: OK } },
@@ -629,8 +652,10 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
         },
         { chain: true, spec: { path: ["admin", "bureau-key", "revoke"], globals: acct(0), slots: [arg("<keyHash>", String(W.k1), (t) => (fieldElement(t) === undefined ? bad() : fieldElement(t) === W.k1 ? skip("revokes a key") : bad("UNKNOWN_KEY")))], base: skip("revokes a key") } },
         ...(["grant", "revoke"] as const).map((verb) => ({ chain: true, spec: { path: ["admin", "officer", verb], globals: acct(0), slots: [arg("<address>", W.accounts[6]!, (t) => (address(t) ? skip(`${verb}s the role`) : bad("INVALID_ADDRESS")))], base: skip(`${verb}s the role`) } })),
-        { chain: true, spec: { path: ["admin", "pause"], globals: acct(0), slots: [arg("<contract>", "kyc", (t) => (t === "kyc" || t === "market" ? skip("pauses") : bad("USAGE")))], base: skip("pauses") } },
-        { chain: true, spec: { path: ["admin", "unpause"], globals: acct(0), slots: [arg("<contract>", "market", (t) => (t === "kyc" || t === "market" ? failed("ALREADY") : bad("USAGE")))], base: failed("ALREADY") } },
+        { chain: true, spec: { path: ["admin", "pause"], globals: acct(0), slots: [arg("<contract>", "kyc", (t) => (["kyc", "market", "verifier"].includes(t) ? skip("pauses") : bad("USAGE")))], base: skip("pauses") } },
+        { chain: true, spec: { path: ["admin", "pause"], globals: acct(0), slots: [arg("<contract>", "verifier", (t) => (["kyc", "market", "verifier"].includes(t) ? skip("pauses") : bad("USAGE")))], base: skip("pauses") } },
+        { chain: true, spec: { path: ["admin", "unpause"], globals: acct(0), slots: [arg("<contract>", "market", (t) => (["kyc", "market", "verifier"].includes(t) ? failed("ALREADY") : bad("USAGE")))], base: failed("ALREADY") } },
+        { chain: true, spec: { path: ["admin", "unpause"], globals: acct(0), slots: [arg("<contract>", "verifier", (t) => (["kyc", "market", "verifier"].includes(t) ? failed("ALREADY") : bad("USAGE")))], base: failed("ALREADY") } },
         // global options on commands that use them
         {
             chain: true,

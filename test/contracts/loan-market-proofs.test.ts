@@ -101,8 +101,8 @@ describe("LoanMarket with real proofs", () => {
             expect([...eventOf(market, receipt, "LoanOpened").args]).toEqual([0n, 0n, aliceProof.nullifier, signers.borrower.address, TIER, PRINCIPAL, interest])
 
             const loan = await market.loan(0n)
-            expect([...loan]).toEqual([aliceProof.nullifier, PRINCIPAL, startTime, 0n, TIER, 0n, 1n, 0n, 0n])
-            expect([...(await market.record(aliceProof.nullifier))]).toEqual([1n, 0n, 0n, 0n, 1n, aliceProof.currentTime])
+            expect([...loan]).toEqual([aliceProof.nullifier, PRINCIPAL, startTime, 0n, TIER, 0n, 1n, 0n, 0n, 0n])
+            expect([...(await market.record(aliceProof.nullifier))]).toEqual([1n, 0n, 0n, 0n, 1n, aliceProof.currentTime, 0n])
             expect(await market.loanCount()).toBe(1n)
             // the nullifier is alice's pseudonym in this market and nowhere else
             expect(aliceProof.nullifier).toBe(alice.nullifier(await market.scope()))

@@ -167,6 +167,7 @@ export async function deployContracts(connection: NetworkConnection): Promise<Co
     const kyc = await deploy(ethers, "KycRegistry", [admin.address, SETTINGS.rootValidity])
     const bureaus = await deploy(ethers, "BureauRegistry", [admin.address])
     const verifier = await deploy(ethers, "CreditVerifier", [
+        admin.address,
         await kyc.getAddress(),
         await bureaus.getAddress(),
         SETTINGS.maxProofAge,
@@ -321,6 +322,7 @@ export async function readLoanState(market: Deployed, loanId: bigint): Promise<L
         defaultPeriod: offer.defaultPeriod,
         lateFee: offer.lateFee,
         repaid: loan.repaid,
-        lateInstalmentsCharged: loan.lateInstalmentsCharged
+        lateInstalmentsCharged: loan.lateInstalmentsCharged,
+        defaulted: loan.status === 3n
     }
 }
