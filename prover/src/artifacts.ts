@@ -29,7 +29,9 @@ const isNode = typeof process !== "undefined" && typeof process.versions?.node =
 export function defaultVerificationKey(circuit: string): URL {
     const file = PINNED_FILES[circuit]?.vkey
     if (!isNode || !file) throw new ZkCreditError("INVALID_ARGUMENT", "artifacts.vkey is required here: pass the verification key's bytes or URL", "artifacts.vkey")
-    return new URL(`../../${file}`, import.meta.url)
+    // through a variable: bundlers rewrite `new URL(..., import.meta.url)` into asset imports
+    const here = import.meta.url
+    return new URL(`../../${file}`, here)
 }
 
 /**
