@@ -70,20 +70,23 @@ describe("# artifact pins (from circuits/artifacts.manifest.json)", () => {
 })
 
 describe("# generateCreditProof refuses bytes that are not the pinned build", () => {
-    it.each([
-        ["wasm", "artifacts.wasm", "credit-proof.wasm", A.wasm],
-        ["zkey", "artifacts.zkey", "credit-proof.zkey", A.zkey],
-        ["vkey", "artifacts.vkey", "verification_key.json", A.vkey]
-    ] as const)("one flipped byte of the %s: ARTIFACT_TAMPERED naming the file, both hashes and the fix; no witness computed", async (kind, parameter, file, path) => {
-        const bytes = flipped(read(path), 100)
-        const stages: string[] = []
-        const error = await failure(generateCreditProof(proverWorld().request, { ...artifacts, [kind]: bytes }, { onProgress: (p) => stages.push(p.stage) }))
-        expect(error).toMatchObject({ name: "ZkCreditError", code: "ARTIFACT_TAMPERED", parameter })
-        expect(error.message).toContain(file)
-        expect(error.message).toContain(ARTIFACT_PINS["credit-proof"]![kind])
-        expect(error.message).toContain(sha(bytes))
-        expect(error.message).toMatch(/download it again|rebuild/i)
-        expect(stages).toEqual(["checking-inputs", "loading-artifacts"])
+    it("one flipped byte of the wasm, the zkey or the verification key: ARTIFACT_TAMPERED naming the file, both hashes and the fix; no witness computed", async () => {
+        const cases = [
+            ["wasm", "artifacts.wasm", "credit-proof.wasm", A.wasm],
+            ["zkey", "artifacts.zkey", "credit-proof.zkey", A.zkey],
+            ["vkey", "artifacts.vkey", "verification_key.json", A.vkey]
+        ] as const
+        for (const [kind, parameter, file, path] of cases) {
+            const bytes = flipped(read(path), 100)
+            const stages: string[] = []
+            const error = await failure(generateCreditProof(proverWorld().request, { ...artifacts, [kind]: bytes }, { onProgress: (p) => stages.push(p.stage) }))
+            expect(error, kind).toMatchObject({ name: "ZkCreditError", code: "ARTIFACT_TAMPERED", parameter })
+            expect(error.message).toContain(file)
+            expect(error.message).toContain(ARTIFACT_PINS["credit-proof"]![kind])
+            expect(error.message).toContain(sha(bytes))
+            expect(error.message).toMatch(/download it again|rebuild/i)
+            expect(stages, kind).toEqual(["checking-inputs", "loading-artifacts"])
+        }
     })
 
     it("checks caller-given pins up front", async () => {

@@ -28,6 +28,16 @@ export interface DownloadProgress {
     bytesTotal: number
 }
 
+/** What the network carried for the files downloaded this time (resource timing; zeros when none was). */
+export interface TransferSizes {
+    /** Bytes on the wire: headers and the (compressed) body. */
+    transferSize: number
+    /** The body as sent (compressed). */
+    encodedBodySize: number
+    /** The body after decompression. */
+    decodedBodySize: number
+}
+
 /** A circuit's verified proving files. */
 export interface ProvingFiles {
     wasm: Uint8Array
@@ -36,6 +46,7 @@ export interface ProvingFiles {
     vkey: Uint8Array
     /** The farthest any of the files came from. */
     origin: ArtifactOrigin
+    transfer: TransferSizes
 }
 
 const ORIGIN_RANK: Record<ArtifactOrigin, number> = { memory: 0, cache: 1, network: 2 }
@@ -64,11 +75,19 @@ export async function loadProvingFiles(circuit: string, urls: { wasm: string; zk
         })
     const cache = typeof caches === "undefined" ? undefined : await caches.open(ARTIFACT_CACHE).catch(() => undefined)
     const [wasm, zkey] = await Promise.all([load("wasm"), load("zkey")].map((p) => p(cache)))
+    const transfer: TransferSizes = { transferSize: 0, encodedBodySize: 0, decodedBodySize: 0 }
+    for (const [kind, loaded] of [["wasm", wasm!], ["zkey", zkey!]] as const) {
+        const entry = loaded.origin === "network" ? (performance.getEntriesByName(urls[kind], "resource").at(-1) as PerformanceResourceTiming | undefined) : undefined
+        transfer.transferSize += entry?.transferSize ?? 0
+        transfer.encodedBodySize += entry?.encodedBodySize ?? 0
+        transfer.decodedBodySize += entry?.decodedBodySize ?? 0
+    }
     return {
         wasm: wasm!.bytes,
         zkey: zkey!.bytes,
         vkey: new TextEncoder().encode(bundled.vkey),
-        origin: ORIGIN_RANK[wasm!.origin] >= ORIGIN_RANK[zkey!.origin] ? wasm!.origin : zkey!.origin
+        origin: ORIGIN_RANK[wasm!.origin] >= ORIGIN_RANK[zkey!.origin] ? wasm!.origin : zkey!.origin,
+        transfer
     }
 }
 

@@ -7,7 +7,7 @@
 import type { Attestation } from "$prover/attestation.ts"
 import type { CreditProof } from "$prover/credit-proof.ts"
 import type { KycMerkleProof } from "$prover/kyc-group.ts"
-import type { ArtifactOrigin, DownloadProgress } from "./artifacts.ts"
+import type { ArtifactOrigin, DownloadProgress, TransferSizes } from "./artifacts.ts"
 import ProverWorker from "./prover.worker.ts?worker"
 
 /** Stages shown in the progress bar, in order. */
@@ -39,7 +39,7 @@ export type ProverResponse =
      * decompressed bytes loaded so far and in all (the pinned sizes of the wasm and zkey).
      */
     | { id: number; type: "stage"; stage: ProofStageName; elapsedMs: number; bytesLoaded?: number; bytesTotal?: number }
-    | { id: number; type: "done"; proof: CreditProof; artifactsFrom: ArtifactOrigin; artifactsMs: number; totalMs: number }
+    | { id: number; type: "done"; proof: CreditProof; artifactsFrom: ArtifactOrigin; artifactsTransfer: TransferSizes; artifactsMs: number; totalMs: number }
     | { id: number; type: "error"; name: string; code: string | undefined; message: string }
 
 /** One proof's timings, as recorded for tests and benchmarks. */
@@ -49,6 +49,8 @@ export interface ProofTiming {
     artifactsMs: number
     /** "memory" for bytes this worker verified for an earlier proof. */
     artifactsFrom: ArtifactOrigin
+    /** What the artifacts' download carried on the network, from the worker's resource timing. */
+    artifactsTransfer: TransferSizes
     /** The last download progress the worker reported (decompressed bytes), if any. */
     download?: DownloadProgress
     stages: Partial<Record<ProofStageName, number>>
@@ -104,7 +106,7 @@ export function proveInWorker(
             if (data.type === "done") {
                 performance.mark("zkcredit:prove:end")
                 performance.measure("zkcredit:prove", "zkcredit:prove:start", "zkcredit:prove:end")
-                hook().proofs.push({ totalMs: Math.round(performance.now() - started), artifactsMs: Math.round(data.artifactsMs), artifactsFrom: data.artifactsFrom, stages, ...(download ? { download } : {}) })
+                hook().proofs.push({ totalMs: Math.round(performance.now() - started), artifactsMs: Math.round(data.artifactsMs), artifactsFrom: data.artifactsFrom, artifactsTransfer: data.artifactsTransfer, stages, ...(download ? { download } : {}) })
                 resolve(data.proof)
             } else {
                 reject(Object.assign(new Error(data.message), { name: data.name, code: data.code }))

@@ -29,7 +29,7 @@ self.onmessage = async (event: MessageEvent<ProverRequest>) => {
                 if (p.stage === "computing-witness" || p.stage === "proving") stage(p.stage)
             }
         })
-        post({ id, type: "done", proof, artifactsFrom: files.origin, artifactsMs, totalMs: performance.now() - started })
+        post({ id, type: "done", proof, artifactsFrom: files.origin, artifactsTransfer: files.transfer, artifactsMs, totalMs: performance.now() - started })
     } catch (error) {
         const e = error as { name?: string; code?: string; message?: string }
         post({ id, type: "error", name: e?.name ?? "Error", code: typeof e?.code === "string" ? e.code : undefined, message: e?.message ?? String(error) })
