@@ -9,12 +9,13 @@
  *
  * Ports: 8850-8853 (+ ZKCREDIT_TEST_PORT_OFFSET).
  */
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ARTIFACT_PINS } from "../../prover/src/pins.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
+import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import { startPlatform, type Platform } from "../../scripts/lib/platform.ts"
 import { startStaticServer, type StaticServer } from "../../scripts/lib/static-server.ts"
 import { testPort } from "../helpers/ports.ts"
@@ -41,7 +42,12 @@ beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), "zkcredit-e2e-tampered-"))
     platform = await startPlatform({ ports: PORTS, stateDir, build: false })
     borrower = platform.world.borrowers.find((b) => b.name === "chen-wei")!
-    tampered = await startStaticServer({ dir: `${ROOT}app/build`, port: TAMPERED_PORT, files: { [WASM]: buildLeakyWasm() }, json: { "/config.json": () => platform.config } })
+    // the leaky wasm is 55 bytes longer than the real one (cut off at the pinned size); the zkey,
+    // one byte changed, has the real one's size (refused by its hash)
+    const zkey = new Uint8Array(readFileSync(CREDIT_PROOF_ARTIFACTS.zkey))
+    zkey[zkey.length >> 1]! ^= 1
+    writeFileSync(join(stateDir, "altered.zkey"), zkey)
+    tampered = await startStaticServer({ dir: `${ROOT}app/build`, port: TAMPERED_PORT, files: { [WASM]: buildLeakyWasm(), [ZKEY]: join(stateDir, "altered.zkey") }, json: { "/config.json": () => platform.config } })
 }, 300_000)
 
 afterAll(async () => {
@@ -96,7 +102,7 @@ async function borrow(browser: TestBrowser) {
 
 const transactions = (requests: Recorded[]) => requests.filter((r) => /eth_sendTransaction|eth_sendRawTransaction/.test(r.body))
 
-describe("a server that serves a wasm built to leak the secret", () => {
+describe("a server that serves a wasm built to leak the secret (and an altered zkey)", () => {
     it("is refused with the translated ARTIFACT_TAMPERED message; the poisoned cache entry is dropped; no borrow transaction is sent", async () => {
         const { browser, requests } = await borrowerPage(tampered.url)
         try {
@@ -110,8 +116,8 @@ describe("a server that serves a wasm built to leak the secret", () => {
             expect(requests.filter((r) => new URL(r.url).pathname === WASM && r.method === "GET")).toHaveLength(1)
             expect(transactions(requests)).toEqual([])
             expect(await browser.page.locator('article[data-testid^="loan-"]').count()).toBe(0)
-            // the poisoned entry is gone and the leaky bytes were never cached; the honest zkey was
-            expect(await cachedHashes(browser)).toEqual({ [ZKEY]: ARTIFACT_PINS["credit-proof"]!.zkey })
+            // the poisoned entry is gone, and neither served file was cached
+            expect(await cachedHashes(browser)).toEqual({})
             expect(browser.problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([])
         } finally {
             await browser.close()

@@ -69,15 +69,15 @@ export async function loadProvingFiles(circuit: string, urls: { wasm: string; zk
     const bytesTotal = bundled.sizes.wasm + bundled.sizes.zkey
     const report = () => onProgress({ bytesLoaded: loaded.wasm + loaded.zkey, bytesTotal })
     const load = (kind: "wasm" | "zkey") =>
-        loadPinned(urls[kind], pins[kind], `${circuit}.${kind}`, `artifacts.${kind}`, (n) => {
+        loadPinned(urls[kind], pins[kind], bundled.sizes[kind], `${circuit}.${kind}`, `artifacts.${kind}`, (n) => {
             loaded[kind] = n
             report()
         })
     const cache = typeof caches === "undefined" ? undefined : await caches.open(ARTIFACT_CACHE).catch(() => undefined)
     const [wasm, zkey] = await Promise.all([load("wasm"), load("zkey")].map((p) => p(cache)))
     const transfer: TransferSizes = { transferSize: 0, encodedBodySize: 0, decodedBodySize: 0 }
-    for (const [kind, loaded] of [["wasm", wasm!], ["zkey", zkey!]] as const) {
-        const entry = loaded.origin === "network" ? (performance.getEntriesByName(urls[kind], "resource").at(-1) as PerformanceResourceTiming | undefined) : undefined
+    for (const [kind, file] of [["wasm", wasm!], ["zkey", zkey!]] as const) {
+        const entry = file.origin === "network" ? (performance.getEntriesByName(urls[kind], "resource").at(-1) as PerformanceResourceTiming | undefined) : undefined
         transfer.transferSize += entry?.transferSize ?? 0
         transfer.encodedBodySize += entry?.encodedBodySize ?? 0
         transfer.decodedBodySize += entry?.decodedBodySize ?? 0
@@ -91,7 +91,7 @@ export async function loadProvingFiles(circuit: string, urls: { wasm: string; zk
     }
 }
 
-function loadPinned(url: string, pin: string, file: string, parameter: string, onBytes: (loaded: number) => void) {
+function loadPinned(url: string, pin: string, size: number, file: string, parameter: string, onBytes: (loaded: number) => void) {
     return async (cache: Cache | undefined): Promise<{ bytes: Uint8Array; origin: ArtifactOrigin }> => {
         const inMemory = verified.get(pin)
         if (inMemory) {
@@ -109,7 +109,7 @@ function loadPinned(url: string, pin: string, file: string, parameter: string, o
             // poisoned or of another build: dropped, and fetched again once
             await cache!.delete(url).catch(() => false)
         }
-        const bytes = await download(url, file, parameter, onBytes)
+        const bytes = await download(url, size, file, parameter, onBytes)
         const actual = await sha256Hex(bytes)
         if (actual !== pin) throw tampered(file, pin, actual, parameter)
         verified.set(pin, bytes)
@@ -118,8 +118,12 @@ function loadPinned(url: string, pin: string, file: string, parameter: string, o
     }
 }
 
-/** Fetches a file, reporting the decompressed bytes received so far (about every 50 ms). */
-async function download(url: string, file: string, parameter: string, onBytes: (loaded: number) => void): Promise<Uint8Array> {
+/**
+ * Fetches a file, reporting the decompressed bytes received so far (about every 50 ms). A body
+ * longer than the pinned file is cut off and refused: a server cannot make the worker buffer
+ * without end.
+ */
+async function download(url: string, size: number, file: string, parameter: string, onBytes: (loaded: number) => void): Promise<Uint8Array> {
     const response = await fetch(url, { cache: "no-store" })
     if (!response.ok || !response.body) throw new ZkCreditError("ARTIFACT_UNAVAILABLE", `${file} could not be downloaded from ${url} (HTTP ${response.status}): check the connection and try again`, parameter)
     const chunks: Uint8Array[] = []
@@ -131,6 +135,10 @@ async function download(url: string, file: string, parameter: string, onBytes: (
         if (done) break
         chunks.push(value)
         received += value.length
+        if (received > size) {
+            await reader.cancel().catch(() => {})
+            throw new ZkCreditError("ARTIFACT_TAMPERED", `${file} from ${url} is longer than the pinned build (${size} bytes), so it is not that build: refused without reading it to the end. Reload the page; if it happens again, the server is serving other files`, parameter)
+        }
         if (performance.now() - reportedAt > 50) {
             reportedAt = performance.now()
             onBytes(received)
