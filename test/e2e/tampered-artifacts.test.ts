@@ -19,7 +19,7 @@ import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import { startPlatform, type Platform } from "../../scripts/lib/platform.ts"
 import { startStaticServer, type StaticServer } from "../../scripts/lib/static-server.ts"
 import { testPort } from "../helpers/ports.ts"
-import { buildLeakyWasm } from "../prover/leaky-circuit.ts"
+import { buildLeakyWasm, removeLeakyWasm } from "../prover/leaky-circuit.ts"
 import { act, CATALOGS, connectDevAccount, getAttestation, launchBrowser, open, restoreIdentity, ROOT, type TestBrowser } from "./helpers.ts"
 
 const PORTS = { chain: testPort(8850), bureau: testPort(8851), app: testPort(8852) }
@@ -54,6 +54,7 @@ afterAll(async () => {
     await tampered?.close()
     await platform?.stop()
     rmSync(stateDir, { recursive: true, force: true })
+    removeLeakyWasm()
 })
 
 /** A fresh profile on `url`'s borrower page, identity restored and attested, recording every request. */

@@ -1,7 +1,7 @@
 import { createHash, webcrypto } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { JsonRpcProvider } from "ethers"
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { CREDIT_PROOF_ARTIFACTS as A } from "../../circuits/artifacts.ts"
 import manifest from "../../circuits/artifacts.manifest.json" with { type: "json" }
 import {
@@ -15,7 +15,7 @@ import {
     type ZkCreditError
 } from "../../prover/src/index.ts"
 import { artifacts, proverWorld } from "../helpers/fixtures.ts"
-import { buildLeakyWasm } from "./leaky-circuit.ts"
+import { buildLeakyWasm, removeLeakyWasm } from "./leaky-circuit.ts"
 
 const read = (path: string) => new Uint8Array(readFileSync(path))
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
@@ -107,6 +107,8 @@ describe("# a wasm built to leak the secret into a public signal", () => {
     afterEach(() => {
         provider?.destroy()
     })
+
+    afterAll(removeLeakyWasm)
 
     /** The borrow path of the CLI and the app: prove, then send the calldata to the chain. */
     async function proveAndBorrow(wasm: string, pins?: CircuitPins) {

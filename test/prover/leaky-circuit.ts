@@ -5,7 +5,7 @@
  * public signal differs. Used to show that the prover refuses it before anything is sent.
  */
 import { execFileSync } from "node:child_process"
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -17,6 +17,7 @@ const HONEST = "nullifier <== Nullifier()(secret, scope);"
 const LEAKY = "signal pseudonym <== Nullifier()(secret, scope);\n    nullifier <== secret + 0 * pseudonym;"
 
 let built: string | undefined
+let builtDir: string | undefined
 
 /** Compiles the leaking circuit once per test file; returns the path of its wasm. */
 export function buildLeakyWasm(): string {
@@ -32,6 +33,13 @@ export function buildLeakyWasm(): string {
     const params = c.params.map(String).join(", ")
     writeFileSync(join(dir, "main.circom"), `pragma circom 2.1.5;\ninclude "leaky-credit-proof.circom";\ncomponent main {public [${c.pubs.join(", ")}]} = ${c.template}(${params});\n`)
     execFileSync(process.execPath, ["--no-concurrent-sparkplug", `${root}node_modules/circom2/cli.js`, "main.circom", "--wasm", "--O2", "-l", "circomlib", "-o", "."], { cwd: dir, stdio: "pipe" })
+    builtDir = dir
     built = join(dir, "main_js", "main.wasm")
     return built
+}
+
+/** Deletes the temp folder of {@link buildLeakyWasm} (call it in `afterAll`). */
+export function removeLeakyWasm(): void {
+    if (builtDir) rmSync(builtDir, { recursive: true, force: true })
+    built = builtDir = undefined
 }
