@@ -28,6 +28,10 @@ export type ZkCreditErrorCode =
     | "BACKUP_WRONG_PASSWORD"
     /** A proving artifact (wasm, zkey, verification key) could not be loaded, or is corrupt or of another circuit. */
     | "ARTIFACT_UNAVAILABLE"
+    /** A proving artifact's bytes do not hash to the sha256 pinned at build time (from the network, a cache or a disk). */
+    | "ARTIFACT_TAMPERED"
+    /** A fresh proof failed the prover's own check (a public signal it did not expect, or no valid proof): it was not returned. */
+    | "PROOF_SELF_CHECK_FAILED"
 
 /**
  * The one error type of the prover library. `code` says what went wrong, `parameter` names the

@@ -10,7 +10,6 @@ import { fileURLToPath } from "node:url"
 import { Contract, JsonRpcProvider } from "ethers"
 import { loadOrCreateBureauKeyFile } from "../../bureau/src/key-file.ts"
 import { createBureauService } from "../../bureau/src/service.ts"
-import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import type { Deployment } from "../../client/src/deployments.ts"
 import { LoanMarketAbi } from "../../client/src/generated/abis.ts"
 import type { PlatformConfig } from "../../client/src/platform-config.ts"
@@ -145,7 +144,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             server = await startStaticServer({
                 dir: `${root}app/build`,
                 port: options.ports.app,
-                files: { "/artifacts/credit-proof.wasm": CREDIT_PROOF_ARTIFACTS.wasm, "/artifacts/credit-proof.zkey": CREDIT_PROOF_ARTIFACTS.zkey },
                 json: { "/config.json": () => config }
             })
             const s = server

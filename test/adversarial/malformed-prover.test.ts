@@ -8,6 +8,7 @@
  *
  * CI runs several thousand cheap cases; `ZKCREDIT_FULL=1` ten times as many.
  */
+import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
@@ -29,6 +30,7 @@ import {
     loadJsonArtifact,
     packGroth16Proof,
     parseAttestation,
+    pinsOf,
     publicSignalsOf,
     requireFieldElement,
     requireUint,
@@ -287,7 +289,7 @@ describe("malformed input to the prover API", () => {
                         expect(stages, `${pathName(m.path)}: refused while checking inputs`).toEqual(["checking-inputs"])
                     } else {
                         // checks passed (the change kept it valid): the garbage artifacts are refused, no proof is made
-                        expect(generated).toBe("ARTIFACT_UNAVAILABLE")
+                        expect(generated).toBe("ARTIFACT_TAMPERED")
                         expect(stages).not.toContain("proving")
                     }
                 }),
@@ -387,6 +389,7 @@ describe("malformed input to the prover API", () => {
             }
         })
 
+        // refused as ARTIFACT_TAMPERED by the pins, and as ARTIFACT_UNAVAILABLE past them
         it("truncated or foreign proving artifacts: generateCreditProof refuses with ARTIFACT_UNAVAILABLE naming the file, without a proof", async () => {
             const wasm = readFileSync(CREDIT_PROOF_ARTIFACTS.wasm)
             const zkey = readFileSync(CREDIT_PROOF_ARTIFACTS.zkey)
@@ -400,16 +403,22 @@ describe("malformed input to the prover API", () => {
                 ["half a zkey", { wasm, zkey: zkey.subarray(0, zkey.length >> 1) }, "artifacts.zkey"],
                 ["a zero-filled zkey", { wasm, zkey: new Uint8Array(2_000) }, "artifacts.zkey"]
             ]
+            const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
             for (const [name, artifacts, parameter] of damaged) {
-                cases++
-                const stages: ProofStage[] = []
-                const error = await generateCreditProof(request, artifacts, { onProgress: (p) => stages.push(p.stage) }).then(
-                    () => undefined,
-                    (e: unknown) => e
-                )
-                expect(isZkCreditError(error, "ARTIFACT_UNAVAILABLE"), `${name}: ${describeLeak(error)}`).toBe(true)
-                expect((error as { parameter?: string }).parameter, name).toBe(parameter)
-                expect(stages, name).not.toContain("done")
+                // with the built-in pins, then with pins of the damaged bytes themselves (the pin
+                // check bypassed for this test only), so the loader's own refusal is reached
+                const ownPins = { ...pinsOf("credit-proof"), wasm: sha(artifacts.wasm), zkey: sha(artifacts.zkey) }
+                for (const [pins, code] of [[undefined, "ARTIFACT_TAMPERED"], [ownPins, "ARTIFACT_UNAVAILABLE"]] as const) {
+                    cases++
+                    const stages: ProofStage[] = []
+                    const error = await generateCreditProof(request, artifacts, { onProgress: (p) => stages.push(p.stage), ...(pins ? { pins } : {}) }).then(
+                        () => undefined,
+                        (e: unknown) => e
+                    )
+                    expect(isZkCreditError(error, code), `${name}: ${describeLeak(error)}`).toBe(true)
+                    expect((error as { parameter?: string }).parameter, name).toBe(parameter)
+                    expect(stages, name).not.toContain("done")
+                }
             }
             // a truncated verification key file
             const vkeyText = readFileSync(CREDIT_PROOF_ARTIFACTS.vkey)

@@ -57,7 +57,9 @@ export const ZK_ERROR_KEYS: Record<ZkCreditErrorCode, MessageKey> = {
     GROUP_CONFLICT: "error.zk.GROUP_CONFLICT",
     BACKUP_INVALID: "error.zk.BACKUP_INVALID",
     BACKUP_WRONG_PASSWORD: "error.zk.BACKUP_WRONG_PASSWORD",
-    ARTIFACT_UNAVAILABLE: "error.zk.ARTIFACT_UNAVAILABLE"
+    ARTIFACT_UNAVAILABLE: "error.zk.ARTIFACT_UNAVAILABLE",
+    ARTIFACT_TAMPERED: "error.zk.ARTIFACT_TAMPERED",
+    PROOF_SELF_CHECK_FAILED: "error.zk.PROOF_SELF_CHECK_FAILED"
 }
 
 /** Argument names of contract errors that are token amounts or unix times. */

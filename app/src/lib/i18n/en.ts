@@ -510,6 +510,8 @@ export const en = {
     "error.zk.BACKUP_INVALID": "This file is not a valid zkcredit identity backup, or it was modified.",
     "error.zk.BACKUP_WRONG_PASSWORD": "The backup did not open: the password is wrong (or the file was modified).",
     "error.zk.ARTIFACT_UNAVAILABLE": "The proving files could not be loaded. Check the connection and try again.",
+    "error.zk.ARTIFACT_TAMPERED": "The proving files you were served are not the ones this app was built with (they were altered). They were refused: nothing was proved or sent. Reload the page; if it happens again, use another connection or tell the operator.",
+    "error.zk.PROOF_SELF_CHECK_FAILED": "The proof failed the app's own check before sending (the proving files or the app were tampered with), so nothing was sent. Reload the page; if it happens again, tell the operator.",
 
     "error.revert.unknown": "The contract refused the transaction ({name}); nothing changed.",
     "error.revert.noData": "The contract refused the transaction without a reason ({reason}); nothing changed.",

@@ -512,6 +512,8 @@ export const zhCN: Messages = {
     "error.zk.BACKUP_INVALID": "该文件不是有效的 zkcredit 身份备份，或已被修改。",
     "error.zk.BACKUP_WRONG_PASSWORD": "无法打开备份：密码错误（或文件已被修改）。",
     "error.zk.ARTIFACT_UNAVAILABLE": "无法加载证明文件。请检查网络连接后重试。",
+    "error.zk.ARTIFACT_TAMPERED": "收到的证明文件与本应用构建时固定的文件不一致（已被篡改），已拒绝使用：未生成证明，也未发送任何内容。请刷新页面；如再次出现，请换用其他网络或联系运营方。",
+    "error.zk.PROOF_SELF_CHECK_FAILED": "证明在发送前未通过应用自身的检查（证明文件或应用已被篡改），因此未发送任何内容。请刷新页面；如再次出现，请联系运营方。",
 
     "error.revert.unknown": "合约拒绝了该交易（{name}），状态未改变。",
     "error.revert.noData": "合约拒绝了该交易但未给出原因（{reason}），状态未改变。",
