@@ -127,11 +127,9 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
     requireMatch(synced)
     const { tree } = synced
 
-    const existing = new Map<bigint, number>()
-    tree.leaves.forEach((leaf, i) => leaf !== 0n && !existing.has(leaf) && existing.set(leaf, i))
-    const already = rows.filter((r) => existing.has(r.commitment))
+    const already = rows.filter((r) => tree.indexOf(r.commitment) !== -1)
     if (already.length > 0) {
-        const listed = already.slice(0, 10).map((r) => `  ${file} ${r.where}: already a member, at index ${existing.get(r.commitment)}`)
+        const listed = already.slice(0, 10).map((r) => `  ${file} ${r.where}: already a member, at index ${tree.indexOf(r.commitment)}`)
         throw badInput("ALREADY_MEMBER", `${already.length} commitment(s) of ${file} are members already; nothing was sent:\n${listed.join("\n")}`, { file, count: already.length })
     }
     if (tree.size + rows.length > 2 ** KYC_TREE_DEPTH) {
@@ -144,7 +142,7 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
     for (let i = 0; i < rows.length; i += batchSize) {
         const commitments = rows.slice(i, i + batchSize).map((r) => r.commitment)
         const startIndex = tree.size
-        batches.push({ startIndex, commitments, root: tree.append(commitments) })
+        batches.push({ startIndex, commitments, root: tree.appendLeaves(commitments) })
         bar.update(i + commitments.length)
     }
     bar.stop()
@@ -202,16 +200,16 @@ async function change(ctx: CliContext, kind: "remove" | "replace", options: { in
     requireMatch(synced)
     const { tree } = synced
     if (byCommitment !== undefined) {
-        index = tree.leaves.indexOf(byCommitment)
+        index = tree.indexOf(byCommitment)
         if (index < 0) throw badInput("NOT_A_MEMBER", "that commitment is not a member of the KYC tree")
     }
     if (index >= tree.size) throw badInput("UNKNOWN_INDEX", `index ${index} is not in the tree: it has ${tree.size} slots (0 to ${tree.size - 1})`)
-    if (tree.leaves[index] === 0n) throw badInput("REMOVED_MEMBER", `the member at index ${index} was removed already`)
-    if (newCommitment !== undefined && tree.leaves.includes(newCommitment)) {
-        throw badInput("ALREADY_MEMBER", `the new commitment is a member already, at index ${tree.leaves.indexOf(newCommitment)}`)
+    if (tree.leafAt(index) === 0n) throw badInput("REMOVED_MEMBER", `the member at index ${index} was removed already`)
+    if (newCommitment !== undefined && tree.indexOf(newCommitment) !== -1) {
+        throw badInput("ALREADY_MEMBER", `the new commitment is a member already, at index ${tree.indexOf(newCommitment)}`)
     }
     await confirm(ctx, `${kind} the member at index ${index}?`)
-    const root = tree.update(index, newCommitment ?? 0n)
+    const root = tree.setLeaf(index, newCommitment ?? 0n)
     const { kycRegistry } = await ctx.writeContracts()
     const receipt = await send(ctx.out, `${kind === "remove" ? "removeMember" : "replaceMember"}(${index})`, () =>
         kind === "remove" ? kycRegistry.getFunction("removeMember")(index, root) : kycRegistry.getFunction("replaceMember")(index, newCommitment, root)
@@ -226,7 +224,7 @@ async function change(ctx: CliContext, kind: "remove" | "replace", options: { in
 async function sync(ctx: CliContext, options: { tree?: string; full?: boolean }): Promise<void> {
     const path = await treePath(ctx, options.tree)
     const synced = await syncKycTree(ctx, { treePath: path, full: options.full ?? false })
-    const members = synced.tree.leaves.reduce((n, leaf) => (leaf === 0n ? n : n + 1), 0)
+    const members = synced.tree.memberCount
     const data = {
         treeFile: path,
         mode: synced.mode,
@@ -250,7 +248,7 @@ async function audit(ctx: CliContext): Promise<void> {
     const events = await readEvents(ctx, deployment.contracts.kycRegistry, deployment.deployBlock, latest)
     const result = auditKycEvents(events)
     const currentRoot = BigInt(await kycRegistry.getFunction("currentRoot")({ blockTag: latest }))
-    const currentMatches = events.length === 0 ? currentRoot === 0n : result.group.root === currentRoot
+    const currentMatches = events.length === 0 ? currentRoot === 0n : result.tree.root === currentRoot
     const findings = result.findings.map((f) => ({
         eventIndex: f.eventIndex,
         kind: f.event.kind,
@@ -261,10 +259,10 @@ async function audit(ctx: CliContext): Promise<void> {
         ...(f.problem ? { problem: f.problem } : {})
     }))
     const ok = result.ok && currentMatches
-    const data = { ok, rootsChecked: result.rootsChecked, toBlock: latest, members: result.group.memberCount, currentRoot: currentRoot.toString(), currentRootMatches: currentMatches, findings }
+    const data = { ok, rootsChecked: result.rootsChecked, toBlock: latest, members: result.tree.memberCount, currentRoot: currentRoot.toString(), currentRootMatches: currentMatches, findings }
     if (!ok) {
         const lines = findings.map((f) => `  event ${f.eventIndex} (${f.kind}, block ${f.blockNumber}, tx ${f.transactionHash}): published root ${f.publishedRoot}, the members give ${f.expectedRoot}${f.problem ? ` (${f.problem})` : ""}`)
-        if (!currentMatches) lines.push(`  the registry's current root ${currentRoot} is not the root of the rebuilt tree ${result.group.root}`)
+        if (!currentMatches) lines.push(`  the registry's current root ${currentRoot} is not the root of the rebuilt tree ${result.tree.root}`)
         ctx.out.result(data, [`AUDIT FAILED: ${findings.length} of ${result.rootsChecked} published roots do not match the members`, ...lines])
         throw failed("AUDIT_MISMATCH", `${findings.length} published root(s) do not match the tree rebuilt from the events`)
     }
@@ -277,7 +275,7 @@ async function exportTree(ctx: CliContext, options: { out: string; format?: stri
     const path = await treePath(ctx, options.tree)
     const synced = await syncKycTree(ctx, { treePath: path })
     const { tree } = synced
-    const text = format === "json" ? `${JSON.stringify({ depth: KYC_TREE_DEPTH, leaves: tree.leaves.map(String) })}\n` : `index,commitment\n${tree.leaves.map((l, i) => `${i},${l}`).join("\n")}\n`
+    const text = format === "json" ? `${JSON.stringify({ depth: KYC_TREE_DEPTH, leaves: tree.level(0).map(String) })}\n` : `index,commitment\n${tree.level(0).map((l, i) => `${i},${l}`).join("\n")}\n`
     await writeTextFile(options.out, text, { overwrite: options.force ?? false })
     ctx.out.result({ file: resolve(options.out), format, size: tree.size, root: tree.root.toString(), syncedBlock: synced.meta.syncedBlock, matchesChain: synced.matchesChain }, `wrote ${tree.size} leaves (root ${tree.root}) to ${options.out}`)
 }

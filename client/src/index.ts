@@ -9,6 +9,7 @@ export { ALL_ABIS, connectContracts, type ZkCreditContracts } from "./contracts.
 export { parseDeployment, type Deployment } from "./deployments.ts"
 export { parsePlatformConfig, type PlatformConfig } from "./platform-config.ts"
 export { decodeRevert, explainContractError, type DecodedRevert } from "./errors.ts"
-export { auditKycEvents, fetchKycEvents, kycGroupFromEvents, type FetchKycEventsOptions, type KycAudit, type KycAuditFinding, type KycEvent } from "./kyc-tree.ts"
+export { applyKycEvent, decodeKycLog, KYC_LEAF_EVENTS, KYC_LEAF_TOPICS, kycEventMisfit, leavesFromKycEvents, type KycEvent } from "./kyc-events.ts"
+export { auditKycEvents, fetchKycEvents, kycTreeFromEvents, type FetchKycEventsOptions, type KycAudit, type KycAuditFinding } from "./kyc-tree.ts"
 export { instalmentSchedule, loanInterest, type Instalment } from "./loan-schedule.ts"
 export { findLoanIds, LOAN_STATUS, readLoan, readOffer, readOffers, readRecord, type LoanStatusName, type LoanView, type OfferView, type PseudonymRecordView, type TierView } from "./views.ts"

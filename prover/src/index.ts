@@ -27,6 +27,6 @@ export { generateCreditProof, type GenerateCreditProofOptions, type ProofProgres
 export { computeMessage, computeScope, type BorrowMessage } from "./hash.ts"
 export { BACKUP_FORMAT, Identity, type IdentityBackup } from "./identity.ts"
 export { buildCreditProofInput, type CreditProofInput, type CreditProofRequest } from "./inputs.ts"
-export { KycGroup, verifyMerkleProof, type KycMerkleProof } from "./kyc-group.ts"
+export { KycTree, kycZeroes, poseidonLiteHash, verifyMerkleProof, type KycHash, type KycMerkleProof, type KycTreeOptions } from "./kyc-tree.ts"
 export { packGroth16Proof, unpackGroth16Proof, type PackedGroth16Proof } from "./pack-proof.ts"
 export { verifyCreditProof } from "./verify-proof.ts"

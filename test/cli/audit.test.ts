@@ -8,7 +8,7 @@ import { writeFile } from "node:fs/promises"
 import { Contract } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
-import { KycGroup } from "../../prover/src/kyc-group.ts"
+import { KycTree } from "../../prover/src/kyc-tree.ts"
 import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
@@ -39,7 +39,7 @@ describe("zkcredit officer audit", () => {
         expect(result.code).toBe(0)
         const audit = JSON.parse(result.stdout)
         expect(audit).toMatchObject({ ok: true, rootsChecked: 5, members: 4, currentRootMatches: true, findings: [] })
-        const expected = new KycGroup(["11", "0", "33", "66", "55"])
+        const expected = new KycTree(["11", "0", "33", "66", "55"])
         expect(audit.currentRoot).toBe(expected.root.toString())
     })
 
@@ -50,7 +50,7 @@ describe("zkcredit officer audit", () => {
     it("a root that does not match the members is reported with its event (exit 1)", async () => {
         // an officer publishes a made-up root with a real member, straight to the contract
         const registry = new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, await chain.provider.getSigner(OFFICER))
-        rightRoot = new KycGroup(["11", "0", "33", "66", "55", "77"]).root
+        rightRoot = new KycTree(["11", "0", "33", "66", "55", "77"]).root
         wrongRoot = 123456789n
         const tx = await registry.getFunction("addMembers")([77n], wrongRoot)
         tamperTx = (await tx.wait())!.hash

@@ -4,7 +4,7 @@
  */
 import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
-import { KycGroup, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
+import { KycTree, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
 import { as, attest, BUREAU_KEYS, deploy, deployPlatform, IDENTITIES, initialMembers, proveBorrow, SETTINGS, tamper, TIERS, USD, type Platform } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
@@ -107,7 +107,7 @@ describe("CreditVerifier", () => {
 
         it("accepts a replaced root until rootValidity seconds after its replacement, then refuses it", async () => {
             const platform = await loadFixture(deployPlatform)
-            const group = new KycGroup(initialMembers())
+            const group = new KycTree(initialMembers())
             group.addMember(4242n)
             await (await as(platform.kyc, platform.signers.officer).addMembers([4242n], group.root)).wait()
             const replacedAt = BigInt(await time.latest())
