@@ -8,6 +8,7 @@ import { resolve } from "node:path"
 import type { Command } from "commander"
 import { auditKycEvents } from "../../client/src/kyc-tree.ts"
 import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
+import { loadFastPoseidon } from "../../prover/src/poseidon.ts"
 import { action } from "../lib/command.ts"
 import { confirm } from "../lib/confirm.ts"
 import type { CliContext } from "../lib/context.ts"
@@ -246,7 +247,7 @@ async function audit(ctx: CliContext): Promise<void> {
     const { kycRegistry } = await ctx.readContracts()
     const latest = await provider.getBlockNumber()
     const events = await readEvents(ctx, deployment.contracts.kycRegistry, deployment.deployBlock, latest)
-    const result = auditKycEvents(events)
+    const result = auditKycEvents(events, { hash: await loadFastPoseidon() })
     const currentRoot = BigInt(await kycRegistry.getFunction("currentRoot")({ blockTag: latest }))
     const currentMatches = events.length === 0 ? currentRoot === 0n : result.tree.root === currentRoot
     const findings = result.findings.map((f) => ({

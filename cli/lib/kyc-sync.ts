@@ -7,7 +7,8 @@
 import type { Contract } from "ethers"
 import { applyKycEvent, leavesFromKycEvents, type KycEvent } from "../../client/src/kyc-events.ts"
 import { fetchKycEvents } from "../../client/src/kyc-tree.ts"
-import { KycTree } from "../../prover/src/kyc-tree.ts"
+import { buildKycTreeInNode } from "../../prover/src/kyc-build-node.ts"
+import type { KycTree } from "../../prover/src/kyc-tree.ts"
 import type { CliContext } from "./context.ts"
 import { startProgress } from "./progress.ts"
 import { loadTreeFile, saveTreeFile, type TreeFileMeta } from "./tree-file.ts"
@@ -79,7 +80,7 @@ export async function syncKycTree(ctx: CliContext, options: { treePath?: string;
         const events = await readEvents(ctx, registry, deployment.deployBlock, latest)
         const leaves = leavesFromKycEvents(events)
         const bar = startProgress(ctx.out, "building the KYC tree", leaves.length, "hashes")
-        const tree = new KycTree(leaves, { onProgress: (done, total) => bar.update(done, { total }) })
+        const tree = await buildKycTreeInNode(leaves, (done, total) => bar.update(done, { total }))
         bar.stop()
         const meta = { chainId: deployment.chainId, kycRegistry: registry, syncedBlock: latest }
         result = { tree, meta, chainRoot: chain.root, chainSize: chain.size, matchesChain: treeMatches(tree, chain.root, chain.size), eventsRead: events.length, mode: "full" }

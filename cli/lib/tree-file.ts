@@ -9,7 +9,8 @@
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { KYC_TREE_DEPTH, SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
-import { KycTree } from "../../prover/src/kyc-tree.ts"
+import { buildKycTreeInNode } from "../../prover/src/kyc-build-node.ts"
+import type { KycTree } from "../../prover/src/kyc-tree.ts"
 import { badInput } from "./exit-codes.ts"
 import { readJson, writeTextFile } from "./files.ts"
 
@@ -42,7 +43,7 @@ export async function loadTreeFile(path: string, onProgress?: (done: number, tot
     if (!Number.isSafeInteger(data.chainId) || !Number.isSafeInteger(data.syncedBlock) || typeof data.kycRegistry !== "string") throw bad("chainId, syncedBlock or kycRegistry is missing")
     if (!Array.isArray(data.leaves) || !data.leaves.every((l) => typeof l === "string" && /^[0-9]+$/.test(l) && BigInt(l) < SNARK_SCALAR_FIELD)) throw bad("leaves must be decimal strings of field elements")
     if (data.leaves.length > 2 ** KYC_TREE_DEPTH) throw bad(`a KYC tree holds at most 2^${KYC_TREE_DEPTH} leaves`)
-    const tree = new KycTree((data.leaves as string[]).map(BigInt), onProgress ? { onProgress } : {})
+    const tree = await buildKycTreeInNode((data.leaves as string[]).map(BigInt), onProgress)
     if (String(tree.root) !== data.root) throw bad("its root does not match its leaves")
     return { meta: { chainId: data.chainId as number, kycRegistry: data.kycRegistry, syncedBlock: data.syncedBlock as number }, tree }
 }

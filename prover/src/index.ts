@@ -27,6 +27,7 @@ export { generateCreditProof, type GenerateCreditProofOptions, type ProofProgres
 export { computeMessage, computeScope, type BorrowMessage } from "./hash.ts"
 export { BACKUP_FORMAT, Identity, type IdentityBackup } from "./identity.ts"
 export { buildCreditProofInput, type CreditProofInput, type CreditProofRequest } from "./inputs.ts"
+export { buildKycTree, hashSubtree, PARALLEL_BUILD_THRESHOLD, subtreeServer, workerRunner, type BuildKycTreeOptions, type SubtreeRequest, type SubtreeResponse, type SubtreeRunner, type WorkerPort } from "./kyc-build.ts"
 export { KycTree, kycZeroes, poseidonLiteHash, verifyMerkleProof, type KycHash, type KycMerkleProof, type KycTreeOptions } from "./kyc-tree.ts"
 export { packGroth16Proof, unpackGroth16Proof, type PackedGroth16Proof } from "./pack-proof.ts"
 export { verifyCreditProof } from "./verify-proof.ts"
