@@ -4,40 +4,46 @@
  */
 import type { Provider } from "ethers"
 import { KycTree, type KycHash } from "../../prover/src/kyc-tree.ts"
+import { getLogsInRanges, type GetLogsOptions } from "./logs.ts"
 import { applyKycEvent, compareKycEvents, decodeKycLog, KYC_LEAF_TOPICS, kycEventMisfit, leavesFromKycEvents, type KycEvent } from "./kyc-events.ts"
 
 export type { KycEvent } from "./kyc-events.ts"
 
-/** Options of {@link fetchKycEvents}. */
-export interface FetchKycEventsOptions {
-    /** First block to scan (the deployment block). */
+/** Options of {@link fetchKycEvents}: the range, and how to read it (see {@link GetLogsOptions}). */
+export interface FetchKycEventsOptions extends Omit<GetLogsOptions, "onProgress" | "rangeSize"> {
+    /** First block to scan (the deployment block, or the block after the last one synced). */
     fromBlock: number
     /** Last block (default: latest). */
     toBlock?: number
-    /** Blocks per `eth_getLogs` call; public RPCs cap the range (default 5,000). */
+    /** Blocks per `eth_getLogs` call to start with; halved where the provider refuses (default 5,000). */
     chunkSize?: number
-    /** Called after each chunk with the blocks scanned so far. */
-    onProgress?: (progress: { scanned: number; total: number; events: number }) => void
+    /**
+     * Called as ranges arrive with the blocks scanned so far, the events read, and `doneThrough`,
+     * the block up to which every event has arrived (where to resume after an interruption).
+     */
+    onProgress?: (progress: { scanned: number; total: number; events: number; doneThrough: number }) => void
 }
 
 /**
- * Reads every leaf change of a KYC registry from the chain, oldest first. Anyone can do this:
- * it is how a borrower finds their Merkle path without telling anyone which leaf is theirs.
+ * Reads every leaf change of a KYC registry from the chain, oldest first, through
+ * {@link getLogsInRanges} (ranges split where refused, retries, a few requests in flight). Anyone
+ * can do this: it is how a borrower finds their Merkle path without telling anyone which leaf is
+ * theirs. Every request depends only on the registry and the block range.
  * @param provider A JSON-RPC provider.
  * @param registry The KycRegistry address.
  */
-export async function fetchKycEvents(provider: Provider, registry: string, options: FetchKycEventsOptions): Promise<KycEvent[]> {
+export async function fetchKycEvents(provider: Pick<Provider, "getLogs" | "getBlockNumber">, registry: string, options: FetchKycEventsOptions): Promise<KycEvent[]> {
     const toBlock = options.toBlock ?? (await provider.getBlockNumber())
-    const chunk = options.chunkSize ?? 5_000
+    const { fromBlock, chunkSize, onProgress, toBlock: _to, ...reading } = options
+    const logs = await getLogsInRanges(provider, { address: registry, topics: [KYC_LEAF_TOPICS] }, fromBlock, toBlock, {
+        ...reading,
+        ...(chunkSize !== undefined ? { rangeSize: chunkSize } : {}),
+        ...(onProgress ? { onProgress: ({ scanned, total, logs: events, doneThrough }) => onProgress({ scanned, total, events, doneThrough }) } : {})
+    })
     const events: KycEvent[] = []
-    for (let from = options.fromBlock; from <= toBlock; from += chunk) {
-        const to = Math.min(from + chunk - 1, toBlock)
-        const logs = await provider.getLogs({ address: registry, fromBlock: from, toBlock: to, topics: [KYC_LEAF_TOPICS] })
-        for (const log of logs) {
-            const event = decodeKycLog(log)
-            if (event) events.push(event)
-        }
-        options.onProgress?.({ scanned: to - options.fromBlock + 1, total: toBlock - options.fromBlock + 1, events: events.length })
+    for (const log of logs) {
+        const event = decodeKycLog(log)
+        if (event) events.push(event)
     }
     return events.sort(compareKycEvents)
 }
