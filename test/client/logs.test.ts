@@ -32,10 +32,12 @@ class RefusingProvider {
     inFlight = 0
     maxInFlight = 0
     #calls = 0
-    constructor(
-        readonly limits: Limits,
-        readonly source: (filter: Filter & { fromBlock: number; toBlock: number }) => Promise<Log[]>
-    ) {}
+    readonly limits: Limits
+    readonly source: (filter: Filter & { fromBlock: number; toBlock: number }) => Promise<Log[]>
+    constructor(limits: Limits, source: (filter: Filter & { fromBlock: number; toBlock: number }) => Promise<Log[]>) {
+        this.limits = limits
+        this.source = source
+    }
 
     async getLogs(filter: Filter): Promise<Log[]> {
         const fromBlock = Number(filter.fromBlock)
