@@ -217,7 +217,7 @@ async function borrow(ctx: CliContext, options: { identity: string; attestation?
 
     const synced = await syncKycTree(ctx)
     if (!synced.matchesChain) throw failed("TREE_MISMATCH", "the KYC tree rebuilt from the registry's events does not match its current root: a published root is wrong (see `zkcredit officer audit`); proofs cannot be made now")
-    const index = synced.tree.leaves.indexOf(id.commitment)
+    const index = synced.tree.indexOf(id.commitment)
     if (index < 0) throw badInput("NOT_A_MEMBER", `this identity is not in the KYC tree: ask a compliance officer to add commitment ${id.commitment}`)
     const borrowerAddress = await ctx.address()
     const latest = (await provider.getBlock("latest"))!
@@ -227,7 +227,7 @@ async function borrow(ctx: CliContext, options: { identity: string; attestation?
         contracts: readContracts,
         identity: id,
         attestation,
-        group: synced.tree.merkleProof(index),
+        group: synced.tree.generateMerkleProof(index),
         intent: { offer, tier, principal, borrower: borrowerAddress },
         // the borrow lands in a new block: on a chain that mines on demand the last block may be old
         currentTime: Math.max(latest.timestamp, Math.floor(Date.now() / 1000))

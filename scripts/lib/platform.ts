@@ -17,6 +17,7 @@ import { deployZkCredit } from "./deploy.ts"
 import { seedDemoWorld, type DemoWorld } from "./demo-world.ts"
 import { isPortTaken, startLocalNode } from "./local-node.ts"
 import { startStaticServer, type StaticServer } from "./static-server.ts"
+import { snapshotFiles, treeAtBlock, writeSnapshotDir } from "../../cli/lib/kyc-snapshot-files.ts"
 import { buildApp } from "./app-build.ts"
 
 export { buildApp }
@@ -141,9 +142,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         let server: StaticServer | undefined
         if (options.serveApp !== false && existsSync(`${root}app/svelte.config.js`)) {
             await buildApp(detail)
+            // a verifiable snapshot of the KYC registry, served next to the app: borrowers start from it
+            const snapshotDir = `${options.stateDir}/kyc-snapshot`
+            const { tree, block } = await treeAtBlock({ provider, chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, deployBlock: deployment.deployBlock })
+            const { manifest } = await writeSnapshotDir(snapshotDir, tree, { chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, block })
+            detail(`KYC snapshot at block ${block} (${tree.size} leaves) in ${relative(root, snapshotDir)}`)
             server = await startStaticServer({
                 dir: `${root}app/build`,
                 port: options.ports.app,
+                files: snapshotFiles(snapshotDir, manifest),
                 json: { "/config.json": () => config }
             })
             const s = server

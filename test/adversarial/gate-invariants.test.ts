@@ -24,7 +24,7 @@ import { AbiCoder, keccak256 } from "ethers"
 import fc from "fast-check"
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
-import { KycGroup } from "../../prover/src/index.ts"
+import { KycTree } from "../../prover/src/index.ts"
 import { as, deploy, PLATFORM_START, TERMS, TIERS, USD, type Deployed, type Signer } from "../helpers/contracts.ts"
 import { revertName } from "../helpers/reverts.ts"
 
@@ -103,7 +103,7 @@ async function deployGate() {
         await (await as(token, account).approve(await market.getAddress(), ethers.MaxUint256)).wait()
     }
     await (await as(market, lender).createOffer(await token.getAddress(), CAPACITY, TIERS, TERMS)).wait()
-    const group = new KycGroup(PEOPLE.map((p) => p.commitment))
+    const group = new KycTree(PEOPLE.map((p) => p.commitment))
     await (await as(kyc, officer).addMembers(PEOPLE.map((p) => p.commitment), group.root)).wait()
     return { admin, officer, lender, borrower, kyc, bureaus, verifier, market, token, root: group.root }
 }
@@ -123,7 +123,7 @@ async function run(ops: Op[]): Promise<void> {
     const scope: bigint = await w.market.scope()
     const message: bigint = await w.market.borrowMessage(w.borrower.address, 0n, 0n, PRINCIPAL)
     const leaves = PEOPLE.map((p) => p.commitment)
-    const group = new KycGroup(leaves)
+    const group = new KycTree(leaves)
     const indexOf = PEOPLE.map((_, i) => i)
     const history: bigint[] = [w.root]
     const roots = new Map<bigint, RootModel>([[w.root, { members: new Set([0, 1, 2, 3]), replacedAt: 0n, expiresAt: 0n, sequence: 0, revoked: false }]])

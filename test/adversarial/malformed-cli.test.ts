@@ -32,7 +32,7 @@ import { createBureauService, scoreApplicant, type BureauService } from "../../b
 import { BureauRegistryAbi, KycRegistryAbi, LoanMarketAbi } from "../../client/src/generated/abis.ts"
 import { readLoan, readOffers, type LoanView, type OfferView } from "../../client/src/views.ts"
 import { parseDeployment } from "../../client/src/deployments.ts"
-import { KycGroup } from "../../prover/src/index.ts"
+import { KycTree } from "../../prover/src/index.ts"
 import { GOOD_PERSON, GOOD_SME } from "../bureau/examples.ts"
 import { startTestChain, type TestChain } from "../cli/helpers.ts"
 import { bad, failed, HELP, mutations, OK, positionalOutcome, safePathText, show, skip, unreachable, USAGE, type Case, type CommandSpec, type Outcome, type Slot } from "./lib/cli-cases.ts"
@@ -1075,7 +1075,7 @@ describe("malformed input to the zkcredit CLI, on a local chain", () => {
         // tree files: officer sync --tree <file>; a refused one is left as it was
         const tree = readFileSync(`${W.dir}/tree.json`, "utf8")
         const t = JSON.parse(tree) as { leaves: string[]; root: string }
-        const another = (leaves: string[], root?: string) => JSON.stringify({ ...t, leaves, root: root ?? String(new KycGroup(leaves.map(BigInt)).root) })
+        const another = (leaves: string[], root?: string) => JSON.stringify({ ...t, leaves, root: root ?? String(new KycTree(leaves.map(BigInt)).root) })
         const treeTexts = [
             ...variants(tree, 12, 800, 120),
             another([...t.leaves.slice(0, 4), "104"]),

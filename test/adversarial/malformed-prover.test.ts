@@ -25,7 +25,7 @@ import {
     Identity,
     isLowOrderKey,
     isZkCreditError,
-    KycGroup,
+    KycTree,
     loadArtifact,
     loadJsonArtifact,
     packGroth16Proof,
@@ -146,10 +146,10 @@ function expensiveKdf(value: unknown): boolean {
 const arg = (valid: unknown) => fc.oneof({ weight: 1, arbitrary: fc.constant(valid) }, { weight: 3, arbitrary: hostileValue() })
 
 /** The group must not change when a call on it is refused. */
-function unchanged(g: KycGroup, before: { root: bigint; size: number; leaves: string }): void {
+function unchanged(g: KycTree, before: { root: bigint; size: number; leaves: string }): void {
     expect({ root: g.root, size: g.size, leaves: g.leaves.join(",") }).toEqual(before)
 }
-const stateOf = (g: KycGroup) => ({ root: g.root, size: g.size, leaves: g.leaves.join(",") })
+const stateOf = (g: KycTree) => ({ root: g.root, size: g.size, leaves: g.leaves.join(",") })
 
 describe("malformed input to the prover API", () => {
     describe("hostile values in every argument of every exported function", () => {
@@ -183,13 +183,13 @@ describe("malformed input to the prover API", () => {
             )
         })
 
-        it("KycGroup: constructor, import, indexOf, addMember(s), removeMember, updateMember, generateMerkleProof, verifyMerkleProof; a refused change leaves the group as it was", () => {
+        it("KycTree: constructor, import, indexOf, addMember(s), removeMember, updateMember, generateMerkleProof, verifyMerkleProof; a refused change leaves the group as it was", () => {
             fc.assert(
                 fc.property(hostileValue(), hostileValue(), (a, b) => {
-                    typed("new KycGroup", () => new KycGroup(a as never))
-                    typed("KycGroup.import", () => KycGroup.import(a as never))
+                    typed("new KycTree", () => new KycTree(a as never))
+                    typed("KycTree.import", () => KycTree.import(a as never))
                     typed("verifyMerkleProof", () => verifyMerkleProof(a as never), isBoolean)
-                    const g = new KycGroup(group.leaves)
+                    const g = new KycTree(group.leaves)
                     const before = stateOf(g)
                     typed("indexOf", () => g.indexOf(a as never))
                     typed("generateMerkleProof", () => g.generateMerkleProof(a as never))
@@ -370,7 +370,7 @@ describe("malformed input to the prover API", () => {
 
         it("a KYC group export: every truncation and random damage is refused or gives a group of field elements", () => {
             for (const text of [...truncations(groupText), ...fc.sample(garbled(groupText), FULL ? 5_000 : 300)]) {
-                typed("KycGroup.import", () => KycGroup.import(text), (g) => expect((g as KycGroup).depth).toBe(20))
+                typed("KycTree.import", () => KycTree.import(text), (g) => expect((g as KycTree).depth).toBe(20))
             }
         })
 

@@ -4,7 +4,7 @@
  */
 import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
-import { KycGroup, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
+import { KycTree, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
 import { as, attest, BUREAU_KEYS, deploy, deployPlatform, IDENTITIES, initialMembers, proveBorrow, SETTINGS, tamper, TIERS, USD, type Platform } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
@@ -109,7 +109,7 @@ describe("CreditVerifier", () => {
 
         it("accepts a replaced root until rootValidity seconds after its replacement, then refuses it", async () => {
             const platform = await loadFixture(deployPlatform)
-            const group = new KycGroup(initialMembers())
+            const group = new KycTree(initialMembers())
             group.addMember(4242n)
             await (await as(platform.kyc, platform.signers.officer).addMembers([4242n], group.root)).wait()
             const replacedAt = BigInt(await time.latest())
@@ -150,7 +150,7 @@ describe("CreditVerifier", () => {
             await expectRevert(verify(platform, proof), "RevokedRoot", [proof.kycRoot])
 
             const fresh = await loadFixture(deployPlatform)
-            const group = new KycGroup(initialMembers())
+            const group = new KycTree(initialMembers())
             group.removeMember(0)
             await (await as(fresh.kyc, fresh.signers.officer).removeMemberImmediately(0, group.root)).wait()
             await expectRevert(verify(fresh, proof), "InvalidatedRoot", [proof.kycRoot])

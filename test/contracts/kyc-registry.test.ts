@@ -1,6 +1,6 @@
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
-import { KycGroup, SNARK_SCALAR_FIELD } from "../../prover/src/index.ts"
+import { KycTree, SNARK_SCALAR_FIELD } from "../../prover/src/index.ts"
 import { as, deploy, gasOf, SETTINGS } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
@@ -23,11 +23,11 @@ async function deployRegistry() {
 async function deployWithMembers() {
     const fixture = await deployRegistry()
     const members = [101n, 102n, 103n, 104n]
-    const group = new KycGroup(members)
+    const group = new KycTree(members)
     await (await fixture.officer.addMembers(members, group.root)).wait()
     // loadFixture hands out the same objects every time: tests that change the group get a copy
     return { ...fixture, members, get group() {
-        return new KycGroup(members)
+        return new KycTree(members)
     } }
 }
 
@@ -60,7 +60,7 @@ describe("KycRegistry", () => {
     describe("# addMembers", () => {
         it("appends at the next indices, publishes the root and emits every leaf", async () => {
             const { kyc, officer } = await loadFixture(deployRegistry)
-            const group = new KycGroup()
+            const group = new KycTree()
             const first = [5n, 6n, 7n]
             group.addMembers(first)
             await expect(officer.addMembers.staticCall(first, group.root)).resolves.toBe(0n)
@@ -132,7 +132,7 @@ describe("KycRegistry", () => {
         it("costs at most 10,000 gas per member in a batch of 100 (no leaves in storage)", async () => {
             const { officer } = await loadFixture(deployWithMembers)
             const batch = commitments(100, 10_000n)
-            const group = new KycGroup([101n, 102n, 103n, 104n, ...batch])
+            const group = new KycTree([101n, 102n, 103n, 104n, ...batch])
             const gas = await gasOf(officer.addMembers(batch, group.root))
             expect(gas / 100n).toBeLessThanOrEqual(10_000n)
         })
@@ -383,7 +383,7 @@ describe("KycRegistry", () => {
     describe("audit", () => {
         it("rebuilds the tree from events alone and finds every published root", async () => {
             const { kyc, officer } = await loadFixture(deployRegistry)
-            const officerGroup = new KycGroup()
+            const officerGroup = new KycTree()
             const publish = async (change: () => Promise<unknown>) => {
                 await change()
             }
@@ -410,7 +410,7 @@ describe("KycRegistry", () => {
                 } else if (event.name === "MemberReplaced") {
                     leaves[Number(event.args.index)] = event.args.newCommitment as bigint
                 } else continue
-                rebuiltRoots.push([new KycGroup(leaves).root, event.args.newRoot as bigint])
+                rebuiltRoots.push([new KycTree(leaves).root, event.args.newRoot as bigint])
             }
             expect(rebuiltRoots).toHaveLength(4)
             for (const [rebuilt, published] of rebuiltRoots) expect(rebuilt).toBe(published)

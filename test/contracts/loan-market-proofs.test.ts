@@ -5,7 +5,7 @@
  */
 import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
-import { computeMessage, computeScope, isZkCreditError, KycGroup, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
+import { computeMessage, computeScope, isZkCreditError, KycTree, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
 import {
     as,
     attest,
@@ -200,7 +200,7 @@ describe("LoanMarket with real proofs", () => {
 
         it("refuses a removed member: no proof under the fresh root, the old root dies after its validity", async () => {
             const platform = await loadFixture(deployPlatform)
-            const group = new KycGroup(initialMembers())
+            const group = new KycTree(initialMembers())
             const aliceIndex = group.indexOf(alice.commitment)
             group.removeMember(aliceIndex)
             await (await as(platform.kyc, platform.signers.officer).removeMember(aliceIndex, group.root)).wait()

@@ -45,7 +45,7 @@ describeInBrowser("borrower, in a fresh browser profile", () => {
         await connectDevAccount(page, borrower.address)
         await restoreIdentity(page, stateDir, borrower)
         expect(await page.getByTestId("identity-commitment").getAttribute("data-value")).toBe(hex32(borrower.commitment))
-        await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member")).toBe("true")
+        await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member"), { timeout: 30_000 }).toBe("true")
         await page.reload()
         await page.getByTestId("identity-commitment").waitFor()
         expect(await page.getByTestId("identity-commitment").getAttribute("data-value")).toBe(hex32(borrower.commitment))

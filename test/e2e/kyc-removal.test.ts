@@ -110,7 +110,7 @@ describeInBrowser("a new borrower", () => {
         expect(await officer.getByTestId("audit").getAttribute("data-ok")).toBe("true")
 
         await page.reload()
-        await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member")).toBe("true")
+        await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member"), { timeout: 30_000 }).toBe("true")
         expect(borrower.problems).toEqual([])
     })
 })

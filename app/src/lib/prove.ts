@@ -6,7 +6,7 @@
  */
 import type { Attestation } from "$prover/attestation.ts"
 import type { CreditProof } from "$prover/credit-proof.ts"
-import type { KycMerkleProof } from "$prover/kyc-group.ts"
+import type { KycMerkleProof } from "$prover/kyc-tree.ts"
 import type { ArtifactOrigin, DownloadProgress, TransferSizes } from "./artifacts.ts"
 import ProverWorker from "./prover.worker.ts?worker"
 

@@ -178,6 +178,13 @@ export const en = {
     "borrow.notEnoughAvailable": "The offer has only {available} available.",
     "borrow.activeLoan": "Your pseudonym already has {count} active loan(s), the most this market allows: repay it before borrowing again.",
 
+    "kycSync.label": "KYC registry sync",
+    "kycSync.stage.loading": "Opening the stored KYC tree",
+    "kycSync.stage.snapshot": "Downloading the registry snapshot ({bytes} of {total} MB)",
+    "kycSync.stage.events": "Reading registry events: {scanned} of {total} blocks",
+    "kycSync.stage.hashing": "Building the tree: {done} of {total}",
+    "kycSync.stage.saving": "Saving the tree in this browser",
+
     "proof.pending": "making the proof",
     "proof.progressLabel": "Proof progress",
     "proof.stage.syncing": "Reading the KYC registry",

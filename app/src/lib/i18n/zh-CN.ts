@@ -180,6 +180,13 @@ export const zhCN: Messages = {
     "borrow.notEnoughAvailable": "该方案仅剩 {available} 可借。",
     "borrow.activeLoan": "您的化名已有 {count} 笔未结清贷款，已达本市场上限：请先还清再借。",
 
+    "kycSync.label": "KYC 登记同步",
+    "kycSync.stage.loading": "正在打开本地保存的 KYC 树",
+    "kycSync.stage.snapshot": "正在下载登记快照（{bytes} / {total} MB）",
+    "kycSync.stage.events": "正在读取登记事件：{scanned} / {total} 个区块",
+    "kycSync.stage.hashing": "正在构建树：{done} / {total}",
+    "kycSync.stage.saving": "正在把树保存在本浏览器中",
+
     "proof.pending": "正在生成证明",
     "proof.progressLabel": "证明进度",
     "proof.stage.syncing": "读取 KYC 名册",
