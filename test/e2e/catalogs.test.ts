@@ -14,7 +14,7 @@ import { REASON_DESCRIPTIONS } from "../../bureau/src/scorecard.ts"
 import { APPLICANT_FIELDS } from "../../bureau/src/applicant.ts"
 import { ROOT } from "./helpers.ts"
 
-const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+const placeholders = (message: string) => [...message.matchAll(/\{(\w+)(?:\}|, plural,)/g)].map((m) => m[1]).sort()
 
 describe("message catalogs", () => {
     it("have identical keys", () => {

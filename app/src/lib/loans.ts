@@ -42,9 +42,36 @@ export async function readLoanDetails(ids: number[], withRecords = false): Promi
     })
 }
 
-/** Loan ids of a pseudonym, or of a lender's offers. */
-export function loanIdsOf(filter: { nullifier?: bigint; offerIds?: number[] }): Promise<number[]> {
+/** Loan ids of a lender's offers (a lender's offers are public and tied to its address anyway). */
+export function loanIdsOf(filter: { offerIds: number[] }): Promise<number[]> {
     return findLoanIds(app.contracts!.loanMarket, app.config!.deployment.deployBlock, filter)
+}
+
+/**
+ * Every loan of the market, read the same way by every visitor (`loan(i)` for all ids), so the
+ * RPC node cannot tell whose loans this browser is after. A pseudonym's loans are picked out of
+ * them here, on the device: no request names the pseudonym (see docs/threat-model.md).
+ */
+export async function readAllLoanDetails(): Promise<LoanDetails[]> {
+    const count = Number(await app.contracts!.loanMarket.getFunction("loanCount")())
+    return readLoanDetails(Array.from({ length: count }, (_, id) => id))
+}
+
+/**
+ * A pseudonym's public record rebuilt from its loans, as the contract keeps it: loans taken,
+ * repaid, active, defaulted, and late instalments charged. Computed on the device instead of
+ * asking `record(pseudonym)`, which would tell the node which pseudonym this browser is.
+ */
+export function recordFromLoans(nullifier: bigint, loans: LoanDetails[]): PseudonymRecordView {
+    const mine = loans.filter((l) => l.loan.nullifier === nullifier)
+    return {
+        nullifier,
+        loansTaken: mine.length,
+        loansRepaid: mine.filter((l) => l.loan.status === "Repaid").length,
+        activeLoans: mine.filter((l) => l.loan.status === "Active").length,
+        defaults: mine.filter((l) => l.loan.status === "Defaulted").length,
+        lateInstalments: mine.reduce((sum, l) => sum + l.loan.lateInstalmentsCharged, 0)
+    }
 }
 
 /** The chain's clock: the latest block's time. */
