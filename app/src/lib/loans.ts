@@ -1,6 +1,6 @@
 /** Reading loans with their offers and schedules, shared by the borrower and lender pages. */
 import { instalmentSchedule, type Instalment } from "$client/loan-schedule.ts"
-import { findLoanIds, readLoan, readOffer, readRecord, type LoanView, type OfferView, type PseudonymRecordView } from "$client/views.ts"
+import { readLoan, readOffer, type LoanView, type OfferView, type PseudonymRecordView } from "$client/views.ts"
 import { app } from "./app.svelte.ts"
 
 /** A loan with its offer, schedule and the pseudonym's record. */
@@ -25,26 +25,20 @@ export function instalmentState(details: LoanDetails, index: number, now: number
     return index === loan.position.instalmentsPaid ? "due" : "upcoming"
 }
 
-/** Reads loans by id with their offers (each offer once) and, optionally, records. */
-export async function readLoanDetails(ids: number[], withRecords = false): Promise<LoanDetails[]> {
+/** Reads loans by id with their offers (each offer once). */
+export async function readLoanDetails(ids: number[]): Promise<LoanDetails[]> {
     const market = app.contracts!.loanMarket
     const loans = (await Promise.all(ids.map((id) => readLoan(market, id)))).filter((l): l is LoanView => l !== undefined)
     const offerIds = [...new Set(loans.map((l) => l.offerId))]
     const offers = new Map((await Promise.all(offerIds.map((id) => readOffer(market, id)))).filter((o): o is OfferView => o !== undefined).map((o) => [o.id, o]))
     await Promise.all([...offers.values()].map((o) => app.tokenInfo(o.token)))
-    const records = withRecords ? new Map((await Promise.all([...new Set(loans.map((l) => l.nullifier))].map((n) => readRecord(market, n)))).map((r) => [r.nullifier, r])) : new Map()
     return loans.flatMap((loan) => {
         const offer = offers.get(loan.offerId)
         const tier = offer?.tiers[loan.tier]
         if (!offer || !tier) return []
         const schedule = instalmentSchedule({ principal: loan.principal, aprBps: tier.aprBps, startTime: loan.startTime, term: offer.term, instalmentCount: offer.instalmentCount })
-        return [{ loan, offer, schedule, ...(records.has(loan.nullifier) ? { record: records.get(loan.nullifier) } : {}) }]
+        return [{ loan, offer, schedule }]
     })
-}
-
-/** Loan ids of a lender's offers (a lender's offers are public and tied to its address anyway). */
-export function loanIdsOf(filter: { offerIds: number[] }): Promise<number[]> {
-    return findLoanIds(app.contracts!.loanMarket, app.config!.deployment.deployBlock, filter)
 }
 
 /**
