@@ -30,6 +30,23 @@ describe("message catalogs", () => {
         }
     })
 
+    it("write counts as ICU plural forms that the app reads, each with an `other` form", () => {
+        const plural = /\{(\w+), plural,((?:\s*[a-z=0-9]+ \{[^{}]*\})+)\s*\}/g
+        let count = 0
+        for (const catalog of [en, zhCN]) {
+            for (const [key, message] of Object.entries(catalog)) {
+                if (!message.includes(", plural,")) continue
+                const forms = [...message.matchAll(plural)]
+                expect(forms.length, `${key}: ${message}`).toBe(message.split(", plural,").length - 1)
+                for (const [, , options] of forms) expect(options, key).toMatch(/(^|\s)other \{/)
+                count++
+            }
+        }
+        // English says "1 day" and "2 days": every duration and count message has its forms
+        expect(count).toBeGreaterThanOrEqual(10)
+        expect(en["unit.hours"]).toMatch(/one \{# hour\}/)
+    })
+
     it("translate: the Chinese messages are Chinese", () => {
         // a message copied from English would have no CJK character; these are the exceptions
         const sameInBoth = new Set(["common.listSeparator"])

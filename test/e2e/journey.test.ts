@@ -324,7 +324,7 @@ describe("a new borrower, from a fresh profile", () => {
             }
             if (!toBureau) for (const v of forms(identity.commitment)) expect(call.text.includes(v), `${call.where} carries the commitment`).toBe(false)
             // the score and the leaf index as values: a 32-byte argument of a call, or a JSON field
-            const args = call.data ? (call.data.slice(8).match(/.{64}/g) ?? []) : []
+            const args: string[] = call.data ? (call.data.slice(8).match(/.{64}/g) ?? []) : []
             expect(args.includes(word(score)), `${call.where} has the score as an argument`).toBe(false)
             expect(args.includes(word(leafIndex)), `${call.where} has the leaf index as an argument`).toBe(false)
             expect(call.text, call.where).not.toMatch(new RegExp(`"(score|index|leafIndex)"\\s*:\\s*"?(${score}|${leafIndex})\\b`))
