@@ -396,6 +396,8 @@ describe("a new lender", () => {
         const id = platform.world.offerIds.length
         await page.getByTestId(`lender-offer-${id}`).waitFor()
         expect(await page.getByTestId(`offer-available-${id}`).getAttribute("data-raw")).toBe("2000000000")
+        // the form is empty again for the next offer
+        expect(await page.getByTestId("offer-capacity").inputValue()).toBe("")
         await page.getByTestId(`deposit-input-${id}`).fill("0")
         await page.getByTestId(`deposit-${id}`).click()
         expect(await page.getByTestId(`deposit-error-${id}`).innerText()).toBe(T("zh-CN", "amount.notPositive"))

@@ -137,6 +137,7 @@ export const en = {
     "tier.state.notMember": "Not yet in the KYC registry",
     "tier.state.noAttestation": "No attestation yet",
     "tier.state.expired": "Attestation expired",
+    "tier.state.keyInactive": "The bureau's key is not active",
     "tier.state.scoreBelow": "Score below this tier",
     "tier.state.defaulted": "Your pseudonym has a default",
     "tier.state.activeLoan": "You have an active loan already",

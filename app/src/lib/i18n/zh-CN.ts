@@ -139,6 +139,7 @@ export const zhCN: Messages = {
     "tier.state.notMember": "尚未加入 KYC 注册表",
     "tier.state.noAttestation": "尚无信用证明",
     "tier.state.expired": "信用证明已过期",
+    "tier.state.keyInactive": "征信机构的密钥未生效",
     "tier.state.scoreBelow": "分数低于此档",
     "tier.state.defaulted": "您的化名有违约记录",
     "tier.state.activeLoan": "您已有未结清贷款",
