@@ -106,7 +106,9 @@ describe("a new borrower, from a fresh profile", () => {
         expect(qr).toMatchObject({ format: "zkcredit-kyc-application", version: 1, commitment })
         expect(await page.getByTestId("kyc-qr").locator("svg").count()).toBe(1)
         const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("kyc-export").click()])
-        applicationFile = (await download.path())!
+        expect(download.suggestedFilename()).toMatch(/^zkcredit-kyc-application-[0-9a-f]{8}\.json$/)
+        applicationFile = join(stateDir, download.suggestedFilename())
+        await download.saveAs(applicationFile)
         const application = JSON.parse(readFileSync(applicationFile, "utf8"))
         expect(application).toMatchObject({ format: "zkcredit-kyc-application", version: 1, commitment, chainId: platform.deployment.chainId })
         // not a member yet: no tier can be chosen, and each says why
