@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { startPlatform } from "../scripts/lib/platform.ts"
-import { act, CHROMIUM, CHROMIUM_LOOKUP, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity } from "../test/e2e/helpers.ts"
+import { actConfirmed, CHROMIUM, CHROMIUM_LOOKUP, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity } from "../test/e2e/helpers.ts"
 import { machine, median, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 import { testPort } from "../test/helpers/ports.ts"
 
@@ -60,12 +60,12 @@ try {
     for (let i = 0; i <= RUNS; i++) {
         await page.getByTestId(`select-${offer}-0`).click()
         await page.getByTestId("borrow-principal").fill("100")
-        const borrowed = await act(page, "borrow-submit", 120_000)
+        const borrowed = await actConfirmed(page, "borrow-submit", 120_000)
         if (borrowed.key !== "borrow.success") throw new Error(`borrow ${i} failed: ${borrowed.text}`)
         const loan = page.locator('article[data-testid^="loan-"]')
         await loan.waitFor()
         const loanId = (await loan.getAttribute("data-testid"))!.slice("loan-".length)
-        const repaid = await act(page, `repay-all-${loanId}`)
+        const repaid = await actConfirmed(page, `repay-all-${loanId}`)
         if (repaid.key !== "repay.successAll") throw new Error(`repaying loan ${loanId} failed: ${repaid.text}`)
         await loan.waitFor({ state: "detached" })
         const last = (await proofs()).at(-1)

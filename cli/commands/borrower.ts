@@ -123,7 +123,7 @@ or a hidden prompt), its attestation goes beside it (me.attestation.json) unless
         .requiredOption("--identity <file>", "the identity file")
         .option("--attestation <file>", "the attestation (default: <identity>.attestation.json)")
         .requiredOption("--offer <id>", "the offer")
-        .option("--tier <index>", "the tier (default: the cheapest one your score qualifies for that lends the amount)")
+        .option("--tier <index>", "the tier, numbered from 0 as in `borrower offers` and the app (default: the cheapest one your score qualifies for that lends the amount)")
         .requiredOption("--amount <amount>", "principal in token units, e.g. 1000")
         .addHelpText("after", "\nThe KYC tree is rebuilt from the chain's events on this machine; the proof takes a few seconds.\nThe money goes to the signing account (--account or ZKCREDIT_PRIVATE_KEY). No approval is needed to borrow.")
         .action(action<{ identity: string; attestation?: string; offer: string; tier?: string; amount: string }>(async (ctx, options) => borrow(ctx, options)))

@@ -77,7 +77,7 @@ export function describeInBrowser(title: string, body: () => void): void {
 }
 
 /** Starts Chromium (headless) with a fresh profile. */
-export async function launchBrowser(options: { locale?: Locale } = {}): Promise<TestBrowser> {
+export async function launchBrowser(options: { locale?: Locale; clipboard?: boolean } = {}): Promise<TestBrowser> {
     if (!CHROMIUM_LOOKUP.found) throw new Error(CHROMIUM_LOOKUP.problem)
     const profile = mkdtempSync(join(tmpdir(), "zkcredit-profile-"))
     const context = await chromium.launchPersistentContext(profile, {
@@ -86,7 +86,8 @@ export async function launchBrowser(options: { locale?: Locale } = {}): Promise<
         args: CHROMIUM_ARGS,
         viewport: { width: 1200, height: 900 },
         acceptDownloads: true,
-        ...(options.locale ? { locale: options.locale } : {})
+        ...(options.locale ? { locale: options.locale } : {}),
+        ...(options.clipboard ? { permissions: ["clipboard-read", "clipboard-write"] } : {})
     })
     context.setDefaultTimeout(30_000)
     const page = context.pages()[0] ?? (await context.newPage())
@@ -148,6 +149,26 @@ export async function act(page: Page, testid: string, timeout = 60_000): Promise
         return n !== null && n.getAttribute("data-seq") !== seq
     }, before, { timeout })
     return notice(page, timeout)
+}
+
+/**
+ * Clicks an action that moves funds, checks its confirmation dialog (asked once), confirms, and
+ * waits for the action's notice. Returns the dialog's text with the notice.
+ */
+export async function actConfirmed(page: Page, testid: string, timeout = 90_000): Promise<{ kind: string; key: string; text: string; confirmation: string }> {
+    const before = await page.getByTestId("notice").getAttribute("data-seq", { timeout: 100 }).catch(() => null)
+    await page.getByTestId(testid).click()
+    const dialog = page.getByTestId("confirm-dialog")
+    await page.getByTestId("confirm-ok").waitFor()
+    const confirmation = (await dialog.innerText()).trim()
+    await page.getByTestId("confirm-ok").click()
+    // asked once: the dialog is gone while the action runs
+    await page.getByTestId("confirm-ok").waitFor({ state: "detached" })
+    await page.waitForFunction((seq) => {
+        const n = document.querySelector('[data-testid="notice"]')
+        return n !== null && n.getAttribute("data-seq") !== seq
+    }, before, { timeout })
+    return { ...(await notice(page, timeout)), confirmation }
 }
 
 /** Waits for the notice of the last action and returns its kind, key and text. */

@@ -1,7 +1,7 @@
 /**
  * A compliance officer removes a KYC member in the browser (the new root computed from the tree
  * rebuilt from chain events; the audit stays green), then that member, in a fresh browser
- * profile, tries to borrow: the app refuses before any proof with a clear message.
+ * profile, tries to borrow: no tier can be chosen, each saying why, and no proof is started.
  */
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { Identity } from "../../prover/src/identity.ts"
@@ -64,7 +64,7 @@ describeInBrowser("compliance officer", () => {
 })
 
 describeInBrowser("the removed member", () => {
-    it("is refused before proving, with a clear message", async () => {
+    it("cannot choose a tier, and the page says why, before any proof", async () => {
         const borrower = await launchBrowser()
         browsers.push(borrower)
         const { page } = borrower
@@ -73,15 +73,15 @@ describeInBrowser("the removed member", () => {
         await restoreIdentity(page, stateDir, member)
         await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member")).toBe("false")
         await getAttestation(page, stateDir, member)
+        // no tier can be chosen, each says why; no proof is even started
         const offer = platform.world.offerIds[0]!
-        await page.getByTestId(`select-${offer}-0`).click()
-        await page.getByTestId("borrow-principal").fill("100")
-        const result = await act(page, "borrow-submit")
-        expect(result.kind).toBe("error")
-        expect(result.key).toBe("error.zk.NOT_A_MEMBER")
-        // the default language is zh-CN: the message is the translated one
-        expect(result.text).toContain(CATALOGS["zh-CN"]["error.zk.NOT_A_MEMBER"])
-        expect(await page.getByTestId("proof-progress").getAttribute("data-failed")).toBe("true")
+        for (const tier of [0, 1, 2]) {
+            await expect.poll(() => page.getByTestId(`tier-${offer}-${tier}`).getAttribute("data-state")).toBe("notMember")
+            expect(await page.getByTestId(`select-${offer}-${tier}`).isDisabled()).toBe(true)
+        }
+        // the default language is zh-CN: the reason is the translated one
+        expect(await page.getByTestId(`tier-state-${offer}-0`).innerText()).toBe(CATALOGS["zh-CN"]["tier.state.notMember"])
+        expect(await page.getByTestId("borrow-section").count()).toBe(0)
         const proofs = await page.evaluate(() => (window as unknown as { __zkcredit: { proofs: unknown[] } }).__zkcredit.proofs.length)
         expect(proofs).toBe(0)
         // nothing was borrowed
@@ -109,7 +109,7 @@ describeInBrowser("a new borrower", () => {
         await expect.poll(() => officer.getByTestId("member-count").innerText()).toBe("12")
         expect(await officer.getByTestId("audit").getAttribute("data-ok")).toBe("true")
 
-        await page.reload()
+        // the page sees it by itself: no reload
         await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member"), { timeout: 30_000 }).toBe("true")
         expect(borrower.problems).toEqual([])
     })

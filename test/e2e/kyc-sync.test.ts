@@ -5,11 +5,11 @@
  * alone. Ports 8860-8862.
  */
 import { Contract, JsonRpcProvider } from "ethers"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { kycTreeFromEvents, fetchKycEvents } from "../../client/src/kyc-tree.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
-import { connectDevAccount, launchBrowser, open, restoreIdentity, startTestPlatform, type TestBrowser } from "./helpers.ts"
+import { connectDevAccount, launchBrowser, open, restoreIdentity, startTestPlatform, type TestBrowser, describeInBrowser } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORTS = { chain: testPort(8860), bureau: testPort(8861), app: testPort(8862) }
@@ -50,7 +50,7 @@ async function visit(): Promise<SyncDone> {
     return (await syncs()).at(-1)!
 }
 
-describe("borrower KYC sync", () => {
+describeInBrowser("borrower KYC sync", () => {
     it("a fresh profile starts from the snapshot and finds its membership", async () => {
         const first = await visit()
         expect(first.from).toBe("snapshot")

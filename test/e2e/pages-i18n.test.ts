@@ -96,6 +96,7 @@ for (const locale of ["zh-CN", "en"] as const) {
             await restoreIdentity(page, stateDir, borrower)
             await getAttestation(page, stateDir, borrower)
             await page.getByTestId(`select-${platform.world.offerIds[1]}-0`).click()
+            await page.getByTestId("borrow-principal").fill("200")
             await page.getByTestId("borrow-preview").waitFor()
             await page.getByTestId("notice").locator("button").click()
             await checkPage(page, locale, "borrower")

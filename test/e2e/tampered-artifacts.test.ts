@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, expect, it } from "vitest"
 import { ARTIFACT_PINS } from "../../prover/src/pins.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
@@ -20,7 +20,7 @@ import { startPlatform, type Platform } from "../../scripts/lib/platform.ts"
 import { startStaticServer, type StaticServer } from "../../scripts/lib/static-server.ts"
 import { testPort } from "../helpers/ports.ts"
 import { buildLeakyWasm, removeLeakyWasm } from "../prover/leaky-circuit.ts"
-import { act, CATALOGS, connectDevAccount, getAttestation, launchBrowser, open, restoreIdentity, ROOT, type TestBrowser } from "./helpers.ts"
+import { act, CATALOGS, connectDevAccount, getAttestation, launchBrowser, open, restoreIdentity, ROOT, type TestBrowser, describeInBrowser } from "./helpers.ts"
 
 const PORTS = { chain: testPort(8850), bureau: testPort(8851), app: testPort(8852) }
 const TAMPERED_PORT = testPort(8853)
@@ -103,7 +103,7 @@ async function borrow(browser: TestBrowser) {
 
 const transactions = (requests: Recorded[]) => requests.filter((r) => /eth_sendTransaction|eth_sendRawTransaction/.test(r.body))
 
-describe("a server that serves a wasm built to leak the secret (and an altered zkey)", () => {
+describeInBrowser("a server that serves a wasm built to leak the secret (and an altered zkey)", () => {
     it("is refused with the translated ARTIFACT_TAMPERED message; the poisoned cache entry is dropped; no borrow transaction is sent", async () => {
         const { browser, requests } = await borrowerPage(tampered.url)
         try {
@@ -126,7 +126,7 @@ describe("a server that serves a wasm built to leak the secret (and an altered z
     }, 300_000)
 })
 
-describe("the honest server", () => {
+describeInBrowser("the honest server", () => {
     it("serves brotli; a poisoned cache is refetched once and the proof lands; a later proof uses the verified bytes in memory, with no request", async () => {
         const { browser, requests } = await borrowerPage(platform.appUrl!)
         const encodings: Record<string, string | undefined> = {}
