@@ -39,6 +39,10 @@ export type ZkCreditErrorCode =
     | "INVALID_DECRYPTION_SHARE"
     /** Fewer valid partial decryptions than the committee's threshold. */
     | "NOT_ENOUGH_SHARES"
+    /** A proving artifact's bytes do not hash to the sha256 pinned at build time (from the network, a cache or a disk). */
+    | "ARTIFACT_TAMPERED"
+    /** A fresh proof failed the prover's own check (a public signal it did not expect, or no valid proof): it was not returned. */
+    | "PROOF_SELF_CHECK_FAILED"
 
 /**
  * The one error type of the prover library. `code` says what went wrong, `parameter` names the
