@@ -1,8 +1,13 @@
 /**
- * Browser benchmark: the credit proof as a borrower makes it in the app, in Debian's Chromium.
+ * Browser benchmark: the credit proof as a borrower makes it in the app, in Chromium (found as the
+ * browser tests find it: CHROMIUM_PATH, else the usual locations).
  * - `proveColdMs`: the first proof in a fresh browser profile: worker start-up, the artifacts
  *   downloaded (then cached), witness and proof.
- * - `proveWarmMs`: the median of the later proofs in the same profile, artifacts from the Cache API.
+ * - `proveWarmMs`: the median of the later proofs in the same page: the worker reuses the
+ *   artifact bytes it verified for the first proof (no request; the pin decides currency).
+ * - `artifactsTransferBytes`: what the cold proof's artifact download carried on the network
+ *   (headers and brotli bodies), from the worker's resource timing (`transferSize`); the bodies
+ *   as sent and decompressed are kept next to it.
  * Each proof is a real borrow through the UI (the borrower repays in full between loans); the
  * time is the app's own measurement around the worker call (`window.__zkcredit.proofs`), not
  * the clicks around it. Writes bench/results/browser.json.
@@ -13,7 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { startPlatform } from "../scripts/lib/platform.ts"
-import { act, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity } from "../test/e2e/helpers.ts"
+import { actConfirmed, CHROMIUM, CHROMIUM_LOOKUP, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity } from "../test/e2e/helpers.ts"
 import { machine, median, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 import { testPort } from "../test/helpers/ports.ts"
 
@@ -25,18 +30,25 @@ const PORTS = { chain: testPort(8840), bureau: testPort(8841), app: testPort(884
 interface ProofTiming {
     totalMs: number
     artifactsMs: number
-    artifactsFrom: "cache" | "network"
+    artifactsFrom: "memory" | "cache" | "network"
+    artifactsTransfer: { transferSize: number; encodedBodySize: number; decodedBodySize: number }
     stages: Record<string, number>
 }
 
 // other work on the machine slows the proof down: the 1-minute load is recorded with the result
 const loadBefore = loadavg()[0]!
+// before the platform starts: a missing browser would leave it running
+if (!CHROMIUM_LOOKUP.found) throw new Error(`browser benchmark: ${CHROMIUM_LOOKUP.problem}`)
 const stateDir = mkdtempSync(join(tmpdir(), "zkcredit-bench-browser-"))
 const platform = await startPlatform({ ports: PORTS, stateDir, onStep: (n, total, text) => console.log(`[${n}/${total}] ${text}`) })
 const browser = await launchBrowser()
 try {
     const { page } = browser
     const url = platform.appUrl!
+    const encodings = new Set<string>()
+    browser.context.on("response", (r) => {
+        if (new URL(r.url()).pathname.startsWith("/artifacts/")) encodings.add(r.headers()["content-encoding"] ?? "identity")
+    })
     const borrower = platform.world.borrowers.find((b) => b.name === "chen-wei")!
     await open(page, `${url}/borrower`)
     await connectDevAccount(page, borrower.address)
@@ -48,12 +60,12 @@ try {
     for (let i = 0; i <= RUNS; i++) {
         await page.getByTestId(`select-${offer}-0`).click()
         await page.getByTestId("borrow-principal").fill("100")
-        const borrowed = await act(page, "borrow-submit", 120_000)
+        const borrowed = await actConfirmed(page, "borrow-submit", 120_000)
         if (borrowed.key !== "borrow.success") throw new Error(`borrow ${i} failed: ${borrowed.text}`)
         const loan = page.locator('article[data-testid^="loan-"]')
         await loan.waitFor()
         const loanId = (await loan.getAttribute("data-testid"))!.slice("loan-".length)
-        const repaid = await act(page, `repay-all-${loanId}`)
+        const repaid = await actConfirmed(page, `repay-all-${loanId}`)
         if (repaid.key !== "repay.successAll") throw new Error(`repaying loan ${loanId} failed: ${repaid.text}`)
         await loan.waitFor({ state: "detached" })
         const last = (await proofs()).at(-1)
@@ -62,7 +74,11 @@ try {
     const all = await proofs()
     const [cold, ...warm] = all
     if (!cold || warm.length !== RUNS) throw new Error(`expected ${RUNS + 1} proofs, got ${all.length}`)
-    if (cold.artifactsFrom !== "network" || warm.some((p) => p.artifactsFrom !== "cache")) throw new Error("the first proof must download the artifacts and the later ones read them from the cache")
+    if (cold.artifactsFrom !== "network" || warm.some((p) => p.artifactsFrom !== "memory")) throw new Error("the first proof must download the artifacts and the later ones reuse the verified bytes in the worker")
+    const transfer = cold.artifactsTransfer
+    if (!(transfer.transferSize > 0) || !(transfer.encodedBodySize < transfer.decodedBodySize) || [...encodings].join() !== "br") {
+        throw new Error(`the cold proof must download brotli-compressed artifacts: ${JSON.stringify({ transfer, encodings: [...encodings] })}`)
+    }
     // stages are start times (ms since the worker got the request): proving lasts until the end
     const provingMs = (p: ProofTiming) => p.totalMs - (p.stages.proving ?? 0)
     const witnessMs = (p: ProofTiming) => (p.stages.proving ?? 0) - (p.stages["computing-witness"] ?? 0)
@@ -70,19 +86,22 @@ try {
     const result = {
         proveColdMs: cold.totalMs,
         proveWarmMs: median(warm.map((p) => p.totalMs)),
+        artifactsTransferBytes: transfer.transferSize,
         runs: RUNS,
-        cold: { artifactsFrom: cold.artifactsFrom, artifactsMs: cold.artifactsMs, witnessMs: witnessMs(cold), provingMs: provingMs(cold), stagesStartMs: cold.stages },
+        cold: { artifactsFrom: cold.artifactsFrom, artifactsEncoding: "br", artifactsBodyBytes: { sent: transfer.encodedBodySize, decompressed: transfer.decodedBodySize }, artifactsMs: cold.artifactsMs, witnessMs: witnessMs(cold), provingMs: provingMs(cold), stagesStartMs: cold.stages },
         warm: { artifactsMsMedian: median(warm.map((p) => p.artifactsMs)), witnessMsMedian: median(warm.map(witnessMs)), provingMsMedian: median(warm.map(provingMs)) },
         samples: { proveWarmMs: warm.map((p) => p.totalMs) },
-        measured: "window.__zkcredit.proofs: from the request to the prover worker until the proof came back (artifacts, witness, proof), in the app as a borrower uses it",
-        browser: `Chromium ${chromium} (headless, /usr/bin/chromium)`,
+        measured: "window.__zkcredit.proofs: from the request to the prover worker until the proof came back (artifacts, witness, proof, the prover's self-check), in the app as a borrower uses it; artifactsTransferBytes: the worker's PerformanceResourceTiming.transferSize of the cold proof's wasm and zkey",
+        browser: `Chromium ${chromium} (headless, ${CHROMIUM})`,
         machine: machine(),
         loadAverage1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
         measuredAt: new Date().toISOString()
     }
     printTable(`credit proof in Chromium (app, Web Worker; warm = median of ${RUNS})`, [
         ["proveColdMs (fresh profile, artifacts downloaded)", result.proveColdMs],
-        ["proveWarmMs (artifacts from the Cache API)", result.proveWarmMs],
+        ["proveWarmMs (verified artifacts kept in the worker)", result.proveWarmMs],
+        ["artifactsTransferBytes (cold, brotli, on the wire)", result.artifactsTransferBytes],
+        ["cold: artifact bodies decompressed (bytes)", transfer.decodedBodySize],
         ["cold: artifacts ms", cold.artifactsMs],
         ["warm: artifacts ms (median)", result.warm.artifactsMsMedian],
         ["warm: witness ms (median)", result.warm.witnessMsMedian],

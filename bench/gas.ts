@@ -111,6 +111,16 @@ async function main(): Promise<void> {
     g.repayInstalmentLate = await gas(borrowerMarket.repayInstalment(1n))
     await time.increase(TERMS.term)
     g.markDefault = await gas(as(market, signers.stranger).markDefault(1n))
+    // recovery after default: a first partial payment opens the loan's recovery slot, then the rest
+    g.repayAfterDefaultFirst = await gas(borrowerMarket.repay(1n, 100n * USD))
+    g.repayAllAfterDefault = await gas(borrowerMarket.repayAll(1n))
+
+    // emergency controls
+    g.revokeRoot = await gas(officerKyc.revokeRoot(await kyc.currentRoot()))
+    group.removeMember(7)
+    g.removeMemberImmediately = await gas(officerKyc.removeMemberImmediately(7, group.root))
+    g.pauseVerifier = await gas(verifier.pause())
+    g.unpauseVerifier = await gas(verifier.unpause())
 
     for (const [name, ceiling] of Object.entries(CEILINGS)) {
         if ((g[name] as number) > ceiling) throw new Error(`${name} used ${g[name]} gas, above its ceiling of ${ceiling}`)
@@ -125,6 +135,9 @@ async function main(): Promise<void> {
             addMembersPerMember100: "one addMembers call with 100 commitments, divided by 100 (transaction base cost included)",
             repayInstalmentFirst: "first payment of a loan also initialises the loan's repayment slot",
             repayInstalmentLate: "one late instalment: late fee charged, record updated",
+            repayAfterDefaultFirst: "first payment after a default: late fees still due are charged, the loan's recovery amount is written",
+            repayAllAfterDefault: "pays everything outstanding of a defaulted loan; the record counts the recovery",
+            removeMemberImmediately: "a removal that also invalidates every older root",
             groth16VerifyProofCall: "the generated verifier alone, as a transaction (21,000 base included)",
             creditVerifierCall: "CreditVerifier.verifyCreditProof alone (registries, time window, Groth16), as a transaction"
         },

@@ -1,11 +1,15 @@
 /**
  * Prover benchmark: constraints, witness / prove / verify medians in Node, artifact sizes
- * (raw and brotli, what a browser downloads). Writes bench/results/prover.json and saves one
+ * (raw and brotli, what a browser downloads), and the credit proof against a reference:
+ * Semaphore v4 at depth 20 (bench/lib/semaphore.ts), proved alternately with the credit proof
+ * in this one process (`fullProve`, same snarkjs, same machine load), so the ratio of the two
+ * medians holds even when the machine is busy. Writes bench/results/prover.json and saves one
  * proof as snarkjs JSON (bench/results/proof.json, public.json) for `snarkjs groth16 verify`.
  *
  * Usage: npx node bench/prover.ts [--runs N]   (default 7)
  */
 import { readFileSync, writeFileSync } from "node:fs"
+import { loadavg } from "node:os"
 import { brotliCompressSync, constants as zlib } from "node:zlib"
 import * as snarkjs from "snarkjs"
 import { CREDIT_PROOF_ARTIFACTS as A } from "../circuits/artifacts.ts"
@@ -13,18 +17,33 @@ import { buildCreditProofInput, unpackGroth16Proof } from "../prover/src/index.t
 import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
 import { proverWorld } from "../test/helpers/fixtures.ts"
 import { machine, median, printTable, RESULTS_DIR, ROOT, timeRuns, writeResult } from "./lib/report.ts"
+import { alternate, type Contender, type Groth16Result, verifiesAgainst } from "./lib/alternate.ts"
+import { buildSemaphore, SEMAPHORE_ARTIFACTS as S, SEMAPHORE_DEPTH, semaphoreBenchCase, semaphoreCheck } from "./lib/semaphore.ts"
 
 const runsArg = process.argv.indexOf("--runs")
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7
 if (!Number.isInteger(RUNS) || RUNS < 5) throw new Error("--runs must be an integer >= 5 (medians of 5 or more runs)")
 
 const brotli = (bytes: Buffer) => brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length
+type R1csInfo = { nConstraints: number; nPubInputs: number; nOutputs: number }
+
+/** log2 of snarkjs's Groth16 domain: the next power of two of constraints + public signals + 1. */
+const domainLog2 = (info: R1csInfo) => Math.ceil(Math.log2(info.nConstraints + info.nPubInputs + info.nOutputs + 1))
+
+/** `groth16.fullProve` in this process, timed around the call. */
+const fullProve = (input: Parameters<typeof snarkjs.groth16.fullProve>[0], wasm: Buffer, zkey: Buffer) => async () => {
+    const start = performance.now()
+    const result = await snarkjs.groth16.fullProve(input, wasm, zkey)
+    return { ...result, ms: performance.now() - start }
+}
 
 async function main(): Promise<void> {
+    const loadBefore = loadavg()[0]!
+    if (await buildSemaphore()) console.log("semaphore: built")
     const wasm = readFileSync(A.wasm)
     const zkey = readFileSync(A.zkey)
     const vkey = JSON.parse(readFileSync(A.vkey, "utf8"))
-    const info = (await snarkjs.r1cs.info(A.r1cs, undefined)) as { nConstraints: number }
+    const info = (await snarkjs.r1cs.info(A.r1cs, undefined)) as R1csInfo
     const input = buildCreditProofInput(proverWorld().request)
 
     // one warm-up: the first run pays for curve and worker start-up
@@ -33,13 +52,24 @@ async function main(): Promise<void> {
     await snarkjs.groth16.prove(zkey, warm)
 
     const witnessTimes = await timeRuns(RUNS, () => snarkjs.wtns.calculate(input, wasm, { type: "mem" } as unknown as Uint8Array))
-    let last: Awaited<ReturnType<typeof snarkjs.groth16.prove>> | undefined
-    const proveTimes = await timeRuns(RUNS, async () => {
+    let last: Groth16Result | undefined
+    const proveFromWitnessTimes = await timeRuns(RUNS, async () => {
         last = await snarkjs.groth16.prove(zkey, warm)
     })
     const { proof, publicSignals } = last!
     const verifyTimes = await timeRuns(RUNS, () => snarkjs.groth16.verify(vkey, publicSignals, proof))
-    const fullProveTimes = await timeRuns(RUNS, () => snarkjs.groth16.fullProve(input, wasm, zkey))
+
+    // the credit proof and Semaphore, alternately: both see the same machine load
+    const semaphore = semaphoreBenchCase()
+    const semaphoreVkey = JSON.parse(readFileSync(S.vkey, "utf8"))
+    const semaphoreInfo = (await snarkjs.r1cs.info(S.r1cs, undefined)) as R1csInfo
+    const semaphoreWasm = readFileSync(S.wasm)
+    const semaphoreZkey = readFileSync(S.zkey)
+    const credit: Contender = { name: "credit-proof", prove: fullProve(input, wasm, zkey), check: verifiesAgainst(vkey, "credit") }
+    const reference: Contender = { name: "semaphore", prove: fullProve(semaphore.input, semaphoreWasm, semaphoreZkey), check: semaphoreCheck(semaphore, semaphoreVkey) }
+    const [fullProveTimes, semaphoreTimes] = await alternate(RUNS, credit, reference)
+    const proveMsMedian = median(fullProveTimes)
+    const semaphoreProveMsMedian = median(semaphoreTimes)
 
     // the proof and the key it verifies against, saved side by side as snarkjs JSON
     const vkeyPath = `${RESULTS_DIR}/verification_key.json`
@@ -52,13 +82,19 @@ async function main(): Promise<void> {
     const packedBack = unpackGroth16Proof([proof.pi_a[0], proof.pi_a[1], proof.pi_b[0]![1], proof.pi_b[0]![0], proof.pi_b[1]![1], proof.pi_b[1]![0], proof.pi_c[0], proof.pi_c[1]] as string[])
     if (!(await snarkjs.groth16.verify(vkey, publicSignals, packedBack))) throw new Error("packed proof does not verify")
 
+    const version = (pkg: string) => (JSON.parse(readFileSync(`${ROOT}node_modules/${pkg}/package.json`, "utf8")) as { version: string }).version
     const result = {
         circuit: "credit-proof",
         constraints: info.nConstraints,
+        domainLog2: domainLog2(info),
         runs: RUNS,
         witnessMsMedian: median(witnessTimes),
-        proveMsMedian: median(proveTimes),
-        fullProveMsMedian: median(fullProveTimes),
+        proveMsMedian,
+        semaphoreProveMsMedian,
+        ratioToSemaphore: Math.round((proveMsMedian / semaphoreProveMsMedian) * 100) / 100,
+        compared: `groth16.fullProve (witness + proof, artifacts in memory) of the credit proof and of Semaphore v4 at depth ${SEMAPHORE_DEPTH}, alternately in one process after a warm-up of each; medians of ${RUNS} each`,
+        fullProveMsMedian: proveMsMedian,
+        proveFromWitnessMsMedian: median(proveFromWitnessTimes),
         verifyMsMedian: median(verifyTimes),
         wasmBytes: wasm.length,
         zkeyBytes: zkey.length,
@@ -67,18 +103,34 @@ async function main(): Promise<void> {
         verificationKey: vkeyPath.replace(ROOT, ""),
         proof: proofPath.replace(ROOT, ""),
         publicSignals: publicPath.replace(ROOT, ""),
-        samples: { witnessMs: witnessTimes, proveMs: proveTimes, fullProveMs: fullProveTimes, verifyMs: verifyTimes },
+        semaphore: {
+            circuit: `Semaphore(${SEMAPHORE_DEPTH}) from @semaphore-protocol/circuits ${version("@semaphore-protocol/circuits")}, circom2 --O2, development setup (INSECURE)`,
+            constraints: semaphoreInfo.nConstraints,
+            domainLog2: domainLog2(semaphoreInfo),
+            groupSize: semaphore.groupSize,
+            merkleProofLength: semaphore.input.merkleProofLength,
+            wasmBytes: semaphoreWasm.length,
+            zkeyBytes: semaphoreZkey.length,
+            verified: "every proof against the Semaphore verification key, public signals equal to the group's root, the nullifier, the message and the scope"
+        },
+        samples: { witnessMs: witnessTimes, proveFromWitnessMs: proveFromWitnessTimes, fullProveMs: fullProveTimes, semaphoreFullProveMs: semaphoreTimes, verifyMs: verifyTimes },
         machine: machine(),
+        loadAverage1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
         measuredAt: new Date().toISOString()
     }
     printTable(`credit-proof prover (Node, median of ${RUNS})`, [
-        ["constraints", result.constraints],
+        ["constraints (domain)", `${result.constraints.toLocaleString("en-US")} (2^${result.domainLog2})`],
         ["witness ms", result.witnessMsMedian],
-        ["prove ms (from witness)", result.proveMsMedian],
-        ["fullProve ms", result.fullProveMsMedian],
+        ["prove ms (from witness)", result.proveFromWitnessMsMedian],
         ["verify ms", result.verifyMsMedian],
         ["wasm bytes (brotli)", `${result.wasmBytes.toLocaleString("en-US")} (${result.wasmBrotliBytes.toLocaleString("en-US")})`],
         ["zkey bytes (brotli)", `${result.zkeyBytes.toLocaleString("en-US")} (${result.zkeyBrotliBytes.toLocaleString("en-US")})`]
+    ])
+    printTable(`credit proof vs Semaphore v4 depth ${SEMAPHORE_DEPTH} (fullProve, alternating, median of ${RUNS} each)`, [
+        ["credit proof ms (proveMsMedian)", result.proveMsMedian],
+        [`Semaphore ms (${result.semaphore.constraints.toLocaleString("en-US")} constraints, 2^${result.semaphore.domainLog2})`, result.semaphoreProveMsMedian],
+        ["ratioToSemaphore", result.ratioToSemaphore],
+        ["load average (1 min) before / after", `${result.loadAverage1m.before} / ${result.loadAverage1m.after}`]
     ])
     writeResult(`${RESULTS_DIR}/prover.json`, result)
     console.log(`check: npx snarkjs groth16 verify ${result.verificationKey} ${result.publicSignals} ${result.proof}`)

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from "commander"
 import { registerAdmin } from "./commands/admin.ts"
 import { registerBorrower } from "./commands/borrower.ts"
 import { registerBureau } from "./commands/bureau.ts"
+import { registerCommittee } from "./commands/committee.ts"
 import { registerLender } from "./commands/lender.ts"
 import { registerOfficer } from "./commands/officer.ts"
 import { registerProvider } from "./commands/provider.ts"
@@ -65,6 +66,7 @@ export function buildProgram(options: { json?: boolean } = {}): Command {
     registerBorrower(program.command("borrower").description("borrower: identity, attestation, offers, prove and borrow, repay, status"))
     registerLender(program.command("lender").description("lender: create and fund offers, withdraw, pause, list loans with pseudonyms' records"))
     registerAdmin(program.command("admin").description("admin: register bureaus and their keys, grant officer roles, pause"))
+    registerCommittee(program.command("committee").description("escrow committee: dealerless key generation, key registration, opening defaulted loans' escrows"))
     for (const command of program.commands) command.showHelpAfterError("(add --help for usage)")
     return program
 }

@@ -15,6 +15,7 @@ contract BureauRegistry is IBureauRegistry, AccessControl {
 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
     constructor(address admin) {
+        if (admin == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {CreditCircuit} from "./generated/CreditCircuit.sol";
 import {CreditProofVerifier} from "./generated/CreditProofVerifier.sol";
 import {IBureauRegistry} from "./interfaces/IBureauRegistry.sol";
@@ -10,11 +12,13 @@ import {IKycRegistry} from "./interfaces/IKycRegistry.sol";
 
 /// @title CreditVerifier
 /// @notice Checks credit proofs against the KYC registry, the bureau registry, block time and the
-/// generated Groth16 verifier. Stateless: any number of markets can share one.
+/// generated Groth16 verifier. Any number of markets can share one; its only state is the admin's
+/// emergency pause.
 /// @dev It inherits the generated verifier (never edited) instead of calling a separate deployment:
 /// the pairing check then runs in a call to itself, whose address is already warm (2,500 gas less
 /// per borrow). `verifyProof` stays public, as in the generated contract.
-contract CreditVerifier is ICreditVerifier, CreditProofVerifier {
+/// `DEFAULT_ADMIN_ROLE` pauses and unpauses.
+contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, Pausable {
     /// @notice Upper bound of `maxProofAge`.
     uint256 public constant MAX_ALLOWED_PROOF_AGE = 1 days;
 
@@ -33,23 +37,26 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier {
     /// @inheritdoc ICreditVerifier
     uint256 public immutable maxFutureSkew;
 
+    /// @param admin Receives `DEFAULT_ADMIN_ROLE` (the emergency pause).
     /// @param kyc The KYC registry.
     /// @param bureaus The bureau registry.
     /// @param maxProofAge_ Seconds a proof's `currentTime` may lag block time: bounds how long after an
     /// attestation expires a proof made with it still lands.
     /// @param maxFutureSkew_ Seconds a proof's `currentTime` may lead block time (clock skew).
     constructor(
+        address admin,
         IKycRegistry kyc,
         IBureauRegistry bureaus,
         uint256 maxProofAge_,
         uint256 maxFutureSkew_
     ) {
-        if (address(kyc) == address(0) || address(bureaus) == address(0)) revert ZeroAddress();
+        if (admin == address(0) || address(kyc) == address(0) || address(bureaus) == address(0)) revert ZeroAddress();
         if (maxProofAge_ == 0 || maxProofAge_ > MAX_ALLOWED_PROOF_AGE || maxFutureSkew_ > MAX_ALLOWED_FUTURE_SKEW) {
             revert InvalidTimeWindow(maxProofAge_, maxFutureSkew_, MAX_ALLOWED_PROOF_AGE, MAX_ALLOWED_FUTURE_SKEW);
         }
         // the verifier's array length must match the circuit: fail the deployment, not every proof
         assert(CREDIT_PROOF_SIGNAL_COUNT == CreditCircuit.PUBLIC_SIGNAL_COUNT);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         kycRegistry = kyc;
         bureauRegistry = bureaus;
         maxProofAge = maxProofAge_;
@@ -61,6 +68,7 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier {
         external
         view
     {
+        if (paused()) revert VerifierPaused();
         uint256[CREDIT_PROOF_SIGNAL_COUNT] memory signals;
         signals[CreditCircuit.SIGNAL_NULLIFIER] = proof.nullifier;
         signals[CreditCircuit.SIGNAL_KYC_ROOT] = proof.kycRoot;
@@ -83,20 +91,48 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier {
             revert InactiveBureauKey(proof.bureauKeyHash);
         }
 
-        uint256[8] calldata p = proof.points;
-        bool valid = this.verifyProof(
-            [p[0], p[1]], [[p[2], p[3]], [p[4], p[5]]], [p[6], p[7]], signals
-        );
-        if (!valid) revert InvalidProof();
+        if (!_verifyGroth16(proof.points, signals)) revert InvalidProof();
     }
 
-    /// @dev The registry's `isRootValid` would only say no; reading the record says why.
+    /// @inheritdoc ICreditVerifier
+    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc ICreditVerifier
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    /// @inheritdoc ICreditVerifier
+    function paused() public view override(ICreditVerifier, Pausable) returns (bool) {
+        return super.paused();
+    }
+
+    /// @dev The pairing check of the generated verifier. Virtual only so that a test harness can
+    /// model it (contracts/test/ModelProofCreditVerifier.sol) while every other check stays real.
+    function _verifyGroth16(uint256[8] calldata p, uint256[CREDIT_PROOF_SIGNAL_COUNT] memory signals)
+        internal
+        view
+        virtual
+        returns (bool)
+    {
+        // (uint[2], uint[2][2], uint[2], uint[N]) encodes exactly as (uint[8], uint[N]): static
+        // arrays are inline, so the points go as they are, without four temporary arrays
+        (bool ok, bytes memory result) =
+            address(this).staticcall(abi.encodeWithSelector(this.verifyProof.selector, p, signals));
+        return ok && result.length == 32 && abi.decode(result, (bool));
+    }
+
+    /// @dev The registry's `isRootValid` would only say no; its record says why, in one call. The
+    /// expiry was fixed when the root was replaced: no second call for `rootValidity`.
     function _requireValidRoot(uint256 root) private view {
-        IKycRegistry.RootRecord memory record = kycRegistry.rootRecord(root);
+        (IKycRegistry.RootRecord memory record, bool invalidated) = kycRegistry.rootStatus(root);
         if (record.createdAt == 0) revert UnknownRoot(root);
-        if (record.replacedAt != 0) {
-            uint256 validUntil = uint256(record.replacedAt) + kycRegistry.rootValidity();
-            if (block.timestamp >= validUntil) revert ExpiredRoot(root, record.replacedAt, validUntil);
+        if (record.revoked) revert RevokedRoot(root);
+        if (invalidated) revert InvalidatedRoot(root);
+        if (record.replacedAt != 0 && block.timestamp >= record.expiresAt) {
+            revert ExpiredRoot(root, record.replacedAt, record.expiresAt);
         }
     }
 }

@@ -9,7 +9,7 @@ import {IKycRegistry} from "./interfaces/IKycRegistry.sol";
 /// @title KycRegistry
 /// @notice Roots and leaf-change events of the KYC Merkle tree kept by compliance officers.
 /// @dev Roles: `DEFAULT_ADMIN_ROLE` grants officers, sets the root validity and unpauses;
-/// `OFFICER_ROLE` changes members and pauses.
+/// `OFFICER_ROLE` changes members and pauses; both revoke roots.
 contract KycRegistry is IKycRegistry, AccessControl, Pausable {
     /// @inheritdoc IKycRegistry
     bytes32 public constant OFFICER_ROLE = keccak256("zkcredit.KycRegistry.OFFICER_ROLE");
@@ -20,15 +20,19 @@ contract KycRegistry is IKycRegistry, AccessControl, Pausable {
     uint256 private constant TREE_CAPACITY = 1 << CreditCircuit.KYC_TREE_DEPTH;
 
     // packed into Pausable's slot (its `bool _paused` comes first): a membership change reads the
-    // pause flag, the next index and the validity with one slot access
+    // pause flag, the next index, the validity and the root count with one slot access, and the
+    // verifier's `rootStatus` reads the cut-off of immediate removals from it
     uint32 private _nextIndex;
     uint64 private _rootValidity;
+    uint32 private _rootCount;
+    uint32 private _validFromSequence;
     uint256 private _currentRoot;
     mapping(uint256 root => RootRecord) private _roots;
 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
     /// @param initialRootValidity Seconds a root stays valid after it is replaced.
     constructor(address admin, uint256 initialRootValidity) {
+        if (admin == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setRootValidity(initialRootValidity);
     }
@@ -58,6 +62,25 @@ contract KycRegistry is IKycRegistry, AccessControl, Pausable {
         _requireUsedIndex(index);
         _publishRoot(newRoot);
         emit MemberRemoved(index, newRoot);
+    }
+
+    /// @inheritdoc IKycRegistry
+    function removeMemberImmediately(uint256 index, uint256 newRoot) external onlyRole(OFFICER_ROLE) whenNotPaused {
+        _requireUsedIndex(index);
+        uint256 sequence = _publishRoot(newRoot);
+        _validFromSequence = uint32(sequence);
+        emit MemberRemoved(index, newRoot);
+        emit MemberRemovedImmediately(index, newRoot, sequence);
+    }
+
+    /// @inheritdoc IKycRegistry
+    function revokeRoot(uint256 root) external {
+        if (!hasRole(OFFICER_ROLE, msg.sender) && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) revert NotOfficerOrAdmin(msg.sender);
+        RootRecord storage record = _roots[root];
+        if (record.createdAt == 0) revert RootNotPublished(root);
+        if (record.revoked) revert RootAlreadyRevoked(root);
+        record.revoked = true;
+        emit RootRevoked(root, msg.sender);
     }
 
     /// @inheritdoc IKycRegistry
@@ -103,27 +126,48 @@ contract KycRegistry is IKycRegistry, AccessControl, Pausable {
     }
 
     /// @inheritdoc IKycRegistry
+    function validFromSequence() external view returns (uint256) {
+        return _validFromSequence;
+    }
+
+    /// @inheritdoc IKycRegistry
     function rootRecord(uint256 root) external view returns (RootRecord memory) {
         return _roots[root];
     }
 
     /// @inheritdoc IKycRegistry
-    function isRootValid(uint256 root) external view returns (bool) {
-        RootRecord memory record = _roots[root];
-        if (record.createdAt == 0) return false;
-        return record.replacedAt == 0 || block.timestamp < uint256(record.replacedAt) + _rootValidity;
+    function rootStatus(uint256 root) external view returns (RootRecord memory record, bool invalidated) {
+        record = _roots[root];
+        // the current root is the newest, never older than the cut-off: a borrow against it
+        // skips reading that slot
+        invalidated = record.replacedAt != 0 && record.sequence < _validFromSequence;
     }
 
-    /// @dev Makes `newRoot` current and starts the validity countdown of the root it replaces.
-    /// A root may come back (removing the last added member restores the earlier tree): it is
-    /// then current again.
-    function _publishRoot(uint256 newRoot) private {
+    /// @inheritdoc IKycRegistry
+    function isRootValid(uint256 root) external view returns (bool) {
+        RootRecord memory record = _roots[root];
+        if (record.createdAt == 0 || record.revoked || record.sequence < _validFromSequence) return false;
+        return record.replacedAt == 0 || block.timestamp < record.expiresAt;
+    }
+
+    /// @dev Makes `newRoot` current and fixes the expiry of the root it replaces with today's
+    /// validity. A root may come back (removing the last added member restores the earlier tree):
+    /// it is then current again, with a new sequence, unless it was revoked.
+    /// @return sequence The new root's publication number.
+    function _publishRoot(uint256 newRoot) private returns (uint256 sequence) {
         if (newRoot == 0 || newRoot >= CreditCircuit.SNARK_SCALAR_FIELD) revert InvalidRoot(newRoot);
         uint256 oldRoot = _currentRoot;
         if (newRoot == oldRoot) revert RootUnchanged(newRoot);
+        if (_roots[newRoot].revoked) revert RootIsRevoked(newRoot);
         uint64 now_ = uint64(block.timestamp);
-        if (oldRoot != 0) _roots[oldRoot].replacedAt = now_;
-        _roots[newRoot] = RootRecord({createdAt: now_, replacedAt: 0});
+        if (oldRoot != 0) {
+            RootRecord storage old = _roots[oldRoot];
+            old.replacedAt = now_;
+            // rootValidity <= MAX_ROOT_VALIDITY: no overflow for the next 500 billion years
+            old.expiresAt = now_ + _rootValidity;
+        }
+        sequence = _rootCount++;
+        _roots[newRoot] = RootRecord({createdAt: now_, replacedAt: 0, expiresAt: 0, sequence: uint32(sequence), revoked: false});
         _currentRoot = newRoot;
     }
 

@@ -45,6 +45,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     mapping(uint256 offerId => mapping(uint256 tier => Tier)) private _tiers;
     mapping(uint256 loanId => Loan) private _loans;
     mapping(uint256 nullifier => PseudonymRecord) private _records;
+    mapping(uint256 offerId => uint256) private _surplus;
 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
     /// @param verifier The credit proof verifier.
@@ -115,6 +116,17 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         }
         o.available = uint128(available);
         emit OfferWithdrawal(offerId, amount, available);
+
+        o.token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function withdrawSurplus(uint256 offerId) external nonReentrant returns (uint256 amount) {
+        Offer storage o = _lenderOffer(offerId);
+        amount = _surplus[offerId];
+        if (amount == 0) revert ZeroAmount();
+        _surplus[offerId] = 0;
+        emit OfferSurplusWithdrawal(offerId, amount);
 
         o.token.safeTransfer(msg.sender, amount);
     }
@@ -194,10 +206,10 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
 
         uint256 nullifier = l.nullifier;
         PseudonymRecord storage rec = _records[nullifier];
-        // instalments late and never charged count in the record too, without a fee
-        (uint256 newlyLate, uint256 lateCount) = _lateness(l, s, paidCount);
+        // instalments late and not charged yet count in the record now; their fees stay due and are
+        // charged at the next payment (recovery), so an early `markDefault` costs the lender nothing
+        (uint256 newlyLate,) = _lateness(l, s, paidCount);
         l.status = LoanStatus.Defaulted;
-        if (newlyLate != 0) l.lateInstalmentsCharged = uint16(lateCount);
         unchecked {
             rec.lateInstalments += uint32(newlyLate);
             rec.defaults += 1;
@@ -246,6 +258,11 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     /// @inheritdoc ILoanMarket
+    function surplus(uint256 offerId) external view returns (uint256) {
+        return _surplus[offerId];
+    }
+
+    /// @inheritdoc ILoanMarket
     function record(uint256 nullifier) external view returns (PseudonymRecord memory) {
         return _records[nullifier];
     }
@@ -260,7 +277,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         p.repaid = s.repaid;
         uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
         p.instalmentsPaid = paidCount;
-        if (l.status != LoanStatus.Active) return p;
+        if (l.status == LoanStatus.Repaid || s.repaid == s.total) return p;
         p.nextDueTime = LoanMath.dueTime(s.start, s.term, s.count, paidCount);
         p.nextInstalmentRemaining = LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
         uint256 dueByNow = LoanMath.cumulativeDue(
@@ -269,8 +286,14 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         p.overdueAmount = dueByNow > s.repaid ? dueByNow - s.repaid : 0;
         (uint256 newlyLate,) = _lateness(l, s, paidCount);
         p.lateFeesDue = newlyLate * s.lateFee;
-        p.payoffAmount = _payoffAmount(s);
-        p.defaultableAt = p.nextDueTime + s.defaultPeriod + 1;
+        if (l.status == LoanStatus.Defaulted) {
+            // after a default everything outstanding is due
+            p.payoffAmount = s.total - s.repaid;
+            p.overdueAmount = p.payoffAmount;
+        } else {
+            p.payoffAmount = _payoffAmount(s);
+            p.defaultableAt = p.nextDueTime + s.defaultPeriod + 1;
+        }
     }
 
     /// @inheritdoc ILoanMarket
@@ -310,27 +333,85 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     function _repay(uint256 loanId, RepayKind kind, uint256 amount) private returns (uint256 paid) {
-        Loan storage l = _activeLoan(loanId);
+        Loan storage l = _loans[loanId];
+        bool defaulted = _requireRepayable(loanId, l);
         Schedule memory s = _schedule(l);
         uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
-        uint256 outstanding = s.total - s.repaid;
-        if (kind == RepayKind.Instalment) {
-            amount = LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
-        } else if (kind == RepayKind.Amount) {
-            if (amount > outstanding) revert RepaymentExceedsDebt(loanId, amount, outstanding);
-        } else {
-            amount = _payoffAmount(s);
+        amount = _amountDue(loanId, kind, amount, s, paidCount, defaulted);
+        uint256 newlyLate;
+        {
+            uint256 lateCount;
+            (newlyLate, lateCount) = _lateness(l, s, paidCount);
+            if (newlyLate != 0) l.lateInstalmentsCharged = uint16(lateCount);
         }
-        (uint256 newlyLate, uint256 lateCount) = _lateness(l, s, paidCount);
         uint256 lateFees = newlyLate * s.lateFee;
         uint256 repaid = s.repaid + amount;
-        bool closed = kind == RepayKind.Payoff || repaid == s.total;
+        bool closed = repaid == s.total || (kind == RepayKind.Payoff && !defaulted);
+        paid = amount + lateFees;
 
         // effects; the casts cannot truncate (`_requireBooksFit` at offer creation)
         l.repaid = uint128(repaid);
         if (lateFees != 0) l.lateFeesPaid += uint128(lateFees);
-        if (newlyLate != 0) l.lateInstalmentsCharged = uint16(lateCount);
-        if (newlyLate != 0 || closed) {
+        emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
+        _record(loanId, l, defaulted, closed, newlyLate, paid, s.total - repaid);
+        Offer storage o = _offers[l.offerId];
+        _credit(l.offerId, o, paid);
+
+        // exactly `paid` must arrive, or the offer would be credited with more than the market holds
+        if (paid != 0) _pullExact(o.token, paid);
+    }
+
+    /// @dev An active loan, or a defaulted one that still owes something (recovery).
+    /// @return defaulted Whether it is defaulted.
+    function _requireRepayable(uint256 loanId, Loan storage l) private view returns (bool defaulted) {
+        LoanStatus status = l.status;
+        if (status == LoanStatus.None) revert UnknownLoan(loanId);
+        if (status == LoanStatus.Repaid) revert LoanNotActive(loanId, status);
+        defaulted = status == LoanStatus.Defaulted;
+    }
+
+    /// @dev What a payment of `kind` pays toward `principal + interest` now.
+    function _amountDue(
+        uint256 loanId,
+        RepayKind kind,
+        uint256 amount,
+        Schedule memory s,
+        uint256 paidCount,
+        bool defaulted
+    ) private view returns (uint256) {
+        uint256 outstanding = s.total - s.repaid;
+        // an active loan closes when paid in full; only a recovered defaulted loan owes nothing
+        if (outstanding == 0) revert NothingOwed(loanId);
+        if (kind == RepayKind.Instalment) return LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
+        if (kind == RepayKind.Amount) {
+            if (amount > outstanding) revert RepaymentExceedsDebt(loanId, amount, outstanding);
+            return amount;
+        }
+        // after a default everything is due: no interest is waived
+        return defaulted ? outstanding : _payoffAmount(s);
+    }
+
+    /// @dev A payment in the pseudonym's record and the loan's status. After a default the record
+    /// keeps the default (and its late count) and shows the recovery; the status stays `Defaulted`.
+    function _record(
+        uint256 loanId,
+        Loan storage l,
+        bool defaulted,
+        bool closed,
+        uint256 newlyLate,
+        uint256 paid,
+        uint256 interestWaived
+    ) private {
+        if (defaulted) {
+            uint256 recovered = l.recovered + paid;
+            l.recovered = uint128(recovered);
+            if (closed) {
+                unchecked {
+                    _records[l.nullifier].loansRecovered += 1;
+                }
+                emit LoanRecovered(loanId, l.nullifier, recovered);
+            }
+        } else if (newlyLate != 0 || closed) {
             PseudonymRecord storage rec = _records[l.nullifier];
             unchecked {
                 rec.lateInstalments += uint32(newlyLate);
@@ -339,16 +420,26 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
                     rec.activeLoans -= 1;
                 }
             }
+            if (closed) {
+                l.status = LoanStatus.Repaid;
+                emit LoanRepaid(loanId, l.nullifier, interestWaived);
+            }
         }
-        if (closed) l.status = LoanStatus.Repaid;
-        paid = amount + lateFees;
-        Offer storage o = _offers[l.offerId];
-        o.available += uint128(paid);
-        emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
-        if (closed) emit LoanRepaid(loanId, l.nullifier, s.total - repaid);
+    }
 
-        // exactly `paid` must arrive, or the offer would be credited with more than the market holds
-        if (paid != 0) _pullExact(o.token, paid);
+    /// @dev Credits a repayment to the offer. It never reverts: what would lift `available` above
+    /// uint128 (a lender can deposit up to it, e.g. with a token it mints) goes to the surplus, a
+    /// uint256 that cannot overflow since it never exceeds the market's balance of the token.
+    function _credit(uint256 offerId, Offer storage o, uint256 amount) private {
+        uint256 available = o.available + amount;
+        if (available > type(uint128).max) {
+            uint256 excess = available - type(uint128).max;
+            uint256 surplus_ = _surplus[offerId] + excess;
+            _surplus[offerId] = surplus_;
+            available = type(uint128).max;
+            emit OfferSurplusCredited(offerId, excess, surplus_);
+        }
+        o.available = uint128(available);
     }
 
     /// @dev `lateCount`: instalments whose due time plus grace period is over. Those of them not paid

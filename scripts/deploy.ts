@@ -18,14 +18,19 @@
  *   --deployment-id <id>    Ignition deployment id (default chain-<chainId>)
  *   --out <file>            where to write the deployment (default deployments/<chainId>.json)
  *   --fresh                 forget Ignition's journal first (only for a chain that starts empty)
+ *   --allow-insecure-dev-verifier
+ *                           deploy the INSECURE development verifier (public trusted setup: anyone
+ *                           can forge proofs) to a chain other than the local one (31337); refused
+ *                           without it
  *
- * Exit codes: 0 deployed; 1 the deployment failed; 2 bad usage or missing configuration.
+ * Exit codes: 0 deployed; 1 the deployment failed; 2 bad usage, missing configuration, or the
+ * development verifier refused for this chain.
  */
 import { readFile } from "node:fs/promises"
 import { parseArgs } from "node:util"
-import { deployZkCredit } from "./lib/deploy.ts"
+import { ALLOW_INSECURE_DEV_VERIFIER_FLAG, deployZkCredit, InsecureVerifierError } from "./lib/deploy.ts"
 
-const USAGE = "usage: node scripts/deploy.ts --network <name> [--parameters <file>] [--with-stablecoin] [--rpc-url <url>] [--deployment-id <id>] [--out <file>] [--fresh]"
+const USAGE = `usage: node scripts/deploy.ts --network <name> [--parameters <file>] [--with-stablecoin] [--rpc-url <url>] [--deployment-id <id>] [--out <file>] [--fresh] [${ALLOW_INSECURE_DEV_VERIFIER_FLAG}]`
 
 function usage(message: string): never {
     console.error(`error: ${message}\n${USAGE}`)
@@ -43,6 +48,7 @@ try {
             "deployment-id": { type: "string" },
             out: { type: "string" },
             fresh: { type: "boolean" },
+            "allow-insecure-dev-verifier": { type: "boolean" },
             help: { type: "boolean", short: "h" }
         },
         strict: true
@@ -77,12 +83,17 @@ try {
         ...(typeof values["rpc-url"] === "string" ? { rpcUrl: values["rpc-url"] } : {}),
         ...(typeof values["deployment-id"] === "string" ? { deploymentId: values["deployment-id"] } : {}),
         ...(typeof values.out === "string" ? { outFile: values.out } : {}),
-        freshChain: values.fresh === true
+        freshChain: values.fresh === true,
+        allowInsecureDevVerifier: values["allow-insecure-dev-verifier"] === true
     })
     console.log(JSON.stringify(deployment, null, 2))
     console.error(`deployed to chain ${deployment.chainId} (${deployment.network}); addresses written to ${typeof values.out === "string" ? values.out : `deployments/${deployment.chainId}.json`}`)
     process.exit(0)
 } catch (error) {
+    if (error instanceof InsecureVerifierError) {
+        console.error(`error: ${error.message}`)
+        process.exit(2)
+    }
     const message = (error as Error).message ?? String(error)
     // a configuration variable that is neither in the environment nor in the keystore
     if (/configuration variable|ZKCREDIT_RPC_URL|ZKCREDIT_DEPLOYER_KEY|HHE7|network .* not (found|defined)/i.test(message)) {

@@ -18,7 +18,9 @@ const CONTRACTS = {
     BureauRegistry: "BureauRegistry.sol/BureauRegistry.json",
     CreditVerifier: "CreditVerifier.sol/CreditVerifier.json",
     LoanMarket: "LoanMarket.sol/LoanMarket.json",
-    TestStablecoin: "TestStablecoin.sol/TestStablecoin.json"
+    TestStablecoin: "TestStablecoin.sol/TestStablecoin.json",
+    EscrowCommitteeRegistry: "EscrowCommitteeRegistry.sol/EscrowCommitteeRegistry.json",
+    EscrowOpenings: "EscrowOpenings.sol/EscrowOpenings.json"
 } as const
 
 /** The content of {@link ABIS_FILE} for the current artifacts. */

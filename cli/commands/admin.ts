@@ -13,6 +13,7 @@ import { readJson } from "../lib/files.ts"
 import { describeValue, parseAddress, parseFieldElement, parseInteger } from "../lib/parse.ts"
 import { isoTime } from "../lib/table.ts"
 import { send } from "../lib/tx.ts"
+import { revokeRoot } from "./officer.ts"
 
 const DAY = 86_400
 
@@ -87,20 +88,31 @@ export function registerAdmin(admin: Command): void {
             )
     }
 
+    admin
+        .command("revoke-root")
+        .description("revoke a published KYC root at once (emergency): no proof against it lands")
+        .argument("<root>", "the root (decimal or 0x-hex)")
+        .action(action(async (ctx, _options, [root]) => revokeRoot(ctx, root)))
+
+    const NAMES = { kyc: "KYC registry", market: "market", verifier: "credit verifier" } as const
     for (const verb of ["pause", "unpause"] as const) {
         admin
             .command(verb)
-            .description(verb === "pause" ? "pause the KYC registry (membership changes) or the market (new offers, deposits, loans)" : "lift a pause")
-            .argument("<contract>", "kyc or market")
+            .description(
+                verb === "pause"
+                    ? "pause the KYC registry (membership changes), the market (new offers, deposits, loans) or the credit verifier (every proof: the emergency brake)"
+                    : "lift a pause"
+            )
+            .argument("<contract>", "kyc, market or verifier")
             .action(
                 action(async (ctx, _options, [which]) => {
-                    if (which !== "kyc" && which !== "market") throw badInput("USAGE", `<contract> must be kyc or market, got ${JSON.stringify(which)}`)
+                    if (which !== "kyc" && which !== "market" && which !== "verifier") throw badInput("USAGE", `<contract> must be kyc, market or verifier, got ${JSON.stringify(which)}`)
                     const contracts = await ctx.writeContracts()
-                    const contract = which === "kyc" ? contracts.kycRegistry : contracts.loanMarket
+                    const contract = which === "kyc" ? contracts.kycRegistry : which === "market" ? contracts.loanMarket : contracts.creditVerifier
                     const paused = Boolean(await contract.getFunction("paused")())
-                    if (paused === (verb === "pause")) throw failed("ALREADY", `the ${which === "kyc" ? "KYC registry" : "market"} is ${paused ? "paused" : "not paused"} already`)
+                    if (paused === (verb === "pause")) throw failed("ALREADY", `the ${NAMES[which]} is ${paused ? "paused" : "not paused"} already`)
                     const receipt = await send(ctx.out, `${verb} the ${which}`, () => contract.getFunction(verb)())
-                    ctx.out.result({ contract: which, paused: verb === "pause", transactionHash: receipt.hash }, `the ${which === "kyc" ? "KYC registry" : "market"} is ${verb === "pause" ? "paused" : "running"}`)
+                    ctx.out.result({ contract: which, paused: verb === "pause", transactionHash: receipt.hash }, `the ${NAMES[which]} is ${verb === "pause" ? "paused" : "running"}`)
                 })
             )
     }

@@ -126,7 +126,7 @@ or a hidden prompt), its attestation goes beside it (me.attestation.json) unless
         .requiredOption("--identity <file>", "the identity file")
         .option("--attestation <file>", "the attestation (default: <identity>.attestation.json)")
         .requiredOption("--offer <id>", "the offer")
-        .option("--tier <index>", "the tier (default: the cheapest one your score qualifies for that lends the amount)")
+        .option("--tier <index>", "the tier, numbered from 0 as in `borrower offers` and the app (default: the cheapest one your score qualifies for that lends the amount)")
         .requiredOption("--amount <amount>", "principal in token units, e.g. 1000")
         .addHelpText("after", "\nThe KYC tree is rebuilt from the chain's events on this machine; the proof takes a few seconds.\nThe money goes to the signing account (--account or ZKCREDIT_PRIVATE_KEY). No approval is needed to borrow.")
         .action(action<{ identity: string; attestation?: string; offer: string; tier?: string; amount: string }>(async (ctx, options) => borrow(ctx, options)))
@@ -216,7 +216,7 @@ async function borrow(ctx: CliContext, options: { identity: string; attestation?
 
     const synced = await syncKycTree(ctx)
     if (!synced.matchesChain) throw failed("TREE_MISMATCH", "the KYC tree rebuilt from the registry's events does not match its current root: a published root is wrong (see `zkcredit officer audit`); proofs cannot be made now")
-    const index = synced.tree.leaves.indexOf(id.commitment)
+    const index = synced.tree.indexOf(id.commitment)
     if (index < 0) throw badInput("NOT_A_MEMBER", `this identity is not in the KYC tree: ask a compliance officer to add commitment ${id.commitment}`)
     const borrowerAddress = await ctx.address()
     const latest = (await provider.getBlock("latest"))!
@@ -226,7 +226,7 @@ async function borrow(ctx: CliContext, options: { identity: string; attestation?
         contracts: readContracts,
         identity: id,
         attestation,
-        group: synced.tree.merkleProof(index),
+        group: synced.tree.generateMerkleProof(index),
         intent: { offer, tier, principal, borrower: borrowerAddress },
         // the borrow lands in a new block: on a chain that mines on demand the last block may be old
         currentTime: Math.max(latest.timestamp, Math.floor(Date.now() / 1000))
@@ -282,9 +282,10 @@ async function repay(ctx: CliContext, options: { loan: string; amount?: string; 
     const offer = (await readOffer(reader, loan.offerId))!
     const token = await new TokenCache(await ctx.provider()).get(offer.token)
     const amount = options.amount !== undefined ? parseAmount(options.amount, token.decimals, "--amount") : undefined
-    if (loan.status !== "Active") throw failed("LOAN_NOT_ACTIVE", `loan ${loan.id} is ${loan.status.toLowerCase()}: nothing to repay`)
     const p = loan.position
     const outstanding = p.totalDue - loan.repaid
+    // a defaulted loan still takes payments (recovery) until nothing is owed; it stays defaulted
+    if (loan.status === "Repaid" || outstanding === 0n) throw failed("LOAN_NOT_ACTIVE", `loan ${loan.id} is ${loan.status.toLowerCase()}: nothing to repay`)
     if (amount !== undefined && amount > outstanding) throw badInput("INVALID_AMOUNT", `that is more than the ${formatAmount(outstanding, token.decimals, token.symbol)} still owed on loan ${loan.id}`)
     const base = options.all ? p.payoffAmount : (amount ?? p.nextInstalmentRemaining)
     const need = base + p.lateFeesDue
@@ -299,10 +300,12 @@ async function repay(ctx: CliContext, options: { loan: string; amount?: string; 
     const lateFees = payments.reduce((sum, e) => sum + BigInt(e!.args.lateFees), 0n)
     const after = (await readLoan(reader, loan.id))!
     ctx.out.result(
-        { loanId: loan.id, paid: paid.toString(), lateFees: lateFees.toString(), status: after.status, repaid: after.repaid.toString(), totalDue: after.position.totalDue.toString(), nextDueTime: after.position.nextDueTime, transactionHash: receipt.hash },
+        { loanId: loan.id, paid: paid.toString(), lateFees: lateFees.toString(), status: after.status, repaid: after.repaid.toString(), recovered: after.recovered.toString(), totalDue: after.position.totalDue.toString(), nextDueTime: after.position.nextDueTime, transactionHash: receipt.hash },
         [
             `paid ${formatAmount(paid, token.decimals, token.symbol)}${lateFees > 0n ? ` + ${formatAmount(lateFees, token.decimals, token.symbol)} late fees` : ""} on loan ${loan.id}`,
-            after.status === "Active"
+            after.status === "Defaulted"
+                ? `loan ${loan.id} stays defaulted; recovered ${formatAmount(after.recovered, token.decimals, token.symbol)}, ${formatAmount(after.position.totalDue - after.repaid, token.decimals, token.symbol)} still owed`
+                : after.status === "Active"
                 ? `repaid ${formatAmount(after.repaid, token.decimals)} of ${formatAmount(after.position.totalDue, token.decimals, token.symbol)}; next ${formatAmount(after.position.nextInstalmentRemaining, token.decimals, token.symbol)} due ${isoTime(after.position.nextDueTime)}`
                 : `loan ${loan.id} is ${after.status.toLowerCase()}`
         ]

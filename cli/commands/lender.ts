@@ -77,6 +77,12 @@ export function registerLender(lender: Command): void {
         .option("--all", "withdraw everything available")
         .action(action<{ offer: string; amount?: string; all?: boolean }>(async (ctx, options) => moveFunds(ctx, "withdraw", options)))
 
+    lender
+        .command("withdraw-surplus")
+        .description("take the offer's surplus: repayments that did not fit its available funds (uint128)")
+        .requiredOption("--offer <id>", "the offer")
+        .action(action<{ offer: string }>(async (ctx, options) => withdrawSurplus(ctx, options)))
+
     for (const [name, paused] of [
         ["pause", true],
         ["resume", false]
@@ -275,6 +281,17 @@ async function moveFunds(ctx: CliContext, kind: "deposit" | "withdraw", options:
         { offerId: offer.id, [kind === "deposit" ? "deposited" : "withdrawn"]: amount.toString(), available: available.toString(), transactionHash: receipt.hash },
         `${kind === "deposit" ? "deposited" : "withdrew"} ${formatAmount(amount, token.decimals, token.symbol)}; offer ${offer.id} has ${formatAmount(available, token.decimals, token.symbol)} available`
     )
+}
+
+async function withdrawSurplus(ctx: CliContext, options: { offer: string }): Promise<void> {
+    const { offer, token } = await requireOffer(ctx, options.offer)
+    const me = await ctx.address()
+    if (offer.lender.toLowerCase() !== me.toLowerCase()) throw failed("NOT_OFFER_LENDER", `offer ${offer.id} belongs to ${offer.lender}, not ${me}: pick the lender's --account`)
+    const surplus = BigInt(await (await ctx.readContracts()).loanMarket.getFunction("surplus")(offer.id))
+    if (surplus === 0n) throw badInput("INVALID_AMOUNT", `offer ${offer.id} has no surplus to withdraw`)
+    const { loanMarket } = await ctx.writeContracts()
+    const receipt = await send(ctx.out, `withdraw the surplus of offer ${offer.id}`, () => loanMarket.getFunction("withdrawSurplus")(offer.id))
+    ctx.out.result({ offerId: offer.id, withdrawn: surplus.toString(), transactionHash: receipt.hash }, `withdrew the surplus of offer ${offer.id}: ${formatAmount(surplus, token.decimals, token.symbol)}`)
 }
 
 async function listLoans(ctx: CliContext, options: { offer?: string[]; all?: boolean }): Promise<void> {

@@ -9,14 +9,16 @@ import type { Command } from "commander"
 import { signBinding } from "../../bureau/src/binding.ts"
 import { auditKycEvents } from "../../client/src/kyc-tree.ts"
 import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
+import { loadFastPoseidon } from "../../prover/src/poseidon.ts"
 import { action } from "../lib/command.ts"
 import { confirm } from "../lib/confirm.ts"
 import type { CliContext } from "../lib/context.ts"
 import { badInput, failed } from "../lib/exit-codes.ts"
 import { readText, writeTextFile } from "../lib/files.ts"
+import { treeAtBlock, writeSnapshotDir } from "../lib/kyc-snapshot-files.ts"
 import { readEvents, syncKycTree, type SyncedTree } from "../lib/kyc-sync.ts"
 import { parseMembersFile } from "../lib/members-file.ts"
-import { parseCommitment, parseInteger } from "../lib/parse.ts"
+import { parseCommitment, parseFieldElement, parseInteger } from "../lib/parse.ts"
 import { startProgress } from "../lib/progress.ts"
 import { saveTreeFile, defaultTreePath } from "../lib/tree-file.ts"
 import { send } from "../lib/tx.ts"
@@ -69,16 +71,22 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .option(...TREE_OPTION)
         .option("--batch-size <n>", "members per transaction (1 to 1000)", "100")
         .option("--dry-run", "check the file and compute the roots; send nothing")
-        .addHelpText("after", "\nThe whole file is checked first (field elements, no zero, no repeats, none already a member): one bad row and nothing is sent (exit 2).")
-        .action(action<{ tree?: string; batchSize: string; dryRun?: boolean }>(async (ctx, options, [file]) => add(ctx, file!, options)))
+        .option("--resume", "skip the file's members that the chain already has (after a crash or Ctrl-C) and add the rest")
+        .addHelpText(
+            "after",
+            "\nThe whole file is checked first (field elements, no zero, no repeats, none already a member): one bad row and nothing is sent (exit 2).\nAn interrupted add is continued with --resume: the tree is synced from the chain first, so no member is added twice."
+        )
+        .action(action<{ tree?: string; batchSize: string; dryRun?: boolean; resume?: boolean }>(async (ctx, options, [file]) => add(ctx, file!, options)))
 
     officer
         .command("remove")
         .description("remove the member at an index (its leaf becomes 0) and publish the new root")
         .argument("[index]", "the member's index in the tree")
         .option("--commitment <c>", "find the member by commitment instead of index")
+        .option("--immediate", "sanctions-grade: every older root is invalid at once (every other borrower must re-prove)")
         .option(...TREE_OPTION)
-        .action(action<{ tree?: string; commitment?: string }>(async (ctx, options, [index]) => change(ctx, "remove", { index, ...options })))
+        .addHelpText("after", "\nWithout --immediate the old root stays valid for the registry's rootValidity, so proofs in flight land.\nWith it, proofs against any older root fail at once, also other members' (they must prove again).")
+        .action(action<{ tree?: string; commitment?: string; immediate?: boolean }>(async (ctx, options, [index]) => change(ctx, "remove", { index, ...options })))
 
     officer
         .command("replace")
@@ -101,6 +109,14 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .action(action(async (ctx) => audit(ctx)))
 
     officer
+        .command("snapshot")
+        .description("write a verifiable snapshot of the registry at a block: a folder of static files (manifest.json + chunks) for the app server or a CDN")
+        .requiredOption("--out <dir>", "the folder to write (an older snapshot in it is replaced)")
+        .option("--block <n>", "the block whose state to snapshot (default: latest)")
+        .addHelpText("after", "\nClients check the snapshot's root against the registry's on-chain root history before using it, then apply the events after its block.")
+        .action(action<{ out: string; block?: string }>(async (ctx, options) => snapshot(ctx, options)))
+
+    officer
         .command("export")
         .description("write the KYC tree (synced first) as JSON { depth, leaves } or CSV index,commitment")
         .requiredOption("--out <file>", "where to write")
@@ -108,6 +124,12 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .option(...TREE_OPTION)
         .option("--force", "replace an existing file")
         .action(action<{ out: string; format?: string; tree?: string; force?: boolean }>(async (ctx, options) => exportTree(ctx, options)))
+
+    officer
+        .command("revoke-root")
+        .description("revoke a published KYC root at once (e.g. one published with a stolen key): no proof against it lands")
+        .argument("<root>", "the root (decimal or 0x-hex)")
+        .action(action(async (ctx, _options, [root]) => revokeRoot(ctx, root)))
 
     officer
         .command("pause")
@@ -148,21 +170,27 @@ async function requireOfficer(ctx: CliContext): Promise<void> {
     if (await kycRegistry.getFunction("paused")()) throw failed("PAUSED", "the KYC registry is paused: the admin must unpause it (`zkcredit admin unpause kyc`)")
 }
 
-async function add(ctx: CliContext, file: string, options: { tree?: string; batchSize: string; dryRun?: boolean }): Promise<void> {
+async function add(ctx: CliContext, file: string, options: { tree?: string; batchSize: string; dryRun?: boolean; resume?: boolean }): Promise<void> {
     const batchSize = parseInteger(options.batchSize, "--batch-size", { min: 1, max: 1000 })
-    const rows = parseMembersFile(await readText(file, "members file"), file)
+    const allRows = parseMembersFile(await readText(file, "members file"), file)
     if (!options.dryRun) await requireOfficer(ctx)
     const path = await treePath(ctx, options.tree)
     const synced = await syncKycTree(ctx, { treePath: path })
     requireMatch(synced)
     const { tree } = synced
 
-    const existing = new Map<bigint, number>()
-    tree.leaves.forEach((leaf, i) => leaf !== 0n && !existing.has(leaf) && existing.set(leaf, i))
-    const already = rows.filter((r) => existing.has(r.commitment))
+    // what the chain already has of this file: skipped on --resume, refused otherwise
+    const rows = options.resume ? allRows.filter((r) => tree.indexOf(r.commitment) === -1) : allRows
+    const skipped = allRows.length - rows.length
+    if (options.resume && rows.length === 0) {
+        ctx.out.result({ added: 0, skipped, root: tree.root.toString(), size: tree.size }, `all ${skipped} members of ${file} are in the registry already: nothing to add`)
+        return
+    }
+    if (skipped > 0) ctx.out.note(`resuming: ${skipped} of ${allRows.length} members of ${file} are in the registry already and are skipped`)
+    const already = rows.filter((r) => tree.indexOf(r.commitment) !== -1)
     if (already.length > 0) {
-        const listed = already.slice(0, 10).map((r) => `  ${file} ${r.where}: already a member, at index ${existing.get(r.commitment)}`)
-        throw badInput("ALREADY_MEMBER", `${already.length} commitment(s) of ${file} are members already; nothing was sent:\n${listed.join("\n")}`, { file, count: already.length })
+        const listed = already.slice(0, 10).map((r) => `  ${file} ${r.where}: already a member, at index ${tree.indexOf(r.commitment)}`)
+        throw badInput("ALREADY_MEMBER", `${already.length} commitment(s) of ${file} are members already; nothing was sent (to continue an interrupted add, pass --resume):\n${listed.join("\n")}`, { file, count: already.length })
     }
     if (tree.size + rows.length > 2 ** KYC_TREE_DEPTH) {
         throw badInput("TREE_FULL", `the KYC tree has ${2 ** KYC_TREE_DEPTH - tree.size} free slots, ${file} has ${rows.length} members`)
@@ -174,7 +202,7 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
     for (let i = 0; i < rows.length; i += batchSize) {
         const commitments = rows.slice(i, i + batchSize).map((r) => r.commitment)
         const startIndex = tree.size
-        batches.push({ startIndex, commitments, root: tree.append(commitments) })
+        batches.push({ startIndex, commitments, root: tree.appendLeaves(commitments) })
         bar.update(i + commitments.length)
     }
     bar.stop()
@@ -191,6 +219,8 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
     const { kycRegistry } = await ctx.writeContracts()
     const sent: { startIndex: number; count: number; root: string; transactionHash: string; blockNumber: number }[] = []
     const sending = startProgress(ctx.out, "sending batches", batches.length, "batches")
+    const started = Date.now()
+    let membersSent = 0
     try {
         for (const [n, batch] of batches.entries()) {
             const receipt = await send(ctx.out, `addMembers batch ${n + 1}/${batches.length} (${batch.commitments.length} members)`, () =>
@@ -199,13 +229,15 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
             const event = receipt.logs.map((log) => kycRegistry.interface.parseLog(log)).find((e) => e?.name === "MembersAdded")
             const startIndex = Number(event?.args.startIndex ?? -1)
             sent.push({ startIndex, count: batch.commitments.length, root: batch.root.toString(), transactionHash: receipt.hash, blockNumber: receipt.blockNumber })
-            sending.update(n + 1)
+            membersSent += batch.commitments.length
+            const rate = membersSent / Math.max(0.001, (Date.now() - started) / 1000)
+            sending.update(n + 1, { stage: `${Math.round(rate)} members/s, ETA ${formatSeconds((rows.length - membersSent) / rate)}` })
             if (startIndex !== batch.startIndex) {
                 throw failed("CONCURRENT_CHANGE", `batch ${n + 1} landed at index ${startIndex}, not ${batch.startIndex}: another officer changed the tree at the same time; its root is wrong. Stopped: run \`zkcredit officer sync\` and \`zkcredit officer audit\``, { sent })
             }
         }
     } catch (error) {
-        if (sent.length > 0) ctx.out.warn(`${sent.length} of ${batches.length} batches were added before the failure; run \`zkcredit officer sync\` before adding the rest`)
+        if (sent.length > 0) ctx.out.warn(`${sent.length} of ${batches.length} batches were added before the failure; run the same command with --resume to add the rest`)
         throw error
     } finally {
         sending.stop()
@@ -213,12 +245,40 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
     const last = sent[sent.length - 1]!
     await saveTreeFile(path, { ...synced.meta, syncedBlock: last.blockNumber }, tree)
     ctx.out.result(
-        { added: rows.length, batches: sent, root: tree.root.toString(), size: tree.size, treeFile: path },
-        [`added ${rows.length} members in ${sent.length} transaction(s)`, `root ${tree.root} (${tree.size} slots); tree saved in ${path}`]
+        { added: rows.length, skipped, batches: sent, root: tree.root.toString(), size: tree.size, treeFile: path },
+        [`added ${rows.length} members in ${sent.length} transaction(s)${skipped > 0 ? ` (${skipped} were in already)` : ""}`, `root ${tree.root} (${tree.size} slots); tree saved in ${path}`]
     )
 }
 
-async function change(ctx: CliContext, kind: "remove" | "replace", options: { index?: string; commitment?: string; tree?: string }): Promise<void> {
+/** Seconds as "1h02m", "3m05s" or "12s". */
+function formatSeconds(seconds: number): string {
+    const s = Math.max(0, Math.round(seconds))
+    if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+    if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+    return `${s}s`
+}
+
+/**
+ * Revokes a KYC root (an officer or the admin). Refuses, before sending, a caller with neither
+ * role, a root never published and one revoked already.
+ */
+export async function revokeRoot(ctx: CliContext, text: string | undefined): Promise<void> {
+    const root = parseFieldElement(text!, "root")
+    const { kycRegistry } = await ctx.readContracts()
+    const address = await ctx.address()
+    const [officerRole, adminRole] = await Promise.all([kycRegistry.getFunction("OFFICER_ROLE")(), kycRegistry.getFunction("DEFAULT_ADMIN_ROLE")()])
+    const [isOfficer, isAdmin] = await Promise.all([kycRegistry.getFunction("hasRole")(officerRole, address), kycRegistry.getFunction("hasRole")(adminRole, address)])
+    if (!isOfficer && !isAdmin) throw failed("NOT_AN_OFFICER", `${address} is neither an officer nor the admin of the KycRegistry: pick another --account`)
+    const record = await kycRegistry.getFunction("rootRecord")(root)
+    if (BigInt(record.createdAt) === 0n) throw badInput("UNKNOWN_ROOT", `root ${root} was never published by the KYC registry`)
+    if (record.revoked) throw badInput("ALREADY_REVOKED", `root ${root} is revoked already`)
+    await confirm(ctx, `revoke KYC root ${root}? Proofs against it stop working at once.`)
+    const writable = (await ctx.writeContracts()).kycRegistry
+    const receipt = await send(ctx.out, `revokeRoot(${root})`, () => writable.getFunction("revokeRoot")(root))
+    ctx.out.result({ revokedRoot: root.toString(), transactionHash: receipt.hash }, `revoked KYC root ${root}`)
+}
+
+async function change(ctx: CliContext, kind: "remove" | "replace", options: { index?: string; commitment?: string; tree?: string; immediate?: boolean }): Promise<void> {
     // check the arguments before anything else
     const newCommitment = kind === "replace" ? parseCommitment(options.commitment, "commitment") : undefined
     const byCommitment = kind === "remove" && options.commitment !== undefined ? parseCommitment(options.commitment, "--commitment") : undefined
@@ -232,31 +292,33 @@ async function change(ctx: CliContext, kind: "remove" | "replace", options: { in
     requireMatch(synced)
     const { tree } = synced
     if (byCommitment !== undefined) {
-        index = tree.leaves.indexOf(byCommitment)
+        index = tree.indexOf(byCommitment)
         if (index < 0) throw badInput("NOT_A_MEMBER", "that commitment is not a member of the KYC tree")
     }
     if (index >= tree.size) throw badInput("UNKNOWN_INDEX", `index ${index} is not in the tree: it has ${tree.size} slots (0 to ${tree.size - 1})`)
-    if (tree.leaves[index] === 0n) throw badInput("REMOVED_MEMBER", `the member at index ${index} was removed already`)
-    if (newCommitment !== undefined && tree.leaves.includes(newCommitment)) {
-        throw badInput("ALREADY_MEMBER", `the new commitment is a member already, at index ${tree.leaves.indexOf(newCommitment)}`)
+    if (tree.leafAt(index) === 0n) throw badInput("REMOVED_MEMBER", `the member at index ${index} was removed already`)
+    if (newCommitment !== undefined && tree.indexOf(newCommitment) !== -1) {
+        throw badInput("ALREADY_MEMBER", `the new commitment is a member already, at index ${tree.indexOf(newCommitment)}`)
     }
-    await confirm(ctx, `${kind} the member at index ${index}?`)
-    const root = tree.update(index, newCommitment ?? 0n)
+    const immediate = kind === "remove" && options.immediate === true
+    await confirm(ctx, immediate ? `remove the member at index ${index} immediately? Every older root stops working: every other borrower must prove again.` : `${kind} the member at index ${index}?`)
+    const root = tree.setLeaf(index, newCommitment ?? 0n)
     const { kycRegistry } = await ctx.writeContracts()
-    const receipt = await send(ctx.out, `${kind === "remove" ? "removeMember" : "replaceMember"}(${index})`, () =>
-        kind === "remove" ? kycRegistry.getFunction("removeMember")(index, root) : kycRegistry.getFunction("replaceMember")(index, newCommitment, root)
+    const method = kind === "replace" ? "replaceMember" : immediate ? "removeMemberImmediately" : "removeMember"
+    const receipt = await send(ctx.out, `${method}(${index})`, () =>
+        kind === "remove" ? kycRegistry.getFunction(method)(index, root) : kycRegistry.getFunction("replaceMember")(index, newCommitment, root)
     )
     await saveTreeFile(path, { ...synced.meta, syncedBlock: receipt.blockNumber }, tree)
     ctx.out.result(
-        { [kind === "remove" ? "removed" : "replaced"]: index, root: root.toString(), transactionHash: receipt.hash, treeFile: path },
-        `${kind === "remove" ? "removed" : "replaced"} the member at index ${index}; new root ${root}`
+        { [kind === "remove" ? "removed" : "replaced"]: index, ...(kind === "remove" ? { immediate } : {}), root: root.toString(), transactionHash: receipt.hash, treeFile: path },
+        `${kind === "remove" ? "removed" : "replaced"} the member at index ${index}${immediate ? " immediately (every older root is invalid)" : ""}; new root ${root}`
     )
 }
 
 async function sync(ctx: CliContext, options: { tree?: string; full?: boolean }): Promise<void> {
     const path = await treePath(ctx, options.tree)
     const synced = await syncKycTree(ctx, { treePath: path, full: options.full ?? false })
-    const members = synced.tree.leaves.reduce((n, leaf) => (leaf === 0n ? n : n + 1), 0)
+    const members = synced.tree.memberCount
     const data = {
         treeFile: path,
         mode: synced.mode,
@@ -278,9 +340,9 @@ async function audit(ctx: CliContext): Promise<void> {
     const { kycRegistry } = await ctx.readContracts()
     const latest = await provider.getBlockNumber()
     const events = await readEvents(ctx, deployment.contracts.kycRegistry, deployment.deployBlock, latest)
-    const result = auditKycEvents(events)
+    const result = auditKycEvents(events, { hash: await loadFastPoseidon() })
     const currentRoot = BigInt(await kycRegistry.getFunction("currentRoot")({ blockTag: latest }))
-    const currentMatches = events.length === 0 ? currentRoot === 0n : result.group.root === currentRoot
+    const currentMatches = events.length === 0 ? currentRoot === 0n : result.tree.root === currentRoot
     const findings = result.findings.map((f) => ({
         eventIndex: f.eventIndex,
         kind: f.event.kind,
@@ -291,14 +353,42 @@ async function audit(ctx: CliContext): Promise<void> {
         ...(f.problem ? { problem: f.problem } : {})
     }))
     const ok = result.ok && currentMatches
-    const data = { ok, rootsChecked: result.rootsChecked, toBlock: latest, members: result.group.memberCount, currentRoot: currentRoot.toString(), currentRootMatches: currentMatches, findings }
+    const data = { ok, rootsChecked: result.rootsChecked, toBlock: latest, members: result.tree.memberCount, currentRoot: currentRoot.toString(), currentRootMatches: currentMatches, findings }
     if (!ok) {
         const lines = findings.map((f) => `  event ${f.eventIndex} (${f.kind}, block ${f.blockNumber}, tx ${f.transactionHash}): published root ${f.publishedRoot}, the members give ${f.expectedRoot}${f.problem ? ` (${f.problem})` : ""}`)
-        if (!currentMatches) lines.push(`  the registry's current root ${currentRoot} is not the root of the rebuilt tree ${result.group.root}`)
+        if (!currentMatches) lines.push(`  the registry's current root ${currentRoot} is not the root of the rebuilt tree ${result.tree.root}`)
         ctx.out.result(data, [`AUDIT FAILED: ${findings.length} of ${result.rootsChecked} published roots do not match the members`, ...lines])
         throw failed("AUDIT_MISMATCH", `${findings.length} published root(s) do not match the tree rebuilt from the events`)
     }
     ctx.out.result(data, `audit ok: all ${result.rootsChecked} published roots match the tree rebuilt from the events (${data.members} members, to block ${latest})`)
+}
+
+async function snapshot(ctx: CliContext, options: { out: string; block?: string }): Promise<void> {
+    if (options.out === "") throw badInput("USAGE", "--out is empty: give the folder to write the snapshot to")
+    const provider = await ctx.provider()
+    const deployment = await ctx.deployment()
+    const latest = await provider.getBlockNumber()
+    const block = options.block !== undefined ? parseInteger(options.block, "--block", { min: deployment.deployBlock, max: latest }) : latest
+    let bar = startProgress(ctx.out, "reading KYC events", block - deployment.deployBlock + 1, "blocks")
+    let stage = "events"
+    const { tree } = await treeAtBlock({ provider, chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, deployBlock: deployment.deployBlock }, block, (s, done, total) => {
+        if (s !== stage) {
+            bar.stop()
+            bar = startProgress(ctx.out, "building the KYC tree", total, "leaves")
+            stage = s
+        }
+        bar.update(done, { total })
+    })
+    bar.stop()
+    const { kycRegistry } = await ctx.readContracts()
+    const published = tree.size === 0 || BigInt((await kycRegistry.getFunction("rootRecord")(tree.root)).createdAt) !== 0n
+    if (!published) throw failed("TREE_MISMATCH", `the tree the events give at block ${block} (root ${tree.root}) is not a root the registry published: a published root is wrong; run \`zkcredit officer audit\``)
+    const dir = resolve(options.out)
+    const { manifest, bytes } = await writeSnapshotDir(dir, tree, { chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, block })
+    ctx.out.result(
+        { dir, block, size: manifest.size, root: manifest.root, chunks: manifest.chunks.length, bytes },
+        `wrote the KYC snapshot at block ${block} (${manifest.size} slots, root ${manifest.root}) to ${dir}: ${manifest.chunks.length} chunk(s), ${bytes} bytes`
+    )
 }
 
 async function exportTree(ctx: CliContext, options: { out: string; format?: string; tree?: string; force?: boolean }): Promise<void> {
@@ -307,7 +397,7 @@ async function exportTree(ctx: CliContext, options: { out: string; format?: stri
     const path = await treePath(ctx, options.tree)
     const synced = await syncKycTree(ctx, { treePath: path })
     const { tree } = synced
-    const text = format === "json" ? `${JSON.stringify({ depth: KYC_TREE_DEPTH, leaves: tree.leaves.map(String) })}\n` : `index,commitment\n${tree.leaves.map((l, i) => `${i},${l}`).join("\n")}\n`
+    const text = format === "json" ? `${JSON.stringify({ depth: KYC_TREE_DEPTH, leaves: tree.level(0).map(String) })}\n` : `index,commitment\n${tree.level(0).map((l, i) => `${i},${l}`).join("\n")}\n`
     await writeTextFile(options.out, text, { overwrite: options.force ?? false })
     ctx.out.result({ file: resolve(options.out), format, size: tree.size, root: tree.root.toString(), syncedBlock: synced.meta.syncedBlock, matchesChain: synced.matchesChain }, `wrote ${tree.size} leaves (root ${tree.root}) to ${options.out}`)
 }

@@ -5,15 +5,17 @@
  * and never asks anyone for a Merkle path).
  */
 import type { Contract } from "ethers"
-import { fetchKycEvents, type KycEvent } from "../../client/src/kyc-tree.ts"
+import { applyKycEvent, leavesFromKycEvents, type KycEvent } from "../../client/src/kyc-events.ts"
+import { fetchKycEvents } from "../../client/src/kyc-tree.ts"
+import { buildKycTreeInNode } from "../../prover/src/kyc-build-node.ts"
+import type { KycTree } from "../../prover/src/kyc-tree.ts"
 import type { CliContext } from "./context.ts"
-import { LevelTree } from "./level-tree.ts"
 import { startProgress } from "./progress.ts"
 import { loadTreeFile, saveTreeFile, type TreeFileMeta } from "./tree-file.ts"
 
 /** The tree after a sync and how it compares with the registry. */
 export interface SyncedTree {
-    tree: LevelTree
+    tree: KycTree
     meta: TreeFileMeta
     /** The registry's current root and used slots at `meta.syncedBlock`. */
     chainRoot: bigint
@@ -27,7 +29,7 @@ export interface SyncedTree {
 }
 
 /** Whether a tree is what the registry publishes (the registry's root is 0 while it is empty). */
-export function treeMatches(tree: LevelTree, chainRoot: bigint, chainSize: number): boolean {
+export function treeMatches(tree: KycTree, chainRoot: bigint, chainSize: number): boolean {
     return tree.size === chainSize && (chainSize === 0 ? chainRoot === 0n : tree.root === chainRoot)
 }
 
@@ -76,15 +78,9 @@ export async function syncKycTree(ctx: CliContext, options: { treePath?: string;
     }
     if (!result) {
         const events = await readEvents(ctx, registry, deployment.deployBlock, latest)
-        const leaves: bigint[] = []
-        for (const event of events) {
-            if (event.kind === "added") event.commitments.forEach((c, i) => (leaves[event.startIndex + i] = c))
-            else if (event.kind === "removed") leaves[event.index] = 0n
-            else leaves[event.index] = event.newCommitment
-        }
-        for (let i = 0; i < leaves.length; i++) leaves[i] ??= 0n
+        const leaves = leavesFromKycEvents(events)
         const bar = startProgress(ctx.out, "building the KYC tree", leaves.length, "hashes")
-        const tree = LevelTree.fromLeaves(leaves, (done, total) => bar.update(done, { total }))
+        const tree = await buildKycTreeInNode(leaves, (done, total) => bar.update(done, { total }))
         bar.stop()
         const meta = { chainId: deployment.chainId, kycRegistry: registry, syncedBlock: latest }
         result = { tree, meta, chainRoot: chain.root, chainSize: chain.size, matchesChain: treeMatches(tree, chain.root, chain.size), eventsRead: events.length, mode: "full" }
@@ -104,17 +100,7 @@ export async function readEvents(ctx: CliContext, registry: string, fromBlock: n
     }
 }
 
-/** Applies events to a tree in order; false when one does not fit (an index gap). */
-function applyEvents(tree: LevelTree, events: readonly KycEvent[]): boolean {
-    for (const event of events) {
-        if (event.kind === "added") {
-            if (event.startIndex !== tree.size) return false
-            tree.append(event.commitments)
-        } else {
-            const index = event.index
-            if (index >= tree.size) return false
-            tree.update(index, event.kind === "removed" ? 0n : event.newCommitment)
-        }
-    }
-    return true
+/** Applies events to a tree in order, as published; false when one does not fit (an index gap). */
+function applyEvents(tree: KycTree, events: readonly KycEvent[]): boolean {
+    return events.every((event) => applyKycEvent(tree, event))
 }

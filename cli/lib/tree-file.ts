@@ -9,9 +9,10 @@
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { KYC_TREE_DEPTH, SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
+import { buildKycTreeInNode } from "../../prover/src/kyc-build-node.ts"
+import type { KycTree } from "../../prover/src/kyc-tree.ts"
 import { badInput } from "./exit-codes.ts"
 import { readJson, writeTextFile } from "./files.ts"
-import { LevelTree } from "./level-tree.ts"
 
 /** The `format` field of a tree file. */
 export const TREE_FILE_FORMAT = "zkcredit-kyc-tree"
@@ -33,7 +34,7 @@ export function defaultTreePath(chainId: number): string {
  * Loads a tree file; undefined when it does not exist.
  * @throws bad input (exit 2) for a file that is not a tree file or whose root does not match its leaves.
  */
-export async function loadTreeFile(path: string, onProgress?: (done: number, total: number) => void): Promise<{ meta: TreeFileMeta; tree: LevelTree } | undefined> {
+export async function loadTreeFile(path: string, onProgress?: (done: number, total: number) => void): Promise<{ meta: TreeFileMeta; tree: KycTree } | undefined> {
     if (!existsSync(path)) return undefined
     const data = (await readJson(path, "KYC tree file")) as Record<string, unknown>
     const bad = (why: string) => badInput("INVALID_TREE_FILE", `${path} is not a zkcredit KYC tree file: ${why}; delete it and run \`zkcredit officer sync\``, { file: path })
@@ -42,15 +43,15 @@ export async function loadTreeFile(path: string, onProgress?: (done: number, tot
     if (!Number.isSafeInteger(data.chainId) || !Number.isSafeInteger(data.syncedBlock) || typeof data.kycRegistry !== "string") throw bad("chainId, syncedBlock or kycRegistry is missing")
     if (!Array.isArray(data.leaves) || !data.leaves.every((l) => typeof l === "string" && /^[0-9]+$/.test(l) && BigInt(l) < SNARK_SCALAR_FIELD)) throw bad("leaves must be decimal strings of field elements")
     if (data.leaves.length > 2 ** KYC_TREE_DEPTH) throw bad(`a KYC tree holds at most 2^${KYC_TREE_DEPTH} leaves`)
-    const tree = LevelTree.fromLeaves((data.leaves as string[]).map(BigInt), onProgress)
+    const tree = await buildKycTreeInNode((data.leaves as string[]).map(BigInt), onProgress)
     if (String(tree.root) !== data.root) throw bad("its root does not match its leaves")
     return { meta: { chainId: data.chainId as number, kycRegistry: data.kycRegistry, syncedBlock: data.syncedBlock as number }, tree }
 }
 
 /** Writes a tree file (replacing it). */
-export async function saveTreeFile(path: string, meta: TreeFileMeta, tree: LevelTree): Promise<void> {
+export async function saveTreeFile(path: string, meta: TreeFileMeta, tree: KycTree): Promise<void> {
     const header = JSON.stringify({ format: TREE_FILE_FORMAT, version: 1, chainId: meta.chainId, kycRegistry: meta.kycRegistry, depth: KYC_TREE_DEPTH, syncedBlock: meta.syncedBlock, root: tree.root.toString() })
     // leaves one per line: readable diffs, and no giant single-line string to build twice
-    const leaves = tree.leaves.map((l) => `"${l}"`).join(",\n")
+    const leaves = tree.level(0).map((l) => `"${l}"`).join(",\n")
     await writeTextFile(path, `${header.slice(0, -1)},"leaves":[\n${leaves}\n]}\n`, { overwrite: true })
 }

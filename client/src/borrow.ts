@@ -4,7 +4,7 @@ import { ZkCreditError } from "../../prover/src/errors.ts"
 import { computeMessage, computeScope } from "../../prover/src/hash.ts"
 import type { Identity } from "../../prover/src/identity.ts"
 import type { CreditProofRequest } from "../../prover/src/inputs.ts"
-import type { KycGroup, KycMerkleProof } from "../../prover/src/kyc-group.ts"
+import type { KycTree, KycMerkleProof } from "../../prover/src/kyc-tree.ts"
 import type { ZkCreditContracts } from "./contracts.ts"
 import type { Deployment } from "./deployments.ts"
 import type { OfferView } from "./views.ts"
@@ -37,7 +37,7 @@ export async function prepareBorrowRequest(params: {
     contracts: ZkCreditContracts
     identity: Identity
     attestation: Attestation
-    group: KycGroup | KycMerkleProof
+    group: KycTree | KycMerkleProof
     intent: BorrowIntent
     currentTime?: number
 }): Promise<CreditProofRequest> {

@@ -1,57 +1,51 @@
-import { Interface, type Provider } from "ethers"
-import { KycGroup } from "../../prover/src/kyc-group.ts"
-import { isZkCreditError } from "../../prover/src/errors.ts"
-import { KycRegistryAbi } from "./generated/abis.ts"
+/**
+ * The KYC tree rebuilt from the registry's events: the borrower's Merkle path (found without
+ * telling anyone which leaf is theirs) and the officer's audit of every published root.
+ */
+import type { Provider } from "ethers"
+import { KycTree, type KycHash } from "../../prover/src/kyc-tree.ts"
+import { getLogsInRanges, type GetLogsOptions } from "./logs.ts"
+import { applyKycEvent, compareKycEvents, decodeKycLog, KYC_LEAF_TOPICS, kycEventMisfit, leavesFromKycEvents, type KycEvent } from "./kyc-events.ts"
 
-const kycInterface = new Interface(KycRegistryAbi)
+export type { KycEvent } from "./kyc-events.ts"
 
-/** A leaf change published by the KYC registry, in chain order. */
-export type KycEvent =
-    | { kind: "added"; startIndex: number; commitments: bigint[]; newRoot: bigint; blockNumber: number; logIndex: number; transactionHash: string }
-    | { kind: "removed"; index: number; newRoot: bigint; blockNumber: number; logIndex: number; transactionHash: string }
-    | { kind: "replaced"; index: number; newCommitment: bigint; newRoot: bigint; blockNumber: number; logIndex: number; transactionHash: string }
-
-/** Options of {@link fetchKycEvents}. */
-export interface FetchKycEventsOptions {
-    /** First block to scan (the deployment block). */
+/** Options of {@link fetchKycEvents}: the range, and how to read it (see {@link GetLogsOptions}). */
+export interface FetchKycEventsOptions extends Omit<GetLogsOptions, "onProgress" | "rangeSize"> {
+    /** First block to scan (the deployment block, or the block after the last one synced). */
     fromBlock: number
     /** Last block (default: latest). */
     toBlock?: number
-    /** Blocks per `eth_getLogs` call; public RPCs cap the range (default 5,000). */
+    /** Blocks per `eth_getLogs` call to start with; halved where the provider refuses (default 5,000). */
     chunkSize?: number
-    /** Called after each chunk with the blocks scanned so far. */
-    onProgress?: (progress: { scanned: number; total: number; events: number }) => void
+    /**
+     * Called as ranges arrive with the blocks scanned so far, the events read, and `doneThrough`,
+     * the block up to which every event has arrived (where to resume after an interruption).
+     */
+    onProgress?: (progress: { scanned: number; total: number; events: number; doneThrough: number }) => void
 }
 
 /**
- * Reads every leaf change of a KYC registry from the chain, oldest first. Anyone can do this:
- * it is how a borrower finds their Merkle path without telling anyone which leaf is theirs.
+ * Reads every leaf change of a KYC registry from the chain, oldest first, through
+ * {@link getLogsInRanges} (ranges split where refused, retries, a few requests in flight). Anyone
+ * can do this: it is how a borrower finds their Merkle path without telling anyone which leaf is
+ * theirs. Every request depends only on the registry and the block range.
  * @param provider A JSON-RPC provider.
  * @param registry The KycRegistry address.
  */
-export async function fetchKycEvents(provider: Provider, registry: string, options: FetchKycEventsOptions): Promise<KycEvent[]> {
+export async function fetchKycEvents(provider: Pick<Provider, "getLogs" | "getBlockNumber">, registry: string, options: FetchKycEventsOptions): Promise<KycEvent[]> {
     const toBlock = options.toBlock ?? (await provider.getBlockNumber())
-    const chunk = options.chunkSize ?? 5_000
-    const topics = ["MembersAdded", "MemberRemoved", "MemberReplaced"].map((name) => kycInterface.getEvent(name)!.topicHash)
+    const { fromBlock, chunkSize, onProgress, toBlock: _to, ...reading } = options
+    const logs = await getLogsInRanges(provider, { address: registry, topics: [KYC_LEAF_TOPICS] }, fromBlock, toBlock, {
+        ...reading,
+        ...(chunkSize !== undefined ? { rangeSize: chunkSize } : {}),
+        ...(onProgress ? { onProgress: ({ scanned, total, logs: events, doneThrough }) => onProgress({ scanned, total, events, doneThrough }) } : {})
+    })
     const events: KycEvent[] = []
-    for (let from = options.fromBlock; from <= toBlock; from += chunk) {
-        const to = Math.min(from + chunk - 1, toBlock)
-        const logs = await provider.getLogs({ address: registry, fromBlock: from, toBlock: to, topics: [topics] })
-        for (const log of logs) {
-            const parsed = kycInterface.parseLog(log)
-            if (!parsed) continue
-            const at = { blockNumber: log.blockNumber, logIndex: log.index, transactionHash: log.transactionHash }
-            if (parsed.name === "MembersAdded") {
-                events.push({ kind: "added", startIndex: Number(parsed.args.startIndex), commitments: [...parsed.args.commitments].map(BigInt), newRoot: BigInt(parsed.args.newRoot), ...at })
-            } else if (parsed.name === "MemberRemoved") {
-                events.push({ kind: "removed", index: Number(parsed.args.index), newRoot: BigInt(parsed.args.newRoot), ...at })
-            } else {
-                events.push({ kind: "replaced", index: Number(parsed.args.index), newCommitment: BigInt(parsed.args.newCommitment), newRoot: BigInt(parsed.args.newRoot), ...at })
-            }
-        }
-        options.onProgress?.({ scanned: to - options.fromBlock + 1, total: toBlock - options.fromBlock + 1, events: events.length })
+    for (const log of logs) {
+        const event = decodeKycLog(log)
+        if (event) events.push(event)
     }
-    return events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
+    return events.sort(compareKycEvents)
 }
 
 /** One published root that does not match the tree rebuilt from the events before it. */
@@ -61,13 +55,13 @@ export interface KycAuditFinding {
     event: KycEvent
     /** What the tree's root is after applying the event. */
     expectedRoot: bigint
-    /** Why the event does not fit, when it could not even be applied (index gap, duplicate...). */
+    /** What is wrong with the event beyond its root (index gap, a repeated member, a removed slot...). */
     problem?: string
 }
 
 /** The tree rebuilt from events and whether every published root matched. */
 export interface KycAudit {
-    group: KycGroup
+    tree: KycTree
     /** Roots checked (one per event). */
     rootsChecked: number
     findings: KycAuditFinding[]
@@ -76,44 +70,40 @@ export interface KycAudit {
 }
 
 /**
- * Replays the registry's events into a KYC group, checking each published root against the
- * tree rebuilt so far. An officer who published a root that does not match the members shows
- * up here, with the event that did it.
+ * Replays the registry's events into a KYC tree exactly as published, checking each published
+ * root against the tree rebuilt so far. An officer who published a root that does not match the
+ * members, added a member twice or removed a removed slot shows up here, with the event that did it.
+ * @param events Leaf events in chain order.
+ * @param options.hash The Poseidon implementation (a fast one for large registries).
+ * @param options.start A tree to continue from (its events already audited), e.g. a checked snapshot.
  */
-export function auditKycEvents(events: readonly KycEvent[]): KycAudit {
-    const group = new KycGroup()
+export function auditKycEvents(events: readonly KycEvent[], options: { hash?: KycHash; start?: KycTree } = {}): KycAudit {
+    const tree = options.start ?? new KycTree([], options.hash ? { hash: options.hash } : {})
     const findings: KycAuditFinding[] = []
     events.forEach((event, eventIndex) => {
-        let problem: string | undefined
-        try {
+        let problem = kycEventMisfit(tree, event)
+        if (problem === undefined) {
             if (event.kind === "added") {
-                if (event.startIndex !== group.size) problem = `members added at index ${event.startIndex}, but the tree has ${group.size} leaves`
-                else group.addMembers(event.commitments)
-            } else if (event.kind === "removed") {
-                group.removeMember(event.index)
-            } else {
-                group.updateMember(event.index, event.newCommitment)
+                const seen = new Set<bigint>()
+                const repeated = event.commitments.findIndex((c) => c === 0n || tree.indexOf(c) !== -1 || seen.size === seen.add(c).size)
+                if (repeated !== -1) problem = `commitments[${repeated}] is 0 or a member already`
+            } else if (tree.leafAt(event.index) === 0n) {
+                problem = `the slot at index ${event.index} was empty already`
+            } else if (event.kind === "replaced" && (event.newCommitment === 0n || tree.indexOf(event.newCommitment) !== -1)) {
+                problem = "the new commitment is 0 or a member already"
             }
-        } catch (error) {
-            if (!isZkCreditError(error)) throw error
-            problem = error.message
+            applyKycEvent(tree, event)
         }
-        if (problem !== undefined || group.root !== event.newRoot) findings.push({ eventIndex, event, expectedRoot: group.root, ...(problem ? { problem } : {}) })
+        if (problem !== undefined || tree.root !== event.newRoot) findings.push({ eventIndex, event, expectedRoot: tree.root, ...(problem ? { problem } : {}) })
     })
-    return { group, rootsChecked: events.length, findings, ok: findings.length === 0 }
+    return { tree, rootsChecked: events.length, findings, ok: findings.length === 0 }
 }
 
 /**
- * The KYC group as the chain has it now: leaves from the events (in one level-by-level build,
- * about one hash per leaf), without checking intermediate roots. Use {@link auditKycEvents} to check.
+ * The KYC tree as the chain has it now: leaves from the events, in one level-by-level build
+ * (about one hash per leaf), without checking intermediate roots. Use {@link auditKycEvents} to check.
+ * @param options.hash The Poseidon implementation.
  */
-export function kycGroupFromEvents(events: readonly KycEvent[]): KycGroup {
-    const leaves: bigint[] = []
-    for (const event of events) {
-        if (event.kind === "added") event.commitments.forEach((c, i) => (leaves[event.startIndex + i] = c))
-        else if (event.kind === "removed") leaves[event.index] = 0n
-        else leaves[event.index] = event.newCommitment
-    }
-    for (let i = 0; i < leaves.length; i++) leaves[i] ??= 0n
-    return new KycGroup(leaves)
+export function kycTreeFromEvents(events: readonly KycEvent[], options: { hash?: KycHash } = {}): KycTree {
+    return new KycTree(leavesFromKycEvents(events), options.hash ? { hash: options.hash } : {})
 }

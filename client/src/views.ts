@@ -39,6 +39,8 @@ export interface LoanView {
     repaid: bigint
     lateFeesPaid: bigint
     lateInstalmentsCharged: number
+    /** Paid after a default, late fees included (a defaulted loan stays `Defaulted`). */
+    recovered: bigint
     position: {
         interest: bigint
         totalDue: bigint
@@ -60,6 +62,8 @@ export interface PseudonymRecordView {
     lateInstalments: number
     defaults: number
     activeLoans: number
+    /** Defaulted loans paid in full since (they still count in `defaults`). */
+    loansRecovered: number
 }
 
 /** Reads one offer and its tiers; undefined when no offer has this id. */
@@ -110,6 +114,7 @@ export async function readLoan(market: Contract, loanId: number): Promise<LoanVi
         repaid: BigInt(l.repaid),
         lateFeesPaid: BigInt(l.lateFeesPaid),
         lateInstalmentsCharged: Number(l.lateInstalmentsCharged),
+        recovered: BigInt(l.recovered),
         position: {
             interest: BigInt(p.interest),
             totalDue: BigInt(p.totalDue),
@@ -133,7 +138,8 @@ export async function readRecord(market: Contract, nullifier: bigint): Promise<P
         loansRepaid: Number(r.loansRepaid),
         lateInstalments: Number(r.lateInstalments),
         defaults: Number(r.defaults),
-        activeLoans: Number(r.activeLoans)
+        activeLoans: Number(r.activeLoans),
+        loansRecovered: Number(r.loansRecovered)
     }
 }
 

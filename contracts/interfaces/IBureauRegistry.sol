@@ -37,6 +37,9 @@ interface IBureauRegistry {
     /// @notice A key was revoked: it is inactive from now on.
     event BureauKeyRevoked(uint256 indexed bureauId, uint256 indexed keyHash);
 
+    /// @notice A constructor address is zero.
+    error ZeroAddress();
+
     /// @notice A bureau needs a name.
     error EmptyBureauName();
 

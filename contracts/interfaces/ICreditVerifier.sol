@@ -5,9 +5,10 @@ import {IBureauRegistry} from "./IBureauRegistry.sol";
 import {IKycRegistry} from "./IKycRegistry.sol";
 
 /// @title ICreditVerifier
-/// @notice Checks a credit proof in full: the KYC root is known and still valid, the bureau key is
-/// active, the proof's time is close to block time, and the Groth16 proof verifies. Each failed
-/// check reverts with its own error naming the offending value.
+/// @notice Checks a credit proof in full: the verifier is not paused, the KYC root is known, not
+/// revoked nor invalidated and still valid, the bureau key is active, the proof's time is close to
+/// block time, and the Groth16 proof verifies. Each failed check reverts with its own error naming
+/// the offending value. The admin can pause it: no proof is accepted until it is unpaused.
 /// @dev The caller (a market) derives `threshold`, `scope` and `message` itself, which is what binds
 /// a proof to the market, the borrower and the loan; the proof carries the rest.
 interface ICreditVerifier {
@@ -36,6 +37,16 @@ interface ICreditVerifier {
     /// @notice `root` was replaced at `replacedAt` and its validity ran out at `validUntil`.
     error ExpiredRoot(uint256 root, uint256 replacedAt, uint256 validUntil);
 
+    /// @notice `root` was revoked by a compliance officer or the admin.
+    error RevokedRoot(uint256 root);
+
+    /// @notice `root` was published before an immediate removal, which invalidated it: re-prove
+    /// against the current root.
+    error InvalidatedRoot(uint256 root);
+
+    /// @notice The admin paused the verifier: no credit proof is accepted now.
+    error VerifierPaused();
+
     /// @notice The bureau key is unknown, revoked, not yet valid or expired at block time.
     error InactiveBureauKey(uint256 keyHash);
 
@@ -55,7 +66,7 @@ interface ICreditVerifier {
     error InvalidTimeWindow(uint256 maxProofAge, uint256 maxFutureSkew, uint256 maxAllowedAge, uint256 maxAllowedSkew);
 
     /// @notice Checks a credit proof; reverts with the first failed check, returns if all pass.
-    /// @dev Order: field range, time window, root, bureau key, Groth16 proof (cheapest first).
+    /// @dev Order: pause, field range, time window, root, bureau key, Groth16 proof (cheapest first).
     /// @param proof The proof and the public signals the caller cannot derive.
     /// @param threshold The minimum score, from the loan offer.
     /// @param scope The market's scope, `keccak256(abi.encode(chainid, market)) >> 8`.
@@ -75,4 +86,13 @@ interface ICreditVerifier {
 
     /// @notice How far (seconds after block time) a proof's `currentTime` may be, for clock skew.
     function maxFutureSkew() external view returns (uint256);
+
+    /// @notice Refuses every proof until `unpause` (emergency brake). Admin only. Emits `Paused`.
+    function pause() external;
+
+    /// @notice Accepts proofs again. Admin only. Emits `Unpaused`.
+    function unpause() external;
+
+    /// @notice Whether the admin paused the verifier.
+    function paused() external view returns (bool);
 }

@@ -9,14 +9,27 @@ pragma solidity ^0.8.28;
 /// It stores no leaves (gas), only roots; the events carry every leaf with its index, so anyone can
 /// rebuild the tree from the chain and check each published root against it (audit).
 /// A root stays valid for `rootValidity()` seconds after it is **replaced**, so proofs made just
-/// before an update still land, and a removed member's last root dies soon after.
+/// before an update still land, and a removed member's last root dies soon after. That expiry is
+/// fixed when the root is replaced: a later `setRootValidity` applies to later replacements only.
+///
+/// Emergency controls: an officer or the admin revokes one root at once (`revokeRoot`); an
+/// immediate removal (`removeMemberImmediately`) invalidates every root published before its new
+/// root, for sanctions-grade removals. Its cost: every other member's proofs against those roots
+/// fail too, so every borrower must re-prove against the new root.
 interface IKycRegistry {
-    /// @notice When a root was published and when it was replaced.
+    /// @notice When a root was published and replaced, when it expires, and whether it was revoked.
+    /// One slot: the credit verifier reads it with the registry's flags in one call.
     /// @param createdAt Block time it became the current root; 0 if it never was.
     /// @param replacedAt Block time another root replaced it; 0 while it is the current root.
+    /// @param expiresAt `replacedAt + rootValidity()` as it was at that moment; 0 while current.
+    /// @param sequence Publication number (0, 1, ...): an immediate removal invalidates lower ones.
+    /// @param revoked An officer or the admin revoked it: never valid again.
     struct RootRecord {
         uint64 createdAt;
         uint64 replacedAt;
+        uint64 expiresAt;
+        uint32 sequence;
+        bool revoked;
     }
 
     /// @notice Members were appended at indices `startIndex`, `startIndex + 1`, ...
@@ -31,8 +44,16 @@ interface IKycRegistry {
     /// @notice The leaf at `index` was set to `newCommitment` (e.g. a re-issued identity).
     event MemberReplaced(uint256 indexed index, uint256 newCommitment, uint256 newRoot);
 
-    /// @notice The grace period of replaced roots changed. Applies to already replaced roots too.
+    /// @notice The grace period of replaced roots changed. Applies to roots replaced from now on;
+    /// roots replaced before keep the expiry they got then.
     event RootValidityChanged(uint256 previousValidity, uint256 newValidity);
+
+    /// @notice `account` (an officer or the admin) revoked `root`: proofs against it fail from now on.
+    event RootRevoked(uint256 indexed root, address indexed account);
+
+    /// @notice The member at `index` was removed immediately (a `MemberRemoved` comes with it): every
+    /// root published before `newRoot` is invalid from now on.
+    event MemberRemovedImmediately(uint256 indexed index, uint256 newRoot, uint256 validFromSequence);
 
     /// @notice A commitment is 0 (the empty leaf) or not below the SNARK scalar field.
     error InvalidCommitment(uint256 commitment);
@@ -55,6 +76,21 @@ interface IKycRegistry {
     /// @notice A root validity above `maxRootValidity` would keep removed members alive too long.
     error RootValidityTooLong(uint256 rootValidity, uint256 maxRootValidity);
 
+    /// @notice A constructor address is zero.
+    error ZeroAddress();
+
+    /// @notice `root` was never published here, so there is nothing to revoke.
+    error RootNotPublished(uint256 root);
+
+    /// @notice `root` is revoked already.
+    error RootAlreadyRevoked(uint256 root);
+
+    /// @notice `root` was revoked: it cannot be published again (change the tree another way).
+    error RootIsRevoked(uint256 root);
+
+    /// @notice Only a compliance officer or the admin may do this.
+    error NotOfficerOrAdmin(address account);
+
     /// @notice The role of compliance officers: they change members and may pause.
     function OFFICER_ROLE() external view returns (bytes32);
 
@@ -72,10 +108,22 @@ interface IKycRegistry {
     /// @notice Removes the member at `index` (its leaf becomes 0) and publishes the new root.
     function removeMember(uint256 index, uint256 newRoot) external;
 
+    /// @notice Removes the member at `index` like `removeMember`, and invalidates every root
+    /// published before the new one at once (sanctions-grade). Every other member must re-prove
+    /// against the new root: proofs in flight against older roots fail.
+    function removeMemberImmediately(uint256 index, uint256 newRoot) external;
+
     /// @notice Replaces the member at `index` with `newCommitment` and publishes the new root.
     function replaceMember(uint256 index, uint256 newCommitment, uint256 newRoot) external;
 
-    /// @notice Sets how long a root stays valid after it is replaced. Admin only.
+    /// @notice Revokes `root` at once, current or not (e.g. one published with a stolen officer
+    /// key). A compliance officer or the admin; works while paused. A revoked current root stays
+    /// current (the tree is what it is) until officers publish the next one, but no proof against
+    /// it lands.
+    function revokeRoot(uint256 root) external;
+
+    /// @notice Sets how long a root stays valid after it is replaced, for roots replaced from now
+    /// on. Admin only.
     /// @param newValidity Seconds, at most `MAX_ROOT_VALIDITY()`.
     function setRootValidity(uint256 newValidity) external;
 
@@ -92,13 +140,20 @@ interface IKycRegistry {
     /// @notice Number of used slots, removed members included: the index of the next member.
     function nextIndex() external view returns (uint256);
 
-    /// @notice Seconds a root stays valid after it was replaced.
+    /// @notice Seconds a root replaced from now on stays valid after its replacement.
     function rootValidity() external view returns (uint256);
+
+    /// @notice Roots with a lower `sequence` were invalidated by an immediate removal.
+    function validFromSequence() external view returns (uint256);
 
     /// @notice When `root` was published and replaced; zeros if it never was a root here.
     function rootRecord(uint256 root) external view returns (RootRecord memory);
 
-    /// @notice Whether a proof against `root` is acceptable now: it is the current root, or it was
-    /// replaced less than `rootValidity()` seconds ago.
+    /// @notice `root`'s record and whether an immediate removal invalidated it, in one call (the
+    /// credit verifier's, which names the failed check).
+    function rootStatus(uint256 root) external view returns (RootRecord memory record, bool invalidated);
+
+    /// @notice Whether a proof against `root` is acceptable now: it was published, is not revoked
+    /// nor older than an immediate removal, and is current or not yet past its `expiresAt`.
     function isRootValid(uint256 root) external view returns (bool);
 }

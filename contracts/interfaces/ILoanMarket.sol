@@ -23,8 +23,19 @@ import {ICreditVerifier} from "./ICreditVerifier.sol";
 /// - Late fee: an instalment not fully paid by its due time plus `gracePeriod` is late. Each late
 ///   instalment is charged `lateFee` once, at the next payment, on top of the amount paid.
 /// - Default: once the earliest unpaid instalment is more than `defaultPeriod` past due, anyone may
-///   mark the loan defaulted. The pseudonym then can never borrow in this market again.
+///   mark the loan defaulted. The pseudonym then can never borrow in this market again, and the
+///   loan's status stays `Defaulted` for good.
+/// - Recovery after default: a defaulted loan still accepts payments (`repayInstalment`, `repay`,
+///   `repayAll`), which go to the lender as any repayment does. The whole outstanding amount is due
+///   (`repayAll` pays `principal + interest - repaid`: no interest is waived after a default). Late
+///   fees keep their rule: each instalment late and not yet charged is charged `lateFee` once, at
+///   the next payment, so a `markDefault` that lands just before a repayment costs the lender
+///   nothing. The pseudonym's record keeps the default; `loansRecovered` counts defaulted loans
+///   paid in full, and the loan's `recovered` what was paid after the default. Its count of late
+///   instalments stops at the default.
 /// - Repayments and late fees go back to the offer's available funds; the lender withdraws them.
+///   Repayments never fail because of these books: what would lift `available` above
+///   `type(uint128).max` is credited to the offer's `surplus`, which the lender withdraws.
 /// - Pseudonyms (nullifiers) have a public record. Replay protection: a proof is accepted only if its
 ///   `currentTime` is strictly after the last accepted proof of the same pseudonym.
 /// - A market pause stops new offers, deposits and loans; repaying, withdrawing and marking
@@ -79,16 +90,18 @@ interface ILoanMarket {
         Defaulted
     }
 
-    /// @notice A loan. Three slots: `borrow` writes two, the first repayment the third.
+    /// @notice A loan. Four slots: `borrow` writes two, the first repayment the third, the first
+    /// payment after a default the fourth.
     /// @param nullifier The borrower's pseudonym.
     /// @param principal Amount disbursed.
     /// @param startTime Block time of disbursement.
     /// @param offerId The offer it was taken from (its terms apply).
     /// @param tier The tier (its `aprBps` applies).
-    /// @param lateInstalmentsCharged Instalments, counted from the first, already assessed for lateness.
-    /// @param status Active, repaid or defaulted.
+    /// @param lateInstalmentsCharged Instalments, counted from the first, already charged their late fee.
+    /// @param status Active, repaid or defaulted; `Defaulted` stays, even once the loan is recovered.
     /// @param repaid Paid toward `principal + interest` (late fees not included).
     /// @param lateFeesPaid Late fees paid.
+    /// @param recovered Paid after the default, late fees included.
     struct Loan {
         uint256 nullifier;
         uint128 principal;
@@ -99,15 +112,17 @@ interface ILoanMarket {
         LoanStatus status;
         uint128 repaid;
         uint128 lateFeesPaid;
+        uint128 recovered;
     }
 
     /// @notice The public record of a pseudonym in this market (one slot).
     /// @param loansTaken Loans borrowed.
-    /// @param loansRepaid Loans repaid in full (early or on schedule).
-    /// @param lateInstalments Instalments that became late (charged at payment or default).
-    /// @param defaults Loans marked defaulted; one is enough to be refused for good.
+    /// @param loansRepaid Loans repaid in full (early or on schedule) before any default.
+    /// @param lateInstalments Instalments that became late (counted at payment or default).
+    /// @param defaults Loans marked defaulted; one is enough to be refused for good, recovered or not.
     /// @param activeLoans Loans neither repaid nor defaulted.
     /// @param lastProofTime `currentTime` of the last accepted proof (replay protection).
+    /// @param loansRecovered Defaulted loans later paid in full (they still count in `defaults`).
     struct PseudonymRecord {
         uint32 loansTaken;
         uint32 loansRepaid;
@@ -115,6 +130,7 @@ interface ILoanMarket {
         uint32 defaults;
         uint32 activeLoans;
         uint64 lastProofTime;
+        uint32 loansRecovered;
     }
 
     /// @notice A loan's position at the current block time, for clients.
@@ -122,12 +138,13 @@ interface ILoanMarket {
     /// @param totalDue `principal + interest`.
     /// @param repaid Paid toward `totalDue`.
     /// @param instalmentsPaid Instalments paid in full; the next one to pay has this index.
-    /// @param nextDueTime Due time of the next instalment; 0 if the loan is closed.
+    /// @param nextDueTime Due time of the next instalment; 0 if nothing is owed.
     /// @param nextInstalmentRemaining What is left to pay of the next instalment.
-    /// @param overdueAmount Amount of instalments due by now and not paid.
+    /// @param overdueAmount Amount of instalments due by now and not paid (all of it once defaulted).
     /// @param lateFeesDue Late fees a payment made now would be charged.
     /// @param payoffAmount What `repayAll` would take now, late fees not included.
-    /// @param defaultableAt From this time on the loan may be marked defaulted (if still unpaid).
+    /// @param defaultableAt From this time on the loan may be marked defaulted (if still unpaid); 0
+    /// once defaulted.
     struct LoanPosition {
         uint256 interest;
         uint256 totalDue;
@@ -152,6 +169,12 @@ interface ILoanMarket {
     /// @notice The lender withdrew funds that were not lent.
     event OfferWithdrawal(uint256 indexed offerId, uint256 amount, uint256 available);
 
+    /// @notice A repayment that did not fit `available` was credited to the offer's surplus.
+    event OfferSurplusCredited(uint256 indexed offerId, uint256 amount, uint256 surplus);
+
+    /// @notice The lender withdrew the offer's surplus.
+    event OfferSurplusWithdrawal(uint256 indexed offerId, uint256 amount);
+
     /// @notice The lender paused (no new loans) or resumed an offer.
     event OfferPauseSet(uint256 indexed offerId, bool paused);
 
@@ -174,6 +197,10 @@ interface ILoanMarket {
 
     /// @notice The loan was marked defaulted with `outstanding` of `principal + interest` unpaid.
     event LoanDefaulted(uint256 indexed loanId, uint256 indexed nullifier, uint256 outstanding);
+
+    /// @notice A defaulted loan was paid in full; `recovered` was paid after the default, late fees
+    /// included. Its status stays `Defaulted`.
+    event LoanRecovered(uint256 indexed loanId, uint256 indexed nullifier, uint256 recovered);
 
     /// @notice No offer has this id.
     error UnknownOffer(uint256 offerId);
@@ -241,6 +268,9 @@ interface ILoanMarket {
     /// @notice The loan is repaid or defaulted.
     error LoanNotActive(uint256 loanId, LoanStatus status);
 
+    /// @notice The loan was defaulted and has been paid in full since: nothing is owed.
+    error NothingOwed(uint256 loanId);
+
     /// @notice `amount` is more than the `outstanding` part of `principal + interest`.
     error RepaymentExceedsDebt(uint256 loanId, uint256 amount, uint256 outstanding);
 
@@ -267,6 +297,11 @@ interface ILoanMarket {
     /// @notice Withdraws funds of an offer that are not lent, to its lender. Its lender only.
     function withdraw(uint256 offerId, uint256 amount) external;
 
+    /// @notice Withdraws the offer's whole surplus (repayments that did not fit `available`), to its
+    /// lender. Its lender only.
+    /// @return amount What was sent.
+    function withdrawSurplus(uint256 offerId) external returns (uint256 amount);
+
     /// @notice Stops (or resumes) new loans from an offer. Its lender only. Loans already made go on.
     function setOfferPaused(uint256 offerId, bool paused) external;
 
@@ -280,7 +315,8 @@ interface ILoanMarket {
         external
         returns (uint256 loanId);
 
-    /// @notice Pays the rest of the next instalment plus any late fees (needs an allowance). Anyone may pay.
+    /// @notice Pays the rest of the next instalment plus any late fees (needs an allowance). Anyone may
+    /// pay; a defaulted loan still accepts payments (recovery).
     /// @return paid Amount taken from the caller, late fees included.
     function repayInstalment(uint256 loanId) external returns (uint256 paid);
 
@@ -288,7 +324,8 @@ interface ILoanMarket {
     /// @return paid Amount taken from the caller, late fees included.
     function repay(uint256 loanId, uint256 amount) external returns (uint256 paid);
 
-    /// @notice Repays the whole loan now under the early repayment rule (see the contract notice).
+    /// @notice Repays the whole loan now under the early repayment rule (see the contract notice); a
+    /// defaulted loan: everything outstanding.
     /// @return paid Amount taken from the caller, late fees included.
     function repayAll(uint256 loanId) external returns (uint256 paid);
 
@@ -322,6 +359,9 @@ interface ILoanMarket {
 
     /// @notice A loan; all zeros if unknown.
     function loan(uint256 loanId) external view returns (Loan memory);
+
+    /// @notice Repayments of an offer that did not fit its `available`, waiting for the lender.
+    function surplus(uint256 offerId) external view returns (uint256);
 
     /// @notice The public record of a pseudonym.
     function record(uint256 nullifier) external view returns (PseudonymRecord memory);

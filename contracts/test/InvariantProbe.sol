@@ -20,7 +20,7 @@ import {ILoanMarket} from "../interfaces/ILoanMarket.sol";
 ///   instalmentCount, term, gracePeriod, defaultPeriod, lateFee), loanCount, per loan (nullifier,
 ///   principal, startTime, offerId, tier, lateInstalmentsCharged, status, repaid, lateFeesPaid),
 ///   per nullifier its record (loansTaken, loansRepaid, lateInstalments, defaults, activeLoans,
-///   lastProofTime);
+///   lastProofTime, loansRecovered);
 /// - KYC: currentRoot, nextIndex, rootValidity, paused, per account hasRole(OFFICER_ROLE), per
 ///   account hasRole(DEFAULT_ADMIN_ROLE), per pool root (createdAt, replacedAt);
 /// - bureaus: bureauCount, per account hasRole(DEFAULT_ADMIN_ROLE), per key hash (ax, ay,
@@ -105,6 +105,7 @@ contract InvariantProbe {
             out[n++] = r.defaults;
             out[n++] = r.activeLoans;
             out[n++] = r.lastProofTime;
+            out[n++] = r.loansRecovered;
         }
         return n;
     }

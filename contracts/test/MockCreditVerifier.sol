@@ -28,4 +28,15 @@ contract MockCreditVerifier is ICreditVerifier {
     function maxFutureSkew() external pure returns (uint256) {
         return 0;
     }
+
+    /// @dev The mock has no brake: its tests are not about the pause.
+    function pause() external pure {
+        revert VerifierPaused();
+    }
+
+    function unpause() external pure {}
+
+    function paused() external pure returns (bool) {
+        return false;
+    }
 }

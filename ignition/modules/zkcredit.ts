@@ -6,13 +6,18 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules"
  * --parameters ignition/parameters/<network>.json`).
  *
  * Parameters (module `ZkCredit`):
- * - `admin`: gets DEFAULT_ADMIN_ROLE everywhere (default: the deployer)
+ * - `admin`: gets DEFAULT_ADMIN_ROLE everywhere, the credit verifier's pause included (default: the deployer)
  * - `rootValidity`: seconds a replaced KYC root stays valid (default 3600)
  * - `maxProofAge`: seconds a proof's time may lag block time (default 600)
  * - `maxFutureSkew`: seconds it may lead block time, for clock skew (default 60)
  * - `maxActiveLoans`: active loans per pseudonym (default 1)
  *
  * The test stablecoin is a module of its own (test-stablecoin.ts): never part of a real deployment.
+ *
+ * Deploy through `npm run deploy` (scripts/deploy.ts): it refuses to send the INSECURE development
+ * verifier (contracts/generated/, public trusted setup) to any chain but the local one (31337)
+ * unless the operator passes `--allow-insecure-dev-verifier`. Ignition itself cannot see the chain
+ * id while it builds the module.
  */
 export default buildModule("ZkCredit", (m) => {
     const admin = m.getParameter("admin", m.getAccount(0))
@@ -23,7 +28,7 @@ export default buildModule("ZkCredit", (m) => {
 
     const kycRegistry = m.contract("KycRegistry", [admin, rootValidity])
     const bureauRegistry = m.contract("BureauRegistry", [admin])
-    const creditVerifier = m.contract("CreditVerifier", [kycRegistry, bureauRegistry, maxProofAge, maxFutureSkew])
+    const creditVerifier = m.contract("CreditVerifier", [admin, kycRegistry, bureauRegistry, maxProofAge, maxFutureSkew])
     const loanMarket = m.contract("LoanMarket", [admin, creditVerifier, maxActiveLoans])
 
     return { kycRegistry, bureauRegistry, creditVerifier, loanMarket }

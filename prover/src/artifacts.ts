@@ -1,17 +1,38 @@
 import { ZkCreditError } from "./errors.ts"
+import { PINNED_FILES } from "./pins.ts"
 
 /** Where a proving artifact comes from: a file path (Node), a URL (http, https, or relative in a browser) or its bytes. */
 export type ArtifactSource = string | URL | Uint8Array
 
-/** The two files a proof needs. */
+/** The files a proof needs; each must hash to its pin (see `pins.ts`). */
 export interface CreditProofArtifacts {
     /** The witness generator, `credit-proof.wasm`. */
     wasm: ArtifactSource
     /** The proving key, `credit-proof.zkey`. */
     zkey: ArtifactSource
+    /**
+     * The verification key (`verification_key.json`) the fresh proof is checked against, as
+     * bytes or where to load them from (bytes, so they can be hashed against the pin). Optional
+     * in Node, where it defaults to the pinned file of this repository's build (see
+     * {@link defaultVerificationKey}); required in a browser.
+     */
+    vkey?: ArtifactSource
 }
 
 const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string"
+
+/**
+ * Node only: the verification key file of a circuit in this repository's build, as pinned by
+ * the committed manifest (`circuits/build/<name>/verification_key.json`).
+ * @throws ZkCreditError `INVALID_ARGUMENT` in a browser, which must be given the key.
+ */
+export function defaultVerificationKey(circuit: string): URL {
+    const file = PINNED_FILES[circuit]?.vkey
+    if (!isNode || !file) throw new ZkCreditError("INVALID_ARGUMENT", "artifacts.vkey is required here: pass the verification key's bytes or URL", "artifacts.vkey")
+    // through a variable: bundlers rewrite `new URL(..., import.meta.url)` into asset imports
+    const here = import.meta.url
+    return new URL(`../../${file}`, here)
+}
 
 /**
  * Loads an artifact as bytes.

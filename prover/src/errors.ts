@@ -28,6 +28,21 @@ export type ZkCreditErrorCode =
     | "BACKUP_WRONG_PASSWORD"
     /** A proving artifact (wasm, zkey, verification key) could not be loaded, or is corrupt or of another circuit. */
     | "ARTIFACT_UNAVAILABLE"
+    // the identity escrow and its committee (prover/src/escrow/)
+    /** A Baby Jubjub point is off the curve, of small order, or outside the prime-order subgroup. */
+    | "INVALID_POINT"
+    /** A committee file (roster, dealing, complaint, key, share) is malformed or belongs to another committee. */
+    | "INVALID_COMMITTEE_FILE"
+    /** The key generation cannot finish: fewer than `threshold` dealers remain qualified. */
+    | "DKG_FAILED"
+    /** A partial decryption's Chaum-Pedersen proof does not verify against its authority's public share. */
+    | "INVALID_DECRYPTION_SHARE"
+    /** Fewer valid partial decryptions than the committee's threshold. */
+    | "NOT_ENOUGH_SHARES"
+    /** A proving artifact's bytes do not hash to the sha256 pinned at build time (from the network, a cache or a disk). */
+    | "ARTIFACT_TAMPERED"
+    /** A fresh proof failed the prover's own check (a public signal it did not expect, or no valid proof): it was not returned. */
+    | "PROOF_SELF_CHECK_FAILED"
 
 /**
  * The one error type of the prover library. `code` says what went wrong, `parameter` names the

@@ -1,11 +1,15 @@
 import { groth16, wtns } from "snarkjs"
-import { loadArtifact, type CreditProofArtifacts } from "./artifacts.ts"
+import { defaultVerificationKey, loadArtifact, type CreditProofArtifacts } from "./artifacts.ts"
 import { optionalObject } from "./checks.ts"
-import { PUBLIC_SIGNALS } from "./constants.ts"
+import { CREDIT_PROOF_CIRCUIT, PUBLIC_SIGNALS } from "./constants.ts"
 import type { CreditProof } from "./credit-proof.ts"
 import { ZkCreditError } from "./errors.ts"
 import { buildCreditProofInput, type CreditProofRequest } from "./inputs.ts"
+import { requirePinned } from "./integrity.ts"
 import { packGroth16Proof } from "./pack-proof.ts"
+import { pinsOf, requirePins, type CircuitPins } from "./pins.ts"
+import { checkProofVerifies, checkPublicSignals } from "./self-check.ts"
+import { requireVerificationKey } from "./verify-proof.ts"
 
 /** A stage of proof generation, reported in order. */
 export type ProofStage = "checking-inputs" | "loading-artifacts" | "computing-witness" | "proving" | "done"
@@ -21,6 +25,12 @@ export interface ProofProgress {
 export interface GenerateCreditProofOptions {
     /** Called as each stage starts. */
     onProgress?: (progress: ProofProgress) => void
+    /**
+     * The sha256 the artifacts must hash to. Default: the credit proof's pins from the
+     * committed `circuits/artifacts.manifest.json`, built into the library. Pass others only
+     * for a build of your own, from a source you trust as much as this code.
+     */
+    pins?: CircuitPins
 }
 
 /**
@@ -28,15 +38,22 @@ export interface GenerateCreditProofOptions {
  * and the borrower is in the KYC set, revealing neither.
  *
  * All inputs are checked before any work (see {@link buildCreditProofInput}): a request that
- * would fail throws a typed {@link ZkCreditError} instead of starting a proof.
+ * would fail throws a typed {@link ZkCreditError} instead of starting a proof. Nothing it is
+ * served is trusted: the wasm, zkey and verification key must hash to their pins, and the fresh
+ * proof is returned only when every public signal is the value computed here from the request
+ * (the nullifier from the secret and scope, then the public inputs in circuits.json's order) and
+ * the proof verifies under the pinned verification key.
  *
  * @param request The identity, attestation, membership and public values.
- * @param artifacts The wasm and zkey, as paths (Node), URLs or bytes.
- * @param options Progress callback.
+ * @param artifacts The wasm, zkey and (optional in Node) verification key, as paths (Node), URLs or bytes.
+ * @param options Progress callback; pins of another build.
+ * @throws ZkCreditError `ARTIFACT_TAMPERED` for bytes that are not the pinned build,
+ *   `PROOF_SELF_CHECK_FAILED` for a proof that fails the self-check, `ARTIFACT_UNAVAILABLE` for
+ *   files that cannot be loaded or used, and the input codes of {@link buildCreditProofInput}.
  */
 export async function generateCreditProof(request: CreditProofRequest, artifacts: CreditProofArtifacts, options: GenerateCreditProofOptions = {}): Promise<CreditProof> {
     const started = Date.now()
-    const { onProgress } = optionalObject(options, "options")
+    const { onProgress, pins: givenPins } = optionalObject(options, "options")
     if (onProgress !== undefined && typeof onProgress !== "function") {
         throw new ZkCreditError("INVALID_ARGUMENT", "options.onProgress must be a function ({ stage, elapsedMs }) => void", "options.onProgress")
     }
@@ -45,11 +62,21 @@ export async function generateCreditProof(request: CreditProofRequest, artifacts
     report("checking-inputs")
     const input = buildCreditProofInput(request)
     if (typeof artifacts !== "object" || artifacts === null) {
-        throw new ZkCreditError("INVALID_ARGUMENT", "artifacts must be { wasm, zkey }: paths, URLs or bytes", "artifacts")
+        throw new ZkCreditError("INVALID_ARGUMENT", "artifacts must be { wasm, zkey, vkey? }: paths, URLs or bytes", "artifacts")
     }
+    const pins = givenPins === undefined ? pinsOf(CREDIT_PROOF_CIRCUIT) : requirePins(givenPins, "options.pins")
+    const vkeySource = artifacts.vkey ?? defaultVerificationKey(CREDIT_PROOF_CIRCUIT)
 
     report("loading-artifacts")
-    const [wasm, zkey] = await Promise.all([loadArtifact(artifacts.wasm, "artifacts.wasm"), loadArtifact(artifacts.zkey, "artifacts.zkey")])
+    const [wasm, zkey, vkeyBytes] = await Promise.all([
+        loadArtifact(artifacts.wasm, "artifacts.wasm"),
+        loadArtifact(artifacts.zkey, "artifacts.zkey"),
+        loadArtifact(vkeySource, "artifacts.vkey")
+    ])
+    await requirePinned(wasm, pins.wasm, `${CREDIT_PROOF_CIRCUIT}.wasm`, "artifacts.wasm")
+    await requirePinned(zkey, pins.zkey, `${CREDIT_PROOF_CIRCUIT}.zkey`, "artifacts.zkey")
+    await requirePinned(vkeyBytes, pins.vkey, `${CREDIT_PROOF_CIRCUIT} verification_key.json`, "artifacts.vkey")
+    const vkey = parseVerificationKey(vkeyBytes)
 
     report("computing-witness")
     // an in-memory witness: nothing secret touches the disk
@@ -69,10 +96,23 @@ export async function generateCreditProof(request: CreditProofRequest, artifacts
         throw corrupt("artifacts.zkey", error)
     }
     const { proof, publicSignals } = result
+    // before the proof leaves this function: the signals are ours, and the proof verifies
+    checkPublicSignals(publicSignals, { nullifier: request.identity.nullifier(input.scope as string) }, input)
+    await checkProofVerifies(vkey, publicSignals.map(String), proof)
 
     report("done")
     const named = Object.fromEntries(PUBLIC_SIGNALS.map((name, i) => [name, String(publicSignals[i])]))
     return { ...(named as Omit<CreditProof, "points">), points: packGroth16Proof(proof) }
+}
+
+function parseVerificationKey(bytes: Uint8Array): object {
+    let parsed: unknown
+    try {
+        parsed = JSON.parse(new TextDecoder().decode(bytes))
+    } catch {
+        throw new ZkCreditError("ARTIFACT_UNAVAILABLE", "artifacts.vkey is not valid JSON: pass the credit proof's verification_key.json", "artifacts.vkey")
+    }
+    return requireVerificationKey(parsed)
 }
 
 /**

@@ -10,6 +10,8 @@ import circuits from "../../circuits/circuits.json" with { type: "json" }
 import { loadArtifact, loadJsonArtifact, type ArtifactSource, type CreditProofArtifacts } from "./artifacts.ts"
 import { requireArray, requireFieldElement, requireObject } from "./checks.ts"
 import { ZkCreditError } from "./errors.ts"
+import { requirePinned } from "./integrity.ts"
+import { pinsOf } from "./pins.ts"
 import type { Identity } from "./identity.ts"
 import { packGroth16Proof, unpackGroth16Proof, type PackedGroth16Proof } from "./pack-proof.ts"
 
@@ -69,12 +71,16 @@ export function buildHistoryProofInput(request: HistoryProofRequest): { secret: 
  * Proves that the identity's pseudonyms in `scopes` are its own, for the bureau's challenge.
  * @param request Identity, scopes (may be empty: then it only proves knowledge of the secret) and challenge.
  * @param artifacts The history proof's wasm and zkey (paths, URLs or bytes).
- * @throws ZkCreditError `INVALID_ARGUMENT`/`OUT_OF_RANGE` for a bad request, `ARTIFACT_UNAVAILABLE` for bad artifacts.
+ * @throws ZkCreditError `INVALID_ARGUMENT`/`OUT_OF_RANGE` for a bad request, `ARTIFACT_TAMPERED` for artifacts that are not the pinned build, `ARTIFACT_UNAVAILABLE` for bad artifacts, `PROOF_SELF_CHECK_FAILED` for public signals it did not compute.
  */
 export async function generateHistoryProof(request: HistoryProofRequest, artifacts: CreditProofArtifacts): Promise<HistoryProof> {
     const input = buildHistoryProofInput(request)
     if (typeof artifacts !== "object" || artifacts === null) throw new ZkCreditError("INVALID_ARGUMENT", "artifacts must be { wasm, zkey }: paths, URLs or bytes", "artifacts")
     const [wasm, zkey] = await Promise.all([loadArtifact(artifacts.wasm, "artifacts.wasm"), loadArtifact(artifacts.zkey, "artifacts.zkey")])
+    // the proof goes to the bureau: a tampered wasm could put the secret into a public signal
+    const pins = pinsOf(HISTORY_PROOF_CIRCUIT)
+    await requirePinned(wasm, pins.wasm, `${HISTORY_PROOF_CIRCUIT}.wasm`, "artifacts.wasm")
+    await requirePinned(zkey, pins.zkey, `${HISTORY_PROOF_CIRCUIT}.zkey`, "artifacts.zkey")
     const witness = { type: "mem" } as unknown as Uint8Array
     try {
         await wtns.calculate(input, wasm, witness)
@@ -87,7 +93,26 @@ export async function generateHistoryProof(request: HistoryProofRequest, artifac
     } catch (error) {
         throw unusable("artifacts.zkey", error)
     }
-    return fromPublicSignals(result.publicSignals.map(String), packGroth16Proof(result.proof))
+    const proof = fromPublicSignals(result.publicSignals.map(String), packGroth16Proof(result.proof))
+    selfCheck(proof, request.identity, input)
+    return proof
+}
+
+/**
+ * Every public signal of a fresh history proof against what the prover computes itself, before
+ * anything is sent: the commitment, each used slot's pseudonym (0 for an unused one), the scopes
+ * and the challenge. A mismatch names the signal, never a value.
+ */
+function selfCheck(proof: HistoryProof, identity: Identity, input: ReturnType<typeof buildHistoryProofInput>): void {
+    const expected: [string, string, string][] = [["commitment", proof.commitment, identity.commitment.toString()]]
+    input.scopes.forEach((scope, i) => {
+        expected.push([`pseudonyms[${i}]`, proof.pseudonyms[i]!, BigInt(scope) === UNUSED_SCOPE ? "0" : identity.nullifier(scope).toString()])
+        expected.push([`scopes[${i}]`, proof.scopes[i]!, scope])
+    })
+    expected.push(["challenge", proof.challenge, input.challenge])
+    for (const [name, actual, wanted] of expected) {
+        if (actual !== wanted) throw new ZkCreditError("PROOF_SELF_CHECK_FAILED", `the fresh history proof's ${name} is not what this prover computed: the proving files were tampered with; nothing was sent`, `proof.${name}`)
+    }
 }
 
 /** The public signals of a history proof in the verifier's order: commitment, pseudonyms, scopes, challenge. */

@@ -51,10 +51,13 @@ export class Identity {
      * Exports the identity as a backup encrypted with a password (PBKDF2-SHA256 + AES-256-GCM).
      * @param password At least 8 characters.
      * @param options.iterations PBKDF2 iterations (default 600,000, OWASP's advice for SHA-256).
+     * @param options.attestation Opt-in: the bureau's attestation (any JSON value), encrypted
+     *   with the secret so a restored identity can prove at once. Older readers ignore it.
      */
-    async exportBackup(password: string, options: { iterations?: number } = {}): Promise<IdentityBackup> {
+    async exportBackup(password: string, options: { iterations?: number; attestation?: unknown } = {}): Promise<IdentityBackup> {
         requirePassword(password)
-        const iterations = (optionalObject(options, "options").iterations ?? DEFAULT_KDF_ITERATIONS) as number
+        const opts = optionalObject(options, "options")
+        const iterations = (opts.iterations ?? DEFAULT_KDF_ITERATIONS) as number
         if (!Number.isSafeInteger(iterations) || iterations < MIN_KDF_ITERATIONS || iterations > MAX_KDF_ITERATIONS) {
             throw new ZkCreditError("OUT_OF_RANGE", `iterations must be an integer in [${MIN_KDF_ITERATIONS}, ${MAX_KDF_ITERATIONS}]`, "iterations")
         }
@@ -62,7 +65,8 @@ export class Identity {
         const iv = crypto.getRandomValues(new Uint8Array(12))
         const header = { format: BACKUP_FORMAT as typeof BACKUP_FORMAT, version: 1 as const, kdf: { name: "PBKDF2-SHA256" as const, iterations, salt: toBase64(salt) }, cipher: { name: "AES-256-GCM" as const, iv: toBase64(iv) } }
         const key = await deriveKey(password, salt, iterations)
-        const plaintext = new TextEncoder().encode(JSON.stringify({ secret: this.#secret.toString(), commitment: this.commitment.toString() }))
+        const content: BackupContent = { secret: this.#secret.toString(), commitment: this.commitment.toString(), ...(opts.attestation !== undefined ? { attestation: opts.attestation } : {}) }
+        const plaintext = new TextEncoder().encode(JSON.stringify(content))
         const ciphertext = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: headerBytes(header) }, key, plaintext)
         return { ...header, ciphertext: toBase64(new Uint8Array(ciphertext)) }
     }
@@ -75,6 +79,15 @@ export class Identity {
      *   `BACKUP_WRONG_PASSWORD` when it does not decrypt.
      */
     static async importBackup(backup: IdentityBackup | string, password: string): Promise<Identity> {
+        return (await Identity.openBackup(backup, password)).identity
+    }
+
+    /**
+     * Restores an identity and what the backup carries with it (the attestation, when the backup
+     * was made with one). Backups without it, older ones included, open the same way.
+     * @throws What {@link Identity.importBackup} throws.
+     */
+    static async openBackup(backup: IdentityBackup | string, password: string): Promise<{ identity: Identity; attestation?: unknown }> {
         requirePassword(password)
         const parsed = parseBackup(backup)
         const salt = fromBase64(parsed.kdf.salt, "kdf.salt")
@@ -99,7 +112,7 @@ export class Identity {
         if (typeof content !== "object" || content === null || typeof (content as { secret?: unknown }).secret !== "string") {
             throw new ZkCreditError("BACKUP_INVALID", "the backup decrypted to something that is not an identity", "backup")
         }
-        const { secret, commitment } = content as { secret: string; commitment?: unknown }
+        const { secret, commitment, attestation } = content as { secret: string; commitment?: unknown; attestation?: unknown }
         let identity: Identity
         try {
             identity = new Identity(secret)
@@ -109,7 +122,7 @@ export class Identity {
         if (identity.commitment.toString() !== commitment) {
             throw new ZkCreditError("BACKUP_INVALID", "the backup's secret does not match its commitment", "backup")
         }
-        return identity
+        return attestation === undefined ? { identity } : { identity, attestation }
     }
 }
 
@@ -120,6 +133,13 @@ export interface IdentityBackup {
     kdf: { name: "PBKDF2-SHA256"; iterations: number; salt: string }
     cipher: { name: "AES-256-GCM"; iv: string }
     ciphertext: string
+}
+
+/** What a backup encrypts: the secret, its commitment (a check) and, opt-in, the attestation. */
+interface BackupContent {
+    secret: string
+    commitment: string
+    attestation?: unknown
 }
 
 /** The `format` field of every identity backup. */

@@ -3,7 +3,7 @@
  * The borrower's side of zkcredit, for Node and browsers: identities, the KYC group,
  * bureau attestations, the credit proof and its verification.
  */
-export { loadArtifact, loadJsonArtifact, type ArtifactSource, type CreditProofArtifacts } from "./artifacts.ts"
+export { defaultVerificationKey, loadArtifact, loadJsonArtifact, type ArtifactSource, type CreditProofArtifacts } from "./artifacts.ts"
 export {
     attestationMessage,
     bureauKeyHash,
@@ -26,7 +26,11 @@ export { isZkCreditError, ZkCreditError, type ZkCreditErrorCode } from "./errors
 export { generateCreditProof, type GenerateCreditProofOptions, type ProofProgress, type ProofStage } from "./generate-proof.ts"
 export { computeMessage, computeScope, type BorrowMessage } from "./hash.ts"
 export { BACKUP_FORMAT, Identity, type IdentityBackup } from "./identity.ts"
+export { requirePinned, sha256Hex, tampered } from "./integrity.ts"
+export { ARTIFACT_PINS, PINNED_FILES, pinsFromManifest, pinsOf, requirePins, type ArtifactKind, type CircuitFiles, type CircuitPins } from "./pins.ts"
+export { checkProofVerifies, checkPublicSignals } from "./self-check.ts"
 export { buildCreditProofInput, type CreditProofInput, type CreditProofRequest } from "./inputs.ts"
-export { KycGroup, verifyMerkleProof, type KycMerkleProof } from "./kyc-group.ts"
+export { buildKycTree, hashSubtree, PARALLEL_BUILD_THRESHOLD, subtreeServer, workerRunner, type BuildKycTreeOptions, type SubtreeRequest, type SubtreeResponse, type SubtreeRunner, type WorkerPort } from "./kyc-build.ts"
+export { KycTree, kycZeroes, poseidonLiteHash, verifyMerkleProof, type KycHash, type KycMerkleProof, type KycTreeOptions } from "./kyc-tree.ts"
 export { packGroth16Proof, unpackGroth16Proof, type PackedGroth16Proof } from "./pack-proof.ts"
-export { verifyCreditProof } from "./verify-proof.ts"
+export { requireVerificationKey, verifyCreditProof } from "./verify-proof.ts"

@@ -3,7 +3,7 @@ import { requireArray, requireFieldElement, requireObject, requireUint, type Big
 import { KYC_TREE_DEPTH, SCORE_BITS, TIME_BITS } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
 import { Identity } from "./identity.ts"
-import { KycGroup, verifyMerkleProof, type KycMerkleProof } from "./kyc-group.ts"
+import { KycTree, verifyMerkleProof, type KycMerkleProof } from "./kyc-tree.ts"
 
 /** Everything a borrower needs to prove creditworthiness and KYC membership. */
 export interface CreditProofRequest {
@@ -12,7 +12,7 @@ export interface CreditProofRequest {
     /** The bureau-signed attestation of the borrower's score. */
     attestation: Attestation
     /** The KYC group, or a Merkle proof of the borrower's leaf (e.g. rebuilt from chain events). */
-    membership: KycGroup | KycMerkleProof
+    membership: KycTree | KycMerkleProof
     /** The lender's minimum score for the tier. */
     threshold: BigNumberish
     /** Unix seconds the proof claims to be made at; the contract accepts it near block time. */
@@ -106,7 +106,7 @@ export function buildCreditProofInput(request: CreditProofRequest): CreditProofI
 }
 
 function toMerkleProof(membership: unknown, identity: Identity): KycMerkleProof {
-    if (membership instanceof KycGroup) {
+    if (membership instanceof KycTree) {
         const index = membership.indexOf(identity.commitment)
         if (index === -1) {
             throw new ZkCreditError("NOT_A_MEMBER", "this identity's commitment is not in the KYC group: ask a compliance officer to add it, or sync the tree", "membership")

@@ -27,8 +27,11 @@ export async function verifyCreditProof(proof: CreditProof, verificationKey: Art
     }
 }
 
-/** The shape snarkjs needs of a Groth16 key for this circuit (its points are checked by snarkjs). */
-function requireVerificationKey(value: unknown): object {
+/**
+ * Checks the shape snarkjs needs of a Groth16 key for this circuit (its points are checked by snarkjs).
+ * @throws ZkCreditError `ARTIFACT_UNAVAILABLE` naming the bad field.
+ */
+export function requireVerificationKey(value: unknown): object {
     const bad = (field: string, expected: string) =>
         new ZkCreditError("ARTIFACT_UNAVAILABLE", `verificationKey.${field} must be ${expected}: pass the credit proof's verification_key.json`, "verificationKey")
     if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ZkCreditError("ARTIFACT_UNAVAILABLE", "verificationKey must be a snarkjs verification key object", "verificationKey")

@@ -23,7 +23,7 @@ import { connectContracts } from "../../client/src/contracts.ts"
 import type { Deployment } from "../../client/src/deployments.ts"
 import { signAttestation } from "../../prover/src/attestation.ts"
 import { Identity } from "../../prover/src/identity.ts"
-import { KycGroup } from "../../prover/src/kyc-group.ts"
+import { KycTree } from "../../prover/src/kyc-tree.ts"
 
 /** Password of every demo identity backup. Demo only. */
 export const DEMO_BACKUP_PASSWORD = "zkcredit-demo"
@@ -145,7 +145,7 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
             bindingFile
         })
     }
-    const group = new KycGroup(identities.map((id) => id.commitment))
+    const group = new KycTree(identities.map((id) => id.commitment))
     const asOfficer = connectContracts(options.deployment, officer)
     await (await asOfficer.kycRegistry.getFunction("addMembers")(identities.map((id) => id.commitment), group.root)).wait()
     await writeFile(`${options.stateDir}/kyc-tree.json`, `${group.export()}\n`)

@@ -2,6 +2,7 @@
  * Deploys zkcredit with the Ignition modules to a network of hardhat.config.ts and writes
  * deployments/<chainId>.json, which the CLI and the app read.
  */
+import { readFileSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -11,6 +12,43 @@ import TestStablecoinModule from "../../ignition/modules/test-stablecoin.ts"
 import ZkCreditModule from "../../ignition/modules/zkcredit.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
+
+/** The chain id of the local Hardhat node (`npm start`, tests): the only one the development verifier may go to by default. */
+export const LOCAL_CHAIN_ID = 31337n
+
+/** The flag an operator passes to deploy the INSECURE development verifier elsewhere. */
+export const ALLOW_INSECURE_DEV_VERIFIER_FLAG = "--allow-insecure-dev-verifier"
+
+/** Deploying the development verifier to a chain other than the local one, without the flag. */
+export class InsecureVerifierError extends Error {
+    /** The chain that was refused. */
+    readonly chainId: bigint
+    constructor(chainId: bigint) {
+        super(
+            `refusing to deploy the INSECURE development verifier to chain ${chainId}: its trusted setup is public, anyone can forge proofs. ` +
+                `Build a production verifier from a ceremony (README, "Trusted setup"), or pass ${ALLOW_INSECURE_DEV_VERIFIER_FLAG} for a throw-away test network`
+        )
+        this.name = "InsecureVerifierError"
+        this.chainId = chainId
+    }
+}
+
+/**
+ * Whether the Solidity verifier the contracts inherit comes from the development setup: the
+ * generator labels it `INSECURE development setup` (scripts/lib/dev-setup.ts), a ceremony's does not.
+ */
+export function isDevelopmentVerifier(source = readFileSync(`${root}contracts/generated/CreditProofVerifier.sol`, "utf8")): boolean {
+    return source.includes("INSECURE development setup")
+}
+
+/**
+ * Refuses (throws {@link InsecureVerifierError}) to deploy the development verifier to any chain but
+ * {@link LOCAL_CHAIN_ID}, unless `allowInsecureDevVerifier` says the operator asked for it.
+ */
+export function requireVerifierAllowed(chainId: bigint, options: { allowInsecureDevVerifier?: boolean; developmentVerifier?: boolean } = {}): void {
+    const development = options.developmentVerifier ?? isDevelopmentVerifier()
+    if (development && chainId !== LOCAL_CHAIN_ID && options.allowInsecureDevVerifier !== true) throw new InsecureVerifierError(chainId)
+}
 
 /** Where the deployment of a chain is written. */
 export function deploymentFile(chainId: number | bigint): string {
@@ -36,6 +74,12 @@ export interface DeployOptions {
      * (the local node): on a real network the journal is what makes a deployment resumable.
      */
     freshChain?: boolean
+    /**
+     * Deploy the INSECURE development verifier to a chain other than the local one (a throw-away
+     * test network). Without it such a deployment throws {@link InsecureVerifierError} before
+     * sending anything.
+     */
+    allowInsecureDevVerifier?: boolean
 }
 
 /** Deploys (or resumes a deployment) and writes deployments/<chainId>.json. */
@@ -44,6 +88,10 @@ export async function deployZkCredit(options: DeployOptions): Promise<Deployment
     try {
         const { ethers, ignition } = connection
         const { chainId } = await ethers.provider.getNetwork()
+        requireVerifierAllowed(chainId, { allowInsecureDevVerifier: options.allowInsecureDevVerifier === true })
+        if (chainId !== LOCAL_CHAIN_ID && isDevelopmentVerifier()) {
+            console.warn(`WARNING: deploying the INSECURE development verifier to chain ${chainId} (${ALLOW_INSECURE_DEV_VERIFIER_FLAG}): anyone can forge proofs there`)
+        }
         const deploymentId = options.deploymentId ?? `chain-${chainId}`
         if (options.freshChain) await rm(`${root}ignition/deployments/${deploymentId}`, { recursive: true, force: true })
         const fromBlock = (await ethers.provider.getBlockNumber()) + 1

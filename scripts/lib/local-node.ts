@@ -1,8 +1,9 @@
 /**
- * A Hardhat node as a child process on 127.0.0.1, started in its own process group so that
- * stopping it stops everything it started (killing only a wrapper leaves the port taken).
+ * A Hardhat node as a child process on 127.0.0.1, started so that stopping it stops everything it
+ * started (killing only a wrapper leaves the port taken): in its own process group on Linux and
+ * macOS, as a process tree that `taskkill /T` ends on Windows, which has no process groups.
  */
-import { spawn, type ChildProcess } from "node:child_process"
+import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { createConnection } from "node:net"
 import { fileURLToPath } from "node:url"
 
@@ -54,10 +55,31 @@ export async function rpcChainId(url: string): Promise<bigint | undefined> {
     }
 }
 
-/** Sends SIGTERM to a process group, then SIGKILL if it is still there after `graceMs`. */
+/**
+ * Options for `spawn` that make the child the leader of a new process group on POSIX systems
+ * (setsid, as `detached` does there), for {@link killProcessGroup}. On Windows `detached` would
+ * open a console window instead, and the process tree is what taskkill ends: not detached.
+ */
+export function ownProcessGroup(platform: NodeJS.Platform = process.platform): { detached: boolean; windowsHide: boolean } {
+    return { detached: platform !== "win32", windowsHide: true }
+}
+
+/**
+ * Stops a child started with {@link ownProcessGroup} and everything it started. Linux and macOS:
+ * SIGTERM to its process group, then SIGKILL if it is still there after `graceMs`. Windows:
+ * `taskkill /PID <pid> /T /F` on its process tree, at once (a console program there gets no
+ * SIGTERM to exit cleanly on).
+ */
 export async function killProcessGroup(child: ChildProcess, graceMs = 3000): Promise<void> {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+    if (process.platform === "win32") {
+        const result = spawnSync("taskkill", ["/PID", String(child.pid), "/T", "/F"], { windowsHide: true, encoding: "utf8" })
+        // exit code 128: no such process (it exited meanwhile)
+        if (result.status !== 0 && result.status !== 128) throw new Error(`taskkill /PID ${child.pid} /T /F failed (exit code ${result.status}): ${(result.stderr || result.stdout).trim()}`)
+        await exited
+        return
+    }
     try {
         process.kill(-child.pid, "SIGTERM")
     } catch {
@@ -87,7 +109,7 @@ export async function startLocalNode(options: { port?: number; log?: (line: stri
     }
     const child = spawn(process.execPath, [`${root}node_modules/hardhat/dist/src/cli.js`, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
         cwd: root,
-        detached: true, // its own process group
+        ...ownProcessGroup(),
         stdio: ["ignore", "pipe", "pipe"]
     })
     const forward = (chunk: Buffer) => {

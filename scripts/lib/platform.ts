@@ -9,19 +9,20 @@ import { readFile } from "node:fs/promises"
 import { relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { JsonRpcProvider } from "ethers"
+import { HISTORY_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import { loadOrCreateAdminToken } from "../../bureau/src/admin-token.ts"
 import { chainHistory, officersFromChain } from "../../bureau/src/chain.ts"
 import { openDatabase } from "../../bureau/src/db/database.ts"
 import { BureauStore } from "../../bureau/src/db/store.ts"
 import { loadOrCreateBureauKeyFile } from "../../bureau/src/key-file.ts"
 import { createBureauService } from "../../bureau/src/service.ts"
-import { CREDIT_PROOF_ARTIFACTS, HISTORY_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import type { Deployment } from "../../client/src/deployments.ts"
 import type { PlatformConfig } from "../../client/src/platform-config.ts"
 import { deployZkCredit } from "./deploy.ts"
 import { seedDemoWorld, type DemoWorld } from "./demo-world.ts"
 import { isPortTaken, startLocalNode } from "./local-node.ts"
 import { startStaticServer, type StaticServer } from "./static-server.ts"
+import { snapshotFiles, treeAtBlock, writeSnapshotDir } from "../../cli/lib/kyc-snapshot-files.ts"
 import { buildApp } from "./app-build.ts"
 
 export { buildApp }
@@ -151,15 +152,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         let server: StaticServer | undefined
         if (options.serveApp !== false && existsSync(`${root}app/svelte.config.js`)) {
             await buildApp(detail)
+            // a verifiable snapshot of the KYC registry, served next to the app: borrowers start from it
+            const snapshotDir = `${options.stateDir}/kyc-snapshot`
+            const { tree, block } = await treeAtBlock({ provider, chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, deployBlock: deployment.deployBlock })
+            const { manifest } = await writeSnapshotDir(snapshotDir, tree, { chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, block })
+            detail(`KYC snapshot at block ${block} (${tree.size} leaves) in ${relative(root, snapshotDir)}`)
             server = await startStaticServer({
                 dir: `${root}app/build`,
                 port: options.ports.app,
-                files: {
-                    "/artifacts/credit-proof.wasm": CREDIT_PROOF_ARTIFACTS.wasm,
-                    "/artifacts/credit-proof.zkey": CREDIT_PROOF_ARTIFACTS.zkey,
-                    "/artifacts/history-proof.wasm": HISTORY_PROOF_ARTIFACTS.wasm,
-                    "/artifacts/history-proof.zkey": HISTORY_PROOF_ARTIFACTS.zkey
-                },
+                files: snapshotFiles(snapshotDir, manifest),
                 json: { "/config.json": () => config }
             })
             const s = server

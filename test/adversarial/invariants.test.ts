@@ -127,7 +127,7 @@ const sequenceArb: fc.Arbitrary<Action[]> = fc
     .array(fc.oneof({ weight: 15, arbitrary: actionArb.map((a) => [a]) }, { weight: 1, arbitrary: defaultStory }), { minLength: 1, maxLength: 16 })
     .map((chunks) => chunks.flat())
 
-/** Sequences that always run first: they reach a default, the two-loan limit and a payoff. */
+/** Sequences that always run first: they reach a default and its recovery, the two-loan limit and a payoff. */
 const EXAMPLES: [Action[]][] = [
     [
         [
@@ -139,6 +139,8 @@ const EXAMPLES: [Action[]][] = [
             { kind: "markDefault", caller: 8, market: 0, loan: 0 },
             { kind: "borrow", caller: 5, market: 0, offer: 0, tier: 0, principal: 1n, pseudonym: 0, proof: "fresh" },
             { kind: "repay", caller: 5, market: 0, loan: 0, amount: 1n },
+            { kind: "repayAll", caller: 6, market: 0, loan: 0 },
+            { kind: "repayAll", caller: 5, market: 0, loan: 0 },
             { kind: "withdraw", caller: 2, market: 0, offer: 0, amount: "all" }
         ]
     ],
@@ -282,7 +284,8 @@ describe("contract invariants under random operation sequences (fast-check; Mock
             "repay ✗ RepaymentExceedsDebt",
             "markDefault ✗ LoanNotInDefault",
             "markDefault ✗ LoanNotActive",
-            "repay ✗ LoanNotActive",
+            "repayAll ✗ LoanNotActive",
+            "repayAll ✗ NothingOwed",
             "kycAdd ✓",
             "kycRemove ✓",
             "kycReplace ✓",

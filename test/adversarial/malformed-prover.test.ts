@@ -8,6 +8,7 @@
  *
  * CI runs several thousand cheap cases; `ZKCREDIT_FULL=1` ten times as many.
  */
+import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
@@ -24,11 +25,12 @@ import {
     Identity,
     isLowOrderKey,
     isZkCreditError,
-    KycGroup,
+    KycTree,
     loadArtifact,
     loadJsonArtifact,
     packGroth16Proof,
     parseAttestation,
+    pinsOf,
     publicSignalsOf,
     requireFieldElement,
     requireUint,
@@ -144,10 +146,10 @@ function expensiveKdf(value: unknown): boolean {
 const arg = (valid: unknown) => fc.oneof({ weight: 1, arbitrary: fc.constant(valid) }, { weight: 3, arbitrary: hostileValue() })
 
 /** The group must not change when a call on it is refused. */
-function unchanged(g: KycGroup, before: { root: bigint; size: number; leaves: string }): void {
+function unchanged(g: KycTree, before: { root: bigint; size: number; leaves: string }): void {
     expect({ root: g.root, size: g.size, leaves: g.leaves.join(",") }).toEqual(before)
 }
-const stateOf = (g: KycGroup) => ({ root: g.root, size: g.size, leaves: g.leaves.join(",") })
+const stateOf = (g: KycTree) => ({ root: g.root, size: g.size, leaves: g.leaves.join(",") })
 
 describe("malformed input to the prover API", () => {
     describe("hostile values in every argument of every exported function", () => {
@@ -181,13 +183,13 @@ describe("malformed input to the prover API", () => {
             )
         })
 
-        it("KycGroup: constructor, import, indexOf, addMember(s), removeMember, updateMember, generateMerkleProof, verifyMerkleProof; a refused change leaves the group as it was", () => {
+        it("KycTree: constructor, import, indexOf, addMember(s), removeMember, updateMember, generateMerkleProof, verifyMerkleProof; a refused change leaves the group as it was", () => {
             fc.assert(
                 fc.property(hostileValue(), hostileValue(), (a, b) => {
-                    typed("new KycGroup", () => new KycGroup(a as never))
-                    typed("KycGroup.import", () => KycGroup.import(a as never))
+                    typed("new KycTree", () => new KycTree(a as never))
+                    typed("KycTree.import", () => KycTree.import(a as never))
                     typed("verifyMerkleProof", () => verifyMerkleProof(a as never), isBoolean)
-                    const g = new KycGroup(group.leaves)
+                    const g = new KycTree(group.leaves)
                     const before = stateOf(g)
                     typed("indexOf", () => g.indexOf(a as never))
                     typed("generateMerkleProof", () => g.generateMerkleProof(a as never))
@@ -287,7 +289,7 @@ describe("malformed input to the prover API", () => {
                         expect(stages, `${pathName(m.path)}: refused while checking inputs`).toEqual(["checking-inputs"])
                     } else {
                         // checks passed (the change kept it valid): the garbage artifacts are refused, no proof is made
-                        expect(generated).toBe("ARTIFACT_UNAVAILABLE")
+                        expect(generated).toBe("ARTIFACT_TAMPERED")
                         expect(stages).not.toContain("proving")
                     }
                 }),
@@ -368,7 +370,7 @@ describe("malformed input to the prover API", () => {
 
         it("a KYC group export: every truncation and random damage is refused or gives a group of field elements", () => {
             for (const text of [...truncations(groupText), ...fc.sample(garbled(groupText), FULL ? 5_000 : 300)]) {
-                typed("KycGroup.import", () => KycGroup.import(text), (g) => expect((g as KycGroup).depth).toBe(20))
+                typed("KycTree.import", () => KycTree.import(text), (g) => expect((g as KycTree).depth).toBe(20))
             }
         })
 
@@ -387,6 +389,7 @@ describe("malformed input to the prover API", () => {
             }
         })
 
+        // refused as ARTIFACT_TAMPERED by the pins, and as ARTIFACT_UNAVAILABLE past them
         it("truncated or foreign proving artifacts: generateCreditProof refuses with ARTIFACT_UNAVAILABLE naming the file, without a proof", async () => {
             const wasm = readFileSync(CREDIT_PROOF_ARTIFACTS.wasm)
             const zkey = readFileSync(CREDIT_PROOF_ARTIFACTS.zkey)
@@ -400,16 +403,22 @@ describe("malformed input to the prover API", () => {
                 ["half a zkey", { wasm, zkey: zkey.subarray(0, zkey.length >> 1) }, "artifacts.zkey"],
                 ["a zero-filled zkey", { wasm, zkey: new Uint8Array(2_000) }, "artifacts.zkey"]
             ]
+            const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
             for (const [name, artifacts, parameter] of damaged) {
-                cases++
-                const stages: ProofStage[] = []
-                const error = await generateCreditProof(request, artifacts, { onProgress: (p) => stages.push(p.stage) }).then(
-                    () => undefined,
-                    (e: unknown) => e
-                )
-                expect(isZkCreditError(error, "ARTIFACT_UNAVAILABLE"), `${name}: ${describeLeak(error)}`).toBe(true)
-                expect((error as { parameter?: string }).parameter, name).toBe(parameter)
-                expect(stages, name).not.toContain("done")
+                // with the built-in pins, then with pins of the damaged bytes themselves (the pin
+                // check bypassed for this test only), so the loader's own refusal is reached
+                const ownPins = { ...pinsOf("credit-proof"), wasm: sha(artifacts.wasm), zkey: sha(artifacts.zkey) }
+                for (const [pins, code] of [[undefined, "ARTIFACT_TAMPERED"], [ownPins, "ARTIFACT_UNAVAILABLE"]] as const) {
+                    cases++
+                    const stages: ProofStage[] = []
+                    const error = await generateCreditProof(request, artifacts, { onProgress: (p) => stages.push(p.stage), ...(pins ? { pins } : {}) }).then(
+                        () => undefined,
+                        (e: unknown) => e
+                    )
+                    expect(isZkCreditError(error, code), `${name}: ${describeLeak(error)}`).toBe(true)
+                    expect((error as { parameter?: string }).parameter, name).toBe(parameter)
+                    expect(stages, name).not.toContain("done")
+                }
             }
             // a truncated verification key file
             const vkeyText = readFileSync(CREDIT_PROOF_ARTIFACTS.vkey)

@@ -23,7 +23,7 @@ import {
     auditKycEvents,
     connectContracts,
     fetchKycEvents,
-    kycGroupFromEvents,
+    kycTreeFromEvents,
     parseDeployment,
     prepareBorrowRequest,
     readOffer,
@@ -31,7 +31,7 @@ import {
     type KycEvent,
     type ZkCreditContracts
 } from "../../client/src/index.ts"
-import { createBureauKey, generateCreditProof, Identity, isZkCreditError, KycGroup, toBorrowCalldata, type Attestation, type BorrowProofCalldata } from "../../prover/src/index.ts"
+import { createBureauKey, generateCreditProof, Identity, isZkCreditError, KycTree, toBorrowCalldata, type Attestation, type BorrowProofCalldata } from "../../prover/src/index.ts"
 import { as, CAPACITY, DAY, deployContracts, SETTINGS, TERMS, TIERS, USD, type Contracts, type Signer } from "../helpers/contracts.ts"
 import { artifacts } from "../helpers/fixtures.ts"
 import { decodeRevert } from "./lib/reverts.ts"
@@ -76,13 +76,13 @@ async function requestAttestation(bureauUrl: string, identity: Identity): Promis
 }
 
 /** The KYC tree as anyone rebuilds it: every event from the deployment block, nothing else. */
-async function treeFromChain(provider: Provider = ethers.provider): Promise<{ events: KycEvent[]; group: KycGroup }> {
+async function treeFromChain(provider: Provider = ethers.provider): Promise<{ events: KycEvent[]; group: KycTree }> {
     const events = await fetchKycEvents(provider, await c.kyc.getAddress(), { fromBlock: deployBlock, chunkSize: 3 })
-    return { events, group: kycGroupFromEvents(events) }
+    return { events, group: kycTreeFromEvents(events) }
 }
 
 /** Proves, with the client's preparation (chain time, current root, active key), for `borrower`. */
-async function prove(identity: Identity, attestation: Attestation, group: KycGroup, borrower: Signer): Promise<BorrowProofCalldata> {
+async function prove(identity: Identity, attestation: Attestation, group: KycTree, borrower: Signer): Promise<BorrowProofCalldata> {
     const offer = await readOffer(clientContracts.loanMarket, 0)
     const request = await prepareBorrowRequest({ provider: ethers.provider, deployment, contracts: clientContracts, identity, attestation, group, intent: { offer: offer!, tier: TIER, principal: PRINCIPAL, borrower: borrower.address } })
     return toBorrowCalldata(await generateCreditProof(request, artifacts))
@@ -134,7 +134,7 @@ describe("recovery", () => {
 
         it("the officer adds members in batches, removes one and replaces one, between unrelated blocks", async () => {
             const officer = as(c.kyc, c.signers.officer)
-            const group = new KycGroup()
+            const group = new KycTree()
             const batches: bigint[][] = [
                 [backupBorrower.commitment, 1001n, 1002n, 1003n],
                 [holderA.commitment, holderB.commitment, ...Array.from({ length: 6 }, (_, i) => 2000n + BigInt(i))],
@@ -170,7 +170,7 @@ describe("recovery", () => {
             expect(audit.ok).toBe(true)
             expect(audit.findings).toEqual([])
             expect(audit.rootsChecked).toBe(events.length)
-            expect(audit.group.export()).toBe(officerExport)
+            expect(audit.tree.export()).toBe(officerExport)
             for (const event of events) expect((await c.kyc.rootRecord(event.newRoot)).createdAt).toBeGreaterThan(0n)
         })
 
@@ -251,7 +251,7 @@ describe("recovery", () => {
         let lateAttA: Attestation
         let lateProofA: BorrowProofCalldata
         let afterLateProof: Awaited<ReturnType<typeof networkHelpers.takeSnapshot>>
-        let group: KycGroup
+        let group: KycTree
 
         it("key A signs attestations; then key B is registered while A still is, and the bureau signs with B from then on", async () => {
             group = (await treeFromChain()).group

@@ -17,7 +17,7 @@ import {
     CREDIT_PROOF_CIRCUIT,
     generateCreditProof,
     Identity,
-    KycGroup,
+    KycTree,
     PUBLIC_SIGNALS,
     SCORE_BITS,
     signAttestation,
@@ -105,7 +105,7 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
     describe("KYC membership: computedRoot === kycRoot, path indices are bits", () => {
         it("rejects another kycRoot (+1, the root before the borrower was added)", async () => {
             expect(await failureTrace(tester, { ...valid, kycRoot: BigInt(valid.kycRoot as string) + 1n })).toEqual(ROOT_MISMATCH)
-            const before = new KycGroup(group.leaves.slice(0, 2)).root
+            const before = new KycTree(group.leaves.slice(0, 2)).root
             expect(await failureTrace(tester, { ...valid, kycRoot: before })).toEqual(ROOT_MISMATCH)
         })
 

@@ -1,14 +1,14 @@
 /**
  * MerkleInclusion(depth) (circuits/src/lib/merkle-inclusion.circom): its root equals
  * @zk-kit/incremental-merkle-tree with poseidon-lite (directly at depth 4, through the prover's
- * KycGroup at the KYC depth), and every way of tampering with a path changes the root or breaks
+ * KycTree at the KYC depth), and every way of tampering with a path changes the root or breaks
  * the bit constraint on the path indices.
  */
 import { IncrementalMerkleTree } from "@zk-kit/incremental-merkle-tree"
 import type { WitnessTester } from "circomkit"
 import { poseidon2 } from "poseidon-lite/poseidon2"
 import { beforeAll, describe, expect, it } from "vitest"
-import { Identity, KYC_TREE_DEPTH, KycGroup, SNARK_SCALAR_FIELD as P, type KycMerkleProof } from "../../prover/src/index.ts"
+import { Identity, KYC_TREE_DEPTH, KycTree, SNARK_SCALAR_FIELD as P, type KycMerkleProof } from "../../prover/src/index.ts"
 import { at, FILES, failureTrace, read, validWitness, witnessTester } from "./utils.ts"
 
 const NOT_A_BIT = at("MerkleInclusion", FILES.merkle, "pathIndices[i] * (1 - pathIndices[i]) === 0")
@@ -107,9 +107,9 @@ describe("MerkleInclusion(4) against @zk-kit/incremental-merkle-tree", () => {
     })
 })
 
-describe(`MerkleInclusion(${KYC_TREE_DEPTH}) against the prover's KycGroup`, () => {
+describe(`MerkleInclusion(${KYC_TREE_DEPTH}) against the prover's KycTree`, () => {
     const members = Array.from({ length: 37 }, (_, i) => new Identity(BigInt(1000 + i)).commitment)
-    const group = new KycGroup(members)
+    const group = new KycTree(members)
     let tester: WitnessTester
 
     beforeAll(async () => {
@@ -125,7 +125,7 @@ describe(`MerkleInclusion(${KYC_TREE_DEPTH}) against the prover's KycGroup`, () 
     })
 
     it("follows the group through a removal: the old path gives the old root, the new one the new root", async () => {
-        const changed = new KycGroup(members)
+        const changed = new KycTree(members)
         const before = changed.generateMerkleProof(20)
         changed.removeMember(21) // the sibling of leaf 20
         const after = changed.generateMerkleProof(20)

@@ -2,14 +2,15 @@
  * `zkcredit officer audit` on a real local node: an honest history audits clean (exit 0); an
  * officer who publishes a root that does not match the members (sent straight to the contract)
  * is reported with that event's root, block and transaction (exit 1), and the CLI then refuses
- * to build on the bad root. Ports 8700-8799.
+ * to build on the bad root. An add interrupted by a signal part-way is continued with --resume,
+ * adding no member twice. Ports 8700-8799.
  */
 import { writeFile } from "node:fs/promises"
 import { Contract } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
-import { KycGroup } from "../../prover/src/kyc-group.ts"
-import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
+import { KycTree } from "../../prover/src/kyc-tree.ts"
+import { jsonError, runCli, runJson, startCliProcess, startTestChain, type TestChain } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const OFFICER = 1
@@ -39,7 +40,7 @@ describe("zkcredit officer audit", () => {
         expect(result.code).toBe(0)
         const audit = JSON.parse(result.stdout)
         expect(audit).toMatchObject({ ok: true, rootsChecked: 5, members: 4, currentRootMatches: true, findings: [] })
-        const expected = new KycGroup(["11", "0", "33", "66", "55"])
+        const expected = new KycTree(["11", "0", "33", "66", "55"])
         expect(audit.currentRoot).toBe(expected.root.toString())
     })
 
@@ -50,7 +51,7 @@ describe("zkcredit officer audit", () => {
     it("a root that does not match the members is reported with its event (exit 1)", async () => {
         // an officer publishes a made-up root with a real member, straight to the contract
         const registry = new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, await chain.provider.getSigner(OFFICER))
-        rightRoot = new KycGroup(["11", "0", "33", "66", "55", "77"]).root
+        rightRoot = new KycTree(["11", "0", "33", "66", "55", "77"]).root
         wrongRoot = 123456789n
         const tx = await registry.getFunction("addMembers")([77n], wrongRoot)
         tamperTx = (await tx.wait())!.hash
@@ -84,5 +85,47 @@ describe("zkcredit officer audit", () => {
         expect(await chain.provider.getTransactionCount(officer)).toBe(nonce)
         const sync = await cli(["--json", "officer", "sync"])
         expect(sync.code).toBe(1)
+    })
+})
+
+describe("zkcredit officer add --resume", () => {
+    // a chain of its own: the audit tests above leave a wrong root on theirs
+    let chain: TestChain
+    const cli = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir })
+    const json = (args: string[]) => runJson(args, { env: chain.env, cwd: chain.dir })
+    beforeAll(async () => {
+        chain = await startTestChain(testPort(8701))
+        await json(["admin", "officer", "grant", (await chain.provider.getSigner(OFFICER)).address, "--account", "0"])
+    })
+    afterAll(async () => {
+        await chain?.stop()
+    })
+
+    it("after an add is stopped part-way, --resume adds only what the chain does not have, and the audit is clean", async () => {
+        const registry = new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, chain.provider)
+        const members = Array.from({ length: 40 }, (_, i) => String(9_000 + i))
+        await writeFile(`${chain.dir}/many.csv`, `${members.join("\n")}\n`)
+        const start = Number(await registry.getFunction("nextIndex")())
+        // one member per transaction, stopped once a few have landed (as a crash or Ctrl-C would)
+        const running = await startCliProcess(["--json", "officer", "add", "many.csv", "--batch-size", "1", "--account", String(OFFICER)], {
+            env: chain.env,
+            cwd: chain.dir,
+            ready: async () => Number(await registry.getFunction("nextIndex")()) >= start + 3
+        })
+        await running.stop()
+        const landed = Number(await registry.getFunction("nextIndex")()) - start
+        expect(landed).toBeGreaterThanOrEqual(3)
+        expect(landed).toBeLessThan(members.length)
+
+        const again = await cli(["--json", "officer", "add", "many.csv", "--account", String(OFFICER)])
+        expect(again.code).toBe(2)
+        expect(jsonError(again)).toMatchObject({ code: "ALREADY_MEMBER" })
+
+        const resumed = await json(["officer", "add", "many.csv", "--resume", "--batch-size", "10", "--account", String(OFFICER)])
+        expect(resumed).toMatchObject({ added: members.length - landed, skipped: landed, size: start + members.length })
+        const audit = await json(["officer", "audit"])
+        expect(audit).toMatchObject({ ok: true, currentRootMatches: true })
+        const done = await json(["officer", "add", "many.csv", "--resume", "--account", String(OFFICER)])
+        expect(done).toMatchObject({ added: 0, skipped: members.length })
     })
 })

@@ -22,6 +22,12 @@ async function deployRegistry() {
 }
 
 describe("BureauRegistry", () => {
+    describe("# constructor", () => {
+        it("refuses a zero admin", async () => {
+            await expectRevert(deploy(ethers, "BureauRegistry", [ethers.ZeroAddress]), "ZeroAddress", [])
+        })
+    })
+
     describe("# addBureau", () => {
         it("registers bureaus with ids from 1", async () => {
             const { bureaus } = await loadFixture(deployRegistry)

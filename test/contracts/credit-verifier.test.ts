@@ -4,7 +4,7 @@
  */
 import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
-import { KycGroup, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
+import { KycTree, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
 import { as, attest, BUREAU_KEYS, deploy, deployPlatform, IDENTITIES, initialMembers, proveBorrow, SETTINGS, tamper, TIERS, USD, type Platform } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
@@ -53,12 +53,14 @@ describe("CreditVerifier", () => {
             const platform = await loadFixture(deployPlatform)
             const kyc = await platform.kyc.getAddress()
             const bureaus = await platform.bureaus.getAddress()
-            await expectRevert(deploy(ethers, "CreditVerifier", [ethers.ZeroAddress, bureaus, 600, 60]), "ZeroAddress", [])
-            await expectRevert(deploy(ethers, "CreditVerifier", [kyc, ethers.ZeroAddress, 600, 60]), "ZeroAddress", [])
+            const admin = platform.signers.admin.address
+            await expectRevert(deploy(ethers, "CreditVerifier", [ethers.ZeroAddress, kyc, bureaus, 600, 60]), "ZeroAddress", [])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, ethers.ZeroAddress, bureaus, 600, 60]), "ZeroAddress", [])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, ethers.ZeroAddress, 600, 60]), "ZeroAddress", [])
             const bounds = [86_400n, 900n]
-            await expectRevert(deploy(ethers, "CreditVerifier", [kyc, bureaus, 0, 60]), "InvalidTimeWindow", [0n, 60n, ...bounds])
-            await expectRevert(deploy(ethers, "CreditVerifier", [kyc, bureaus, 86_401, 60]), "InvalidTimeWindow", [86_401n, 60n, ...bounds])
-            await expectRevert(deploy(ethers, "CreditVerifier", [kyc, bureaus, 600, 901]), "InvalidTimeWindow", [600n, 901n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, 0, 60]), "InvalidTimeWindow", [0n, 60n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, 86_401, 60]), "InvalidTimeWindow", [86_401n, 60n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, 600, 901]), "InvalidTimeWindow", [600n, 901n, ...bounds])
         })
     })
 
@@ -107,7 +109,7 @@ describe("CreditVerifier", () => {
 
         it("accepts a replaced root until rootValidity seconds after its replacement, then refuses it", async () => {
             const platform = await loadFixture(deployPlatform)
-            const group = new KycGroup(initialMembers())
+            const group = new KycTree(initialMembers())
             group.addMember(4242n)
             await (await as(platform.kyc, platform.signers.officer).addMembers([4242n], group.root)).wait()
             const replacedAt = BigInt(await time.latest())
@@ -118,11 +120,65 @@ describe("CreditVerifier", () => {
             await expectRevert(verify(platform, proof), "ExpiredRoot", [proof.kycRoot, replacedAt, validUntil])
         })
 
-        it("refuses a revoked key, and a key outside its window", async () => {
+        it("refuses an unregistered key and a revoked key", async () => {
             const platform = await loadFixture(deployPlatform)
             await expectRevert(verify(platform, tamper(proof, { bureauKeyHash: BUREAU_KEYS.shortLived.keyHash + 1n })), "InactiveBureauKey", [BUREAU_KEYS.shortLived.keyHash + 1n])
             await (await platform.bureaus.revokeKey(BUREAU_KEYS.main.keyHash)).wait()
             await expectRevert(verify(platform, proof), "InactiveBureauKey", [BUREAU_KEYS.main.keyHash])
+        })
+
+        it("refuses a registered key outside its window: not yet valid, then valid, then expired", async () => {
+            const platform = await loadFixture(deployPlatform)
+            // a fresh deployment whose only key of the proof's hash starts a minute from now
+            const now = await time.latest()
+            const bureaus = await deploy(ethers, "BureauRegistry", [platform.signers.admin.address])
+            await (await bureaus.addBureau("Acme Credit Bureau")).wait()
+            const key = BUREAU_KEYS.main
+            await (await bureaus.addKey(1, key.publicKey[0], key.publicKey[1], key.keyHash, now + 60, now + 120)).wait()
+            const verifier = await deploy(ethers, "CreditVerifier", [platform.signers.admin.address, await platform.kyc.getAddress(), await bureaus.getAddress(), SETTINGS.maxProofAge, SETTINGS.maxFutureSkew])
+            const check = () => verifier.verifyCreditProof(proof, THRESHOLD, scope, message)
+            await expectRevert(check(), "InactiveBureauKey", [key.keyHash])
+            await atTime(now + 60)
+            await check()
+            await atTime(now + 120)
+            await expectRevert(check(), "InactiveBureauKey", [key.keyHash])
+        })
+
+        it("refuses a revoked root and a root older than an immediate removal", async () => {
+            const platform = await loadFixture(deployPlatform)
+            await (await platform.kyc.revokeRoot(proof.kycRoot)).wait()
+            await expectRevert(verify(platform, proof), "RevokedRoot", [proof.kycRoot])
+
+            const fresh = await loadFixture(deployPlatform)
+            const group = new KycTree(initialMembers())
+            group.removeMember(0)
+            await (await as(fresh.kyc, fresh.signers.officer).removeMemberImmediately(0, group.root)).wait()
+            await expectRevert(verify(fresh, proof), "InvalidatedRoot", [proof.kycRoot])
+        })
+    })
+
+    describe("# pause / unpause", () => {
+        it("the admin pauses: every proof is refused with VerifierPaused until unpaused; both emit an event", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const admin = platform.signers.admin.address
+            const paused = await (await platform.verifier.pause()).wait()
+            expect(platform.verifier.interface.parseLog(paused!.logs[0]!)!.name).toBe("Paused")
+            expect([...platform.verifier.interface.parseLog(paused!.logs[0]!)!.args]).toEqual([admin])
+            expect(await platform.verifier.paused()).toBe(true)
+            await expectRevert(verify(platform, proof), "VerifierPaused", [])
+            const unpaused = await (await platform.verifier.unpause()).wait()
+            expect(platform.verifier.interface.parseLog(unpaused!.logs[0]!)!.name).toBe("Unpaused")
+            await verify(platform, proof)
+        })
+
+        it("refuses non-admins, pausing twice and unpausing when not paused", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const officer = platform.signers.officer
+            await expectRevert(as(platform.verifier, officer).pause(), "AccessControlUnauthorizedAccount", [officer.address, ethers.ZeroHash])
+            await expectRevert(platform.verifier.unpause(), "ExpectedPause", [])
+            await (await platform.verifier.pause()).wait()
+            await expectRevert(platform.verifier.pause(), "EnforcedPause", [])
+            await expectRevert(as(platform.verifier, officer).unpause(), "AccessControlUnauthorizedAccount", [officer.address, ethers.ZeroHash])
         })
 
         it("refuses another threshold, scope or message than the proof's", async () => {

@@ -1,6 +1,6 @@
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
-import { KycGroup, SNARK_SCALAR_FIELD } from "../../prover/src/index.ts"
+import { KycTree, SNARK_SCALAR_FIELD } from "../../prover/src/index.ts"
 import { as, deploy, gasOf, SETTINGS } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
@@ -23,11 +23,11 @@ async function deployRegistry() {
 async function deployWithMembers() {
     const fixture = await deployRegistry()
     const members = [101n, 102n, 103n, 104n]
-    const group = new KycGroup(members)
+    const group = new KycTree(members)
     await (await fixture.officer.addMembers(members, group.root)).wait()
     // loadFixture hands out the same objects every time: tests that change the group get a copy
     return { ...fixture, members, get group() {
-        return new KycGroup(members)
+        return new KycTree(members)
     } }
 }
 
@@ -46,6 +46,10 @@ describe("KycRegistry", () => {
             expect(await kyc.nextIndex()).toBe(0n)
         })
 
+        it("refuses a zero admin", async () => {
+            await expectRevert(deploy(ethers, "KycRegistry", [ethers.ZeroAddress, SETTINGS.rootValidity]), "ZeroAddress", [])
+        })
+
         it("refuses a root validity above MAX_ROOT_VALIDITY", async () => {
             const [admin] = await ethers.getSigners()
             const max = 30n * 86_400n
@@ -56,7 +60,7 @@ describe("KycRegistry", () => {
     describe("# addMembers", () => {
         it("appends at the next indices, publishes the root and emits every leaf", async () => {
             const { kyc, officer } = await loadFixture(deployRegistry)
-            const group = new KycGroup()
+            const group = new KycTree()
             const first = [5n, 6n, 7n]
             group.addMembers(first)
             await expect(officer.addMembers.staticCall(first, group.root)).resolves.toBe(0n)
@@ -128,7 +132,7 @@ describe("KycRegistry", () => {
         it("costs at most 10,000 gas per member in a batch of 100 (no leaves in storage)", async () => {
             const { officer } = await loadFixture(deployWithMembers)
             const batch = commitments(100, 10_000n)
-            const group = new KycGroup([101n, 102n, 103n, 104n, ...batch])
+            const group = new KycTree([101n, 102n, 103n, 104n, ...batch])
             const gas = await gasOf(officer.addMembers(batch, group.root))
             expect(gas / 100n).toBeLessThanOrEqual(10_000n)
         })
@@ -206,7 +210,8 @@ describe("KycRegistry", () => {
             group.addMember(200n)
             await (await officer.addMembers([200n], group.root)).wait()
             const replacedAt = BigInt(await time.latest())
-            expect(await kyc.rootRecord(first)).toEqual([createdAt, replacedAt])
+            expect(await kyc.rootRecord(first)).toEqual([createdAt, replacedAt, replacedAt + BigInt(SETTINGS.rootValidity), 0n, false])
+            expect((await kyc.rootRecord(group.root)).sequence).toBe(1n)
             expect(await kyc.isRootValid(first)).toBe(true)
 
             await time.setNextBlockTimestamp(replacedAt + BigInt(SETTINGS.rootValidity) - 1n)
@@ -220,7 +225,8 @@ describe("KycRegistry", () => {
         it("knows no root it never published", async () => {
             const { kyc } = await loadFixture(deployWithMembers)
             expect(await kyc.isRootValid(12345n)).toBe(false)
-            expect(await kyc.rootRecord(12345n)).toEqual([0n, 0n])
+            expect(await kyc.rootRecord(12345n)).toEqual([0n, 0n, 0n, 0n, false])
+            expect(await kyc.rootStatus(12345n)).toEqual([[0n, 0n, 0n, 0n, false], false])
         })
 
         it("makes a root current again when a change restores an earlier tree", async () => {
@@ -240,16 +246,29 @@ describe("KycRegistry", () => {
     })
 
     describe("# setRootValidity", () => {
-        it("lets the admin change it, also for roots already replaced", async () => {
+        it("lets the admin change it for roots replaced from then on; roots replaced before keep their expiry", async () => {
             const { kyc, officer, group } = await loadFixture(deployWithMembers)
             const first = group.root
             group.addMember(200n)
             await (await officer.addMembers([200n], group.root)).wait()
+            const firstExpiry = (await kyc.rootRecord(first)).expiresAt
             await time.increase(SETTINGS.rootValidity + 1)
             expect(await kyc.isRootValid(first)).toBe(false)
             const receipt = await (await kyc.setRootValidity(SETTINGS.rootValidity * 10)).wait()
             expect([...kyc.interface.parseLog(receipt!.logs[0]!)!.args]).toEqual([BigInt(SETTINGS.rootValidity), BigInt(SETTINGS.rootValidity * 10)])
-            expect(await kyc.isRootValid(first)).toBe(true)
+            // not retroactive: the expired root stays expired, with the expiry it got when replaced
+            expect(await kyc.isRootValid(first)).toBe(false)
+            expect((await kyc.rootRecord(first)).expiresAt).toBe(firstExpiry)
+            // the next replacement gets the new validity
+            const second = group.root
+            group.addMember(201n)
+            await (await officer.addMembers([201n], group.root)).wait()
+            const replacedAt = BigInt(await time.latest())
+            expect((await kyc.rootRecord(second)).expiresAt).toBe(replacedAt + BigInt(SETTINGS.rootValidity * 10))
+            // lowering it does not shorten that one either
+            await (await kyc.setRootValidity(1)).wait()
+            await time.increase(SETTINGS.rootValidity * 5)
+            expect(await kyc.isRootValid(second)).toBe(true)
         })
 
         it("refuses more than MAX_ROOT_VALIDITY and non-admins", async () => {
@@ -257,6 +276,88 @@ describe("KycRegistry", () => {
             const max = await kyc.MAX_ROOT_VALIDITY()
             await expectRevert(kyc.setRootValidity(max + 1n), "RootValidityTooLong", [max + 1n, max])
             await expectRevert(officer.setRootValidity(1), "AccessControlUnauthorizedAccount", [officerAddress, ethers.ZeroHash])
+        })
+    })
+
+    describe("# removeMemberImmediately", () => {
+        it("publishes the new root, emits MemberRemoved and MemberRemovedImmediately, and invalidates every older root at once", async () => {
+            const { kyc, officer, group } = await loadFixture(deployWithMembers)
+            const first = group.root
+            group.addMember(200n)
+            await (await officer.addMembers([200n], group.root)).wait()
+            const second = group.root
+            expect(await kyc.isRootValid(first)).toBe(true)
+            group.removeMember(1)
+            const receipt = await (await officer.removeMemberImmediately(1, group.root)).wait()
+            const events = receipt!.logs.map((log: Parameters<typeof kyc.interface.parseLog>[0]) => kyc.interface.parseLog(log)!)
+            expect(events.map((e: { name: string }) => e.name)).toEqual(["MemberRemoved", "MemberRemovedImmediately"])
+            expect([...events[0]!.args]).toEqual([1n, group.root])
+            expect([...events[1]!.args]).toEqual([1n, group.root, 2n])
+            expect(await kyc.validFromSequence()).toBe(2n)
+            expect(await kyc.currentRoot()).toBe(group.root)
+            for (const old of [first, second]) {
+                expect(await kyc.isRootValid(old)).toBe(false)
+                expect((await kyc.rootStatus(old))[1]).toBe(true)
+            }
+            expect(await kyc.isRootValid(group.root)).toBe(true)
+            expect((await kyc.rootStatus(group.root))[1]).toBe(false)
+            // later changes replace the new root as usual: it keeps its validity window
+            const third = group.root
+            group.addMember(300n)
+            await (await officer.addMembers([300n], group.root)).wait()
+            expect(await kyc.isRootValid(third)).toBe(true)
+            expect((await kyc.rootStatus(third))[1]).toBe(false)
+        })
+
+        it("refuses an unused index, an invalid or unchanged root, strangers, and works not while paused", async () => {
+            const { kyc, officer, stranger, strangerAddress, group } = await loadFixture(deployWithMembers)
+            await expectRevert(officer.removeMemberImmediately(4, 7n), "IndexOutOfRange", [4n, 4n])
+            await expectRevert(officer.removeMemberImmediately(0, 0n), "InvalidRoot", [0n])
+            await expectRevert(officer.removeMemberImmediately(0, group.root), "RootUnchanged", [group.root])
+            await expectRevert(stranger.removeMemberImmediately(0, 7n), "AccessControlUnauthorizedAccount", [strangerAddress, OFFICER_ROLE])
+            await expectRevert(as(kyc, (await ethers.getSigners())[0]!).removeMemberImmediately(0, 7n), "AccessControlUnauthorizedAccount", [(await ethers.getSigners())[0]!.address, OFFICER_ROLE])
+            await (await officer.pause()).wait()
+            await expectRevert(officer.removeMemberImmediately(0, 7n), "EnforcedPause")
+        })
+    })
+
+    describe("# revokeRoot", () => {
+        it("an officer or the admin revokes a root at once, current or replaced, also while paused", async () => {
+            const { kyc, admin, officer, officerAddress, group } = await loadFixture(deployWithMembers)
+            const first = group.root
+            group.addMember(200n)
+            await (await officer.addMembers([200n], group.root)).wait()
+            await (await officer.pause()).wait()
+            const receipt = await (await officer.revokeRoot(first)).wait()
+            expect([...kyc.interface.parseLog(receipt!.logs[0]!)!.args]).toEqual([first, officerAddress])
+            expect(await kyc.isRootValid(first)).toBe(false)
+            expect((await kyc.rootRecord(first)).revoked).toBe(true)
+            const current = group.root
+            const byAdmin = await (await kyc.revokeRoot(current)).wait()
+            expect([...kyc.interface.parseLog(byAdmin!.logs[0]!)!.args]).toEqual([current, admin.address])
+            expect(await kyc.isRootValid(current)).toBe(false)
+            // it stays the current root: the tree is what it is until the next change
+            expect(await kyc.currentRoot()).toBe(current)
+        })
+
+        it("refuses strangers, a root never published, a root revoked already", async () => {
+            const { kyc, stranger, strangerAddress, group } = await loadFixture(deployWithMembers)
+            await expectRevert(stranger.revokeRoot(group.root), "NotOfficerOrAdmin", [strangerAddress])
+            await expectRevert(kyc.revokeRoot(12345n), "RootNotPublished", [12345n])
+            await (await kyc.revokeRoot(group.root)).wait()
+            await expectRevert(kyc.revokeRoot(group.root), "RootAlreadyRevoked", [group.root])
+        })
+
+        it("a revoked root cannot be published again", async () => {
+            const { kyc, officer, group } = await loadFixture(deployWithMembers)
+            const before = group.root
+            group.addMember(300n)
+            await (await officer.addMembers([300n], group.root)).wait()
+            await (await kyc.revokeRoot(before)).wait()
+            group.removeMember(4)
+            // removing the last member would restore the revoked tree
+            expect(group.root).toBe(before)
+            await expectRevert(officer.removeMember(4, before), "RootIsRevoked", [before])
         })
     })
 
@@ -282,7 +383,7 @@ describe("KycRegistry", () => {
     describe("audit", () => {
         it("rebuilds the tree from events alone and finds every published root", async () => {
             const { kyc, officer } = await loadFixture(deployRegistry)
-            const officerGroup = new KycGroup()
+            const officerGroup = new KycTree()
             const publish = async (change: () => Promise<unknown>) => {
                 await change()
             }
@@ -309,7 +410,7 @@ describe("KycRegistry", () => {
                 } else if (event.name === "MemberReplaced") {
                     leaves[Number(event.args.index)] = event.args.newCommitment as bigint
                 } else continue
-                rebuiltRoots.push([new KycGroup(leaves).root, event.args.newRoot as bigint])
+                rebuiltRoots.push([new KycTree(leaves).root, event.args.newRoot as bigint])
             }
             expect(rebuiltRoots).toHaveLength(4)
             for (const [rebuilt, published] of rebuiltRoots) expect(rebuilt).toBe(published)

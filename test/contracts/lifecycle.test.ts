@@ -6,7 +6,7 @@
  */
 import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
-import { KycGroup, type BorrowProofCalldata } from "../../prover/src/index.ts"
+import { KycTree, type BorrowProofCalldata } from "../../prover/src/index.ts"
 import { as, attest, BUREAU_KEYS, CAPACITY, DAY, deployContracts, IDENTITIES, initialMembers, proveBorrow, TERMS, TIERS, USD, type Contracts, type Deployed } from "../helpers/contracts.ts"
 import { dueTime, instalmentAmount, interest } from "../helpers/loan-math.ts"
 import { expectRevert } from "../helpers/reverts.ts"
@@ -23,7 +23,7 @@ let borrower: Deployed
 let daveNullifier: bigint
 
 /** The KYC tree as anyone rebuilds it from the registry's events (what a borrower's client does). */
-async function groupFromEvents(kyc: Deployed): Promise<KycGroup> {
+async function groupFromEvents(kyc: Deployed): Promise<KycTree> {
     const leaves: bigint[] = []
     for (const log of await connection.ethers.provider.getLogs({ address: await kyc.getAddress(), fromBlock: 0 })) {
         const event = kyc.interface.parseLog(log)
@@ -31,7 +31,7 @@ async function groupFromEvents(kyc: Deployed): Promise<KycGroup> {
         else if (event?.name === "MemberRemoved") leaves[Number(event.args.index)] = 0n
         else if (event?.name === "MemberReplaced") leaves[Number(event.args.index)] = event.args.newCommitment
     }
-    return new KycGroup(leaves)
+    return new KycTree(leaves)
 }
 
 /** dave proves, now, that his score (810) meets `tier` for `principal` to `borrower`. */
@@ -60,7 +60,7 @@ beforeAll(async () => {
 describe("lifecycle with real proofs", () => {
     it("an officer adds members in one batch; the tree rebuilt from events has the published root", async () => {
         await (await c.kyc.grantRole(await c.kyc.OFFICER_ROLE(), c.signers.officer.address)).wait()
-        const officerGroup = new KycGroup([...initialMembers(), dave.commitment])
+        const officerGroup = new KycTree([...initialMembers(), dave.commitment])
         await (await as(c.kyc, c.signers.officer).addMembers(officerGroup.leaves, officerGroup.root)).wait()
         expect(await c.kyc.currentRoot()).toBe(officerGroup.root)
         expect((await groupFromEvents(c.kyc)).root).toBe(officerGroup.root)

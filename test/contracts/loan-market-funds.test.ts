@@ -1,6 +1,6 @@
 /**
  * Funds invariants of `LoanMarket` under random sequences of borrowing, partial, instalment and
- * early repayment, waiting, defaults, deposits and withdrawals (fast-check): every payment is
+ * early repayment, waiting, defaults, recovery after default, deposits and withdrawals (fast-check): every payment is
  * exactly what the rules say (TypeScript mirror), the market always holds exactly what its
  * offers have available, no token is created or lost, and pseudonym records match the loans.
  * The verifier is `MockCreditVerifier`: proofs are not the subject here.
@@ -50,6 +50,9 @@ const EXAMPLES: [Action[]][] = [
             { kind: "repayInstalment", loan: 0 },
             { kind: "wait", seconds: 70 * DAY },
             { kind: "markDefault", loan: 0 },
+            { kind: "repay", loan: 0, fraction: 300 },
+            { kind: "repayAll", loan: 0 },
+            { kind: "repayInstalment", loan: 0 },
             { kind: "borrow", who: 1, pseudonym: 0, tier: 0, fraction: 100 },
             { kind: "deposit", amount: 1_000 },
             { kind: "withdraw", fraction: 1000 }
@@ -75,6 +78,7 @@ const EXPECTED_REVERTS = new Set([
     "InsufficientLiquidity",
     "InvalidPrincipal",
     "LoanNotActive",
+    "NothingOwed",
     "LoanNotInDefault",
     "RepaymentExceedsDebt",
     "ZeroAmount",
@@ -82,7 +86,7 @@ const EXPECTED_REVERTS = new Set([
 ])
 
 /** What the random runs reached, over all runs. */
-const seen = { payments: 0, lateFees: 0, closed: 0, defaults: 0 }
+const seen = { payments: 0, lateFees: 0, closed: 0, defaults: 0, recoveries: 0 }
 
 async function balance(f: MockMarket, account: string): Promise<bigint> {
     return f.token.balanceOf(account)
@@ -150,7 +154,9 @@ describe("LoanMarket funds", () => {
                                 const paid = before - (await balance(f, f.signers.borrower.address))
                                 expect(paid).toBe(expected.amount + expected.lateFees)
                                 expect((await f.market.offer(0n)).available).toBe(available + paid)
-                                expect((await f.market.loan(loanId)).status).toBe(expected.closes ? 2n : 1n)
+                                // a defaulted loan stays defaulted, paid in full or not
+                                expect((await f.market.loan(loanId)).status).toBe(state.defaulted ? 3n : expected.closes ? 2n : 1n)
+                                if (state.defaulted) seen.recoveries++
                                 seen.payments++
                                 if (expected.lateFees > 0n) seen.lateFees++
                                 if (expected.closes) seen.closed++
@@ -189,6 +195,12 @@ describe("LoanMarket funds", () => {
                     expect(record.activeLoans).toBe(BigInt(statuses.filter((s) => s === 1n).length))
                     expect(record.loansRepaid).toBe(BigInt(statuses.filter((s) => s === 2n).length))
                     expect(record.defaults).toBe(BigInt(statuses.filter((s) => s === 3n).length))
+                    let recovered = 0n
+                    for (const [id, n] of loanNullifiers.entries()) {
+                        const loan = await f.market.loan(BigInt(id))
+                        if (n === nullifier && loan.status === 3n && loan.repaid === (await f.market.loanPosition(BigInt(id))).totalDue) recovered++
+                    }
+                    expect(record.loansRecovered).toBe(recovered)
                 }
                 // the lender can take out everything available, to the last unit
                 const available: bigint = (await f.market.offer(0n)).available
@@ -202,5 +214,6 @@ describe("LoanMarket funds", () => {
         expect(seen.lateFees).toBeGreaterThan(0)
         expect(seen.closed).toBeGreaterThan(0)
         expect(seen.defaults).toBeGreaterThan(0)
+        expect(seen.recoveries).toBeGreaterThan(0)
     })
 })

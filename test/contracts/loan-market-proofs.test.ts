@@ -5,7 +5,7 @@
  */
 import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
-import { computeMessage, computeScope, isZkCreditError, KycGroup, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
+import { computeMessage, computeScope, isZkCreditError, KycTree, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
 import {
     as,
     attest,
@@ -101,8 +101,8 @@ describe("LoanMarket with real proofs", () => {
             expect([...eventOf(market, receipt, "LoanOpened").args]).toEqual([0n, 0n, aliceProof.nullifier, signers.borrower.address, TIER, PRINCIPAL, interest])
 
             const loan = await market.loan(0n)
-            expect([...loan]).toEqual([aliceProof.nullifier, PRINCIPAL, startTime, 0n, TIER, 0n, 1n, 0n, 0n])
-            expect([...(await market.record(aliceProof.nullifier))]).toEqual([1n, 0n, 0n, 0n, 1n, aliceProof.currentTime])
+            expect([...loan]).toEqual([aliceProof.nullifier, PRINCIPAL, startTime, 0n, TIER, 0n, 1n, 0n, 0n, 0n])
+            expect([...(await market.record(aliceProof.nullifier))]).toEqual([1n, 0n, 0n, 0n, 1n, aliceProof.currentTime, 0n])
             expect(await market.loanCount()).toBe(1n)
             // the nullifier is alice's pseudonym in this market and nowhere else
             expect(aliceProof.nullifier).toBe(alice.nullifier(await market.scope()))
@@ -200,7 +200,7 @@ describe("LoanMarket with real proofs", () => {
 
         it("refuses a removed member: no proof under the fresh root, the old root dies after its validity", async () => {
             const platform = await loadFixture(deployPlatform)
-            const group = new KycGroup(initialMembers())
+            const group = new KycTree(initialMembers())
             const aliceIndex = group.indexOf(alice.commitment)
             group.removeMember(aliceIndex)
             await (await as(platform.kyc, platform.signers.officer).removeMember(aliceIndex, group.root)).wait()

@@ -277,7 +277,7 @@ describe("LoanMarket", () => {
         it("consumes nothing when the verifier refuses the proof", async () => {
             const f = await loadFixture(deployMockMarket)
             await expectRevert(as(f.market, f.signers.borrower).borrow(0n, TIER, PRINCIPAL, mockProof(NULLIFIER, 5, false)), "InvalidProof", [])
-            expect([...(await f.market.record(NULLIFIER))]).toEqual([0n, 0n, 0n, 0n, 0n, 0n])
+            expect([...(await f.market.record(NULLIFIER))]).toEqual([0n, 0n, 0n, 0n, 0n, 0n, 0n])
             expect(await f.market.loanCount()).toBe(0n)
             expect((await f.market.offer(0n)).available).toBe(CAPACITY)
             // the same proof time is still fresh
@@ -491,7 +491,7 @@ describe("LoanMarket", () => {
             await expectRevert(as(f.market, f.signers.stranger).markDefault(loanId), "LoanNotInDefault", [loanId, expected])
         })
 
-        it("lets anyone mark it, records the default and the late instalments, and closes the loan", async () => {
+        it("lets anyone mark it, records the default and the late instalments, and keeps the loan open to recovery only", async () => {
             const f = await loadFixture(deployMockMarket)
             const { loanId, start } = await openLoan(f)
             const at = due(start, 0) + BigInt(TERMS.defaultPeriod) + 1n
@@ -501,7 +501,6 @@ describe("LoanMarket", () => {
             expect((await f.market.loan(loanId)).status).toBe(3n)
             // instalment 0 was late past grace by then (instalment 1 is due, but still in its grace)
             expect([...(await f.market.record(NULLIFIER))].slice(0, 5)).toEqual([1n, 0n, 1n, 1n, 0n])
-            await expectRevert(as(f.market, f.signers.borrower).repayInstalment(loanId), "LoanNotActive", [loanId, 3n])
             await expectRevert(as(f.market, f.signers.stranger).markDefault(loanId), "LoanNotActive", [loanId, 3n])
             // the pseudonym is refused for good, whatever its proof
             await expectRevert(as(f.market, f.signers.borrower).borrow(0n, 0n, 1n, mockProof(NULLIFIER, at + 100n)), "PseudonymDefaulted", [NULLIFIER])
@@ -510,6 +509,64 @@ describe("LoanMarket", () => {
         it("refuses unknown loans", async () => {
             const f = await loadFixture(deployMockMarket)
             await expectRevert(as(f.market, f.signers.stranger).markDefault(5n), "UnknownLoan", [5n])
+        })
+    })
+
+    describe("# recovery after default", () => {
+        async function defaulted(f: Awaited<ReturnType<typeof deployMockMarket>>) {
+            const { loanId, start } = await openLoan(f)
+            const at = due(start, 0) + BigInt(TERMS.defaultPeriod) + 1n
+            await time.setNextBlockTimestamp(at)
+            await (await as(f.market, f.signers.stranger).markDefault(loanId)).wait()
+            return { loanId, start, at }
+        }
+
+        it("takes partial payments with the late fees still due, then the rest; the status stays Defaulted, the record shows the recovery", async () => {
+            const f = await loadFixture(deployMockMarket)
+            const { loanId, start, at } = await defaulted(f)
+            const position = await f.market.loanPosition(loanId)
+            // after a default everything is due, and the late fees not charged yet are still owed
+            expect(position.payoffAmount).toBe(TOTAL)
+            expect(position.overdueAmount).toBe(TOTAL)
+            expect(position.defaultableAt).toBe(0n)
+            const lateFees = position.lateFeesDue
+            expect(lateFees).toBe(LATE_FEE)
+            const available = (await f.market.offer(0n)).available
+            await time.setNextBlockTimestamp(at + 10n)
+            const first = await (await as(f.market, f.signers.borrower).repay(loanId, 100n * USD)).wait()
+            expect([...eventOf(f.market, first, "LoanRepayment").args]).toEqual([loanId, f.signers.borrower.address, 100n * USD, lateFees, 1n])
+            expect((await f.market.loan(loanId)).recovered).toBe(100n * USD + lateFees)
+            expect((await f.market.offer(0n)).available).toBe(available + 100n * USD + lateFees)
+            // the record's late count stays what it was at the default
+            expect((await f.market.record(NULLIFIER)).lateInstalments).toBe(1n)
+            await time.setNextBlockTimestamp(due(start, 1) + BigInt(TERMS.gracePeriod) + 1n)
+            const receipt = await (await as(f.market, f.signers.other).repayAll(loanId)).wait()
+            // instalment 1 became late past grace since the default: its fee is charged too
+            const rest = TOTAL - 100n * USD
+            expect([...eventOf(f.market, receipt, "LoanRecovered").args]).toEqual([loanId, NULLIFIER, 100n * USD + lateFees + rest + LATE_FEE])
+            const loan = await f.market.loan(loanId)
+            expect(loan.status).toBe(3n)
+            expect(loan.repaid).toBe(TOTAL)
+            expect((await f.market.offer(0n)).available).toBe(available + TOTAL + lateFees + LATE_FEE)
+            const record = await f.market.record(NULLIFIER)
+            expect([record.loansTaken, record.loansRepaid, record.lateInstalments, record.defaults, record.activeLoans, record.loansRecovered]).toEqual([1n, 0n, 1n, 1n, 0n, 1n])
+            await expectRevert(as(f.market, f.signers.borrower).repayInstalment(loanId), "NothingOwed", [loanId])
+            await expectRevert(as(f.market, f.signers.borrower).repay(loanId, 1n), "NothingOwed", [loanId])
+            await expectRevert(as(f.market, f.signers.borrower).repayAll(loanId), "NothingOwed", [loanId])
+            // recovered, but defaulted for good
+            await expectRevert(as(f.market, f.signers.borrower).borrow(0n, 0n, 1n, mockProof(NULLIFIER, at + 100n)), "PseudonymDefaulted", [NULLIFIER])
+        })
+
+        it("takes the next instalment, refuses more than the outstanding debt and 0", async () => {
+            const f = await loadFixture(deployMockMarket)
+            const { loanId } = await defaulted(f)
+            await (await as(f.market, f.signers.borrower).repayInstalment(loanId)).wait()
+            const loan = await f.market.loan(loanId)
+            expect(loan.repaid).toBe(cumulativeDue(TOTAL, COUNT, 1n))
+            expect(loan.status).toBe(3n)
+            const outstanding = TOTAL - loan.repaid
+            await expectRevert(as(f.market, f.signers.borrower).repay(loanId, outstanding + 1n), "RepaymentExceedsDebt", [loanId, outstanding + 1n, outstanding])
+            await expectRevert(as(f.market, f.signers.borrower).repay(loanId, 0n), "ZeroAmount", [])
         })
     })
 

@@ -14,7 +14,7 @@ import { REASON_DESCRIPTIONS } from "../../bureau/src/scorecard.ts"
 import { APPLICANT_FIELDS } from "../../bureau/src/applicant.ts"
 import { ROOT } from "./helpers.ts"
 
-const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+const placeholders = (message: string) => [...message.matchAll(/\{(\w+)(?:\}|, plural,)/g)].map((m) => m[1]).sort()
 
 describe("message catalogs", () => {
     it("have identical keys", () => {
@@ -28,6 +28,23 @@ describe("message catalogs", () => {
             expect(zh.trim(), key).not.toBe("")
             expect(placeholders(zh), key).toEqual(placeholders(message))
         }
+    })
+
+    it("write counts as ICU plural forms that the app reads, each with an `other` form", () => {
+        const plural = /\{(\w+), plural,((?:\s*[a-z=0-9]+ \{[^{}]*\})+)\s*\}/g
+        let count = 0
+        for (const catalog of [en, zhCN]) {
+            for (const [key, message] of Object.entries(catalog)) {
+                if (!message.includes(", plural,")) continue
+                const forms = [...message.matchAll(plural)]
+                expect(forms.length, `${key}: ${message}`).toBe(message.split(", plural,").length - 1)
+                for (const [, , options] of forms) expect(options, key).toMatch(/(^|\s)other \{/)
+                count++
+            }
+        }
+        // English says "1 day" and "2 days": every duration and count message has its forms
+        expect(count).toBeGreaterThanOrEqual(10)
+        expect(en["unit.hours"]).toMatch(/one \{# hour\}/)
     })
 
     it("translate: the Chinese messages are Chinese", () => {

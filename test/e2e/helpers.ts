@@ -1,21 +1,27 @@
 /**
- * Browser tests: a platform per test file (its own ports, its own state folder), Debian's
- * Chromium driven by playwright-core with a fresh profile per browser, and small steps that
- * every scenario shares (pick a dev account, restore a demo identity, get an attestation).
+ * Browser tests: a platform per test file (its own ports, its own state folder), a local
+ * Chromium (test/helpers/chromium.ts: CHROMIUM_PATH, else the usual locations) driven by
+ * playwright-core with a fresh profile per browser, and small steps that every scenario shares
+ * (pick a dev account, restore a demo identity, get an attestation).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { chromium, type BrowserContext, type Page } from "playwright-core"
+import { describe } from "vitest"
 import { en } from "../../app/src/lib/i18n/en.ts"
 import { zhCN } from "../../app/src/lib/i18n/zh-CN.ts"
 import { DEMO_BACKUP_PASSWORD, type DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import { startPlatform, type Platform } from "../../scripts/lib/platform.ts"
+import { findChromium, isCI } from "../helpers/chromium.ts"
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 export const SCREENSHOTS = `${ROOT}test-results/screenshots`
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
+/** Where Chromium was looked for, and found or not. */
+export const CHROMIUM_LOOKUP = findChromium()
+/** The executable the browser tests drive; undefined when none was found. */
+export const CHROMIUM: string | undefined = CHROMIUM_LOOKUP.found ? CHROMIUM_LOOKUP.path : undefined
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 export const CATALOGS = { "zh-CN": zhCN, en } as const
 export type Locale = keyof typeof CATALOGS
@@ -52,16 +58,36 @@ export interface TestBrowser {
     close(): Promise<void>
 }
 
-export async function launchBrowser(options: { locale?: Locale } = {}): Promise<TestBrowser> {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`)
+let warnedSkip = false
+/**
+ * `describe` for a suite that drives Chromium. Without a Chromium it is skipped, with a message
+ * that names CHROMIUM_PATH (a file whose suites are all skipped starts no platform either); under
+ * CI, or when CHROMIUM_PATH names a missing file, the test file fails instead, so CI never passes
+ * without its browser tests.
+ */
+export function describeInBrowser(title: string, body: () => void): void {
+    if (CHROMIUM_LOOKUP.found) {
+        describe(title, body)
+        return
+    }
+    if (!CHROMIUM_LOOKUP.skippable || isCI()) throw new Error(`browser tests: ${CHROMIUM_LOOKUP.problem}${isCI() ? " (CI: the browser tests cannot be skipped)" : ""}`)
+    if (!warnedSkip) console.warn(`browser tests skipped: ${CHROMIUM_LOOKUP.problem}`)
+    warnedSkip = true
+    describe.skip(`${title} (skipped: no Chromium; set CHROMIUM_PATH)`, body)
+}
+
+/** Starts Chromium (headless) with a fresh profile. */
+export async function launchBrowser(options: { locale?: Locale; clipboard?: boolean } = {}): Promise<TestBrowser> {
+    if (!CHROMIUM_LOOKUP.found) throw new Error(CHROMIUM_LOOKUP.problem)
     const profile = mkdtempSync(join(tmpdir(), "zkcredit-profile-"))
     const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
+        executablePath: CHROMIUM_LOOKUP.path,
         headless: true,
         args: CHROMIUM_ARGS,
         viewport: { width: 1200, height: 900 },
         acceptDownloads: true,
-        ...(options.locale ? { locale: options.locale } : {})
+        ...(options.locale ? { locale: options.locale } : {}),
+        ...(options.clipboard ? { permissions: ["clipboard-read", "clipboard-write"] } : {})
     })
     context.setDefaultTimeout(30_000)
     const page = context.pages()[0] ?? (await context.newPage())
@@ -124,6 +150,26 @@ export async function act(page: Page, testid: string, timeout = 60_000): Promise
         return n !== null && n.getAttribute("data-seq") !== seq
     }, before, { timeout })
     return notice(page, timeout)
+}
+
+/**
+ * Clicks an action that moves funds, checks its confirmation dialog (asked once), confirms, and
+ * waits for the action's notice. Returns the dialog's text with the notice.
+ */
+export async function actConfirmed(page: Page, testid: string, timeout = 90_000): Promise<{ kind: string; key: string; text: string; confirmation: string }> {
+    const before = await page.getByTestId("notice").getAttribute("data-seq", { timeout: 100 }).catch(() => null)
+    await page.getByTestId(testid).click()
+    const dialog = page.getByTestId("confirm-dialog")
+    await page.getByTestId("confirm-ok").waitFor()
+    const confirmation = (await dialog.innerText()).trim()
+    await page.getByTestId("confirm-ok").click()
+    // asked once: the dialog is gone while the action runs
+    await page.getByTestId("confirm-ok").waitFor({ state: "detached" })
+    await page.waitForFunction((seq) => {
+        const n = document.querySelector('[data-testid="notice"]')
+        return n !== null && n.getAttribute("data-seq") !== seq
+    }, before, { timeout })
+    return { ...(await notice(page, timeout)), confirmation }
 }
 
 /** Waits for the notice of the last action and returns its kind, key and text. */

@@ -4,10 +4,10 @@
  * each page in each language. Then the wallet's failures, each as a clear message: wrong
  * network, a rejected transaction, a revert with its decoded reason, not enough ETH for gas.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, expect, it } from "vitest"
 import type { Page } from "playwright-core"
 import type { Platform } from "../../scripts/lib/platform.ts"
-import { act, CATALOGS, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type Locale, type TestBrowser } from "./helpers.ts"
+import { act, CATALOGS, connectDevAccount, describeInBrowser, getAttestation, launchBrowser, notice, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type Locale, type TestBrowser } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORTS = { chain: testPort(8830), bureau: testPort(8831), app: testPort(8832) }
@@ -65,7 +65,7 @@ async function checkPage(page: Page, locale: Locale, name: string): Promise<void
 }
 
 for (const locale of ["zh-CN", "en"] as const) {
-    describe(`every page in ${locale}`, () => {
+    describeInBrowser(`every page in ${locale}`, () => {
         let page: Page
         let browser: TestBrowser
 
@@ -96,6 +96,7 @@ for (const locale of ["zh-CN", "en"] as const) {
             await restoreIdentity(page, stateDir, borrower)
             await getAttestation(page, stateDir, borrower)
             await page.getByTestId(`select-${platform.world.offerIds[1]}-0`).click()
+            await page.getByTestId("borrow-principal").fill("200")
             await page.getByTestId("borrow-preview").waitFor()
             await page.getByTestId("notice").locator("button").click()
             await checkPage(page, locale, "borrower")
@@ -140,7 +141,7 @@ for (const locale of ["zh-CN", "en"] as const) {
     })
 }
 
-describe("without /config.json", () => {
+describeInBrowser("without /config.json", () => {
     it("shows a clear error page instead of a broken app", async () => {
         const browser = await launchBrowser()
         browsers.push(browser)
@@ -177,7 +178,7 @@ function fakeWallet(options: { rpcUrl: string; address: string; chainId: string;
     announce()
 }
 
-describe("wallet failures, each a clear message (English)", () => {
+describeInBrowser("wallet failures, each a clear message (English)", () => {
     async function withWallet(mode: "reject" | "poor" | "none", chainId: string, address: string): Promise<Page> {
         const browser = await launchBrowser()
         browsers.push(browser)

@@ -12,7 +12,7 @@ import {
     createBureauKey,
     generateCreditProof,
     Identity,
-    KycGroup,
+    KycTree,
     signAttestation,
     toBorrowCalldata,
     type Attestation,
@@ -133,7 +133,7 @@ export interface Platform {
     market: Deployed
     token: Deployed
     /** The KYC group as the officers keep it off chain after setup (a fresh copy on every read). */
-    group: KycGroup
+    group: KycTree
     chainId: bigint
     signers: {
         admin: Signer
@@ -167,6 +167,7 @@ export async function deployContracts(connection: NetworkConnection): Promise<Co
     const kyc = await deploy(ethers, "KycRegistry", [admin.address, SETTINGS.rootValidity])
     const bureaus = await deploy(ethers, "BureauRegistry", [admin.address])
     const verifier = await deploy(ethers, "CreditVerifier", [
+        admin.address,
         await kyc.getAddress(),
         await bureaus.getAddress(),
         SETTINGS.maxProofAge,
@@ -189,7 +190,7 @@ export async function deployPlatform(connection: NetworkConnection): Promise<Pla
     const { officer, lender } = signers
 
     await (await kyc.grantRole(await kyc.OFFICER_ROLE(), officer.address)).wait()
-    const group = new KycGroup(initialMembers())
+    const group = new KycTree(initialMembers())
     await (await as(kyc, officer).addMembers(initialMembers(), group.root)).wait()
 
     await (await bureaus.addBureau("Acme Credit Bureau")).wait()
@@ -206,7 +207,7 @@ export async function deployPlatform(connection: NetworkConnection): Promise<Pla
     return {
         ...contracts,
         get group() {
-            return new KycGroup(initialMembers())
+            return new KycTree(initialMembers())
         }
     }
 }
@@ -225,7 +226,7 @@ export interface BorrowRequest {
     identity: Identity
     attestation: Attestation
     /** The group (or a snapshot of it) the membership is proved in. */
-    group: KycGroup
+    group: KycTree
     borrower: string
     offerId?: bigint
     tier: bigint
@@ -321,6 +322,7 @@ export async function readLoanState(market: Deployed, loanId: bigint): Promise<L
         defaultPeriod: offer.defaultPeriod,
         lateFee: offer.lateFee,
         repaid: loan.repaid,
-        lateInstalmentsCharged: loan.lateInstalmentsCharged
+        lateInstalmentsCharged: loan.lateInstalmentsCharged,
+        defaulted: loan.status === 3n
     }
 }

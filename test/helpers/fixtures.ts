@@ -9,7 +9,7 @@ import {
     createBureauKey,
     generateCreditProof,
     Identity,
-    KycGroup,
+    KycTree,
     signAttestation,
     type Attestation,
     type BureauKey,
@@ -40,7 +40,7 @@ export const BORROW = {
 export interface ProverWorld {
     identity: Identity
     other: Identity
-    group: KycGroup
+    group: KycTree
     bureau: BureauKey
     attestation: Attestation
     request: CreditProofRequest
@@ -54,7 +54,7 @@ export function proverWorld(overrides: { score?: number; issuedAt?: number; expi
     const now = overrides.now ?? NOW
     const identity = new Identity(123456789n)
     const other = new Identity(987654321n)
-    const group = new KycGroup([11n, 22n, identity.commitment, other.commitment])
+    const group = new KycTree([11n, 22n, identity.commitment, other.commitment])
     const bureau = createBureauKey(BUREAU_PRIVATE_KEY)
     const attestation = signAttestation(
         { commitment: identity.commitment, score: overrides.score ?? 720, issuedAt: overrides.issuedAt ?? now - 3600, expiresAt: overrides.expiresAt ?? now + 30 * 86400 },

@@ -69,6 +69,8 @@ export interface LoanState {
     lateFee: bigint
     repaid: bigint
     lateInstalmentsCharged: bigint
+    /** Marked defaulted: payments are recoveries, and a payoff is everything outstanding. */
+    defaulted?: boolean
 }
 
 /** What a payment at `now` costs under each repayment kind, and the late fees on top. */
@@ -80,9 +82,10 @@ export function expectedPayment(loan: LoanState, now: bigint, kind: "instalment"
     const newlyLate = max(0n, lateCount - max(loan.lateInstalmentsCharged, paid))
     let amount: bigint
     if (kind === "instalment") amount = cumulativeDue(total, loan.count, paid + 1n) - loan.repaid
+    else if (kind === "payoff" && loan.defaulted) amount = total - loan.repaid
     else if (kind === "payoff") amount = max(0n, payoffTotal(loan.principal, i, loan.count, periodsStarted(loan.start, loan.term, loan.count, now)) - loan.repaid)
     else amount = kind.amount
-    return { amount, lateFees: newlyLate * loan.lateFee, newlyLate, closes: kind === "payoff" || loan.repaid + amount === total }
+    return { amount, lateFees: newlyLate * loan.lateFee, newlyLate, closes: (kind === "payoff" && !loan.defaulted) || loan.repaid + amount === total }
 }
 
 /** From when a loan may be marked defaulted. */

@@ -14,6 +14,8 @@ export const ERROR_SOURCES: readonly [string, string][] = [
     ["CreditVerifier.sol", "CreditVerifier"],
     ["LoanMarket.sol", "LoanMarket"],
     ["TestStablecoin.sol", "TestStablecoin"],
+    ["EscrowCommitteeRegistry.sol", "EscrowCommitteeRegistry"],
+    ["EscrowOpenings.sol", "EscrowOpenings"],
     ["test/MockReentrantToken.sol", "MockReentrantToken"]
 ]
 

@@ -70,6 +70,22 @@ describe("Identity", () => {
             expect((await Identity.importBackup(JSON.stringify(backup), "correct horse")).commitment).toBe(identity.commitment)
         })
 
+        it("carries the attestation only when asked, encrypted with the secret; backups without it open the same way", async () => {
+            const identity = new Identity()
+            const attestation = { attestation: { commitment: identity.commitment.toString(), score: 713, signature: { S: "98765432109876543210" } }, score: 713 }
+            const withIt = await identity.exportBackup("correct horse", { ...FAST, attestation })
+            expect(JSON.stringify(withIt)).not.toContain("98765432109876543210")
+            expect(JSON.stringify(withIt)).not.toContain("713")
+            const opened = await Identity.openBackup(withIt, "correct horse")
+            expect(opened.identity.secret).toBe(identity.secret)
+            expect(opened.attestation).toEqual(attestation)
+            // importBackup (and the readers before this option) still return the identity alone
+            expect((await Identity.importBackup(withIt, "correct horse")).commitment).toBe(identity.commitment)
+            const without = await Identity.openBackup(await identity.exportBackup("correct horse", FAST), "correct horse")
+            expect(without).toEqual({ identity: expect.any(Identity) })
+            expect(without.identity.commitment).toBe(identity.commitment)
+        })
+
         it("uses 600,000 PBKDF2 iterations by default and a fresh salt and IV each time", async () => {
             const identity = new Identity()
             const a = await identity.exportBackup("correct horse")

@@ -3,7 +3,7 @@ import {
     buildCreditProofInput,
     createBureauKey,
     Identity,
-    KycGroup,
+    KycTree,
     PUBLIC_SIGNALS,
     signAttestation,
     SNARK_SCALAR_FIELD,
@@ -36,7 +36,7 @@ describe("# buildCreditProofInput", () => {
     describe("refuses, before any proving, with the code that names the problem", () => {
         it("NOT_A_MEMBER: commitment not in the group", () => {
             const world = proverWorld()
-            expectCode({ ...world.request, membership: new KycGroup([1n, 2n]) }, "NOT_A_MEMBER", "membership")
+            expectCode({ ...world.request, membership: new KycTree([1n, 2n]) }, "NOT_A_MEMBER", "membership")
         })
 
         it("NOT_A_MEMBER: removed member", () => {

@@ -57,7 +57,14 @@ export const ZK_ERROR_KEYS: Record<ZkCreditErrorCode, MessageKey> = {
     GROUP_CONFLICT: "error.zk.GROUP_CONFLICT",
     BACKUP_INVALID: "error.zk.BACKUP_INVALID",
     BACKUP_WRONG_PASSWORD: "error.zk.BACKUP_WRONG_PASSWORD",
-    ARTIFACT_UNAVAILABLE: "error.zk.ARTIFACT_UNAVAILABLE"
+    ARTIFACT_UNAVAILABLE: "error.zk.ARTIFACT_UNAVAILABLE",
+    INVALID_POINT: "error.zk.INVALID_POINT",
+    INVALID_COMMITTEE_FILE: "error.zk.INVALID_COMMITTEE_FILE",
+    DKG_FAILED: "error.zk.DKG_FAILED",
+    INVALID_DECRYPTION_SHARE: "error.zk.INVALID_DECRYPTION_SHARE",
+    NOT_ENOUGH_SHARES: "error.zk.NOT_ENOUGH_SHARES",
+    ARTIFACT_TAMPERED: "error.zk.ARTIFACT_TAMPERED",
+    PROOF_SELF_CHECK_FAILED: "error.zk.PROOF_SELF_CHECK_FAILED"
 }
 
 /** Argument names of contract errors that are token amounts or unix times. */

@@ -1,5 +1,5 @@
 /** Small formatting and parsing helpers that do not depend on the language. */
-import { parseUnits } from "ethers"
+import { formatUnits, parseUnits } from "ethers"
 
 /** 0x1234…abcd for addresses; for big decimal numbers (pseudonyms, roots) the first and last digits. */
 export function short(value: string | bigint, keep = 6): string {
@@ -29,6 +29,36 @@ export function parseAmount(text: string, decimals: number): bigint | undefined 
     }
 }
 
+/** What is wrong with a typed amount, as a message key and its parameters (shown inline). */
+export interface AmountProblem {
+    key: "amount.notNumber" | "amount.notPositive" | "amount.tooManyDecimals" | "amount.tooHigh"
+    params?: { decimals?: number; max?: { amount: bigint } }
+}
+
+/**
+ * Checks a typed amount and says what is wrong with it, or returns its value in the token's
+ * smallest unit. Empty text is neither: the field shows its placeholder and the action waits.
+ * @param max The most the action accepts (the contract would refuse more).
+ */
+export function checkAmount(text: string, decimals: number, max?: bigint): { value: bigint } | { problem: AmountProblem } | undefined {
+    const clean = text.trim().replace(/[,\s_]/g, "")
+    if (clean === "") return undefined
+    if (/^-/.test(clean) && /^-\d+(\.\d+)?$/.test(clean)) return { problem: { key: "amount.notPositive" } }
+    if (!/^\d*\.?\d+$|^\d+\.$/.test(clean)) return { problem: { key: "amount.notNumber" } }
+    const fraction = clean.split(".")[1] ?? ""
+    if (fraction.length > decimals) return { problem: { key: "amount.tooManyDecimals", params: { decimals } } }
+    const value = parseUnits(clean.replace(/\.$/, "").replace(/^\./, "0."), decimals)
+    if (value === 0n) return { problem: { key: "amount.notPositive" } }
+    if (max !== undefined && value > max) return { problem: { key: "amount.tooHigh", params: { max: { amount: max } } } }
+    return { value }
+}
+
+/** A smallest-unit amount as plain decimal text for an input ("1000.5"), no grouping. */
+export function amountInputText(value: bigint, decimals: number): string {
+    const text = formatUnits(value, decimals)
+    return text.endsWith(".0") ? text.slice(0, -2) : text
+}
+
 /** Parses a whole number in [min, max]; undefined otherwise. */
 export function parseInteger(text: string | number, min: number, max: number): number | undefined {
     const clean = String(text).trim().replace(/[,\s_]/g, "")
@@ -43,6 +73,11 @@ export function parseDecimal(text: string | number, min: number, max: number): n
     if (!/^\d+(\.\d+)?$/.test(clean)) return undefined
     const value = Number(clean)
     return Number.isFinite(value) && value >= min && value <= max ? value : undefined
+}
+
+/** Parses a percentage typed as "20", "20%" or "20 %" (also the full-width ％) in [min, max]. */
+export function parsePercent(text: string | number, min: number, max: number): number | undefined {
+    return parseDecimal(String(text).trim().replace(/\s*[%％]$/, ""), min, max)
 }
 
 /** Saves text as a file download. */

@@ -3,9 +3,9 @@
  * are this identity's, for the bureau's challenge. The secret arrives by postMessage and is not
  * logged; nothing leaves the browser but the proof.
  */
-import { generateHistoryProof } from "$prover/history-proof.ts"
+import { generateHistoryProof, HISTORY_PROOF_CIRCUIT } from "$prover/history-proof.ts"
 import { Identity } from "$prover/identity.ts"
-import { loadCachedArtifact } from "./artifacts.ts"
+import { loadProvingFiles } from "./artifacts.ts"
 import type { HistoryWorkerRequest, HistoryWorkerResponse } from "./history.ts"
 
 const post = (message: HistoryWorkerResponse) => (self as unknown as Worker).postMessage(message)
@@ -13,8 +13,9 @@ const post = (message: HistoryWorkerResponse) => (self as unknown as Worker).pos
 self.onmessage = async (event: MessageEvent<HistoryWorkerRequest>) => {
     const { id, secret, scopes, challenge, artifacts } = event.data
     try {
-        const [wasm, zkey] = await Promise.all([loadCachedArtifact(artifacts.wasm), loadCachedArtifact(artifacts.zkey)])
-        const proof = await generateHistoryProof({ identity: new Identity(secret), scopes, challenge }, { wasm: wasm.bytes, zkey: zkey.bytes })
+        // verified against the pins in the bundle, kept in memory, else the Cache API, else the network
+        const files = await loadProvingFiles(HISTORY_PROOF_CIRCUIT, artifacts)
+        const proof = await generateHistoryProof({ identity: new Identity(secret), scopes, challenge }, { wasm: files.wasm, zkey: files.zkey })
         post({ id, type: "done", proof })
     } catch (error) {
         const e = error as { name?: string; code?: string; message?: string }

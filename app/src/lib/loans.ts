@@ -1,6 +1,6 @@
 /** Reading loans with their offers and schedules, shared by the borrower and lender pages. */
 import { instalmentSchedule, type Instalment } from "$client/loan-schedule.ts"
-import { findLoanIds, readLoan, readOffer, readRecord, type LoanView, type OfferView, type PseudonymRecordView } from "$client/views.ts"
+import { readLoan, readOffer, type LoanView, type OfferView, type PseudonymRecordView } from "$client/views.ts"
 import { app } from "./app.svelte.ts"
 
 /** A loan with its offer, schedule and the pseudonym's record. */
@@ -25,26 +25,49 @@ export function instalmentState(details: LoanDetails, index: number, now: number
     return index === loan.position.instalmentsPaid ? "due" : "upcoming"
 }
 
-/** Reads loans by id with their offers (each offer once) and, optionally, records. */
-export async function readLoanDetails(ids: number[], withRecords = false): Promise<LoanDetails[]> {
+/** Reads loans by id with their offers (each offer once). */
+export async function readLoanDetails(ids: number[]): Promise<LoanDetails[]> {
     const market = app.contracts!.loanMarket
     const loans = (await Promise.all(ids.map((id) => readLoan(market, id)))).filter((l): l is LoanView => l !== undefined)
     const offerIds = [...new Set(loans.map((l) => l.offerId))]
     const offers = new Map((await Promise.all(offerIds.map((id) => readOffer(market, id)))).filter((o): o is OfferView => o !== undefined).map((o) => [o.id, o]))
     await Promise.all([...offers.values()].map((o) => app.tokenInfo(o.token)))
-    const records = withRecords ? new Map((await Promise.all([...new Set(loans.map((l) => l.nullifier))].map((n) => readRecord(market, n)))).map((r) => [r.nullifier, r])) : new Map()
     return loans.flatMap((loan) => {
         const offer = offers.get(loan.offerId)
         const tier = offer?.tiers[loan.tier]
         if (!offer || !tier) return []
         const schedule = instalmentSchedule({ principal: loan.principal, aprBps: tier.aprBps, startTime: loan.startTime, term: offer.term, instalmentCount: offer.instalmentCount })
-        return [{ loan, offer, schedule, ...(records.has(loan.nullifier) ? { record: records.get(loan.nullifier) } : {}) }]
+        return [{ loan, offer, schedule }]
     })
 }
 
-/** Loan ids of a pseudonym, or of a lender's offers. */
-export function loanIdsOf(filter: { nullifier?: bigint; offerIds?: number[] }): Promise<number[]> {
-    return findLoanIds(app.contracts!.loanMarket, app.config!.deployment.deployBlock, filter)
+/**
+ * Every loan of the market, read the same way by every visitor (`loan(i)` for all ids), so the
+ * RPC node cannot tell whose loans this browser is after. A pseudonym's loans are picked out of
+ * them here, on the device: no request names the pseudonym (see docs/threat-model.md).
+ */
+export async function readAllLoanDetails(): Promise<LoanDetails[]> {
+    const count = Number(await app.contracts!.loanMarket.getFunction("loanCount")())
+    return readLoanDetails(Array.from({ length: count }, (_, id) => id))
+}
+
+/**
+ * A pseudonym's public record rebuilt from its loans, as the contract keeps it: loans taken,
+ * repaid, active, defaulted, recovered after a default, and late instalments charged. Computed on the device instead of
+ * asking `record(pseudonym)`, which would tell the node which pseudonym this browser is.
+ */
+export function recordFromLoans(nullifier: bigint, loans: LoanDetails[]): PseudonymRecordView {
+    const mine = loans.filter((l) => l.loan.nullifier === nullifier)
+    return {
+        nullifier,
+        loansTaken: mine.length,
+        loansRepaid: mine.filter((l) => l.loan.status === "Repaid").length,
+        activeLoans: mine.filter((l) => l.loan.status === "Active").length,
+        defaults: mine.filter((l) => l.loan.status === "Defaulted").length,
+        // a defaulted loan paid in full: the contract counts it when the payment closes it
+        loansRecovered: mine.filter((l) => l.loan.status === "Defaulted" && l.loan.repaid >= l.loan.position.totalDue).length,
+        lateInstalments: mine.reduce((sum, l) => sum + l.loan.lateInstalmentsCharged, 0)
+    }
 }
 
 /** The chain's clock: the latest block's time. */

@@ -6,7 +6,8 @@
  */
 import type { Attestation } from "$prover/attestation.ts"
 import type { CreditProof } from "$prover/credit-proof.ts"
-import type { KycMerkleProof } from "$prover/kyc-group.ts"
+import type { KycMerkleProof } from "$prover/kyc-tree.ts"
+import type { ArtifactOrigin, DownloadProgress, TransferSizes } from "./artifacts.ts"
 import ProverWorker from "./prover.worker.ts?worker"
 
 /** Stages shown in the progress bar, in order. */
@@ -33,8 +34,12 @@ export interface ProverRequest {
 }
 
 export type ProverResponse =
-    | { id: number; type: "stage"; stage: ProofStageName; elapsedMs: number }
-    | { id: number; type: "done"; proof: CreditProof; artifactsFrom: "cache" | "network"; artifactsMs: number; totalMs: number }
+    /**
+     * A stage started; during "loading-artifacts" it is posted again as bytes arrive, with the
+     * decompressed bytes loaded so far and in all (the pinned sizes of the wasm and zkey).
+     */
+    | { id: number; type: "stage"; stage: ProofStageName; elapsedMs: number; bytesLoaded?: number; bytesTotal?: number }
+    | { id: number; type: "done"; proof: CreditProof; artifactsFrom: ArtifactOrigin; artifactsTransfer: TransferSizes; artifactsMs: number; totalMs: number }
     | { id: number; type: "error"; name: string; code: string | undefined; message: string }
 
 /** One proof's timings, as recorded for tests and benchmarks. */
@@ -42,7 +47,12 @@ export interface ProofTiming {
     /** From the request to the worker until the proof came back, artifacts included. */
     totalMs: number
     artifactsMs: number
-    artifactsFrom: "cache" | "network"
+    /** "memory" for bytes this worker verified for an earlier proof. */
+    artifactsFrom: ArtifactOrigin
+    /** What the artifacts' download carried on the network, from the worker's resource timing. */
+    artifactsTransfer: TransferSizes
+    /** The last download progress the worker reported (decompressed bytes), if any. */
+    download?: DownloadProgress
     stages: Partial<Record<ProofStageName, number>>
 }
 
@@ -61,14 +71,21 @@ let nextId = 1
 
 /**
  * Proves in the worker.
- * @param onStage Called as each stage starts.
+ * @param onStage Called as each stage starts, and again during "loading-artifacts" with the
+ *   download's progress in bytes (for "downloading the proving files, X of Y MB").
  * @throws What the prover threw (a ZkCreditError as a plain object with name and code).
  */
-export function proveInWorker(secret: bigint, request: ProverRequest["request"], artifacts: { wasm: string; zkey: string }, onStage: (stage: ProofStageName) => void): Promise<CreditProof> {
+export function proveInWorker(
+    secret: bigint,
+    request: ProverRequest["request"],
+    artifacts: { wasm: string; zkey: string },
+    onStage: (stage: ProofStageName, download?: DownloadProgress) => void
+): Promise<CreditProof> {
     worker ??= new ProverWorker()
     const w = worker
     const id = nextId++
     const stages: ProofTiming["stages"] = {}
+    let download: DownloadProgress | undefined
     const absolute = { wasm: new URL(artifacts.wasm, location.href).href, zkey: new URL(artifacts.zkey, location.href).href }
     return new Promise((resolve, reject) => {
         const started = performance.now()
@@ -77,8 +94,11 @@ export function proveInWorker(secret: bigint, request: ProverRequest["request"],
             const data = event.data
             if (data.id !== id) return
             if (data.type === "stage") {
-                stages[data.stage] = Math.round(data.elapsedMs)
-                onStage(data.stage)
+                stages[data.stage] ??= Math.round(data.elapsedMs)
+                if (data.bytesLoaded !== undefined && data.bytesTotal !== undefined) {
+                    download = { bytesLoaded: data.bytesLoaded, bytesTotal: data.bytesTotal }
+                    onStage(data.stage, download)
+                } else onStage(data.stage)
                 return
             }
             w.removeEventListener("message", onMessage)
@@ -86,7 +106,7 @@ export function proveInWorker(secret: bigint, request: ProverRequest["request"],
             if (data.type === "done") {
                 performance.mark("zkcredit:prove:end")
                 performance.measure("zkcredit:prove", "zkcredit:prove:start", "zkcredit:prove:end")
-                hook().proofs.push({ totalMs: Math.round(performance.now() - started), artifactsMs: Math.round(data.artifactsMs), artifactsFrom: data.artifactsFrom, stages })
+                hook().proofs.push({ totalMs: Math.round(performance.now() - started), artifactsMs: Math.round(data.artifactsMs), artifactsFrom: data.artifactsFrom, artifactsTransfer: data.artifactsTransfer, stages, ...(download ? { download } : {}) })
                 resolve(data.proof)
             } else {
                 reject(Object.assign(new Error(data.message), { name: data.name, code: data.code }))

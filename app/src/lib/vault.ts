@@ -60,10 +60,37 @@ export async function forgetIdentity(): Promise<void> {
     await withStore("readwrite", (s) => s.delete("identity"))
 }
 
+/** The attestation kept in this browser, if any. */
 export async function loadAttestation(): Promise<StoredAttestation | undefined> {
     return ((await withStore("readonly", (s) => s.get("attestation"))) as StoredAttestation | undefined) ?? undefined
 }
 
+/** Keeps the bureau's attestation in this browser. */
 export async function saveAttestation(stored: StoredAttestation): Promise<void> {
     await withStore("readwrite", (s) => s.put(stored, "attestation"))
+}
+
+/** Whether a value read from a backup has the shape of a stored attestation. */
+function isStoredAttestation(value: unknown): value is StoredAttestation {
+    const v = value as StoredAttestation | undefined
+    return typeof v === "object" && v !== null && typeof v.score === "number" && typeof v.attestation === "object" && v.attestation !== null && typeof v.attestation.commitment === "string" && Array.isArray(v.reasons)
+}
+
+/**
+ * The encrypted backup of an identity, with its attestation when the person opts in (it is then
+ * encrypted together with the secret, never in the clear).
+ */
+export function exportIdentityBackup(identity: Identity, password: string, attestation?: StoredAttestation): Promise<Awaited<ReturnType<Identity["exportBackup"]>>> {
+    return identity.exportBackup(password, attestation ? { attestation } : {})
+}
+
+/**
+ * Opens a backup: the identity, and its attestation when the backup carries one for this
+ * identity (old backups have none; a foreign or malformed one is ignored, not trusted).
+ */
+export async function importIdentityBackup(text: string, password: string): Promise<{ identity: Identity; attestation?: StoredAttestation }> {
+    const opened = await Identity.openBackup(text, password)
+    const a = opened.attestation
+    if (isStoredAttestation(a) && a.attestation.commitment === opened.identity.commitment.toString()) return { identity: opened.identity, attestation: a }
+    return { identity: opened.identity }
 }

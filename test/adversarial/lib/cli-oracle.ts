@@ -9,7 +9,7 @@
 import { inCurve } from "@zk-kit/baby-jubjub"
 import { getAddress } from "ethers"
 import { APPLICANT_FIELDS } from "../../../bureau/src/applicant.ts"
-import { bureauKeyHash, createBureauKey, isLowOrderKey, KycGroup, parseAttestation, SNARK_SCALAR_FIELD } from "../../../prover/src/index.ts"
+import { bureauKeyHash, createBureauKey, isLowOrderKey, KycTree, parseAttestation, SNARK_SCALAR_FIELD } from "../../../prover/src/index.ts"
 
 export const P = SNARK_SCALAR_FIELD
 export const UINT128_MAX = 2n ** 128n - 1n
@@ -191,7 +191,7 @@ export function publicKeyFile(value: unknown): bigint | undefined {
 /**
  * Whether a parsed JSON value is an officer's tree file (cli/lib/tree-file.ts): format, version 1,
  * depth 20, chainId, syncedBlock, kycRegistry, leaves as decimal strings of field elements, and
- * the root those leaves give (computed here with the prover's KycGroup).
+ * the root those leaves give (computed here with the prover's KycTree).
  */
 export function isTreeFile(value: unknown, depth: number): boolean {
     if (!isPlainObject(value)) return false
@@ -200,7 +200,7 @@ export function isTreeFile(value: unknown, depth: number): boolean {
     const leaves = value.leaves
     if (!Array.isArray(leaves) || !leaves.every((l) => typeof l === "string" && /^[0-9]+$/.test(l))) return false
     try {
-        return new KycGroup((leaves as string[]).map(BigInt)).root.toString() === value.root
+        return new KycTree((leaves as string[]).map(BigInt)).root.toString() === value.root
     } catch {
         return false
     }

@@ -97,7 +97,7 @@ export function initialState(seeded: World["seeded"]): ModelState {
     const state: ModelState = {
         balances,
         supplies: [MINTED * BigInt(ACTORS.length), MINTED * BigInt(ACTORS.length)],
-        markets: MAX_ACTIVE.map((maxActiveLoans) => ({ maxActiveLoans, paused: false, offers: [], loans: [], records: PSEUDONYMS.map(() => ({ loansTaken: 0n, loansRepaid: 0n, lateInstalments: 0n, defaults: 0n, activeLoans: 0n, lastProofTime: 0n })) })),
+        markets: MAX_ACTIVE.map((maxActiveLoans) => ({ maxActiveLoans, paused: false, offers: [], loans: [], records: PSEUDONYMS.map(() => ({ loansTaken: 0n, loansRepaid: 0n, lateInstalments: 0n, defaults: 0n, activeLoans: 0n, lastProofTime: 0n, loansRecovered: 0n })) })),
         kyc: {
             currentRoot: SEED_ROOT,
             nextIndex: BigInt(SEED_MEMBERS.length),
@@ -144,7 +144,7 @@ export interface View {
         paused: boolean
         offers: { token: string; lender: string; available: bigint; paused: boolean; tierCount: bigint; instalmentCount: bigint; term: bigint; gracePeriod: bigint; defaultPeriod: bigint; lateFee: bigint }[]
         loans: { nullifier: bigint; principal: bigint; startTime: bigint; offerId: bigint; tier: bigint; lateInstalmentsCharged: bigint; status: bigint; repaid: bigint; lateFeesPaid: bigint }[]
-        records: { loansTaken: bigint; loansRepaid: bigint; lateInstalments: bigint; defaults: bigint; activeLoans: bigint; lastProofTime: bigint }[]
+        records: { loansTaken: bigint; loansRepaid: bigint; lateInstalments: bigint; defaults: bigint; activeLoans: bigint; lastProofTime: bigint; loansRecovered: bigint }[]
     }[]
     kyc: { currentRoot: bigint; nextIndex: bigint; rootValidity: bigint; paused: boolean; officers: boolean[]; admins: boolean[]; roots: { createdAt: bigint; replacedAt: bigint }[] }
     bureau: { bureauCount: bigint; admins: boolean[]; keys: { ax: bigint; ay: bigint; bureauId: bigint; validFrom: bigint; validUntil: bigint; revokedAt: bigint }[] }
@@ -242,7 +242,7 @@ function parseMarkets(words: bigint[], tokenCount: number, holderCount: number, 
                 repaid: next(),
                 lateFeesPaid: next()
             })),
-            records: times(PSEUDONYMS.length, () => ({ loansTaken: next(), loansRepaid: next(), lateInstalments: next(), defaults: next(), activeLoans: next(), lastProofTime: next() }))
+            records: times(PSEUDONYMS.length, () => ({ loansTaken: next(), loansRepaid: next(), lateInstalments: next(), defaults: next(), activeLoans: next(), lastProofTime: next(), loansRecovered: next() }))
         }))
     }
     end()
@@ -429,14 +429,16 @@ export function invariantViolations(prev: View, next: View, done: Authority, led
             if (r.defaults < before.defaults || r.loansTaken < before.loansTaken || r.lastProofTime < before.lastProofTime) v.push(`market ${mi}: pseudonym ${pi} record went backwards`)
         })
         if (m.loans.some((l) => !PSEUDONYMS.includes(l.nullifier))) v.push(`market ${mi}: a loan of an unknown pseudonym`)
-        // loans keep their terms; a closed loan (repaid or defaulted) never changes again
+        // loans keep their terms; a repaid loan never changes again; a defaulted one stays defaulted
+        // and only takes payments (recovery)
         prev.markets[mi]!.loans.forEach((was, li) => {
             const now = m.loans[li]
             if (!now) return void v.push(`market ${mi}: loan ${li} vanished`)
             if (now.nullifier !== was.nullifier || now.principal !== was.principal || now.startTime !== was.startTime || now.offerId !== was.offerId || now.tier !== was.tier) {
                 v.push(`market ${mi}: loan ${li} changed its terms`)
             }
-            if (was.status !== 1n && JSON.stringify(now, jsonBig) !== JSON.stringify(was, jsonBig)) v.push(`market ${mi}: closed loan ${li} (status ${was.status}) changed`)
+            if (was.status === 2n && JSON.stringify(now, jsonBig) !== JSON.stringify(was, jsonBig)) v.push(`market ${mi}: repaid loan ${li} changed`)
+            if (was.status === 3n && now.status !== 3n) v.push(`market ${mi}: defaulted loan ${li} left the Defaulted status`)
             if (now.repaid < was.repaid || now.lateFeesPaid < was.lateFeesPaid) v.push(`market ${mi}: loan ${li} payments went backwards`)
         })
         prev.markets[mi]!.offers.forEach((was, oi) => {

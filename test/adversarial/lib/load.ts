@@ -15,9 +15,9 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Contract, JsonRpcProvider, parseEther, Wallet, type JsonRpcSigner } from "ethers"
 import { startTestBureau } from "../../bureau/harness.ts"
-import { connectContracts, fetchKycEvents, kycGroupFromEvents } from "../../../client/src/index.ts"
+import { connectContracts, fetchKycEvents, kycTreeFromEvents } from "../../../client/src/index.ts"
 import { LoanMarketAbi } from "../../../client/src/generated/abis.ts"
-import { computeMessage, computeScope, createBureauKey, Identity, KycGroup, toBorrowCalldata, type Attestation } from "../../../prover/src/index.ts"
+import { computeMessage, computeScope, createBureauKey, Identity, KycTree, toBorrowCalldata, type Attestation } from "../../../prover/src/index.ts"
 import { deployZkCredit } from "../../../scripts/lib/deploy.ts"
 import { isPortTaken, startLocalNode, type LocalNode } from "../../../scripts/lib/local-node.ts"
 import type { ProveAnswer, ProveTask } from "./prove-worker.ts"
@@ -129,7 +129,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
         // identities, added by the officer in batches of 25
         const identities = Array.from({ length: options.borrowers }, () => new Identity())
-        const officerGroup = new KycGroup()
+        const officerGroup = new KycTree()
         const asOfficer = connectContracts(deployment, officer)
         for (let i = 0; i < identities.length; i += 25) {
             const batch = identities.slice(i, i + 25).map((id) => id.commitment)
@@ -162,7 +162,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
         // the tree as every borrower's client rebuilds it: from events
         const events = await fetchKycEvents(provider, deployment.contracts.kycRegistry, { fromBlock: deployment.deployBlock })
-        const group = kycGroupFromEvents(events)
+        const group = kycTreeFromEvents(events)
         if (group.root !== officerGroup.root) throw new Error("the tree rebuilt from events differs from the officer's")
         const scope = computeScope(deployment.chainId, deployment.contracts.loanMarket)
         const setupSeconds = (performance.now() - started) / 1000

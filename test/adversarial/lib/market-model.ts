@@ -91,6 +91,7 @@ export interface PseudonymRecord {
     defaults: bigint
     activeLoans: bigint
     lastProofTime: bigint
+    loansRecovered: bigint
 }
 
 export interface Market {
@@ -323,16 +324,21 @@ export function step(state: ModelState, a: Resolved, now: bigint, addr: Addresse
             const loanId = a.loanId!
             const l = m.loans[Number(loanId)]
             if (!l) return fail("UnknownLoan", loanId)
-            if (l.status !== 1n) return fail("LoanNotActive", loanId, l.status)
+            if (l.status === 2n) return fail("LoanNotActive", loanId, l.status)
+            // a defaulted loan still takes payments (recovery) until nothing is owed
+            const defaulted = l.status === 3n
             const o = m.offers[l.offerId]!
             const total = loanTotal(o, l)
             const paidCount = instalmentsPaid(total, o.count, l.repaid)
             const outstanding = total - l.repaid
+            if (outstanding === 0n) return fail("NothingOwed", loanId)
             let amount: bigint
             if (a.kind === "repayInstalment") amount = cumulativeDue(total, o.count, paidCount + 1n) - l.repaid
             else if (a.kind === "repay") {
                 amount = a.amountValue!
                 if (amount > outstanding) return fail("RepaymentExceedsDebt", loanId, amount, outstanding)
+            } else if (defaulted) {
+                amount = outstanding
             } else {
                 const started = periodsStarted(l.start, o.term, o.count, now)
                 const target = payoffTotal(l.principal, total - l.principal, o.count, started)
@@ -342,7 +348,7 @@ export function step(state: ModelState, a: Resolved, now: bigint, addr: Addresse
             const lateFees = newlyLate * o.lateFee
             const paid = amount + lateFees
             const repaid = l.repaid + amount
-            const closed = a.kind === "repayAll" || repaid === total
+            const closed = (a.kind === "repayAll" && !defaulted) || repaid === total
             if (paid !== 0n) {
                 const moved = transfer(state, o.token, caller, ACTORS.length + a.market, paid, addr)
                 if (moved) return moved
@@ -351,11 +357,16 @@ export function step(state: ModelState, a: Resolved, now: bigint, addr: Addresse
             l.lateFeesPaid += lateFees
             if (newlyLate !== 0n) l.lateInstalmentsCharged = lateCount
             const rec = m.records[l.pseudonym]!
-            rec.lateInstalments += newlyLate
-            if (closed) {
-                rec.loansRepaid += 1n
-                rec.activeLoans -= 1n
-                l.status = 2n
+            if (defaulted) {
+                // the record keeps the default and its late count
+                if (closed) rec.loansRecovered += 1n
+            } else {
+                rec.lateInstalments += newlyLate
+                if (closed) {
+                    rec.loansRepaid += 1n
+                    rec.activeLoans -= 1n
+                    l.status = 2n
+                }
             }
             o.available += paid
             return { ok: true }
@@ -371,9 +382,9 @@ export function step(state: ModelState, a: Resolved, now: bigint, addr: Addresse
             const paidCount = instalmentsPaid(total, o.count, l.repaid)
             const defaultableAt = dueTime(l.start, o.term, o.count, paidCount) + o.defaultPeriod + 1n
             if (now < defaultableAt) return fail("LoanNotInDefault", loanId, defaultableAt)
-            const { newlyLate, lateCount } = lateness(o, l, paidCount, now)
+            // late instalments count in the record now; their fees stay due for recovery payments
+            const { newlyLate } = lateness(o, l, paidCount, now)
             l.status = 3n
-            if (newlyLate !== 0n) l.lateInstalmentsCharged = lateCount
             const rec = m.records[l.pseudonym]!
             rec.lateInstalments += newlyLate
             rec.defaults += 1n

@@ -54,7 +54,22 @@ export type MessageParams = Record<string, string | number | bigint>
 export function t(key: MessageKey, params?: MessageParams): string {
     const message = CATALOGS[i18n.locale][key] ?? en[key] ?? key
     if (!params) return message
-    return message.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match))
+    return message.replace(PLURAL, (match, name: string, forms: string) => plural(params[name], forms) ?? match).replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match))
+}
+
+/** `{count, plural, one {# loan} other {# loans}}`: the ICU plural form, the one the app uses. */
+const PLURAL = /\{(\w+), plural,((?:\s*[a-z=0-9]+ \{[^{}]*\})+)\s*\}/g
+
+/**
+ * The form of a plural message for a count, by the locale's rules (`Intl.PluralRules`: English
+ * has one/other, Chinese other only), with `#` as the count formatted for the locale.
+ */
+function plural(value: string | number | bigint | undefined, forms: string): string | undefined {
+    if (value === undefined) return undefined
+    const n = Number(value)
+    const options = new Map([...forms.matchAll(/([a-z=0-9]+) \{([^{}]*)\}/g)].map((m) => [m[1]!, m[2]!]))
+    const form = options.get(`=${n}`) ?? options.get(new Intl.PluralRules(i18n.locale).select(n)) ?? options.get("other")
+    return form?.replace(/#/g, formatNumber(n))
 }
 
 /** A number per locale. */
@@ -62,13 +77,22 @@ export function formatNumber(value: number | bigint, options?: Intl.NumberFormat
     return new Intl.NumberFormat(i18n.locale, options).format(value)
 }
 
+/** Fraction digits every amount of a token is shown with: its decimals, at most 6. */
+export function displayDecimals(decimals: number): number {
+    return Math.min(decimals, 6)
+}
+
 /**
- * A token amount per locale, exact: the value in the token's smallest unit is turned into a
- * decimal string first, then grouped by `Intl` (which formats decimal strings exactly).
+ * A token amount per locale, one rule for every amount of a token: always the same number of
+ * fraction digits ({@link displayDecimals}), so 349.771690 stands next to 349.771689. The value
+ * in the token's smallest unit is turned into a decimal string first, then grouped by `Intl`
+ * (which formats decimal strings exactly); tokens with more than 6 decimals are cut, not rounded
+ * up, so a shown amount is never more than the real one.
  */
 export function formatAmount(value: bigint, decimals: number, symbol?: string): string {
+    const digits = displayDecimals(decimals)
     const decimal = formatUnits(value, decimals)
-    const text = new Intl.NumberFormat(i18n.locale, { minimumFractionDigits: Math.min(2, decimals), maximumFractionDigits: decimals }).format(decimal as unknown as number)
+    const text = new Intl.NumberFormat(i18n.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, roundingMode: "trunc" } as Intl.NumberFormatOptions).format(decimal as unknown as number)
     return symbol ? `${text} ${symbol}` : text
 }
 
@@ -100,7 +124,7 @@ export function formatAmountShort(value: bigint, decimals: number): string {
 
 /** A duration in seconds, in days (or hours/seconds when shorter), per locale. */
 export function formatDuration(seconds: number): string {
-    if (seconds % 86_400 === 0) return t("unit.days", { n: formatNumber(seconds / 86_400) })
-    if (seconds % 3_600 === 0) return t("unit.hours", { n: formatNumber(seconds / 3_600) })
-    return t("unit.seconds", { n: formatNumber(seconds) })
+    if (seconds % 86_400 === 0) return t("unit.days", { n: seconds / 86_400 })
+    if (seconds % 3_600 === 0) return t("unit.hours", { n: seconds / 3_600 })
+    return t("unit.seconds", { n: seconds })
 }

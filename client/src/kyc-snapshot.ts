@@ -1,0 +1,247 @@
+/**
+ * Verifiable snapshots of the KYC registry, and the packed tree levels that the browser keeps.
+ *
+ * A snapshot is static files any server or CDN can serve: `manifest.json` and the tree's levels
+ * (0 = leaves, up to the root), each node 32 bytes big-endian, level after level, cut into chunks of
+ * a fixed size. A client fetches the manifest and then every chunk, in order, the same for every
+ * borrower: no request depends on a leaf index. Before use it checks the snapshot's root against the
+ * registry's on-chain root history ({@link checkKycSnapshot}) and the levels against that root
+ * (its own path, or every node), then applies the events after the snapshot's block.
+ */
+import type { Contract } from "ethers"
+import { KYC_TREE_DEPTH, SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
+import { ZkCreditError } from "../../prover/src/errors.ts"
+import { KycTree, kycZeroes, poseidonLiteHash, type KycHash, type KycMerkleProof } from "../../prover/src/kyc-tree.ts"
+
+/** The `format` of a snapshot manifest. */
+export const KYC_SNAPSHOT_FORMAT = "zkcredit-kyc-snapshot"
+
+/** Bytes per chunk file (the last one may be shorter): 4 MiB. */
+export const KYC_SNAPSHOT_CHUNK_BYTES = 4 * 1024 * 1024
+
+/** What `manifest.json` says. */
+export interface KycSnapshotManifest {
+    format: typeof KYC_SNAPSHOT_FORMAT
+    version: 1
+    chainId: number
+    kycRegistry: string
+    depth: number
+    /** The events up to and including this block are in the snapshot. */
+    block: number
+    /** Slots used, removed members included. */
+    size: number
+    /** The root of the levels, decimal. */
+    root: string
+    chunkBytes: number
+    /** Chunk file names, relative to the manifest, in order. */
+    chunks: string[]
+}
+
+/** The packed levels of a tree: one Uint8Array per height, 32 bytes per node, big-endian. */
+export type PackedLevels = Uint8Array[]
+
+/** Node counts per level of a tree with `size` leaves. */
+export function levelSizes(size: number): number[] {
+    const sizes = [size]
+    for (let d = 1; d <= KYC_TREE_DEPTH; d++) sizes.push(Math.ceil(sizes[d - 1]! / 2))
+    return sizes
+}
+
+function writeNode(out: Uint8Array, offset: number, value: bigint): void {
+    const view = new DataView(out.buffer, out.byteOffset + offset, 32)
+    view.setBigUint64(0, value >> 192n)
+    view.setBigUint64(8, (value >> 128n) & 0xffffffffffffffffn)
+    view.setBigUint64(16, (value >> 64n) & 0xffffffffffffffffn)
+    view.setBigUint64(24, value & 0xffffffffffffffffn)
+}
+
+function readNode(bytes: Uint8Array, offset: number): bigint {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + offset, 32)
+    return (view.getBigUint64(0) << 192n) | (view.getBigUint64(8) << 128n) | (view.getBigUint64(16) << 64n) | view.getBigUint64(24)
+}
+
+/** Packs a tree's levels (what the browser stores and a snapshot holds). */
+export function packLevels(tree: KycTree): PackedLevels {
+    return Array.from({ length: KYC_TREE_DEPTH + 1 }, (_, d) => {
+        const level = tree.level(d)
+        const out = new Uint8Array(level.length * 32)
+        for (let i = 0; i < level.length; i++) writeNode(out, i * 32, level[i]!)
+        return out
+    })
+}
+
+/**
+ * A tree from packed levels, without hashing (check it: {@link packedMerkleProof} and the root).
+ * @throws ZkCreditError `INVALID_ARGUMENT` for levels of the wrong sizes or a node outside the field.
+ */
+export function unpackLevels(levels: PackedLevels, hash: KycHash = poseidonLiteHash): KycTree {
+    const sizes = levelSizes(levels[0] ? levels[0].length / 32 : 0)
+    if (levels.length !== KYC_TREE_DEPTH + 1 || levels.some((l, d) => l.length !== sizes[d]! * 32)) throw new ZkCreditError("INVALID_ARGUMENT", "the packed levels do not have the sizes of a KYC tree", "levels")
+    const nodes = levels.map((bytes, d) =>
+        Array.from({ length: sizes[d]! }, (_, i) => {
+            const node = readNode(bytes, i * 32)
+            if (node >= SNARK_SCALAR_FIELD) throw new ZkCreditError("INVALID_ARGUMENT", `node ${i} of level ${d} is not a field element`, "levels")
+            return node
+        })
+    )
+    return KycTree.fromLevels(nodes, { hash })
+}
+
+/** The root of packed levels (the empty root for no leaves). */
+export function packedRoot(levels: PackedLevels, hash: KycHash = poseidonLiteHash): bigint {
+    const top = levels[KYC_TREE_DEPTH]!
+    return top.length >= 32 ? readNode(top, 0) : kycZeroes(hash)[KYC_TREE_DEPTH]!
+}
+
+/**
+ * Finds a commitment among the packed leaves: a scan of the bytes, no conversion of the others.
+ * @returns Its first index, or -1.
+ */
+export function packedIndexOf(levels: PackedLevels, commitment: bigint): number {
+    const leaves = levels[0]!
+    const needle = new Uint8Array(32)
+    writeNode(needle, 0, commitment)
+    outer: for (let offset = 0; offset < leaves.length; offset += 32) {
+        for (let b = 31; b >= 0; b--) if (leaves[offset + b] !== needle[b]) continue outer
+        return offset / 32
+    }
+    return -1
+}
+
+/** The Merkle proof of the leaf at `index` from packed levels: depth reads, no hashing. */
+export function packedMerkleProof(levels: PackedLevels, index: number, hash: KycHash = poseidonLiteHash): KycMerkleProof {
+    const zeroes = kycZeroes(hash)
+    const siblings: bigint[] = []
+    const pathIndices: number[] = []
+    let i = index
+    for (let d = 0; d < KYC_TREE_DEPTH; d++) {
+        const level = levels[d]!
+        const s = i ^ 1
+        siblings.push((s + 1) * 32 <= level.length ? readNode(level, s * 32) : zeroes[d]!)
+        pathIndices.push(i & 1)
+        i >>= 1
+    }
+    return { root: packedRoot(levels, hash), leaf: readNode(levels[0]!, index * 32), index, pathIndices, siblings }
+}
+
+/**
+ * Cuts a tree into a snapshot: the manifest and its chunk files.
+ * @param meta The chain, the registry and the block whose events the tree holds.
+ */
+export function writeKycSnapshot(tree: KycTree, meta: { chainId: number; kycRegistry: string; block: number }, chunkBytes = KYC_SNAPSHOT_CHUNK_BYTES): { manifest: KycSnapshotManifest; chunks: Uint8Array[] } {
+    const packed = packLevels(tree)
+    const total = packed.reduce((n, l) => n + l.length, 0)
+    const all = new Uint8Array(total)
+    let offset = 0
+    for (const level of packed) {
+        all.set(level, offset)
+        offset += level.length
+    }
+    const chunks: Uint8Array[] = []
+    for (let at = 0; at < total; at += chunkBytes) chunks.push(all.subarray(at, Math.min(at + chunkBytes, total)))
+    const manifest: KycSnapshotManifest = {
+        format: KYC_SNAPSHOT_FORMAT,
+        version: 1,
+        chainId: meta.chainId,
+        kycRegistry: meta.kycRegistry,
+        depth: KYC_TREE_DEPTH,
+        block: meta.block,
+        size: tree.size,
+        root: tree.root.toString(),
+        chunkBytes,
+        chunks: chunks.map((_, i) => `chunk-${String(i).padStart(6, "0")}.bin`)
+    }
+    return { manifest, chunks }
+}
+
+/**
+ * Checks a parsed manifest's shape.
+ * @throws ZkCreditError `INVALID_ARGUMENT` naming the field.
+ */
+export function parseKycSnapshotManifest(value: unknown): KycSnapshotManifest {
+    const m = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>
+    const bad = (field: string, why: string) => new ZkCreditError("INVALID_ARGUMENT", `snapshot manifest: ${field} ${why}`, `manifest.${field}`)
+    if (m.format !== KYC_SNAPSHOT_FORMAT || m.version !== 1) throw bad("format", `must be ${KYC_SNAPSHOT_FORMAT} version 1`)
+    if (m.depth !== KYC_TREE_DEPTH) throw bad("depth", `must be ${KYC_TREE_DEPTH}`)
+    for (const field of ["chainId", "block", "size", "chunkBytes"]) if (!Number.isSafeInteger(m[field]) || (m[field] as number) < 0) throw bad(field, "must be a non-negative integer")
+    if ((m.size as number) > 2 ** KYC_TREE_DEPTH) throw bad("size", `must be at most 2^${KYC_TREE_DEPTH}`)
+    if (typeof m.kycRegistry !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(m.kycRegistry)) throw bad("kycRegistry", "must be an address")
+    if (typeof m.root !== "string" || !/^[0-9]{1,78}$/.test(m.root) || BigInt(m.root) >= SNARK_SCALAR_FIELD) throw bad("root", "must be a decimal field element")
+    const bytes = levelSizes(m.size as number).reduce((n, s) => n + s * 32, 0)
+    if (!Array.isArray(m.chunks) || m.chunks.length !== Math.ceil(bytes / Math.max(1, m.chunkBytes as number)) || !m.chunks.every((c) => typeof c === "string" && /^[\w.-]+$/.test(c))) {
+        throw bad("chunks", "must name the chunk files of the levels")
+    }
+    return m as unknown as KycSnapshotManifest
+}
+
+/**
+ * Splits a snapshot's chunks back into packed levels.
+ * @throws ZkCreditError `INVALID_ARGUMENT` when the chunks do not add up to the manifest's levels.
+ */
+export function snapshotLevels(manifest: KycSnapshotManifest, chunks: readonly Uint8Array[]): PackedLevels {
+    const sizes = levelSizes(manifest.size)
+    const total = sizes.reduce((n, s) => n + s * 32, 0)
+    const got = chunks.reduce((n, c) => n + c.length, 0)
+    if (got !== total) throw new ZkCreditError("INVALID_ARGUMENT", `the snapshot's chunks hold ${got} bytes, its manifest says ${total}`, "chunks")
+    const all = new Uint8Array(total)
+    let offset = 0
+    for (const chunk of chunks) {
+        all.set(chunk, offset)
+        offset += chunk.length
+    }
+    const levels: PackedLevels = []
+    offset = 0
+    for (const size of sizes) {
+        levels.push(all.slice(offset, offset + size * 32))
+        offset += size * 32
+    }
+    return levels
+}
+
+/**
+ * Checks a snapshot against the chain before use: its chain and registry, a block not in the
+ * future, its root in the registry's root history (`rootRecord(root).createdAt` set, read at the
+ * latest block so that a provider without archive state can answer), and the levels' root equal to
+ * the manifest's. A wrong `block` shows later: the events after it do not lead to the registry's root.
+ * @param registry The KycRegistry contract, read-only.
+ * @throws ZkCreditError `INVALID_ARGUMENT` (parameter `snapshot`) saying which check failed: a
+ *   client that gets it falls back to the events.
+ */
+export async function checkKycSnapshot(manifest: KycSnapshotManifest, levels: PackedLevels, chain: { chainId: number; kycRegistry: string; latestBlock: number; registry: Pick<Contract, "getFunction"> }, hash: KycHash = poseidonLiteHash): Promise<void> {
+    const refuse = (why: string) => new ZkCreditError("INVALID_ARGUMENT", `the KYC snapshot is refused: ${why}`, "snapshot")
+    if (manifest.chainId !== chain.chainId || manifest.kycRegistry.toLowerCase() !== chain.kycRegistry.toLowerCase()) throw refuse(`it is of registry ${manifest.kycRegistry} on chain ${manifest.chainId}`)
+    if (manifest.block > chain.latestBlock) throw refuse(`its block ${manifest.block} is after the chain's latest ${chain.latestBlock}`)
+    const root = BigInt(manifest.root)
+    if (packedRoot(levels, hash) !== root) throw refuse("its levels do not lead to its root")
+    if (manifest.size === 0) return
+    const record = await chain.registry.getFunction("rootRecord")(root)
+    if (BigInt(record.createdAt ?? record[0]) === 0n) throw refuse(`its root ${root} was never published by the registry`)
+}
+
+/** The part of `fetch` a snapshot download uses (a recording or caching fetch may stand in). */
+export type SnapshotFetch = (url: string, init?: { cache?: RequestCache }) => Promise<Pick<Response, "ok" | "status" | "headers" | "json" | "arrayBuffer">>
+
+/**
+ * Downloads a whole snapshot: the manifest, then every chunk, in order. Every borrower makes these
+ * same requests; none depends on a leaf index.
+ * @param base The snapshot folder's URL, ending in `/`.
+ * @param onBytes Called with the bytes received so far and the total.
+ * @returns The manifest and the packed levels, or undefined when there is no snapshot at `base`.
+ */
+export async function fetchKycSnapshot(base: string, fetcher: SnapshotFetch = fetch, onBytes?: (bytes: number, total: number) => void): Promise<{ manifest: KycSnapshotManifest; levels: PackedLevels } | undefined> {
+    const response = await fetcher(new URL("manifest.json", base).href, { cache: "no-store" })
+    // no snapshot here (a static host may answer a missing file with its app page)
+    if (!response.ok || !(response.headers.get("content-type") ?? "").includes("json")) return undefined
+    const manifest = parseKycSnapshotManifest(await response.json())
+    const total = levelSizes(manifest.size).reduce((n, s) => n + s * 32, 0)
+    let bytes = 0
+    const chunks: Uint8Array[] = []
+    for (const name of manifest.chunks) {
+        const chunk = await fetcher(new URL(name, base).href)
+        if (!chunk.ok) throw new ZkCreditError("INVALID_ARGUMENT", `the KYC snapshot's chunk ${name} is missing (HTTP ${chunk.status})`, "snapshot")
+        const data = new Uint8Array(await chunk.arrayBuffer())
+        chunks.push(data)
+        onBytes?.((bytes += data.length), total)
+    }
+    return { manifest, levels: snapshotLevels(manifest, chunks) }
+}

@@ -1,0 +1,145 @@
+/**
+ * KYC snapshots: packed levels give the tree's proofs; a snapshot written from a real local node
+ * (by the library and by `zkcredit officer snapshot`) checks out against the registry's root
+ * history, and one whose root is not on chain, of another registry, or whose levels do not lead to
+ * its root is refused; the requests a borrower makes do not depend on their leaf index.
+ * Ports 8985-8989.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Contract } from "ethers"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
+import { checkKycSnapshot, fetchKycSnapshot, packedIndexOf, packedMerkleProof, packedRoot, packLevels, unpackLevels, writeKycSnapshot, snapshotLevels, type SnapshotFetch } from "../../client/src/kyc-snapshot.ts"
+import { fetchKycEvents } from "../../client/src/kyc-tree.ts"
+import { readSnapshotDir, treeAtBlock, writeSnapshotDir } from "../../cli/lib/kyc-snapshot-files.ts"
+import { KycTree, verifyMerkleProof } from "../../prover/src/kyc-tree.ts"
+import { runJson, startTestChain, type TestChain } from "../cli/helpers.ts"
+import { testPort } from "../helpers/ports.ts"
+
+describe("packed levels", () => {
+    it("give the tree's root, indices and Merkle proofs, and unpack to the same tree", () => {
+        const tree = new KycTree([5n, 6n, 0n, 8n, 9n])
+        const packed = packLevels(tree)
+        expect(packedRoot(packed)).toBe(tree.root)
+        expect(packedIndexOf(packed, 8n)).toBe(3)
+        expect(packedIndexOf(packed, 7n)).toBe(-1)
+        expect(packedMerkleProof(packed, 4)).toEqual(tree.generateMerkleProof(4))
+        expect(unpackLevels(packed).root).toBe(tree.root)
+        expect(packedRoot(packLevels(new KycTree()))).toBe(new KycTree().root)
+    })
+
+    it("a snapshot's chunks of a fixed size put back together are the levels", () => {
+        const tree = new KycTree(Array.from({ length: 300 }, (_, i) => BigInt(i + 1)))
+        const { manifest, chunks } = writeKycSnapshot(tree, { chainId: 1, kycRegistry: `0x${"11".repeat(20)}`, block: 9 }, 1_000)
+        expect(chunks.slice(0, -1).every((c) => c.length === 1_000)).toBe(true)
+        expect(manifest.chunks).toHaveLength(chunks.length)
+        expect(unpackLevels(snapshotLevels(manifest, chunks)).root).toBe(tree.root)
+        expect(() => snapshotLevels(manifest, chunks.slice(1))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "chunks" }))
+    })
+})
+
+describe("snapshots against a real local node", () => {
+    let chain: TestChain
+    let dir: string
+    let registry: Contract
+    const source = () => ({ provider: chain.provider, chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, deployBlock: chain.deployment.deployBlock })
+    const facts = async () => ({ chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, latestBlock: await chain.provider.getBlockNumber(), registry })
+
+    beforeAll(async () => {
+        chain = await startTestChain(testPort(8985))
+        dir = await mkdtemp(join(tmpdir(), "zkcredit-snapshot-"))
+        const admin = await chain.provider.getSigner(0)
+        registry = new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, admin)
+        await (await registry.getFunction("grantRole")(await registry.getFunction("OFFICER_ROLE")(), admin.address)).wait()
+        const tree = new KycTree()
+        for (const batch of [[101n, 102n, 103n], [104n, 105n]]) {
+            tree.addMembers(batch)
+            await (await registry.getFunction("addMembers")(batch, tree.root)).wait()
+        }
+    })
+
+    afterAll(async () => {
+        await chain?.stop()
+        await rm(dir, { recursive: true, force: true })
+    })
+
+    it("a snapshot of the chain's tree checks out, and the events after its block bring it up to date", async () => {
+        const { tree, block } = await treeAtBlock(source())
+        await writeSnapshotDir(`${dir}/a`, tree, { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, block })
+        const { manifest, levels } = await readSnapshotDir(`${dir}/a`)
+        await expect(checkKycSnapshot(manifest, levels, await facts())).resolves.toBeUndefined()
+
+        const later = unpackLevels(levels)
+        later.addMember(106n)
+        await (await registry.getFunction("addMembers")([106n], later.root)).wait()
+        const resumed = unpackLevels(levels)
+        for (const event of await fetchKycEvents(chain.provider, chain.deployment.contracts.kycRegistry, { fromBlock: manifest.block + 1 })) {
+            expect(event.kind).toBe("added")
+            if (event.kind === "added") resumed.appendLeaves(event.commitments)
+        }
+        expect(resumed.root).toBe(BigInt(await registry.getFunction("currentRoot")()))
+    })
+
+    it("refuses a snapshot whose root is not on chain (a member slipped in), with its levels consistent", async () => {
+        const { tree, block } = await treeAtBlock(source())
+        tree.addMember(999n)
+        const forged = writeKycSnapshot(tree, { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, block })
+        const levels = snapshotLevels(forged.manifest, forged.chunks)
+        await expect(checkKycSnapshot(forged.manifest, levels, await facts())).rejects.toMatchObject({ code: "INVALID_ARGUMENT", parameter: "snapshot", message: expect.stringContaining("never published") })
+    })
+
+    it("refuses one of another registry or chain, from the future, or whose levels do not lead to its root", async () => {
+        const { tree, block } = await treeAtBlock(source())
+        const meta = { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, block }
+        const good = writeKycSnapshot(tree, meta)
+        const levels = snapshotLevels(good.manifest, good.chunks)
+        const f = await facts()
+        await expect(checkKycSnapshot({ ...good.manifest, kycRegistry: `0x${"22".repeat(20)}` }, levels, f)).rejects.toMatchObject({ parameter: "snapshot" })
+        await expect(checkKycSnapshot({ ...good.manifest, chainId: 1 }, levels, f)).rejects.toMatchObject({ parameter: "snapshot" })
+        await expect(checkKycSnapshot({ ...good.manifest, block: f.latestBlock + 1 }, levels, f)).rejects.toMatchObject({ parameter: "snapshot" })
+        const tampered = levels.map((l) => l.slice())
+        tampered[20]![31]! ^= 1
+        await expect(checkKycSnapshot(good.manifest, tampered, f)).rejects.toMatchObject({ message: expect.stringContaining("do not lead to its root") })
+    })
+
+    it("`zkcredit officer snapshot` writes a folder that checks out", async () => {
+        const result = await runJson(["officer", "snapshot", "--out", `${dir}/cli`], { env: chain.env, cwd: chain.dir })
+        expect(result).toMatchObject({ size: 6, chunks: 1 })
+        const { manifest, levels } = await readSnapshotDir(`${dir}/cli`)
+        expect(manifest.root).toBe(String(await registry.getFunction("currentRoot")()))
+        await expect(checkKycSnapshot(manifest, levels, await facts())).resolves.toBeUndefined()
+    })
+
+    it("a borrower's requests (snapshot, events) are the same whichever leaf is theirs", async () => {
+        const { tree, block } = await treeAtBlock(source())
+        await writeSnapshotDir(`${dir}/p`, tree, { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, block })
+        const base = "http://snapshot.test/kyc-snapshot/"
+        /** One borrower's session: every request it makes, and its proof. */
+        const session = async (commitment: bigint) => {
+            const requests: string[] = []
+            const fetcher: SnapshotFetch = async (url) => {
+                requests.push(`GET ${url}`)
+                const bytes = await readFile(join(`${dir}/p`, new URL(url).pathname.replace("/kyc-snapshot/", "")))
+                return new Response(bytes, { headers: { "content-type": url.endsWith(".json") ? "application/json" : "application/octet-stream" } })
+            }
+            const recording = {
+                getBlockNumber: () => chain.provider.getBlockNumber(),
+                getLogs: (filter: object) => (requests.push(`getLogs ${JSON.stringify(filter)}`), chain.provider.getLogs(filter))
+            }
+            const snapshot = (await fetchKycSnapshot(base, fetcher))!
+            await fetchKycEvents(recording, chain.deployment.contracts.kycRegistry, { fromBlock: snapshot.manifest.block + 1, toBlock: block })
+            const proof = packedMerkleProof(snapshot.levels, packedIndexOf(snapshot.levels, commitment))
+            return { requests, proof }
+        }
+        const first = await session(101n)
+        const last = await session(106n)
+        expect(first.proof.index).toBe(0)
+        expect(last.proof.index).toBe(5)
+        expect(verifyMerkleProof(first.proof) && verifyMerkleProof(last.proof)).toBe(true)
+        expect(first.requests).toEqual(last.requests)
+        expect(first.requests.length).toBeGreaterThan(1)
+        for (const r of first.requests) expect(r).not.toMatch(/\b(101|106|0x65|0x6a)\b/)
+    })
+})
