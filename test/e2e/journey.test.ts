@@ -175,7 +175,7 @@ describeInBrowser("a new borrower, from a fresh profile", () => {
         const [download] = await Promise.all([o.waitForEvent("download"), o.getByTestId("binding-sign").click()])
         const bindingFile = join(stateDir, download.suggestedFilename())
         await download.saveAs(bindingFile)
-        expect(JSON.parse(readFileSync(bindingFile, "utf8"))).toMatchObject({ personRef: profile.personRef, commitment })
+        expect(JSON.parse(readFileSync(bindingFile, "utf8"))).toMatchObject({ personRef: profile.personRef, commitment: BigInt(commitment).toString() })
         const { page } = borrower
         await page.getByTestId("applicant-binding-file").setInputFiles(bindingFile)
         await page.getByTestId("applicant-binding").waitFor()

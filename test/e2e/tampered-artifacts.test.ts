@@ -20,7 +20,7 @@ import { startPlatform, type Platform } from "../../scripts/lib/platform.ts"
 import { startStaticServer, type StaticServer } from "../../scripts/lib/static-server.ts"
 import { testPort } from "../helpers/ports.ts"
 import { buildLeakyWasm, removeLeakyWasm } from "../prover/leaky-circuit.ts"
-import { act, CATALOGS, connectDevAccount, getAttestation, launchBrowser, open, restoreIdentity, ROOT, type TestBrowser, describeInBrowser } from "./helpers.ts"
+import { actConfirmed, CATALOGS, connectDevAccount, getAttestation, launchBrowser, open, restoreIdentity, ROOT, type TestBrowser, describeInBrowser } from "./helpers.ts"
 
 const PORTS = { chain: testPort(8850), bureau: testPort(8851), app: testPort(8852) }
 const TAMPERED_PORT = testPort(8853)
@@ -83,11 +83,13 @@ async function poisonCache(browser: TestBrowser, paths: string[]): Promise<void>
 }
 
 /** sha256 of each entry of the app's artifact cache, by path. */
+/** The credit proof's files in the Cache API, by path, with their sha256 (the bureau's history-proof files are cached beside them). */
 async function cachedHashes(browser: TestBrowser): Promise<Record<string, string>> {
     return browser.page.evaluate(async () => {
         const cache = await caches.open("zkcredit-artifacts-v1")
         const out: Record<string, string> = {}
         for (const request of await cache.keys()) {
+            if (!new URL(request.url).pathname.startsWith("/artifacts/credit-proof.")) continue
             const digest = await crypto.subtle.digest("SHA-256", await (await cache.match(request))!.arrayBuffer())
             out[new URL(request.url).pathname] = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("")
         }
@@ -98,7 +100,7 @@ async function cachedHashes(browser: TestBrowser): Promise<Record<string, string
 async function borrow(browser: TestBrowser) {
     await browser.page.getByTestId(`select-${platform.world.offerIds[0]!}-0`).click()
     await browser.page.getByTestId("borrow-principal").fill("100")
-    return act(browser.page, "borrow-submit", 120_000)
+    return actConfirmed(browser.page, "borrow-submit", 120_000)
 }
 
 const transactions = (requests: Recorded[]) => requests.filter((r) => /eth_sendTransaction|eth_sendRawTransaction/.test(r.body))
@@ -138,7 +140,7 @@ describeInBrowser("the honest server", () => {
             await poisonCache(browser, [WASM, ZKEY])
             const first = await borrow(browser)
             expect(first, first.text).toMatchObject({ kind: "success", key: "borrow.success" })
-            const artifactRequests = () => requests.filter((r) => new URL(r.url).pathname.startsWith("/artifacts/")).map((r) => `${r.method} ${new URL(r.url).pathname}`)
+            const artifactRequests = () => requests.filter((r) => new URL(r.url).pathname.startsWith("/artifacts/credit-proof.")).map((r) => `${r.method} ${new URL(r.url).pathname}`)
             expect(artifactRequests().sort()).toEqual([`GET ${WASM}`, `GET ${ZKEY}`])
             expect(encodings).toEqual({ [WASM]: "br", [ZKEY]: "br" })
             const pins = ARTIFACT_PINS["credit-proof"]!
@@ -147,7 +149,7 @@ describeInBrowser("the honest server", () => {
 
             const loan = browser.page.locator('article[data-testid^="loan-"]')
             const loanId = (await loan.getAttribute("data-testid"))!.slice("loan-".length)
-            expect((await act(browser.page, `repay-all-${loanId}`)).key).toBe("repay.successAll")
+            expect((await actConfirmed(browser.page, `repay-all-${loanId}`)).key).toBe("repay.successAll")
             await loan.waitFor({ state: "detached" })
             const second = await borrow(browser)
             expect(second, second.text).toMatchObject({ kind: "success", key: "borrow.success" })
