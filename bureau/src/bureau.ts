@@ -58,7 +58,7 @@ export interface BureauOptions {
     officers: OfficerCheck
     /** The history proof's verification key (parsed JSON). */
     historyVerificationKey: object
-    /** Without it, a proof naming a pseudonym is answered 501. */
+    /** Without it, a proof naming a pseudonym is answered 422 `HISTORY_NOT_CONFIGURED`. */
     chain?: ChainHistory
     /** The operator's token for provider and lender administration; admin routes are off without it. */
     adminToken?: string
@@ -145,7 +145,7 @@ export class Bureau {
         for (const [i, scopeText] of proof.scopes.entries()) {
             const scope = BigInt(scopeText)
             if (scope === 0n) continue
-            if (!this.#o.chain) throw new HttpError(501, "HISTORY_NOT_CONFIGURED", `proof.scopes.${i}`, "this bureau reads no on-chain history: prove with no markets")
+            if (!this.#o.chain) throw new HttpError(422, "HISTORY_NOT_CONFIGURED", `proof.scopes.${i}`, "this bureau reads no on-chain history: prove with no markets")
             if (!this.#o.chain.scopes.includes(scope)) throw new BureauInputError("UNKNOWN_MARKET", `proof.scopes.${i}`, `proof.scopes.${i} is not the scope of a market this bureau reads; GET /v1/markets lists them`)
             pseudonyms.push({ scope, nullifier: BigInt(proof.pseudonyms[i]!) })
         }

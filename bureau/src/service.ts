@@ -18,8 +18,8 @@
  * Errors are `{ error: { code, field, message } }`: 400 bad JSON or field (self-reported
  * `applicant` data is `SELF_REPORTED_DATA`, a bare `pseudonym` `UNPROVEN_PSEUDONYM`), 401/403 a
  * failed check (binding, proof, challenge, provider), 404 unknown route or record, 405 wrong
- * method, 409 conflict, 413 body too large, 415 not JSON, 501 history asked of a bureau without a
- * chain, 502 the chain could not be read, 500 only for the bureau's own bugs. Requests that HTTP
+ * method, 409 conflict, 413 body too large, 415 not JSON, 422 history asked of a bureau without a
+ * chain (the applicant proves with no markets), 502 the chain could not be read, 500 only for the bureau's own bugs. Requests that HTTP
  * itself refuses get the same JSON shape: 400, 408, 431 or 405.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http"
@@ -74,7 +74,7 @@ export interface BureauServiceOptions {
     officers: OfficerCheck
     /** The history proof's verification key (parsed verification_key.json). */
     historyVerificationKey: object
-    /** The markets whose on-chain history the bureau reads; without it, proofs naming markets get 501. */
+    /** The markets whose on-chain history the bureau reads; without it, proofs naming markets get 422. */
     chain?: ChainHistory
     /** The operator's token for the admin routes; they are off without one. */
     adminToken?: string

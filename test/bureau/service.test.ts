@@ -124,6 +124,17 @@ describe("bureau service", () => {
             expect((await post(`${url}/v1/attestations`, {})).body.error).toMatchObject({ code: "MISSING_FIELD", field: "binding" })
         })
 
+        it("a proof naming a market, to a bureau that reads no chain: 422 HISTORY_NOT_CONFIGURED, nothing stored", async () => {
+            const { signBinding } = await import("../../bureau/src/binding.ts")
+            const binding = await signBinding(TEST_OFFICER, { personRef: ref("110105199003075678"), commitment: new Identity(6n).commitment.toString(), subjectKind: "person", issuedAt: 1 }, TEST_BINDING_DOMAIN)
+            const scopes = ["0", "0", "12345", "0", "0", "0", "0", "0"]
+            const proof = { commitment: binding.commitment, pseudonyms: Array(8).fill("0"), scopes, challenge: "1", points: Array(8).fill("1") }
+            const { status, body } = await post(`${url}/v1/attestations`, { binding, proof })
+            expect(status).toBe(422)
+            expect(body.error).toMatchObject({ code: "HISTORY_NOT_CONFIGURED", field: "proof.scopes.2" })
+            expect(await started.store.attestationsFor(binding.personRef)).toEqual([])
+        })
+
         it("the admin routes need the operator's token", async () => {
             const provider = REGISTRATIONS[0]!
             expect((await post(`${url}/v1/admin/providers`, provider)).status).toBe(401)
