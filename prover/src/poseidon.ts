@@ -7,7 +7,6 @@
  * WASM builds (@railgun-community/poseidon-hash-wasm, @lightprotocol/hasher.rs) pay for a string
  * or BN conversion on each call and were slower, @iden3/js-crypto is pure JavaScript.
  */
-import { buildPoseidon } from "circomlibjs"
 import { ZkCreditError } from "./errors.ts"
 import type { KycHash } from "./kyc-tree.ts"
 
@@ -19,7 +18,8 @@ let loading: Promise<KycHash> | undefined
  * @throws ZkCreditError `ARTIFACT_UNAVAILABLE` when WebAssembly cannot be instantiated here.
  */
 export function loadFastPoseidon(): Promise<KycHash> {
-    loading ??= buildPoseidon().then(
+    // imported on first use: circomlibjs loads ethers v5 and more, which no other caller needs
+    loading ??= import("circomlibjs").then(({ buildPoseidon }) => buildPoseidon()).then(
         (poseidon) => {
             const F = poseidon.F
             const pair: bigint[] = [0n, 0n]
