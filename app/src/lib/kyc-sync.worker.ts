@@ -12,10 +12,13 @@ import { applyKycEventsToLevels, checkKycSnapshot, fetchKycSnapshot, packedIndex
 import { fetchKycEvents } from "$client/kyc-tree.ts"
 import { KycRegistryAbi } from "$client/generated/abis.ts"
 import { buildKycTree, workerRunner, type SubtreeResponse } from "$prover/kyc-build.ts"
-import { verifyMerkleProof } from "$prover/kyc-tree.ts"
+import { poseidonLiteHash, verifyMerkleProof } from "$prover/kyc-tree.ts"
 import { loadFastPoseidon } from "$prover/poseidon.ts"
 import BuildWorker from "$prover/kyc-build.worker.ts?worker"
 import type { KycSyncRequest, KycSyncResponse, KycSyncStage } from "./kyc.ts"
+
+/** Up to this many new leaves, poseidon-lite (about 250 us a hash) beats loading the WebAssembly one. */
+const FEW_LEAVES = 512
 
 const post = (message: KycSyncResponse) => (self as unknown as Worker).postMessage(message)
 
@@ -74,10 +77,6 @@ async function sync(request: Extract<KycSyncRequest, { type: "sync" }>): Promise
     try {
         const registry = new Contract(request.kycRegistry, KycRegistryAbi, provider)
         const key = `${request.chainId}:${request.kycRegistry.toLowerCase()}`
-        // the WebAssembly Poseidon loads while the chain and IndexedDB are read; only hashing waits
-        // for it (a return with nothing new hashes nothing, so it never waits)
-        const hashing = loadFastPoseidon()
-        hashing.catch(() => {})
         progress("loading")
         // the latest block and the stored tree, read at the same time
         const [latest, stored] = await Promise.all([provider.getBlockNumber(), request.fresh ? undefined : current?.key === key ? current : load(key)])
@@ -105,13 +104,16 @@ async function sync(request: Extract<KycSyncRequest, { type: "sync" }>): Promise
         if (!levels || events.length > 0) {
             if (!levels) {
                 const leaves = leavesFromKycEvents(events)
-                const tree = await buildInWorkers(leaves, await hashing, (done, total) => progress("hashing", { leavesHashed: (hashed = done), leavesTotal: total }))
+                const tree = await buildInWorkers(leaves, await loadFastPoseidon(), (done, total) => progress("hashing", { leavesHashed: (hashed = done), leavesTotal: total }))
                 levels = packLevels(tree)
             } else {
                 // on the packed levels as stored: only the nodes above the new leaves are hashed
                 const leavesTotal = events.reduce((n, e) => n + (e.kind === "added" ? e.commitments.length : 1), 0)
                 progress("hashing", { leavesHashed: 0, leavesTotal })
-                const applied = applyKycEventsToLevels(levels, events, await hashing)
+                // setting up the WebAssembly Poseidon blocks this worker for about a second (more on a
+                // busy machine): a few new members are hashed sooner with poseidon-lite (same output)
+                const hash = leavesTotal <= FEW_LEAVES ? poseidonLiteHash : await loadFastPoseidon()
+                const applied = applyKycEventsToLevels(levels, events, hash)
                 if (typeof applied === "string") throw new Error(`the registry's events do not fit the stored tree: ${applied}`)
                 levels = applied
                 progress("hashing", { leavesHashed: (hashed = leavesTotal), leavesTotal })
