@@ -2,7 +2,8 @@
  * The borrower's KYC sync, in a Web Worker so the page never blocks. It keeps the tree's packed
  * levels in IndexedDB with the last synced block: a first visit starts from the app server's
  * snapshot (checked against the registry's on-chain roots) or from the deployment block, later
- * visits read only the events after the stored block, and a visit with nothing new hashes nothing.
+ * visits read only the events after the stored block and apply them to the stored levels (only the
+ * nodes above new leaves are hashed), and a visit with nothing new hashes nothing.
  * Every request is the same for every borrower (the whole snapshot, event ranges by block); the
  * leaf index is computed here and only a Merkle proof goes back to the page, in this browser.
  */
@@ -60,6 +61,11 @@ async function save(value: Stored): Promise<void> {
     })
 }
 
+/** A return visit's save, written after the page has its answer (see sync). */
+let saving: Promise<void> | undefined
+/** How long a return visit's save waits: the page's membership question comes first. */
+const DEFERRED_SAVE_MS = 250
+
 /** The synced state, for membership questions after a sync. */
 let current: { key: string; syncedBlock: number; levels: PackedLevels } | undefined
 
@@ -73,6 +79,8 @@ async function sync(request: Extract<KycSyncRequest, { type: "sync" }>): Promise
         stagesMs[stage] ??= Math.round(elapsedMs)
         post({ id, type: "progress", stage, elapsedMs, ...extra })
     }
+    // the last visit's save first: this sync may update those levels in place
+    await saving
     const provider = new JsonRpcProvider(request.rpcUrl, request.chainId, { staticNetwork: true })
     try {
         const registry = new Contract(request.kycRegistry, KycRegistryAbi, provider)
@@ -130,9 +138,15 @@ async function sync(request: Extract<KycSyncRequest, { type: "sync" }>): Promise
             if (from !== "events") return await sync({ ...request, snapshotUrl: undefined, fresh: true })
             throw new Error(`the KYC tree rebuilt from the events has root ${root}, the registry ${chainRoot}: a published root is wrong (see the compliance audit)`)
         }
-        if (from !== "stored" || events.length > 0 || request.fresh) {
+        const record = { key, syncedBlock: latest, root: root.toString(), levels }
+        if (from !== "stored" || request.fresh) {
             progress("saving")
-            await save({ key, syncedBlock: latest, root: root.toString(), levels })
+            await save(record)
+        } else if (events.length > 0) {
+            // a return visit's few new events: the page gets its answer first and the copy (every
+            // level, tens of MB at a province's size) is written just after; a page closed before
+            // that only means the next visit applies the same events again
+            saving = new Promise((resolve) => setTimeout(resolve, DEFERRED_SAVE_MS)).then(() => save(record)).catch(() => {})
         }
         current = { key, syncedBlock: latest, levels }
         post({ id, type: "done", syncedBlock: latest, size, root: root.toString(), from, eventsApplied: events.length, leavesHashed: hashed, totalMs: performance.now() - started, stagesMs })
