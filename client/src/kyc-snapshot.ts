@@ -12,6 +12,7 @@ import type { Contract } from "ethers"
 import { KYC_TREE_DEPTH, SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
 import { ZkCreditError } from "../../prover/src/errors.ts"
 import { KycTree, kycZeroes, poseidonLiteHash, type KycHash, type KycMerkleProof } from "../../prover/src/kyc-tree.ts"
+import type { KycEvent } from "./kyc-events.ts"
 
 /** The `format` of a snapshot manifest. */
 export const KYC_SNAPSHOT_FORMAT = "zkcredit-kyc-snapshot"
@@ -91,6 +92,71 @@ export function unpackLevels(levels: PackedLevels, hash: KycHash = poseidonLiteH
 export function packedRoot(levels: PackedLevels, hash: KycHash = poseidonLiteHash): bigint {
     const top = levels[KYC_TREE_DEPTH]!
     return top.length >= 32 ? readNode(top, 0) : kycZeroes(hash)[KYC_TREE_DEPTH]!
+}
+
+/**
+ * Replays events onto packed levels without unpacking them: the leaves are written in chain order
+ * (as {@link applyKycEvent} would), each level grows once to its final size, and then every node
+ * above a written leaf is hashed once, level by level. A returning borrower's few new members cost
+ * about depth hashes each, not a pass over the million stored nodes.
+ * @param levels Packed levels; those that keep their size are updated in place.
+ * @returns The new levels, or a string saying which event does not fit (nothing changed then).
+ */
+export function applyKycEventsToLevels(levels: PackedLevels, events: readonly KycEvent[], hash: KycHash = poseidonLiteHash): PackedLevels | string {
+    // the events must fit in order: additions at the end, changes inside the tree
+    let size = levels[0]!.length / 32
+    for (const [i, event] of events.entries()) {
+        if (event.kind === "added") {
+            if (event.startIndex !== size) return `event ${i} adds members at index ${event.startIndex}, but the tree has ${size} leaves`
+            if (event.commitments.some((c) => c < 0n || c >= SNARK_SCALAR_FIELD)) return `event ${i} adds a value outside the field`
+            size += event.commitments.length
+            if (size > 2 ** KYC_TREE_DEPTH) return `event ${i} overfills the tree`
+        } else if (event.index >= size) return `event ${i} changes index ${event.index}, outside the tree (${size} leaves)`
+        else if (event.kind === "replaced" && (event.newCommitment < 0n || event.newCommitment >= SNARK_SCALAR_FIELD)) return `event ${i} writes a value outside the field`
+    }
+    const sizes = levelSizes(size)
+    const out = levels.map((level, d) => {
+        if (level.length === sizes[d]! * 32) return level
+        const grown = new Uint8Array(sizes[d]! * 32)
+        grown.set(level)
+        return grown
+    })
+    // the written leaves, as sorted disjoint ranges [from, to)
+    let ranges: [number, number][] = []
+    for (const event of events) {
+        if (event.kind === "added") {
+            event.commitments.forEach((c, k) => writeNode(out[0]!, (event.startIndex + k) * 32, c))
+            if (event.commitments.length > 0) ranges.push([event.startIndex, event.startIndex + event.commitments.length])
+        } else {
+            writeNode(out[0]!, event.index * 32, event.kind === "removed" ? 0n : event.newCommitment)
+            ranges.push([event.index, event.index + 1])
+        }
+    }
+    const merge = (list: [number, number][]) => {
+        list.sort((a, b) => a[0] - b[0])
+        const merged: [number, number][] = []
+        for (const [from, to] of list) {
+            const last = merged.at(-1)
+            if (last && from <= last[1]) last[1] = Math.max(last[1], to)
+            else merged.push([from, to])
+        }
+        return merged
+    }
+    ranges = merge(ranges)
+    const zeroes = kycZeroes(hash)
+    for (let d = 0; d < KYC_TREE_DEPTH && ranges.length > 0; d++) {
+        const child = out[d]!
+        const parent = out[d + 1]!
+        const count = child.length / 32
+        ranges = merge(ranges.map(([from, to]) => [from >> 1, ((to - 1) >> 1) + 1]))
+        for (const [from, to] of ranges) {
+            for (let p = from; p < to; p++) {
+                const right = 2 * p + 1 < count ? readNode(child, (2 * p + 1) * 32) : zeroes[d]!
+                writeNode(parent, p * 32, hash(readNode(child, 2 * p * 32), right))
+            }
+        }
+    }
+    return out
 }
 
 /**

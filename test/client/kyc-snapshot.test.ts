@@ -2,7 +2,9 @@
  * KYC snapshots: packed levels give the tree's proofs; a snapshot written from a real local node
  * (by the library and by `zkcredit officer snapshot`) checks out against the registry's root
  * history, and one whose root is not on chain, of another registry, or whose levels do not lead to
- * its root is refused; the requests a borrower makes do not depend on their leaf index.
+ * its root is refused; the requests a borrower makes do not depend on their leaf index. Events
+ * replayed onto packed levels (a returning borrower) give the tree's levels, hashing only the
+ * nodes above the new leaves.
  * Ports 8985-8989.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises"
@@ -11,10 +13,12 @@ import { join } from "node:path"
 import { Contract } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
-import { checkKycSnapshot, fetchKycSnapshot, packedIndexOf, packedMerkleProof, packedRoot, packLevels, unpackLevels, writeKycSnapshot, snapshotLevels, type SnapshotFetch } from "../../client/src/kyc-snapshot.ts"
+import { applyKycEventsToLevels, checkKycSnapshot, fetchKycSnapshot, packedIndexOf, packedMerkleProof, packedRoot, packLevels, unpackLevels, writeKycSnapshot, snapshotLevels, type SnapshotFetch } from "../../client/src/kyc-snapshot.ts"
 import { fetchKycEvents } from "../../client/src/kyc-tree.ts"
 import { readSnapshotDir, treeAtBlock, writeSnapshotDir } from "../../cli/lib/kyc-snapshot-files.ts"
-import { KycTree, verifyMerkleProof } from "../../prover/src/kyc-tree.ts"
+import { applyKycEvent, type KycEvent } from "../../client/src/kyc-events.ts"
+import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
+import { KycTree, kycZeroes, poseidonLiteHash, verifyMerkleProof } from "../../prover/src/kyc-tree.ts"
 import { runJson, startTestChain, type TestChain } from "../cli/helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
@@ -37,6 +41,60 @@ describe("packed levels", () => {
         expect(manifest.chunks).toHaveLength(chunks.length)
         expect(unpackLevels(snapshotLevels(manifest, chunks)).root).toBe(tree.root)
         expect(() => snapshotLevels(manifest, chunks.slice(1))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "chunks" }))
+    })
+})
+
+/** Events as the registry publishes them (block and transaction do not matter to the tree). */
+const at = { blockNumber: 1, logIndex: 0, transactionHash: `0x${"00".repeat(32)}` }
+const added = (startIndex: number, commitments: bigint[]): KycEvent => ({ kind: "added", startIndex, commitments, newRoot: 0n, ...at })
+const removed = (index: number): KycEvent => ({ kind: "removed", index, newRoot: 0n, ...at })
+const replaced = (index: number, newCommitment: bigint): KycEvent => ({ kind: "replaced", index, newCommitment, newRoot: 0n, ...at })
+
+describe("events replayed onto packed levels", () => {
+    it("give the levels the tree module gives, over random additions, removals and replacements", () => {
+        let seed = 7
+        const next = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n)
+        for (let round = 0; round < 8; round++) {
+            const reference = new KycTree(Array.from({ length: next(70) }, (_, i) => BigInt(i + 1)))
+            let packed = packLevels(reference)
+            const events: KycEvent[] = []
+            for (let k = 0; k < 1 + next(6); k++) {
+                const kind = reference.size === 0 ? 0 : next(3)
+                const event = kind === 0 ? added(reference.size, Array.from({ length: 1 + next(40) }, () => BigInt(1 + next(1_000_000)))) : kind === 1 ? removed(next(reference.size)) : replaced(next(reference.size), BigInt(1 + next(1_000_000)))
+                expect(applyKycEvent(reference, event)).toBe(true)
+                events.push(event)
+            }
+            const applied = applyKycEventsToLevels(packed, events)
+            if (typeof applied === "string") throw new Error(applied)
+            packed = applied
+            expect(packed).toEqual(packLevels(reference))
+            expect(packedRoot(packed)).toBe(reference.root)
+        }
+    })
+
+    it("hash only the nodes above the new leaves: depth hashes for one replaced member", () => {
+        const tree = new KycTree(Array.from({ length: 1_000 }, (_, i) => BigInt(i + 1)))
+        let hashes = 0
+        const counting = (a: bigint, b: bigint) => (hashes++, poseidonLiteHash(a, b))
+        // the empty subtrees' hashes are made once per hash function
+        kycZeroes(counting)
+        hashes = 0
+        expect(applyKycEventsToLevels(packLevels(tree), [replaced(517, 99n)], counting)).not.toBeTypeOf("string")
+        expect(hashes).toBe(KYC_TREE_DEPTH)
+        hashes = 0
+        // 4 new leaves at 1,000-1,003: 2 parents at height 1, then 1 a level above
+        expect(applyKycEventsToLevels(packLevels(tree), [added(1_000, [1n, 2n, 3n, 4n])], counting)).not.toBeTypeOf("string")
+        expect(hashes).toBe(2 + (KYC_TREE_DEPTH - 1))
+    })
+
+    it("say which event does not fit, and change nothing", () => {
+        const tree = new KycTree([5n, 6n, 7n])
+        const packed = packLevels(tree)
+        const before = packed.map((l) => l.slice())
+        expect(applyKycEventsToLevels(packed, [replaced(1, 9n), added(4, [8n])])).toMatch(/event 1 adds members at index 4, but the tree has 3 leaves/)
+        expect(applyKycEventsToLevels(packed, [removed(3)])).toMatch(/event 0 changes index 3, outside the tree/)
+        expect(applyKycEventsToLevels(packed, [added(3, [-1n])])).toMatch(/outside the field/)
+        expect(packed).toEqual(before)
     })
 })
 

@@ -2,7 +2,7 @@
  * The borrower's KYC sync in Chromium: a fresh profile starts from the app server's snapshot
  * (checked against the chain) in the sync worker; a reload with nothing new on chain uses the
  * IndexedDB copy and hashes nothing; a member added on chain since is applied from its event
- * alone. Ports 8860-8862.
+ * alone, and its copy is written after the page has its answer. Ports 8860-8862.
  */
 import { Contract, JsonRpcProvider } from "ethers"
 import { afterAll, beforeAll, expect, it } from "vitest"
@@ -20,6 +20,7 @@ let url: string
 let browser: TestBrowser
 
 interface SyncDone {
+    syncedBlock: number
     from: string
     eventsApplied: number
     leavesHashed: number
@@ -38,6 +39,21 @@ afterAll(async () => {
 })
 
 const syncs = () => browser.page.evaluate(() => ((globalThis as unknown as { __zkcredit?: { kycSyncs?: unknown[] } }).__zkcredit?.kycSyncs ?? []) as SyncDone[])
+
+/** The last synced block of this browser's IndexedDB copy of the tree. */
+const storedBlock = () =>
+    browser.page.evaluate(
+        () =>
+            new Promise<number | undefined>((resolve, reject) => {
+                const open = indexedDB.open("zkcredit-kyc")
+                open.onerror = () => reject(open.error)
+                open.onsuccess = () => {
+                    const all = open.result.transaction("trees").objectStore("trees").getAll()
+                    all.onerror = () => reject(all.error)
+                    all.onsuccess = () => resolve((all.result as { syncedBlock: number }[])[0]?.syncedBlock)
+                }
+            })
+    )
 
 async function visit(): Promise<SyncDone> {
     const { page } = browser
@@ -73,6 +89,9 @@ describeInBrowser("borrower KYC sync", () => {
             await (await registry.getFunction("addMembers")([123_456_789n], tree.root)).wait()
             const after = await visit()
             expect(after).toMatchObject({ from: "stored", eventsApplied: 1, root: tree.root.toString(), size: tree.size })
+            // the page had its answer before the copy was written; the copy lands just after, and the next visit applies nothing again
+            await expect.poll(() => storedBlock(), { timeout: 10_000 }).toBe(after.syncedBlock)
+            expect(await visit()).toMatchObject({ from: "stored", eventsApplied: 0, root: tree.root.toString() })
         } finally {
             provider.destroy()
         }

@@ -29,6 +29,8 @@ export interface KycSyncDone {
     eventsApplied: number
     leavesHashed: number
     totalMs: number
+    /** When each stage began, ms into the sync ("stored": the IndexedDB copy read; "checking": the root compared with the chain's). */
+    stagesMs: Record<string, number>
 }
 
 /** Progress of a sync, as the status component shows it. */
