@@ -157,15 +157,14 @@ describeInBrowser("supervision overview and escrow committee", () => {
 
     it("the supervision overview shows the chain's figures for the market", async () => {
         // what the transactions' own receipts say, counted here without the app's code
-        const market = contracts.loanMarket.interface
         const logs = receipts.flatMap((r) => r.logs).filter((l) => l.address.toLowerCase() === platform.deployment.contracts.loanMarket.toLowerCase())
-        const named = logs.map((l) => market.parseLog(l)).filter((x) => x !== null)
+        const named = logs.map((l) => contracts.loanMarket.interface.parseLog(l)).filter((x) => x !== null)
         const late = named.filter((e) => e.name === "LoanRepayment").reduce((s, e) => s + Number(e.args.lateInstalments), 0)
         expect(late).toBeGreaterThanOrEqual(1)
         await open(page, `${url}/supervision`)
-        const row = page.getByTestId(`supervision-market-${platform.deployment.contracts.loanMarket.toLowerCase()}`)
-        await row.waitFor()
-        const cell = async (metric: string) => (await row.getByTestId(`supervision-${metric}`).innerText()).trim()
+        const market = platform.deployment.contracts.loanMarket.toLowerCase()
+        await page.getByTestId(`supervision-market-${market}`).waitFor()
+        const cell = async (metric: string) => (await page.getByTestId(`supervision-${market}-${metric}`).innerText()).trim()
         expect(await cell("loansOpened")).toBe("4")
         expect(await cell("loansRepaid")).toBe("1")
         expect(await cell("lateInstalments")).toBe(String(late))

@@ -486,6 +486,7 @@ export const zhCN: Messages = {
     "supervision.lead": "每个市场的公开数据，完全由您的浏览器根据链上事件计算：只有笔数和金额，从不包含借款人的身份或化名。任何人都可以对照链上数据核查。",
     "supervision.noEscrow": "本部署尚无托管合约：不统计托管开启（数值为 0）。",
     "supervision.totalsTitle": "全部时间，按市场",
+    "supervision.figure": "指标",
     "supervision.market": "市场",
     "supervision.allMarkets": "全部市场",
     "supervision.definitions": "逾期期数：还款时发现已逾期并收取滞纳金的期数。还款额含滞纳金。已完成开启：第 t 份解密份额已发布的开启请求（此后任何人都可合并）。",
