@@ -14,6 +14,10 @@ export interface Deployment {
         loanMarket: string
         /** The test stablecoin; absent on networks with real tokens. */
         stablecoin?: string
+        /** The escrow committee's key registry; absent where the escrow is not deployed. */
+        escrowCommitteeRegistry?: string
+        /** Opening requests and published shares; absent where the escrow is not deployed. */
+        escrowOpenings?: string
     }
     /** Block of the first deployment transaction: event scans start here. */
     deployBlock: number
@@ -40,6 +44,8 @@ export function parseDeployment(value: unknown): Deployment {
         }
     }
     const stablecoin = address("stablecoin", true)
+    const escrowCommitteeRegistry = address("escrowCommitteeRegistry", true)
+    const escrowOpenings = address("escrowOpenings", true)
     return {
         chainId: d.chainId as number,
         network: typeof d.network === "string" ? d.network : `chain-${d.chainId}`,
@@ -48,7 +54,9 @@ export function parseDeployment(value: unknown): Deployment {
             bureauRegistry: address("bureauRegistry")!,
             creditVerifier: address("creditVerifier")!,
             loanMarket: address("loanMarket")!,
-            ...(stablecoin ? { stablecoin } : {})
+            ...(stablecoin ? { stablecoin } : {}),
+            ...(escrowCommitteeRegistry ? { escrowCommitteeRegistry } : {}),
+            ...(escrowOpenings ? { escrowOpenings } : {})
         },
         deployBlock: d.deployBlock as number
     }

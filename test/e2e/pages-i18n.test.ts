@@ -131,6 +131,16 @@ for (const locale of ["zh-CN", "en"] as const) {
             await checkPage(page, locale, "bureau")
         })
 
+        it("supervision overview and escrow committee (the demo world has no escrow contracts yet)", async () => {
+            await open(page, `${url}/supervision`)
+            await page.getByTestId("supervision-chart").waitFor()
+            await page.getByTestId("supervision-no-escrow").waitFor()
+            await checkPage(page, locale, "supervision")
+            await open(page, `${url}/committee`)
+            await page.getByTestId("committee-not-deployed").waitFor()
+            await checkPage(page, locale, "committee")
+        })
+
         it("an unknown page", async () => {
             await open(page, `${url}/no-such-page`)
             await page.getByTestId("error-page").waitFor()

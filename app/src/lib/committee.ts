@@ -1,0 +1,259 @@
+/**
+ * The escrow committee from the chain, for the committee page and the borrower's statement: the
+ * committee keys with their t-of-n authorities (EscrowCommitteeRegistry), opening requests, the
+ * partial decryptions published for each (EscrowOpenings), each checked here, in the browser,
+ * against the authority's public share in the registry, and the opening itself (combining t
+ * verified shares), which stays on this device.
+ *
+ * All escrow chain reading of the app is in this module and in $client/supervision.ts: when the
+ * market keeps each loan's escrow (and requests name their market), only these change.
+ */
+import { Contract, Interface } from "ethers"
+import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi, LoanMarketAbi } from "$client/generated/abis.ts"
+import { LOAN_STATUS, type LoanStatusName } from "$client/views.ts"
+import { combinePartialDecryptions, parseAuthorityShare, partialDecrypt, verifyPartialDecryption, type CommitteeKeyFile, type PartialDecryption } from "$prover/escrow/index.ts"
+import { app } from "./app.svelte.ts"
+import { AppError } from "./errors.ts"
+import { wallet } from "./wallet.svelte.ts"
+
+/** One authority of a committee key, as registered. */
+export interface CommitteeAuthority {
+    index: number
+    account: string
+    publicShare: [bigint, bigint]
+}
+
+/** A committee key, as registered. */
+export interface CommitteeKeyView {
+    keyY: bigint
+    x: bigint
+    threshold: number
+    size: number
+    validFrom: number
+    validUntil: number
+    /** 0 if not revoked. */
+    revokedAt: number
+    authorities: CommitteeAuthority[]
+}
+
+/** Whether a published share's Chaum-Pedersen proof holds against the authority's registered public share. */
+export type ShareCheck = "verified" | "forged"
+
+/** A partial decryption published on chain. */
+export interface PublishedShare {
+    index: number
+    authority: string
+    partial: PartialDecryption
+    check: ShareCheck
+    block: number
+}
+
+/** An opening request with what was published for it. */
+export interface OpeningView {
+    loanId: number
+    /** The market whose loan it is. */
+    market: string
+    requester: string
+    requestedAt: number
+    committeeKeyY: bigint
+    escrow: { ephemeralKeyY: bigint; ciphertext: bigint }
+    /** The loan's status in its market now. */
+    loanStatus: LoanStatusName
+    shares: PublishedShare[]
+    /** `OpeningQuorumReached` was emitted (t shares counted, not verified). */
+    quorumEvent: boolean
+    /** The committee key the escrow was made under; undefined if the registry does not know it. */
+    key: CommitteeKeyView | undefined
+    /** Shares whose proof holds: the escrow opens when there are t. */
+    verified: number
+}
+
+/** Handles on the escrow contracts of the deployment, or undefined where it has none. */
+export function escrowContracts(): { registry: Contract; openings: Contract } | undefined {
+    const c = app.config?.deployment.contracts
+    if (!c?.escrowCommitteeRegistry || !c.escrowOpenings || !app.provider) return undefined
+    return { registry: new Contract(c.escrowCommitteeRegistry, EscrowCommitteeRegistryAbi, app.provider), openings: new Contract(c.escrowOpenings, EscrowOpeningsAbi, app.provider) }
+}
+
+type Args = Record<string, bigint | string>
+const argsOf = (event: unknown) => (event as { args: Args }).args
+
+/** Every committee key of the registry with its authorities, from its events (the registry never deletes them). */
+export async function readCommitteeKeys(registry: Contract): Promise<CommitteeKeyView[]> {
+    const from = app.config!.deployment.deployBlock
+    const [added, authorities, revoked] = await Promise.all([
+        registry.queryFilter(registry.filters.CommitteeKeyAdded!(), from),
+        registry.queryFilter(registry.filters.CommitteeAuthorityAdded!(), from),
+        registry.queryFilter(registry.filters.CommitteeKeyRevoked!(), from)
+    ])
+    const keys = new Map<bigint, CommitteeKeyView>()
+    for (const event of added) {
+        const a = argsOf(event)
+        keys.set(a.keyY as bigint, {
+            keyY: a.keyY as bigint,
+            x: a.x as bigint,
+            threshold: Number(a.threshold),
+            size: Number(a.size),
+            validFrom: Number(a.validFrom),
+            validUntil: Number(a.validUntil),
+            revokedAt: 0,
+            authorities: []
+        })
+    }
+    for (const event of authorities) {
+        const a = argsOf(event)
+        keys.get(a.keyY as bigint)?.authorities.push({ index: Number(a.index), account: String(a.account), publicShare: [a.shareX as bigint, a.shareY as bigint] })
+    }
+    await Promise.all(
+        revoked.map(async (event) => {
+            const key = keys.get(argsOf(event).keyY as bigint)
+            if (key) key.revokedAt = (await event.getBlock()).timestamp
+        })
+    )
+    for (const key of keys.values()) key.authorities.sort((a, b) => a.index - b.index)
+    return [...keys.values()]
+}
+
+/** Whether a key is active at `time` (in its window, not revoked by then), as the registry's `isKeyActive`. */
+export function isKeyActiveAt(key: CommitteeKeyView, time: number): boolean {
+    return key.validFrom <= time && time < key.validUntil && (key.revokedAt === 0 || time < key.revokedAt)
+}
+
+/**
+ * The registered key in the committee key file format the prover's verify and combine read.
+ * Only the public parts are used there; `committee` (a roster id in a real file) is a label in
+ * that format, filled here with the key's y so that the file names the key it came from.
+ */
+export function keyFileFromRegistry(key: CommitteeKeyView): CommitteeKeyFile {
+    return {
+        format: "zkcredit-committee-key",
+        version: 1,
+        committee: `0x${key.keyY.toString(16).padStart(64, "0")}`,
+        threshold: key.threshold,
+        members: key.authorities.map((a) => ({ index: a.index, name: a.account })),
+        qualified: [],
+        disqualified: [],
+        falseComplaints: [],
+        publicKey: [key.x.toString(), key.keyY.toString()],
+        publicShares: key.authorities.map((a) => ({ index: a.index, publicShare: [a.publicShare[0].toString(), a.publicShare[1].toString()] }))
+    }
+}
+
+/** The market an openings contract serves. */
+async function openingsMarket(openings: Contract): Promise<string> {
+    return String(await openings.getFunction("market")())
+}
+
+/**
+ * Every opening request with its shares, each share checked against the registry's public share
+ * of its authority (a forged or wrong one is marked `forged`), and the loan's status now.
+ */
+export async function readOpenings(): Promise<{ keys: CommitteeKeyView[]; openings: OpeningView[] }> {
+    const contracts = escrowContracts()
+    if (!contracts) return { keys: [], openings: [] }
+    const { registry, openings } = contracts
+    const from = app.config!.deployment.deployBlock
+    const [keys, requested, published, quorums, marketAddress] = await Promise.all([
+        readCommitteeKeys(registry),
+        openings.queryFilter(openings.filters.OpeningRequested!(), from),
+        openings.queryFilter(openings.filters.PartialDecryptionPublished!(), from),
+        openings.queryFilter(openings.filters.OpeningQuorumReached!(), from),
+        openingsMarket(openings)
+    ])
+    const market = new Contract(marketAddress, LoanMarketAbi, app.provider)
+    const quorumLoans = new Set(quorums.map((q) => Number(argsOf(q).loanId)))
+    const views = await Promise.all(
+        requested.map(async (event): Promise<OpeningView> => {
+            const a = argsOf(event)
+            const loanId = Number(a.loanId)
+            const escrow = { ephemeralKeyY: a.ephemeralKeyY as bigint, ciphertext: a.ciphertext as bigint }
+            const key = keys.find((k) => k.keyY === a.committeeKeyY)
+            const keyFile = key ? keyFileFromRegistry(key) : undefined
+            const [block, loan] = await Promise.all([event.getBlock(), market.getFunction("loan")(loanId)])
+            const shares = published
+                .filter((p) => Number(argsOf(p).loanId) === loanId)
+                .map((p) => {
+                    const s = argsOf(p)
+                    const partial: PartialDecryption = { index: Number(s.index), partial: [String(s.partialX), String(s.partialY)], proof: { challenge: String(s.challenge), response: String(s.response) } }
+                    const ok = keyFile !== undefined && verifyPartialDecryption(escrow, partial, keyFile, loanId)
+                    return { index: partial.index, authority: String(s.authority), partial, check: (ok ? "verified" : "forged") as ShareCheck, block: p.blockNumber }
+                })
+            return {
+                loanId,
+                market: marketAddress,
+                requester: String(a.requester),
+                requestedAt: block.timestamp,
+                committeeKeyY: a.committeeKeyY as bigint,
+                escrow,
+                loanStatus: LOAN_STATUS[Number(loan.status)] ?? "None",
+                shares,
+                quorumEvent: quorumLoans.has(loanId),
+                key,
+                verified: shares.filter((s) => s.check === "verified").length
+            }
+        })
+    )
+    return { keys, openings: views.sort((x, y) => y.requestedAt - x.requestedAt) }
+}
+
+/**
+ * Opens an escrow on this device from its verified shares (any t). The commitment is returned to
+ * the caller only: nothing is sent anywhere.
+ * @throws AppError `committee.error.notEnoughShares` with fewer than t verified shares.
+ */
+export function openOnDevice(opening: OpeningView): { commitment: bigint; authorities: number[] } {
+    const key = opening.key
+    const verified = opening.shares.filter((s) => s.check === "verified")
+    if (!key || verified.length < key.threshold) throw new AppError("committee.error.notEnoughShares", { verified: verified.length, threshold: key?.threshold ?? 0 })
+    return combinePartialDecryptions(opening.escrow, verified.map((s) => s.partial), keyFileFromRegistry(key), opening.loanId)
+}
+
+/** A share file read from disk: kept in memory while the page is open, never stored or sent. */
+export type ShareFile = Record<string, unknown>
+
+/**
+ * Checks, on chain, everything that must hold before an authority publishes its partial
+ * decryption of loan `loanId`, and says what does not (each as a translated message): an
+ * opening was requested, the loan is defaulted, the share is of the escrow's committee key, the
+ * connected account is that share's authority, and it has not published yet.
+ * @returns The partial decryption, made on this device.
+ */
+export async function preparePartialDecryption(loanId: number, shareFile: ShareFile): Promise<PartialDecryption> {
+    const contracts = escrowContracts()
+    if (!contracts) throw new AppError("committee.error.notDeployed")
+    let share: ReturnType<typeof parseAuthorityShare>
+    try {
+        share = parseAuthorityShare(shareFile)
+    } catch {
+        throw new AppError("committee.error.badShareFile")
+    }
+    const { registry, openings } = contracts
+    const opening = await openings.getFunction("openingOf")(loanId)
+    if (opening.requestedAt === 0n) throw new AppError("committee.error.notRequested", { loan: loanId })
+    const market = new Contract(await openingsMarket(openings), LoanMarketAbi, app.provider)
+    const status = LOAN_STATUS[Number((await market.getFunction("loan")(loanId)).status)] ?? "None"
+    if (status !== "Defaulted") throw new AppError("committee.error.notDefaulted", { loan: loanId, status })
+    if (opening.committeeKeyY !== share.publicKey[1]) throw new AppError("committee.error.wrongCommittee", { loan: loanId })
+    if (!wallet.ready || !wallet.address) throw new AppError("error.noWallet")
+    const index = Number(await registry.getFunction("authorityIndex")(opening.committeeKeyY, wallet.address))
+    if (index !== share.index) throw new AppError("committee.error.notTheAuthority", { account: wallet.address, index: share.index })
+    if (await openings.getFunction("hasPublished")(loanId, index)) throw new AppError("committee.error.alreadyPublished", { index, loan: loanId })
+    return partialDecrypt({ ephemeralKeyY: opening.ephemeralKeyY, ciphertext: opening.ciphertext }, shareFile, loanId)
+}
+
+const openingsInterface = new Interface(EscrowOpeningsAbi)
+
+/** Sends a partial decryption from the connected account; an EscrowOpenings revert becomes its translated message. */
+export async function publishPartialDecryption(loanId: number, partial: PartialDecryption): Promise<{ wait: () => Promise<{ status: number | null } | null> }> {
+    const address = app.config?.deployment.contracts.escrowOpenings
+    if (!address || !wallet.signer) throw new AppError("error.noWallet")
+    const openings = new Contract(address, EscrowOpeningsAbi, wallet.signer)
+    try {
+        return await openings.getFunction("publishPartialDecryption")(loanId, partial.partial[0], partial.partial[1], partial.proof.challenge, partial.proof.response)
+    } catch (error) {
+        const data = (error as { data?: unknown }).data
+        const parsed = typeof data === "string" ? (() => { try { return openingsInterface.parseError(data) } catch { return null } })() : null
+        if (parsed) throw new AppError("committee.error.reverted", { name: parsed.name })
+        throw error
+    }
+}

@@ -1,0 +1,220 @@
+/**
+ * The supervision overview, the escrow committee page and the borrower's escrow statement in
+ * Chromium, on the demo platform's real local chain. Four demo borrowers borrow with real
+ * proofs; then one repays in full, one pays an instalment late, two default and one of those
+ * pays after the default (recovered). The escrow contracts are deployed next to the market (the
+ * demo world does not deploy them yet) with a committee from a real DKG; an opening of a
+ * defaulted loan is requested, authority 1 publishes its share, authority 2's account publishes
+ * a forged one, and authority 3 publishes from the page with its share file. The page checks
+ * each share in the browser, flags the forged one, and opens the escrow on the device to the
+ * borrower's commitment. Ports 8870-8872.
+ */
+import { readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { Contract, JsonRpcProvider, type ContractTransactionReceipt, type JsonRpcSigner } from "ethers"
+import type { Page } from "playwright-core"
+import { afterAll, beforeAll, expect, it } from "vitest"
+import { connectContracts, prepareBorrowRequest, readOffer, type ZkCreditContracts } from "../../client/src/index.ts"
+import { encryptCommitment, multiplyGenerator, partialDecrypt, pointToJson, requirePoint } from "../../prover/src/escrow/index.ts"
+import { generateCreditProof, Identity, KycTree, toBorrowCalldata, type Attestation } from "../../prover/src/index.ts"
+import { DEMO_BACKUP_PASSWORD, type DemoBorrower } from "../../scripts/lib/demo-world.ts"
+import type { Platform } from "../../scripts/lib/platform.ts"
+import { deployArtifact, runCommittee, type TestCommittee } from "../helpers/committee.ts"
+import { artifacts } from "../helpers/fixtures.ts"
+import { testPort } from "../helpers/ports.ts"
+import { act, connectDevAccount, describeInBrowser, getAttestation, hex32, launchBrowser, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type TestBrowser } from "./helpers.ts"
+
+const PORTS = { chain: testPort(8870), bureau: testPort(8871), app: testPort(8872) }
+/** Node accounts of the three authorities (the demo world uses 0-15). */
+const AUTHORITY_ACCOUNTS = [16, 17, 18]
+const TUSD = 1_000_000n
+const PRINCIPAL = 500n * TUSD
+const OFFER = 0
+const TIER = 0
+
+let platform: Platform
+let stateDir: string
+let url: string
+let provider: JsonRpcProvider
+let contracts: ZkCreditContracts
+let committee: TestCommittee
+let openings: Contract
+let browser: TestBrowser
+let page: Page
+/** Borrowers of the four loans: repaid, late, defaulted (opened), defaulted then recovered. */
+let borrowers: DemoBorrower[]
+const loans: number[] = []
+const receipts: ContractTransactionReceipt[] = []
+
+const signer = (i: number): Promise<JsonRpcSigner> => provider.getSigner(i)
+const as = (contract: Contract, runner: JsonRpcSigner) => contract.connect(runner) as Contract
+async function send(promise: Promise<{ wait: () => Promise<unknown> }>): Promise<ContractTransactionReceipt> {
+    const receipt = (await (await promise).wait()) as ContractTransactionReceipt
+    receipts.push(receipt)
+    return receipt
+}
+async function advance(seconds: number): Promise<void> {
+    await provider.send("evm_increaseTime", [seconds])
+    await provider.send("evm_mine", [])
+}
+const signerOf = (b: DemoBorrower) => provider.getSigner(b.address)
+
+/** Proves in Node (the real circuit) and borrows for a demo borrower. */
+async function borrow(b: DemoBorrower, group: KycTree): Promise<number> {
+    const identity = await Identity.importBackup(await readFile(join(stateDir, b.backupFile), "utf8"), DEMO_BACKUP_PASSWORD)
+    const attestation = JSON.parse(await readFile(join(stateDir, b.attestationFile), "utf8")) as Attestation
+    const offer = (await readOffer(contracts.loanMarket, OFFER))!
+    const request = await prepareBorrowRequest({ provider, deployment: platform.deployment, contracts, identity, attestation, group, intent: { offer, tier: TIER, principal: PRINCIPAL, borrower: b.address } })
+    const proof = toBorrowCalldata(await generateCreditProof(request, artifacts))
+    const me = await signerOf(b)
+    await send(as(contracts.stablecoin!, me).getFunction("approve")(platform.deployment.contracts.loanMarket, 10_000n * TUSD))
+    await send(as(contracts.loanMarket, me).getFunction("borrow")(OFFER, TIER, PRINCIPAL, proof))
+    return Number(await contracts.loanMarket.getFunction("loanCount")()) - 1
+}
+
+beforeAll(async () => {
+    ;({ platform, stateDir, url } = await startTestPlatform(PORTS, "supervision"))
+    provider = new JsonRpcProvider(platform.rpcUrl, platform.deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
+    contracts = connectContracts(platform.deployment, provider)
+    const admin = await signer(0)
+    // the escrow contracts next to the platform's market, with a committee key active before the loans
+    committee = runCommittee()
+    const registry = await deployArtifact("EscrowCommitteeRegistry.sol", "EscrowCommitteeRegistry", admin, [platform.world.admin])
+    openings = await deployArtifact("EscrowOpenings.sol", "EscrowOpenings", admin, [platform.world.admin, platform.deployment.contracts.loanMarket, await registry.getAddress()])
+    await send(openings.getFunction("grantRole")(await openings.getFunction("REQUESTER_ROLE")(), platform.world.officer))
+    const accounts = await Promise.all(AUTHORITY_ACCOUNTS.map(async (i) => (await signer(i)).getAddress()))
+    const key = requirePoint(committee.committeeKey.publicKey, "key")
+    const now = (await provider.getBlock("latest"))!.timestamp
+    const entries = committee.committeeKey.publicShares.map((s, i) => ({ account: accounts[i]!, shareX: s.publicShare[0], shareY: s.publicShare[1] }))
+    await send(registry.getFunction("addKey")(key[0], key[1], 2, entries, now - 60, now + 365 * 86_400))
+    // the app reads /config.json on each load: it now lists the escrow contracts and the authorities' accounts
+    Object.assign(platform.config.deployment.contracts, { escrowCommitteeRegistry: await registry.getAddress(), escrowOpenings: await openings.getAddress() })
+    platform.config.devAccounts!.push(...accounts.map((address, i) => ({ address, label: `authority ${i + 1}` })))
+    await writeFile(join(stateDir, "compliance-share.json"), JSON.stringify(committee.shares[2]))
+
+    // four loans with real proofs, from the borrowers whose score qualifies for the tier
+    const group = KycTree.import(await readFile(join(stateDir, "kyc-tree.json"), "utf8"))
+    const minScore = (await readOffer(contracts.loanMarket, OFFER))!.tiers[TIER]!.minScore
+    borrowers = platform.world.borrowers.filter((b) => b.score >= minScore && b.name !== "pearl-river-tea").slice(0, 4)
+    expect(borrowers).toHaveLength(4)
+    for (const b of borrowers) loans.push(await borrow(b, group))
+    browser = await launchBrowser()
+    page = browser.page
+})
+
+afterAll(async () => {
+    await browser?.close()
+    provider?.destroy()
+    await platform?.stop()
+})
+
+describeInBrowser("supervision overview and escrow committee", () => {
+    it("the borrower page says, before a borrow, who can open the escrow, when, and what they learn", async () => {
+        const b = platform.world.borrowers.find((x) => x.name === "pearl-river-tea")!
+        await open(page, `${url}/borrower`)
+        await setLocale(page, "en")
+        await connectDevAccount(page, b.address)
+        await restoreIdentity(page, stateDir, b)
+        await getAttestation(page, stateDir, b)
+        await page.getByTestId(`select-${platform.world.offerIds[0]}-0`).click()
+        const statement = page.getByTestId("escrow-statement")
+        await page.locator('[data-testid="escrow-statement"][data-state="ready"]').waitFor()
+        const text = await statement.innerText()
+        expect(text).toContain("2 of these 3 authorities together")
+        expect(text).toContain("only after this loan is marked defaulted on chain")
+        expect(text).toContain("your identity commitment")
+        for (const i of [1, 2, 3]) expect(text).toContain(`Authority ${i}`)
+        // the registered accounts, by the dev labels of this platform
+        expect(await page.getByTestId("escrow-statement-authorities").locator("li").count()).toBe(3)
+        expect(text).toContain("authority 3")
+    })
+
+    it("loans move into every state on chain, and an opening of the defaulted one is requested", async () => {
+        const [repaid, late, , recovered] = borrowers.map((b) => signerOf(b))
+        await send(as(contracts.loanMarket, await repaid!).getFunction("repayAll")(loans[0]))
+        // past the first instalment's grace period: a late payment
+        await advance(35 * 86_400)
+        await send(as(contracts.loanMarket, await late!).getFunction("repayInstalment")(loans[1]))
+        const defaultableAt = await Promise.all([loans[2], loans[3]].map(async (id) => Number((await contracts.loanMarket.getFunction("loanPosition")(id)).defaultableAt)))
+        const now = (await provider.getBlock("latest"))!.timestamp
+        await advance(Math.max(...defaultableAt) - now + 1)
+        const anyone = await signer(0)
+        await send(as(contracts.loanMarket, anyone).getFunction("markDefault")(loans[2]))
+        await send(as(contracts.loanMarket, anyone).getFunction("markDefault")(loans[3]))
+        await send(as(contracts.loanMarket, await recovered!).getFunction("repayAll")(loans[3]))
+        // the escrow the defaulted borrower's proof will carry (made here as the circuit's twin makes it)
+        const escrow = encryptCommitment(BigInt(borrowers[2]!.commitment), requirePoint(committee.committeeKey.publicKey, "key")).escrow
+        const officer = await provider.getSigner(platform.world.officer)
+        await send(as(openings, officer).getFunction("requestOpening")(loans[2], committee.committeeKey.publicKey[1], escrow.ephemeralKeyY, escrow.ciphertext))
+        // authority 1 publishes its share; authority 2's account publishes a made-up point with a made-up proof
+        const p = partialDecrypt(escrow, committee.shares[0], loans[2])
+        await send(as(openings, await signer(AUTHORITY_ACCOUNTS[0]!)).getFunction("publishPartialDecryption")(loans[2], p.partial[0], p.partial[1], p.proof.challenge, p.proof.response))
+        const forged = pointToJson(multiplyGenerator(4242n))
+        await send(as(openings, await signer(AUTHORITY_ACCOUNTS[1]!)).getFunction("publishPartialDecryption")(loans[2], forged[0], forged[1], 1n, 1n))
+        const statuses = await Promise.all(loans.map(async (id) => Number((await contracts.loanMarket.getFunction("loan")(id)).status)))
+        expect(statuses).toEqual([2, 1, 3, 3])
+    })
+
+    it("the supervision overview shows the chain's figures for the market", async () => {
+        // what the transactions' own receipts say, counted here without the app's code
+        const logs = receipts.flatMap((r) => r.logs).filter((l) => l.address.toLowerCase() === platform.deployment.contracts.loanMarket.toLowerCase())
+        const named = logs.map((l) => contracts.loanMarket.interface.parseLog(l)).filter((x) => x !== null)
+        const late = named.filter((e) => e.name === "LoanRepayment").reduce((s, e) => s + Number(e.args.lateInstalments), 0)
+        expect(late).toBeGreaterThanOrEqual(1)
+        await open(page, `${url}/supervision`)
+        const market = platform.deployment.contracts.loanMarket.toLowerCase()
+        await page.getByTestId(`supervision-market-${market}`).waitFor()
+        const cell = async (metric: string) => (await page.getByTestId(`supervision-${market}-${metric}`).innerText()).trim()
+        expect(await cell("loansOpened")).toBe("4")
+        expect(await cell("loansRepaid")).toBe("1")
+        expect(await cell("lateInstalments")).toBe(String(late))
+        expect(await cell("loansDefaulted")).toBe("2")
+        expect(await cell("loansRecovered")).toBe("1")
+        expect(await cell("openingsRequested")).toBe("1")
+        // the contract counts the t-th share, not verified ones: the forged share made the quorum event
+        expect(await cell("openingsCompleted")).toBe("1")
+        expect(await cell("volume")).toContain("2,000")
+        // the chart: every loan opened is in one bar or another, and loans were opened in the first period
+        const values = async () => ((await page.getByTestId("supervision-chart").getAttribute("data-values")) ?? "").split(",").map(Number)
+        const opened = await values()
+        expect(opened.reduce((a, b) => a + b, 0)).toBe(4)
+        expect(opened[0]).toBe(4)
+        expect(opened.length).toBeGreaterThan(1)
+        await page.getByTestId("supervision-metric").selectOption("loansDefaulted")
+        expect((await values()).reduce((a, b) => a + b, 0)).toBe(2)
+        await screenshot(page, "supervision-en")
+        expect(await page.locator("body").innerText()).not.toContain(borrowers[0]!.address)
+    })
+
+    it("the committee page lists the request with its shares, flags the forged one, takes a share from an authority and opens the escrow on the device", async () => {
+        const loan = loans[2]!
+        await open(page, `${url}/committee`)
+        const opening = page.getByTestId(`opening-${loan}`)
+        await opening.waitFor()
+        expect(await page.getByTestId(`opening-${loan}-status`).innerText()).toBe("Defaulted")
+        expect(await page.getByTestId(`share-${loan}-1`).getAttribute("data-check")).toBe("verified")
+        expect(await page.getByTestId(`share-${loan}-2`).getAttribute("data-check")).toBe("forged")
+        expect(await page.getByTestId(`forged-${loan}-2`).innerText()).toContain("Authority 2")
+        expect(await page.getByTestId(`opening-${loan}-quorum`).getAttribute("data-ready")).toBe("false")
+        expect(await page.getByTestId(`open-${loan}`).count()).toBe(0)
+
+        // authority 3 publishes from the page; a loan with no request is refused first, with the reason
+        const authority3 = await (await signer(AUTHORITY_ACCOUNTS[2]!)).getAddress()
+        await connectDevAccount(page, authority3)
+        await page.getByTestId("share-file").setInputFiles(join(stateDir, "compliance-share.json"))
+        await page.getByTestId("publish-loan").fill(String(loans[0]))
+        const refused = await act(page, "publish-submit")
+        expect([refused.kind, refused.key]).toEqual(["error", "committee.error.notRequested"])
+        await page.getByTestId("publish-loan").fill(String(loan))
+        const published = await act(page, "publish-submit")
+        expect([published.kind, published.key]).toEqual(["success", "committee.published"])
+        await page.locator(`[data-testid="share-${loan}-3"][data-check="verified"]`).waitFor()
+        expect(await page.getByTestId(`opening-${loan}-quorum`).getAttribute("data-ready")).toBe("true")
+
+        await page.getByTestId(`open-${loan}`).click()
+        expect(await page.getByTestId(`opened-commitment-${loan}`).innerText()).toBe(hex32(borrowers[2]!.commitment))
+        expect(await page.getByTestId(`opened-${loan}`).innerText()).toContain("authorities 1, 3")
+        await screenshot(page, "committee-en")
+        expect(browser.problems).toEqual([])
+    })
+})
