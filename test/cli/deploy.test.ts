@@ -4,7 +4,6 @@
  * Hardhat's keystore works the same), and writes the deployment file the CLI reads. Tested
  * against a separately started node on a non-default port. Ports 8900-8949.
  */
-import { spawn } from "node:child_process"
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { Contract, JsonRpcProvider, Wallet } from "ethers"
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { parseDeployment } from "../../client/src/deployments.ts"
 import { startLocalNode, type LocalNode } from "../../scripts/lib/local-node.ts"
-import { cliEnv, jsonError, ROOT, runCli, runJson } from "./helpers.ts"
+import { jsonError, ROOT, runCli, runDeploy as deploy, runJson } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORT = testPort(8900)
@@ -24,18 +23,6 @@ const deployer = new Wallet(DEPLOYER_KEY).address
 let node: LocalNode
 let dir: string
 let provider: JsonRpcProvider
-
-function deploy(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [`${ROOT}scripts/deploy.ts`, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] })
-        let stdout = ""
-        let stderr = ""
-        child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
-        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()))
-        child.once("error", reject)
-        child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }))
-    })
-}
 
 beforeAll(async () => {
     dir = await mkdtemp(`${tmpdir()}/zkcredit-deploy-`)
