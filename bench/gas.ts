@@ -11,7 +11,7 @@ import hre, { network } from "hardhat"
 import { CREDIT_PROOF_ARTIFACTS } from "../circuits/artifacts.ts"
 import type { BorrowProofCalldata } from "../prover/src/index.ts"
 import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
-import { as, attest, BUREAU_KEYS, DAY, deployPlatform, IDENTITIES, proveBorrow, TERMS, TIERS, USD } from "../test/helpers/contracts.ts"
+import { as, attest, BUREAU_KEYS, DAY, deploy, deployPlatform, IDENTITIES, proveBorrow, TERMS, TIERS, USD } from "../test/helpers/contracts.ts"
 import { machine, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 
 /** Ceilings the contract tests assert too. */
@@ -68,6 +68,10 @@ async function main(): Promise<void> {
     g.deposit = await gas(lenderMarket.deposit(1n, 1_000n * USD))
     g.withdraw = await gas(lenderMarket.withdraw(1n, 1_000n * USD))
     g.setOfferPaused = await gas(lenderMarket.setOfferPaused(1n, true))
+    // the admin's token allowlist (read by createOffer and deposit, never by borrow)
+    const vetted = await (await deploy(ethers, "MockERC20", ["Vetted", "VET", 6])).getAddress()
+    g.allowToken = await gas(market.setTokenAllowed(vetted, true))
+    g.disallowToken = await gas(market.setTokenAllowed(vetted, false))
 
     // borrow: alice's first loan, to an address that holds no tokens yet (the dearest case)
     const borrower = signers.borrower.address

@@ -183,7 +183,7 @@ async function setTokenAllowed(ctx: CliContext, text: string, allow: boolean): P
     const allowed = Boolean(await loanMarket.getFunction("isTokenAllowed")(address))
     if (allowed === allow) throw failed("ALREADY", `${token.symbol} (${address}) is ${allowed ? "allowed" : "not allowed"} already`)
     const writable = (await ctx.writeContracts()).loanMarket
-    const receipt = await send(ctx.out, `${allow ? "allowing" : "disallowing"} ${token.symbol} (${address})`, () => writable.getFunction(allow ? "allowToken" : "disallowToken")(address))
+    const receipt = await send(ctx.out, `${allow ? "allowing" : "disallowing"} ${token.symbol} (${address})`, () => writable.getFunction("setTokenAllowed")(address, allow))
     ctx.out.result(
         { token: address, symbol: token.symbol, allowed: allow, transactionHash: receipt.hash },
         allow ? `${token.symbol} (${address}) is allowed: offers may use it` : `${token.symbol} (${address}) is no longer allowed: no new offers or deposits in it; its offers still repay, withdraw and default`

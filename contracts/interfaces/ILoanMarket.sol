@@ -42,7 +42,7 @@ import {ICreditVerifier} from "./ICreditVerifier.sol";
 ///   defaults go on, so no borrower is made late and no lender locked in by a pause.
 /// - Tokens that take a fee on transfer or rebase are not supported (deposits and repayments check the amount
 ///   received).
-/// - Token allowlist: the admin allows each token offers may use (`allowToken`), after vetting its
+/// - Token allowlist: the admin allows each token offers may use (`setTokenAllowed`), after vetting its
 ///   contract and who controls it. `createOffer` and `deposit` refuse any other (`TokenNotAllowed`).
 ///   Disallowing a token stops new offers and deposits in it, nothing else: its existing offers keep
 ///   their funds and their loans, repayments, withdrawals, surplus withdrawals and defaults go on,
@@ -297,7 +297,7 @@ interface ILoanMarket {
     /// @notice The loan may be marked defaulted only from `defaultableAt` on.
     error LoanNotInDefault(uint256 loanId, uint256 defaultableAt);
 
-    /// @notice An address argument is zero (a constructor's, or the token of `allowToken` / `disallowToken`).
+    /// @notice An address argument is zero (a constructor's, or the token of `setTokenAllowed`).
     error ZeroAddress();
 
     /// @notice The market must allow at least one active loan per pseudonym.
@@ -360,15 +360,13 @@ interface ILoanMarket {
     /// @notice Lifts the pause. Admin only.
     function unpause() external;
 
-    /// @notice Lets offers use `token` from now on. Admin only.
-    /// @dev Reverts with `ZeroAddress` for 0, `InvalidToken` if it is not a contract, and
-    /// `TokenAllowlistUnchanged` if it is allowed already.
-    function allowToken(IERC20 token) external;
-
-    /// @notice Stops new offers and deposits in `token`. Admin only. Existing offers, their loans,
-    /// repayments, withdrawals and defaults are not affected (see the contract notice).
-    /// @dev Reverts with `ZeroAddress` for 0 and `TokenAllowlistUnchanged` if it is not allowed.
-    function disallowToken(IERC20 token) external;
+    /// @notice Allows offers to use `token` from now on (`allowed` true, emits `TokenAllowed`), or stops
+    /// new offers and deposits in it (`allowed` false, emits `TokenDisallowed`). Admin only. Existing
+    /// offers, their loans, repayments, withdrawals and defaults are not affected (see the contract
+    /// notice).
+    /// @dev Reverts with `ZeroAddress` for 0, `InvalidToken` when allowing an address that is not a
+    /// contract, and `TokenAllowlistUnchanged` when the token is in that state already.
+    function setTokenAllowed(IERC20 token, bool allowed) external;
 
     /// @notice Whether offers may use `token` (`createOffer`, `deposit`).
     function isTokenAllowed(IERC20 token) external view returns (bool);

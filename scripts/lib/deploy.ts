@@ -154,7 +154,7 @@ export async function deployZkCredit(options: DeployOptions): Promise<Deployment
         const token = options.withStablecoin ? await ignition.deploy(TestStablecoinModule, { displayUi: false, deploymentId }) : undefined
         // the allowlist, after Ignition: skipped for tokens already allowed, so a resumed deployment sends each once
         for (const address of [...(token ? [await token.stablecoin.getAddress()] : []), ...allowTokens]) {
-            if (!(await core.loanMarket.getFunction("isTokenAllowed")(address))) await (await core.loanMarket.getFunction("allowToken")(address)).wait()
+            if (!(await core.loanMarket.getFunction("isTokenAllowed")(address))) await (await core.loanMarket.getFunction("setTokenAllowed")(address, true)).wait()
         }
         const deployment = parseDeployment({
             chainId: Number(chainId),

@@ -25,15 +25,15 @@ async function snapshot(f: MockMarket, token: string): Promise<unknown> {
 }
 
 describe("LoanMarket token allowlist", () => {
-    describe("# allowToken / disallowToken", () => {
+    describe("# setTokenAllowed", () => {
         it("the admin allows a token, then disallows it; each emits its event and isTokenAllowed follows", async () => {
             const f = await loadFixture(deployMockMarket)
             const token = await (await deploy(ethers, "MockERC20", ["Other", "OTH", 18])).getAddress()
             expect(await f.market.isTokenAllowed(token)).toBe(false)
-            const allowed = await (await f.market.allowToken(token)).wait()
+            const allowed = await (await f.market.setTokenAllowed(token, true)).wait()
             expect([...eventOf(f.market, allowed, "TokenAllowed").args]).toEqual([token, f.signers.admin.address])
             expect(await f.market.isTokenAllowed(token)).toBe(true)
-            const disallowed = await (await f.market.disallowToken(token)).wait()
+            const disallowed = await (await f.market.setTokenAllowed(token, false)).wait()
             expect([...eventOf(f.market, disallowed, "TokenDisallowed").args]).toEqual([token, f.signers.admin.address])
             expect(await f.market.isTokenAllowed(token)).toBe(false)
         })
@@ -42,12 +42,12 @@ describe("LoanMarket token allowlist", () => {
             const f = await loadFixture(deployMockMarket)
             const token = await f.token.getAddress()
             const eoa = f.signers.stranger.address
-            await expectRevert(f.market.allowToken(ethers.ZeroAddress), "ZeroAddress", [])
-            await expectRevert(f.market.disallowToken(ethers.ZeroAddress), "ZeroAddress", [])
-            await expectRevert(f.market.allowToken(eoa), "InvalidToken", [eoa])
-            await expectRevert(f.market.allowToken(token), "TokenAllowlistUnchanged", [token, true])
-            await (await f.market.disallowToken(token)).wait()
-            await expectRevert(f.market.disallowToken(token), "TokenAllowlistUnchanged", [token, false])
+            await expectRevert(f.market.setTokenAllowed(ethers.ZeroAddress, true), "ZeroAddress", [])
+            await expectRevert(f.market.setTokenAllowed(ethers.ZeroAddress, false), "ZeroAddress", [])
+            await expectRevert(f.market.setTokenAllowed(eoa, true), "InvalidToken", [eoa])
+            await expectRevert(f.market.setTokenAllowed(token, true), "TokenAllowlistUnchanged", [token, true])
+            await (await f.market.setTokenAllowed(token, false)).wait()
+            await expectRevert(f.market.setTokenAllowed(token, false), "TokenAllowlistUnchanged", [token, false])
             expect(await f.market.isTokenAllowed(eoa)).toBe(false)
         })
 
@@ -56,8 +56,8 @@ describe("LoanMarket token allowlist", () => {
             const token = await f.token.getAddress()
             const other = await (await deploy(ethers, "MockERC20", ["Other", "OTH", 18])).getAddress()
             for (const signer of [f.signers.lender, f.signers.stranger]) {
-                await expectRevert(as(f.market, signer).allowToken(other), "AccessControlUnauthorizedAccount", [signer.address, ethers.ZeroHash])
-                await expectRevert(as(f.market, signer).disallowToken(token), "AccessControlUnauthorizedAccount", [signer.address, ethers.ZeroHash])
+                await expectRevert(as(f.market, signer).setTokenAllowed(other, true), "AccessControlUnauthorizedAccount", [signer.address, ethers.ZeroHash])
+                await expectRevert(as(f.market, signer).setTokenAllowed(token, false), "AccessControlUnauthorizedAccount", [signer.address, ethers.ZeroHash])
             }
             expect([await f.market.isTokenAllowed(token), await f.market.isTokenAllowed(other)]).toEqual([true, false])
         })
@@ -79,12 +79,12 @@ describe("LoanMarket token allowlist", () => {
         it("refuse a disallowed token: no new offer, no deposit into an existing one; allowed again, both work", async () => {
             const f = await loadFixture(deployMockMarket)
             const token = await f.token.getAddress()
-            await (await f.market.disallowToken(token)).wait()
+            await (await f.market.setTokenAllowed(token, false)).wait()
             const before = await snapshot(f, token)
             await expectRevert(as(f.market, f.signers.lender).createOffer(token, CAPACITY, TIERS, TERMS), "TokenNotAllowed", [token])
             await expectRevert(as(f.market, f.signers.lender).deposit(0n, 1n), "TokenNotAllowed", [token])
             expect(await snapshot(f, token)).toEqual(before)
-            await (await f.market.allowToken(token)).wait()
+            await (await f.market.setTokenAllowed(token, true)).wait()
             await (await as(f.market, f.signers.lender).deposit(0n, 1n * USD)).wait()
             await (await as(f.market, f.signers.lender).createOffer(token, 1n * USD, TIERS, TERMS)).wait()
             expect((await f.market.offer(0n)).available).toBe(CAPACITY + 1n * USD)
@@ -100,7 +100,7 @@ describe("LoanMarket token allowlist", () => {
             await time.setNextBlockTimestamp(start)
             await (await as(f.market, f.signers.borrower).borrow(0n, 1n, 1_000n * USD, mockProof(0xa1n, start))).wait()
             await (await as(f.market, f.signers.other).borrow(0n, 1n, 1_000n * USD, mockProof(0xb2n, start + 1n))).wait()
-            await (await f.market.disallowToken(token)).wait()
+            await (await f.market.setTokenAllowed(token, false)).wait()
 
             // the borrower repays, the lender withdraws what is not lent
             const due = (k: bigint) => dueTime(start, BigInt(TERMS.term), BigInt(TERMS.instalmentCount), k)
@@ -127,7 +127,7 @@ describe("LoanMarket token allowlist", () => {
 
         it("does not stop borrows from an existing offer (borrow does not read the allowlist): its lender pauses it", async () => {
             const f = await loadFixture(deployMockMarket)
-            await (await f.market.disallowToken(await f.token.getAddress())).wait()
+            await (await f.market.setTokenAllowed(await f.token.getAddress(), false)).wait()
             const now = await time.latest()
             await (await as(f.market, f.signers.borrower).borrow(0n, 1n, 1_000n * USD, mockProof(0xc3n, now + 1))).wait()
             await (await as(f.market, f.signers.lender).setOfferPaused(0n, true)).wait()

@@ -176,7 +176,7 @@ export async function deployContracts(connection: NetworkConnection): Promise<Co
     ])
     const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), SETTINGS.maxActiveLoans])
     const token = await deploy(ethers, "MockERC20", ["Mock USD", "mUSD", 6])
-    await (await market.allowToken(await token.getAddress())).wait()
+    await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
     const chainId = (await ethers.provider.getNetwork()).chainId
     return { connection, kyc, bureaus, verifier, market, token, chainId, signers: { admin, officer, lender, borrower, other, stranger } }
 }
@@ -295,7 +295,7 @@ export async function deployMockMarket(connection: NetworkConnection, maxActiveL
     const verifier = await deploy(ethers, "MockCreditVerifier")
     const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), maxActiveLoans])
     const token = await deploy(ethers, "MockERC20", ["Mock USD", "mUSD", 6])
-    await (await market.allowToken(await token.getAddress())).wait()
+    await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
     const minted = 1_000_000n * USD
     for (const account of [lender, borrower, other, stranger]) {
         await (await token.mint(account.address, minted)).wait()
