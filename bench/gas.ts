@@ -142,6 +142,8 @@ async function main(): Promise<void> {
             repayAfterDefaultFirst: "first payment after a default: late fees still due are charged, the loan's recovery amount is written",
             repayAllAfterDefault: "pays everything outstanding of a defaulted loan; the record counts the recovery",
             removeMemberImmediately: "a removal that also invalidates every older root",
+            allowToken: "the admin allows a token: setTokenAllowed(token, true), a fresh slot",
+            disallowToken: "the admin disallows it again: setTokenAllowed(token, false)",
             groth16VerifyProofCall: "the generated verifier alone, as a transaction (21,000 base included)",
             creditVerifierCall: "CreditVerifier.verifyCreditProof alone (registries, time window, Groth16), as a transaction"
         },
