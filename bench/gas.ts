@@ -11,7 +11,7 @@ import hre, { network } from "hardhat"
 import { CREDIT_PROOF_ARTIFACTS } from "../circuits/artifacts.ts"
 import type { BorrowProofCalldata } from "../prover/src/index.ts"
 import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
-import { as, attest, BUREAU_KEYS, DAY, deployPlatform, IDENTITIES, proveBorrow, TERMS, TIERS, USD } from "../test/helpers/contracts.ts"
+import { as, attest, BUREAU_KEYS, DAY, deploy, deployPlatform, IDENTITIES, proveBorrow, TERMS, TIERS, USD } from "../test/helpers/contracts.ts"
 import { machine, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 
 /** Ceilings the contract tests assert too. */
@@ -68,6 +68,10 @@ async function main(): Promise<void> {
     g.deposit = await gas(lenderMarket.deposit(1n, 1_000n * USD))
     g.withdraw = await gas(lenderMarket.withdraw(1n, 1_000n * USD))
     g.setOfferPaused = await gas(lenderMarket.setOfferPaused(1n, true))
+    // the admin's token allowlist (read by createOffer and deposit, never by borrow)
+    const vetted = await (await deploy(ethers, "MockERC20", ["Vetted", "VET", 6])).getAddress()
+    g.allowToken = await gas(market.setTokenAllowed(vetted, true))
+    g.disallowToken = await gas(market.setTokenAllowed(vetted, false))
 
     // borrow: alice's first loan, to an address that holds no tokens yet (the dearest case)
     const borrower = signers.borrower.address
@@ -138,6 +142,8 @@ async function main(): Promise<void> {
             repayAfterDefaultFirst: "first payment after a default: late fees still due are charged, the loan's recovery amount is written",
             repayAllAfterDefault: "pays everything outstanding of a defaulted loan; the record counts the recovery",
             removeMemberImmediately: "a removal that also invalidates every older root",
+            allowToken: "the admin allows a token: setTokenAllowed(token, true), a fresh slot",
+            disallowToken: "the admin disallows it again: setTokenAllowed(token, false)",
             groth16VerifyProofCall: "the generated verifier alone, as a transaction (21,000 base included)",
             creditVerifierCall: "CreditVerifier.verifyCreditProof alone (registries, time window, Groth16), as a transaction"
         },

@@ -14,8 +14,9 @@ import {LoanMath} from "./libraries/LoanMath.sol";
 /// @title LoanMarket
 /// @notice Offers, zero-knowledge gated loans, instalments, late fees and defaults. The rules are
 /// in {ILoanMarket}.
-/// @dev Roles: `DEFAULT_ADMIN_ROLE` pauses the market. Every function that moves tokens is
-/// `nonReentrant` (transient storage, EIP-1153) and changes state before it calls the token.
+/// @dev Roles: `DEFAULT_ADMIN_ROLE` pauses the market and keeps the token allowlist. Every
+/// function that moves tokens is `nonReentrant` (transient storage, EIP-1153) and changes state
+/// before it calls the token.
 contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -46,6 +47,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     mapping(uint256 loanId => Loan) private _loans;
     mapping(uint256 nullifier => PseudonymRecord) private _records;
     mapping(uint256 offerId => uint256) private _surplus;
+    mapping(address token => bool allowed) private _allowedTokens;
 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
     /// @param verifier The credit proof verifier.
@@ -68,6 +70,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         returns (uint256 offerId)
     {
         if (address(token).code.length == 0) revert InvalidToken(address(token));
+        if (!_allowedTokens[address(token)]) revert TokenNotAllowed(address(token));
         _requireTiers(tiers);
         _requireTerms(terms);
         _requireBooksFit(tiers, terms);
@@ -97,6 +100,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     function deposit(uint256 offerId, uint256 amount) external nonReentrant whenNotPaused {
         Offer storage o = _lenderOffer(offerId);
         if (amount == 0) revert ZeroAmount();
+        if (!_allowedTokens[address(o.token)]) revert TokenNotAllowed(address(o.token));
         uint256 available = o.available + amount;
         if (available > type(uint128).max) revert AmountTooLarge(available, type(uint128).max);
         o.available = uint128(available);
@@ -228,6 +232,26 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     /// @inheritdoc ILoanMarket
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
+    }
+
+    // Token allowlist: read by `createOffer` and `deposit` only. `borrow` does not read it (its gas
+    // is budgeted); repayments, withdrawals and defaults never do, so disallowing a token locks
+    // nobody in and makes nobody late. One setter, not allow + disallow: each selector added to the
+    // dispatcher can lengthen `borrow`'s path through it, and with these two it is shorter than before.
+
+    /// @inheritdoc ILoanMarket
+    function setTokenAllowed(IERC20 token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(token) == address(0)) revert ZeroAddress();
+        if (allowed && address(token).code.length == 0) revert InvalidToken(address(token));
+        if (_allowedTokens[address(token)] == allowed) revert TokenAllowlistUnchanged(address(token), allowed);
+        _allowedTokens[address(token)] = allowed;
+        if (allowed) emit TokenAllowed(address(token), msg.sender);
+        else emit TokenDisallowed(address(token), msg.sender);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function isTokenAllowed(IERC20 token) external view returns (bool) {
+        return _allowedTokens[address(token)];
     }
 
     // ---------------------------------------------------------------- views

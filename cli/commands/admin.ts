@@ -1,9 +1,11 @@
 /**
  * `zkcredit admin`: what the deployer's admin account does: register bureaus and their keys
- * (with validity windows, and revocation), grant and revoke the officer role, pause and unpause.
+ * (with validity windows, and revocation), grant and revoke the officer role, keep the market's
+ * token allowlist, pause and unpause.
  */
 import type { Command } from "commander"
 import { inCurve } from "@zk-kit/baby-jubjub"
+import { dataSlice, getAddress } from "ethers"
 import { bureauKeyHash, createBureauKey, isLowOrderKey } from "../../prover/src/attestation.ts"
 import { action } from "../lib/command.ts"
 import { confirm } from "../lib/confirm.ts"
@@ -11,6 +13,7 @@ import type { CliContext } from "../lib/context.ts"
 import { badInput, failed } from "../lib/exit-codes.ts"
 import { readJson } from "../lib/files.ts"
 import { describeValue, parseAddress, parseFieldElement, parseInteger } from "../lib/parse.ts"
+import { resolveTokenAddress, tokenInfo } from "../lib/token.ts"
 import { isoTime } from "../lib/table.ts"
 import { send } from "../lib/tx.ts"
 import { revokeRoot } from "./officer.ts"
@@ -88,6 +91,22 @@ export function registerAdmin(admin: Command): void {
             )
     }
 
+    for (const verb of ["allow-token", "disallow-token"] as const) {
+        admin
+            .command(verb)
+            .description(
+                verb === "allow-token"
+                    ? "let offers use an ERC-20 token (the market's allowlist); vet its contract and who controls it first"
+                    : "stop new offers and deposits in a token; its existing offers still repay, withdraw and default"
+            )
+            .argument("<address>", "the token's address, or tusd for the test stablecoin")
+            .action(action(async (ctx, _options, [text]) => setTokenAllowed(ctx, text!, verb === "allow-token")))
+    }
+    admin
+        .command("tokens")
+        .description("the market's token allowlist: every token allowed now")
+        .action(action(async (ctx) => listAllowedTokens(ctx)))
+
     admin
         .command("revoke-root")
         .description("revoke a published KYC root at once (emergency): no proof against it lands")
@@ -149,6 +168,42 @@ async function readPublicKey(path: string): Promise<{ ax: bigint; ay: bigint; ke
     const keyHash = bureauKeyHash([ax, ay])
     if (data.keyHash !== undefined && data.keyHash !== keyHash.toString()) throw bad("keyHash (a decimal string) does not match the public key")
     return { ax, ay, keyHash }
+}
+
+/** `admin allow-token` / `disallow-token`: checks the token and its state, then sends the change. */
+async function setTokenAllowed(ctx: CliContext, text: string, allow: boolean): Promise<void> {
+    const address = resolveTokenAddress(text, await ctx.deployment(), "<address>")
+    if (BigInt(address) === 0n) throw badInput("INVALID_ADDRESS", "<address> is the zero address: give the token contract's address", { option: "<address>" })
+    const provider = await ctx.provider()
+    if ((await provider.getCode(address)) === "0x") throw badInput("NOT_A_TOKEN", `${address} is not a contract on this chain: give the token contract's address`, { token: address })
+    const { loanMarket } = await ctx.readContracts()
+    // a token to allow must answer decimals() (NOT_A_TOKEN otherwise: offers could not show amounts);
+    // one to disallow is named as well as it can be, whatever it answers
+    const token = allow ? await tokenInfo(address, provider) : await tokenInfo(address, provider).catch(() => ({ symbol: "token" }))
+    const allowed = Boolean(await loanMarket.getFunction("isTokenAllowed")(address))
+    if (allowed === allow) throw failed("ALREADY", `${token.symbol} (${address}) is ${allowed ? "allowed" : "not allowed"} already`)
+    const writable = (await ctx.writeContracts()).loanMarket
+    const receipt = await send(ctx.out, `${allow ? "allowing" : "disallowing"} ${token.symbol} (${address})`, () => writable.getFunction("setTokenAllowed")(address, allow))
+    ctx.out.result(
+        { token: address, symbol: token.symbol, allowed: allow, transactionHash: receipt.hash },
+        allow ? `${token.symbol} (${address}) is allowed: offers may use it` : `${token.symbol} (${address}) is no longer allowed: no new offers or deposits in it; its offers still repay, withdraw and default`
+    )
+}
+
+/** `admin tokens`: the allowlist, rebuilt from the market's events and checked against the chain. */
+async function listAllowedTokens(ctx: CliContext): Promise<void> {
+    const deployment = await ctx.deployment()
+    const provider = await ctx.provider()
+    const { loanMarket } = await ctx.readContracts()
+    const events = await loanMarket.queryFilter(loanMarket.filters.TokenAllowed!(), deployment.deployBlock)
+    const candidates = [...new Set(events.map((e) => getAddress(dataSlice(e.topics[1]!, 12))))]
+    const tokens = []
+    for (const address of candidates) {
+        if (!(await loanMarket.getFunction("isTokenAllowed")(address))) continue
+        const symbol = await tokenInfo(address, provider).then((t) => t.symbol, () => "?")
+        tokens.push({ token: address, symbol })
+    }
+    ctx.out.result({ tokens }, tokens.length ? tokens.map((t) => `${t.token}  ${t.symbol}`).join("\n") : "no token is allowed: offers cannot be created")
 }
 
 async function addKey(ctx: CliContext, options: { bureau: string; key: string; validDays: string; validFrom?: string }): Promise<void> {

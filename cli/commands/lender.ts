@@ -12,7 +12,7 @@ import { badInput, failed } from "../lib/exit-codes.ts"
 import { readJson } from "../lib/files.ts"
 import { loanJson, loansTable, offerJson, offersTable, TokenCache } from "../lib/market-views.ts"
 import { checkAmountText, describeValue, formatAmount, parseAmount, parseInteger } from "../lib/parse.ts"
-import { resolveTokenAddress, tokenInfo, type TokenInfo } from "../lib/token.ts"
+import { requireTokenAllowed, resolveTokenAddress, tokenInfo, type TokenInfo } from "../lib/token.ts"
 import { send } from "../lib/tx.ts"
 
 const DAY = 86_400
@@ -253,6 +253,7 @@ async function parseOffer(ctx: CliContext, options: OfferOptions): Promise<Parse
 async function createOffer(ctx: CliContext, options: OfferOptions): Promise<void> {
     const offer = await parseOffer(ctx, options)
     const { token } = offer
+    await requireTokenAllowed((await ctx.readContracts()).loanMarket, token, "back an offer")
     await approveMarket(ctx, token, offer.capacity)
     const { loanMarket } = await ctx.writeContracts()
     const receipt = await send(ctx.out, `creating an offer of ${formatAmount(offer.capacity, token.decimals, token.symbol)}`, () => loanMarket.getFunction("createOffer")(token.address, offer.capacity, offer.tiers, offer.terms))
@@ -273,7 +274,10 @@ async function moveFunds(ctx: CliContext, kind: "deposit" | "withdraw", options:
         throw badInput("INVALID_AMOUNT", `offer ${offer.id} has ${formatAmount(offer.available, token.decimals, token.symbol)} available (lent funds come back as loans are repaid)`)
     }
     if (amount === 0n) throw badInput("INVALID_AMOUNT", `offer ${offer.id} has nothing available to withdraw`)
-    if (kind === "deposit") await approveMarket(ctx, token, amount)
+    if (kind === "deposit") {
+        await requireTokenAllowed((await ctx.readContracts()).loanMarket, token, "be deposited (existing offers in it still repay and withdraw)")
+        await approveMarket(ctx, token, amount)
+    }
     const { loanMarket } = await ctx.writeContracts()
     const receipt = await send(ctx.out, `${kind} ${formatAmount(amount, token.decimals, token.symbol)} ${kind === "deposit" ? "into" : "from"} offer ${offer.id}`, () => loanMarket.getFunction(kind)(offer.id, amount))
     const available = (await readOffer((await ctx.readContracts()).loanMarket, offer.id))!.available

@@ -23,14 +23,24 @@ export interface TokenInfo {
 }
 
 /**
- * Resolves `--token`: an address, or `tusd` for the deployment's test stablecoin.
+ * Resolves a token argument: an address, or `tusd` for the deployment's test stablecoin.
+ * @param name The option or argument, for messages (default `--token`).
  */
-export function resolveTokenAddress(text: string, deployment: Deployment): string {
+export function resolveTokenAddress(text: string, deployment: Deployment, name = "--token"): string {
     if (text.toLowerCase() === "tusd") {
         if (!deployment.contracts.stablecoin) throw badInput("NO_STABLECOIN", `chain ${deployment.chainId} has no test stablecoin: pass the token's address`)
         return deployment.contracts.stablecoin
     }
-    return parseAddress(text, "--token")
+    return parseAddress(text, name)
+}
+
+/**
+ * Refuses (exit 2, nothing sent) a token the market's allowlist does not hold: `createOffer` and
+ * `deposit` would revert with `TokenNotAllowed`.
+ */
+export async function requireTokenAllowed(loanMarket: Contract, token: TokenInfo, action: string): Promise<void> {
+    if (await loanMarket.getFunction("isTokenAllowed")(token.address)) return
+    throw badInput("TOKEN_NOT_ALLOWED", `${token.symbol} (${token.address}) is not on the market's token allowlist, so it cannot ${action}: use an allowed token, or ask the admin (\`zkcredit admin allow-token ${token.address}\`)`, { token: token.address })
 }
 
 /** Reads a token's decimals and symbol. */

@@ -42,6 +42,13 @@ import {ICreditVerifier} from "./ICreditVerifier.sol";
 ///   defaults go on, so no borrower is made late and no lender locked in by a pause.
 /// - Tokens that take a fee on transfer or rebase are not supported (deposits and repayments check the amount
 ///   received).
+/// - Token allowlist: the admin allows each token offers may use (`setTokenAllowed`), after vetting its
+///   contract and who controls it. `createOffer` and `deposit` refuse any other (`TokenNotAllowed`).
+///   Disallowing a token stops new offers and deposits in it, nothing else: its existing offers keep
+///   their funds and their loans, repayments, withdrawals, surplus withdrawals and defaults go on,
+///   so nobody is locked in or made late. `borrow` does not read the allowlist (its gas is
+///   budgeted): an existing offer in a disallowed token keeps lending what it holds until its
+///   lender pauses it or withdraws (or the admin pauses the market).
 interface ILoanMarket {
     /// @notice A score tier of an offer.
     /// @param minScore The minimum score (the proof's threshold).
@@ -178,6 +185,12 @@ interface ILoanMarket {
     /// @notice The lender paused (no new loans) or resumed an offer.
     event OfferPauseSet(uint256 indexed offerId, bool paused);
 
+    /// @notice The admin allowed offers in `token`.
+    event TokenAllowed(address indexed token, address indexed admin);
+
+    /// @notice The admin disallowed `token`: no new offers or deposits in it; everything else goes on.
+    event TokenDisallowed(address indexed token, address indexed admin);
+
     /// @notice A loan was disbursed to `borrower`.
     event LoanOpened(
         uint256 indexed loanId,
@@ -232,6 +245,13 @@ interface ILoanMarket {
     /// @notice The token is not a contract.
     error InvalidToken(address token);
 
+    /// @notice The admin has not allowed `token` (or disallowed it): no new offer or deposit in it.
+    /// Existing offers still repay, withdraw and default as usual.
+    error TokenNotAllowed(address token);
+
+    /// @notice `token` is already allowed (`allowed` true) or already not allowed (`allowed` false).
+    error TokenAllowlistUnchanged(address token, bool allowed);
+
     /// @notice The market received `received` instead of `expected`: fee-on-transfer tokens are not supported.
     error UnsupportedToken(address token, uint256 expected, uint256 received);
 
@@ -277,13 +297,14 @@ interface ILoanMarket {
     /// @notice The loan may be marked defaulted only from `defaultableAt` on.
     error LoanNotInDefault(uint256 loanId, uint256 defaultableAt);
 
-    /// @notice A constructor address is zero.
+    /// @notice An address argument is zero (a constructor's, or the token of `setTokenAllowed`).
     error ZeroAddress();
 
     /// @notice The market must allow at least one active loan per pseudonym.
     error InvalidMaxActiveLoans(uint256 maxActiveLoans);
 
     /// @notice Creates an offer from the caller and deposits `capacity` of `token` (needs an allowance).
+    /// `token` must be on the allowlist (`isTokenAllowed`).
     /// @param tiers 1 to `MAX_TIERS`, strictly increasing `minScore`.
     /// @param terms Term, instalments, grace and default periods, late fee.
     /// @return offerId Its id, counting from 0.
@@ -291,7 +312,7 @@ interface ILoanMarket {
         external
         returns (uint256 offerId);
 
-    /// @notice Adds funds to an offer. Its lender only.
+    /// @notice Adds funds to an offer. Its lender only; the offer's token must still be allowed.
     function deposit(uint256 offerId, uint256 amount) external;
 
     /// @notice Withdraws funds of an offer that are not lent, to its lender. Its lender only.
@@ -338,6 +359,17 @@ interface ILoanMarket {
 
     /// @notice Lifts the pause. Admin only.
     function unpause() external;
+
+    /// @notice Allows offers to use `token` from now on (`allowed` true, emits `TokenAllowed`), or stops
+    /// new offers and deposits in it (`allowed` false, emits `TokenDisallowed`). Admin only. Existing
+    /// offers, their loans, repayments, withdrawals and defaults are not affected (see the contract
+    /// notice).
+    /// @dev Reverts with `ZeroAddress` for 0, `InvalidToken` when allowing an address that is not a
+    /// contract, and `TokenAllowlistUnchanged` when the token is in that state already.
+    function setTokenAllowed(IERC20 token, bool allowed) external;
+
+    /// @notice Whether offers may use `token` (`createOffer`, `deposit`).
+    function isTokenAllowed(IERC20 token) external view returns (bool);
 
     /// @notice The verifier of credit proofs.
     function creditVerifier() external view returns (ICreditVerifier);

@@ -14,6 +14,11 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules"
  *
  * The test stablecoin is a module of its own (test-stablecoin.ts): never part of a real deployment.
  *
+ * The market's token allowlist starts empty: offers can use no token until the admin allows it.
+ * `scripts/lib/deploy.ts` allows the test stablecoin and the `--allow-token` addresses after this
+ * module, with one `setTokenAllowed(token, true)` each (skipped when already allowed, so a resumed deployment sends
+ * none twice); the list of tokens is the operator's, not a module parameter.
+ *
  * Deploy through `npm run deploy` (scripts/deploy.ts): it refuses to send the INSECURE development
  * verifier (contracts/generated/, public trusted setup) to any chain but the local one (31337)
  * unless the operator passes `--allow-insecure-dev-verifier`. Ignition itself cannot see the chain

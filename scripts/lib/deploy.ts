@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
+import { getAddress, isAddress } from "ethers"
 import { network } from "hardhat"
 import { parseDeployment, type Deployment } from "../../client/src/deployments.ts"
 import TestStablecoinModule from "../../ignition/modules/test-stablecoin.ts"
@@ -31,6 +32,31 @@ export class InsecureVerifierError extends Error {
         this.name = "InsecureVerifierError"
         this.chainId = chainId
     }
+}
+
+/** Deployment input the operator must fix (a token to allow that is not an address or not a contract, an admin that is not the deployer); nothing was sent. */
+export class DeployInputError extends Error {
+    constructor(message: string) {
+        super(message)
+        this.name = "DeployInputError"
+    }
+}
+
+/**
+ * Checks the `--allow-token` values: each an address (any case; checksummed if mixed-case), not
+ * zero, no repeats. Returns them checksummed.
+ * @throws {DeployInputError} naming the bad value.
+ */
+export function parseAllowTokens(values: readonly string[]): string[] {
+    const tokens: string[] = []
+    for (const value of values) {
+        if (!isAddress(value)) throw new DeployInputError(`--allow-token ${JSON.stringify(value)} is not an address: give the token contract's 0x address (40 hex digits)`)
+        const address = getAddress(value)
+        if (BigInt(address) === 0n) throw new DeployInputError("--allow-token 0x0000000000000000000000000000000000000000 is the zero address: give the token contract's address")
+        if (tokens.includes(address)) throw new DeployInputError(`--allow-token ${address} is given twice`)
+        tokens.push(address)
+    }
+    return tokens
 }
 
 /**
@@ -80,15 +106,43 @@ export interface DeployOptions {
      * sending anything.
      */
     allowInsecureDevVerifier?: boolean
+    /**
+     * Tokens the market's allowlist takes at deployment (offers can use no other). The test
+     * stablecoin is allowed too when `withStablecoin`. The deployer must be the market's admin to
+     * send these; with another `admin` parameter, that admin runs `zkcredit admin allow-token`.
+     */
+    allowTokens?: readonly string[]
 }
 
-/** Deploys (or resumes a deployment) and writes deployments/<chainId>.json. */
+/**
+ * Before anything is sent: each token to allow is a contract on this chain, and the deployer, who
+ * sends the allowlist's transactions, is the admin.
+ * @throws {DeployInputError}
+ */
+async function requireAllowableTokens(
+    provider: { getCode(address: string): Promise<string> },
+    tokens: readonly string[],
+    who: { admin: unknown; deployer: string; withStablecoin: boolean }
+): Promise<void> {
+    for (const token of tokens) {
+        if ((await provider.getCode(token)) === "0x") throw new DeployInputError(`--allow-token ${token} is not a contract on this chain: give the token contract's address`)
+    }
+    const adminIsDeployer = who.admin === undefined || (typeof who.admin === "string" && isAddress(who.admin) && getAddress(who.admin) === getAddress(who.deployer))
+    if ((tokens.length > 0 || who.withStablecoin) && !adminIsDeployer) {
+        throw new DeployInputError(`the admin parameter ${String(who.admin)} is not the deployer ${who.deployer}, so the deployment cannot allow tokens: deploy without --allow-token, then the admin runs \`zkcredit admin allow-token <address>\``)
+    }
+}
+
+/** Deploys (or resumes a deployment), allows its tokens in the market, and writes deployments/<chainId>.json. */
 export async function deployZkCredit(options: DeployOptions): Promise<Deployment> {
     const connection = await network.connect({ network: options.networkName, ...(options.rpcUrl ? { override: { url: options.rpcUrl } } : {}) })
     try {
         const { ethers, ignition } = connection
         const { chainId } = await ethers.provider.getNetwork()
         requireVerifierAllowed(chainId, { allowInsecureDevVerifier: options.allowInsecureDevVerifier === true })
+        const allowTokens = parseAllowTokens(options.allowTokens ?? [])
+        const [deployer] = await ethers.getSigners()
+        await requireAllowableTokens(ethers.provider, allowTokens, { admin: options.parameters?.admin, deployer: deployer!.address, withStablecoin: options.withStablecoin === true })
         if (chainId !== LOCAL_CHAIN_ID && isDevelopmentVerifier()) {
             console.warn(`WARNING: deploying the INSECURE development verifier to chain ${chainId} (${ALLOW_INSECURE_DEV_VERIFIER_FLAG}): anyone can forge proofs there`)
         }
@@ -98,6 +152,10 @@ export async function deployZkCredit(options: DeployOptions): Promise<Deployment
         const parameters = { ZkCredit: options.parameters ?? {} }
         const core = await ignition.deploy(ZkCreditModule, { parameters, displayUi: false, deploymentId })
         const token = options.withStablecoin ? await ignition.deploy(TestStablecoinModule, { displayUi: false, deploymentId }) : undefined
+        // the allowlist, after Ignition: skipped for tokens already allowed, so a resumed deployment sends each once
+        for (const address of [...(token ? [await token.stablecoin.getAddress()] : []), ...allowTokens]) {
+            if (!(await core.loanMarket.getFunction("isTokenAllowed")(address))) await (await core.loanMarket.getFunction("setTokenAllowed")(address, true)).wait()
+        }
         const deployment = parseDeployment({
             chainId: Number(chainId),
             network: options.networkName,

@@ -11,7 +11,7 @@ import { JsonRpcProvider } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { isDevelopmentVerifier, LOCAL_CHAIN_ID, requireVerifierAllowed, InsecureVerifierError } from "../../scripts/lib/deploy.ts"
 import { killProcessGroup, rpcChainId, waitFor } from "../../scripts/lib/local-node.ts"
-import { cliEnv, ROOT } from "../cli/helpers.ts"
+import { ROOT, runDeploy, type CliResult } from "../cli/helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORT = testPort(8960)
@@ -25,17 +25,10 @@ let node: ChildProcess
 let dir: string
 let provider: JsonRpcProvider
 
-function deploy(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const env = cliEnv({ ZKCREDIT_RPC_URL: URL_, ZKCREDIT_DEPLOYER_KEY: DEPLOYER_KEY })
-        const child = spawn(process.execPath, [`${ROOT}scripts/deploy.ts`, "--network", "remote", "--deployment-id", DEPLOYMENT_ID, "--out", `${dir}/deployment.json`, "--fresh", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
-        let stdout = ""
-        let stderr = ""
-        child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
-        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()))
-        child.once("error", reject)
-        child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }))
-    })
+/** `scripts/deploy.ts` to the test chain, with `args` after the fixed ones. */
+function deploy(args: string[]): Promise<CliResult> {
+    const fixed = ["--network", "remote", "--deployment-id", DEPLOYMENT_ID, "--out", `${dir}/deployment.json`, "--fresh"]
+    return runDeploy([...fixed, ...args], { ZKCREDIT_RPC_URL: URL_, ZKCREDIT_DEPLOYER_KEY: DEPLOYER_KEY })
 }
 
 beforeAll(async () => {

@@ -98,6 +98,7 @@ async function deployGate() {
     const verifier = await deploy(ethers, "ModelProofCreditVerifier", [admin.address, await kyc.getAddress(), await bureaus.getAddress(), MAX_PROOF_AGE, 300])
     const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), 1])
     const token = await deploy(ethers, "MockERC20", ["Lender Mint", "LMT", 6])
+    await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
     for (const account of [lender, borrower]) {
         await (await token.mint(account.address, 1_000_000n * USD)).wait()
         await (await as(token, account).approve(await market.getAddress(), ethers.MaxUint256)).wait()

@@ -390,6 +390,9 @@ function offerOutcome(source: OfferSource, fromFile: boolean): Outcome {
     return capacity > W.balances[2]! ? failed("INSUFFICIENT_BALANCE") : skip("creates an offer")
 }
 
+/** A token argument naming the test stablecoin: `tusd` or its address. */
+const isStablecoin = (t: string) => t.toLowerCase() === "tusd" || address(t) === W.stablecoin
+
 /** --offer of lender 2's commands: 0 is theirs, 1 is lender 3's (exit 1), others do not exist. */
 const lenderOffer = (then: Outcome) => whole(0, MAX_SAFE, (n) => (n === 0 ? then : n < W.offers.length ? failed() : bad("UNKNOWN_OFFER")))
 
@@ -677,6 +680,10 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
         },
         { chain: true, spec: { path: ["admin", "bureau-key", "revoke"], globals: acct(0), slots: [arg("<keyHash>", String(W.k1), (t) => (fieldElement(t) === undefined ? bad() : fieldElement(t) === W.k1 ? skip("revokes a key") : bad("UNKNOWN_KEY")))], base: skip("revokes a key") } },
         ...(["grant", "revoke"] as const).map((verb) => ({ chain: true, spec: { path: ["admin", "officer", verb], globals: acct(0), slots: [arg("<address>", W.accounts[6]!, (t) => (address(t) ? skip(`${verb}s the role`) : bad("INVALID_ADDRESS")))], base: skip(`${verb}s the role`) } })),
+        // the stablecoin is the one token allowed (and the only ERC-20 on this chain): anything else is bad input
+        { chain: true, spec: { path: ["admin", "allow-token"], globals: acct(0), slots: [arg("<address>", W.stablecoin, (t) => (isStablecoin(t) ? failed("ALREADY") : bad()))], base: failed("ALREADY") } },
+        { chain: true, spec: { path: ["admin", "disallow-token"], globals: acct(0), slots: [arg("<address>", "tusd", (t) => (isStablecoin(t) ? skip("disallows a token") : bad()))], base: skip("disallows a token") } },
+        { chain: true, spec: { path: ["admin", "tokens"], globals: acct(0), slots: [], base: OK } },
         { chain: true, spec: { path: ["admin", "pause"], globals: acct(0), slots: [arg("<contract>", "kyc", (t) => (["kyc", "market", "verifier"].includes(t) ? skip("pauses") : bad("USAGE")))], base: skip("pauses") } },
         { chain: true, spec: { path: ["admin", "pause"], globals: acct(0), slots: [arg("<contract>", "verifier", (t) => (["kyc", "market", "verifier"].includes(t) ? skip("pauses") : bad("USAGE")))], base: skip("pauses") } },
         { chain: true, spec: { path: ["admin", "unpause"], globals: acct(0), slots: [arg("<contract>", "market", (t) => (["kyc", "market", "verifier"].includes(t) ? failed("ALREADY") : bad("USAGE")))], base: failed("ALREADY") } },

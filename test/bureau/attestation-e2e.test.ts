@@ -61,6 +61,7 @@ beforeAll(async () => {
     const { admin, officer, lender, borrower, other, stranger } = platform.signers
     // a second market on the same verifier, with an offer from the same recognised lender
     marketB = await deploy(ethers, "LoanMarket", [admin.address, await platform.verifier.getAddress(), 1])
+    await (await marketB.setTokenAllowed(await platform.token.getAddress(), true)).wait()
     await (await as(platform.token, lender).approve(await marketB.getAddress(), ethers.MaxUint256)).wait()
     await (await as(marketB, lender).createOffer(await platform.token.getAddress(), CAPACITY, TIERS, TERMS)).wait()
     // mallory's identity joins the KYC tree; the borrowers hold tokens for interest

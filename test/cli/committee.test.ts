@@ -56,6 +56,7 @@ beforeAll(async () => {
     const verifier = await deployArtifact("test/MockCreditVerifier.sol", "MockCreditVerifier", admin, [])
     const market = await deployArtifact("LoanMarket.sol", "LoanMarket", admin, [await admin.getAddress(), await verifier.getAddress(), 1])
     const token = await deployArtifact("test/MockERC20.sol", "MockERC20", admin, ["Mock USD", "mUSD", 6])
+    await (await market.getFunction("setTokenAllowed")(await token.getAddress(), true)).wait()
     for (const account of [lender, borrower]) {
         await (await (token.connect(admin) as Contract).getFunction("mint")(await account.getAddress(), 1_000_000n * USD)).wait()
         await (await (token.connect(account) as Contract).getFunction("approve")(await market.getAddress(), 2n ** 255n)).wait()

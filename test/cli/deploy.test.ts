@@ -4,15 +4,14 @@
  * Hardhat's keystore works the same), and writes the deployment file the CLI reads. Tested
  * against a separately started node on a non-default port. Ports 8900-8949.
  */
-import { spawn } from "node:child_process"
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { Contract, JsonRpcProvider, Wallet } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
+import { KycRegistryAbi, LoanMarketAbi } from "../../client/src/generated/abis.ts"
 import { parseDeployment } from "../../client/src/deployments.ts"
 import { startLocalNode, type LocalNode } from "../../scripts/lib/local-node.ts"
-import { cliEnv, jsonError, ROOT, runCli, runJson } from "./helpers.ts"
+import { jsonError, ROOT, runCli, runDeploy as deploy, runJson } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORT = testPort(8900)
@@ -24,18 +23,6 @@ const deployer = new Wallet(DEPLOYER_KEY).address
 let node: LocalNode
 let dir: string
 let provider: JsonRpcProvider
-
-function deploy(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [`${ROOT}scripts/deploy.ts`, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] })
-        let stdout = ""
-        let stderr = ""
-        child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
-        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()))
-        child.once("error", reject)
-        child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }))
-    })
-}
 
 beforeAll(async () => {
     dir = await mkdtemp(`${tmpdir()}/zkcredit-deploy-`)
@@ -58,6 +45,21 @@ describe("node scripts/deploy.ts --network remote", () => {
         expect(await provider.getBlockNumber()).toBe(0)
     })
 
+    it("--allow-token that is not an address, the zero address or not a contract: exit 2 naming it, nothing sent", async () => {
+        const env = { ZKCREDIT_RPC_URL: node.url, ZKCREDIT_DEPLOYER_KEY: DEPLOYER_KEY }
+        const base = ["--network", "remote", "--deployment-id", DEPLOYMENT_ID, "--out", `${dir}/refused.json`, "--fresh"]
+        for (const [value, message] of [
+            ["0x1234", /--allow-token "0x1234" is not an address/],
+            ["0x0000000000000000000000000000000000000000", /is the zero address/],
+            [deployer, new RegExp(`--allow-token ${deployer} is not a contract on this chain`)]
+        ] as const) {
+            const result = await deploy([...base, "--allow-token", value], env)
+            expect(result.code, result.stderr).toBe(2)
+            expect(result.stderr).toMatch(message)
+        }
+        expect(await provider.getBlockNumber()).toBe(0)
+    })
+
     it("deploys with the key from the environment and writes the deployment file", async () => {
         const env = { ZKCREDIT_RPC_URL: node.url, ZKCREDIT_DEPLOYER_KEY: DEPLOYER_KEY }
         const out = `${dir}/deployment.json`
@@ -74,6 +76,9 @@ describe("node scripts/deploy.ts --network remote", () => {
         expect(await kyc.getFunction("hasRole")(await kyc.getFunction("DEFAULT_ADMIN_ROLE")(), deployer)).toBe(true)
         expect(await provider.getTransactionCount(deployer)).toBeGreaterThan(0)
         expect(await kyc.getFunction("rootValidity")()).toBe(3600n)
+        // the test stablecoin is on the market's token allowlist, so offers can use it at once
+        const market = new Contract(deployment.contracts.loanMarket, LoanMarketAbi, provider)
+        expect(await market.getFunction("isTokenAllowed")(deployment.contracts.stablecoin)).toBe(true)
     })
 
     it("the CLI works against that deployment, signing with ZKCREDIT_PRIVATE_KEY", async () => {

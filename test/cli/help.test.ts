@@ -39,7 +39,7 @@ describe("zkcredit --help", () => {
             bureau: ["key", "score", "sign", "serve"],
             borrower: ["identity", "attest", "offers", "borrow", "repay", "status"],
             lender: ["offer", "offers", "deposit", "withdraw", "pause", "resume", "loans", "faucet"],
-            admin: ["bureau", "bureau-key", "officer", "pause", "unpause"],
+            admin: ["bureau", "bureau-key", "officer", "allow-token", "disallow-token", "tokens", "pause", "unpause"],
             provider: ["keygen", "person-ref", "register", "revoke", "submit"]
         }
         const results = await Promise.all(ROLES.map((role) => runCli([role, "--help"])))

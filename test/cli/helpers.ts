@@ -13,6 +13,8 @@ import { isPortTaken, startLocalNode, waitFor, type LocalNode } from "../../scri
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 export const CLI = `${ROOT}cli/zkcredit.ts`
+/** The deployment script, `npm run deploy`. */
+export const DEPLOY_SCRIPT = `${ROOT}scripts/deploy.ts`
 
 /** What a CLI run gave. */
 export interface CliResult {
@@ -33,8 +35,21 @@ export function cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
  * @param options.cwd Working folder (where `.zkcredit/` goes).
  */
 export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+    return runScript(CLI, args, options)
+}
+
+/**
+ * Runs `node scripts/deploy.ts ...args` (what `npm run deploy` runs) from the repository and waits for it.
+ * @param env ZKCREDIT_* variables (others come from the test process).
+ */
+export function runDeploy(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+    return runScript(DEPLOY_SCRIPT, args, { env, timeoutMs: 300_000 })
+}
+
+/** Runs a script of the repository with the test's Node, collecting its output; killed after `timeoutMs`. */
+function runScript(script: string, args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number }): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] })
+        const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] })
         let stdout = ""
         let stderr = ""
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))

@@ -183,6 +183,7 @@ describe("LoanMarket", () => {
             const feeToken = await deploy(ethers, "MockFeeOnTransferToken", [100])
             await (await feeToken.mint(f.signers.lender.address, 1_000n)).wait()
             await (await as(feeToken, f.signers.lender).approve(await f.market.getAddress(), 1_000n)).wait()
+            await (await f.market.setTokenAllowed(await feeToken.getAddress(), true)).wait()
             await expectRevert(as(f.market, f.signers.lender).createOffer(await feeToken.getAddress(), 1_000n, TIERS, TERMS), "UnsupportedToken", [await feeToken.getAddress(), 1_000n, 990n])
         })
 
@@ -219,6 +220,7 @@ describe("LoanMarket", () => {
             const feeToken = await deploy(ethers, "MockFeeOnTransferToken", [0])
             await (await feeToken.mint(f.signers.lender.address, 10_000n)).wait()
             await (await as(feeToken, f.signers.lender).approve(await f.market.getAddress(), 10_000n)).wait()
+            await (await f.market.setTokenAllowed(await feeToken.getAddress(), true)).wait()
             await (await as(f.market, f.signers.lender).createOffer(await feeToken.getAddress(), 1_000n, TIERS, TERMS)).wait()
             await (await feeToken.setFeeBps(50)).wait()
             await expectRevert(as(f.market, f.signers.lender).deposit(1n, 1_000n), "UnsupportedToken", [await feeToken.getAddress(), 1_000n, 995n])
@@ -630,6 +632,7 @@ describe("LoanMarket", () => {
             const f = await loadFixture(deployMockMarket)
             const token = await deploy(ethers, "MockReentrantToken")
             const market = await f.market.getAddress()
+            await (await f.market.setTokenAllowed(await token.getAddress(), true)).wait()
             for (const account of [f.signers.lender, f.signers.borrower]) {
                 await (await token.mint(account.address, 1_000_000n * USD)).wait()
                 await (await as(token, account).approve(market, ethers.MaxUint256)).wait()

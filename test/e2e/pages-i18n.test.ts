@@ -4,7 +4,9 @@
  * each page in each language. Then the wallet's failures, each as a clear message: wrong
  * network, a rejected transaction, a revert with its decoded reason, not enough ETH for gas.
  */
+import { Contract, JsonRpcProvider } from "ethers"
 import { afterAll, beforeAll, expect, it } from "vitest"
+import { LoanMarketAbi } from "../../client/src/generated/abis.ts"
 import type { Page } from "playwright-core"
 import type { Platform } from "../../scripts/lib/platform.ts"
 import { act, CATALOGS, connectDevAccount, describeInBrowser, getAttestation, launchBrowser, notice, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type Locale, type TestBrowser } from "./helpers.ts"
@@ -106,6 +108,8 @@ for (const locale of ["zh-CN", "en"] as const) {
             await open(page, `${url}/lender`)
             await connectDevAccount(page, platform.world.lenders[0]!)
             await page.getByTestId(`lender-offer-${platform.world.offerIds[0]}`).waitFor()
+            // the demo stablecoin is on the market's token allowlist, and the form says so
+            expect(await page.getByTestId("offer-token-state").getAttribute("data-allowed")).toBe("true")
             await checkPage(page, locale, "lender")
         })
 
@@ -235,5 +239,39 @@ describeInBrowser("wallet failures, each a clear message (English)", () => {
         expect(result).toMatchObject({ kind: "error", key: "error.revert.FaucetCooldown" })
         expect(result.text).toMatch(/^The faucet can be used again from .*\d/)
         await screenshot(page, "wallet-revert")
+    })
+
+    it("a token the admin disallowed: the page says so, and refuses an offer and a deposit in it with a translated message, sending nothing", async () => {
+        const provider = new JsonRpcProvider(platform.rpcUrl, platform.deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
+        const lender = platform.world.lenders[0]!
+        const offerId = platform.world.offerIds[0]!
+        const market = new Contract(platform.deployment.contracts.loanMarket, LoanMarketAbi, await provider.getSigner(platform.world.admin))
+        const stablecoin = platform.deployment.contracts.stablecoin!
+        await (await market.getFunction("setTokenAllowed")(stablecoin, false)).wait()
+        try {
+            const browser = await launchBrowser()
+            browsers.push(browser)
+            const { page } = browser
+            await open(page, `${url}/lender`)
+            await setLocale(page, "zh-CN")
+            await connectDevAccount(page, lender)
+            await page.getByTestId(`offer-token-disallowed-${offerId}`).waitFor()
+            expect(await page.getByTestId("offer-token-state").getAttribute("data-allowed")).toBe("false")
+            expect(await page.getByTestId("offer-token-state").innerText()).toContain(CATALOGS["zh-CN"]["lender.allowlist.notAllowed"].replace("{symbol}", "tUSD"))
+            const nonce = await provider.getTransactionCount(lender)
+            const created = await act(page, "offer-create")
+            expect(created).toMatchObject({ kind: "error", key: "lender.allowlist.createRefused" })
+            expect(created.text).toContain(CATALOGS["zh-CN"]["lender.allowlist.createRefused"].replace("{symbol}", "tUSD"))
+            await setLocale(page, "en")
+            await page.getByTestId(`deposit-input-${offerId}`).fill("10")
+            const deposited = await act(page, `deposit-${offerId}`)
+            expect(deposited).toMatchObject({ kind: "error", key: "lender.allowlist.depositRefused" })
+            expect(deposited.text).toContain(CATALOGS.en["lender.allowlist.depositRefused"].replace("{symbol}", "tUSD"))
+            expect(await provider.getTransactionCount(lender)).toBe(nonce)
+            await screenshot(page, "lender-token-disallowed")
+        } finally {
+            await (await market.getFunction("setTokenAllowed")(stablecoin, true)).wait()
+            provider.destroy()
+        }
     })
 })

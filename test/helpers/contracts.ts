@@ -158,7 +158,8 @@ export type Contracts = Omit<Platform, "group">
 
 /**
  * Deploys the platform's contracts at {@link PLATFORM_START}: KYC registry, bureau registry, the
- * credit verifier (with the generated Groth16 verifier inside), the market and a 6-decimal token. Nothing is set up.
+ * credit verifier (with the generated Groth16 verifier inside), the market and a 6-decimal token.
+ * The admin allowed the token in the market (offers need it); nothing else is set up.
  */
 export async function deployContracts(connection: NetworkConnection): Promise<Contracts> {
     const { ethers, networkHelpers } = connection
@@ -175,6 +176,7 @@ export async function deployContracts(connection: NetworkConnection): Promise<Co
     ])
     const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), SETTINGS.maxActiveLoans])
     const token = await deploy(ethers, "MockERC20", ["Mock USD", "mUSD", 6])
+    await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
     const chainId = (await ethers.provider.getNetwork()).chainId
     return { connection, kyc, bureaus, verifier, market, token, chainId, signers: { admin, officer, lender, borrower, other, stranger } }
 }
@@ -282,8 +284,8 @@ export interface MockMarket {
 
 /**
  * A market for tests that are not about proofs (loan arithmetic, funds, defaults): the
- * {@link TIERS} / {@link TERMS} offer 0 funded with {@link CAPACITY}, `borrower` and `other`
- * holding tokens with the market approved. Starts at {@link PLATFORM_START} or later.
+ * {@link TIERS} / {@link TERMS} offer 0 funded with {@link CAPACITY} in a token the admin allowed,
+ * `borrower` and `other` holding tokens with the market approved. Starts at {@link PLATFORM_START} or later.
  */
 export async function deployMockMarket(connection: NetworkConnection, maxActiveLoans = 1): Promise<MockMarket> {
     const { ethers, networkHelpers } = connection
@@ -293,6 +295,7 @@ export async function deployMockMarket(connection: NetworkConnection, maxActiveL
     const verifier = await deploy(ethers, "MockCreditVerifier")
     const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), maxActiveLoans])
     const token = await deploy(ethers, "MockERC20", ["Mock USD", "mUSD", 6])
+    await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
     const minted = 1_000_000n * USD
     for (const account of [lender, borrower, other, stranger]) {
         await (await token.mint(account.address, minted)).wait()

@@ -65,6 +65,7 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
     ]
     const tokens = [await deploy(ethers, "MockERC20", ["Mock USD", "mUSD", 6]), await deploy(ethers, "MockERC20", ["Mock ETH", "mETH", 18])]
     for (const token of tokens) {
+        for (const market of markets) await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
         for (const signer of signers) {
             await (await token.mint(signer.address, MINTED)).wait()
             for (const market of markets) await (await as(token, signer).approve(await market.getAddress(), ethers.MaxUint256)).wait()
