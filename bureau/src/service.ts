@@ -21,6 +21,9 @@
  * method, 409 conflict, 413 body too large, 415 not JSON, 422 history asked of a bureau without a
  * chain (the applicant proves with no markets), 502 the chain could not be read, 500 only for the bureau's own bugs. Requests that HTTP
  * itself refuses get the same JSON shape: 400, 408, 431 or 405.
+ *
+ * The routes, CORS, the body limit and the error handler run on hono; @hono/node-server serves
+ * it on a node:http server, which keeps the parser's limits, the timeouts and a graceful close.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
