@@ -4,19 +4,20 @@
  * authenticated person reference plus the on-chain history of the pseudonyms proven theirs.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto"
-import { signAttestation, type Attestation } from "../../prover/src/attestation.ts"
+import { signAttestation } from "../../prover/src/attestation.ts"
 import { SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
 import { isZkCreditError } from "../../prover/src/errors.ts"
 import { HISTORY_PROOF_SLOTS, verifyHistoryProof, type HistoryProof } from "../../prover/src/history-proof.ts"
 import { requireJsonObject } from "./applicant.ts"
 import { parseBinding, recoverBindingSigner, type KycBinding } from "./binding.ts"
-import type { BureauStore, DisputeRow, ProviderRow } from "./db/store.ts"
+import type { AttestationResponse, DisputeRow, Holdings, RecordView, ScoreReport } from "./api-types.ts"
+import type { BureauStore, ProviderRow } from "./db/store.ts"
 import { BureauInputError } from "./errors.ts"
 import { applicantFromRecords } from "./features.ts"
 import { summariseHistory, type OnChainLoan } from "./history.ts"
 import { HttpError } from "./http.ts"
 import { ed25519PublicKey, parseSignedRecord, periodOf, PROVIDER_CATEGORIES, recordId, requireProviderId, verifyRecordSignature, type SignedRecord } from "./records.ts"
-import { scoreApplicant, SCORECARD_VERSION, type ScoreBreakdown } from "./scorecard.ts"
+import { scoreApplicant, SCORECARD_VERSION } from "./scorecard.ts"
 
 /** How long a challenge is good for: 5 minutes, ample for one proof in a browser. */
 export const CHALLENGE_SECONDS = 300
@@ -64,38 +65,13 @@ export interface BureauOptions {
     adminToken?: string
 }
 
+/** The API types the bureau returns (bureau/src/api-types.ts). */
+export type { RecordView, ScoreReport }
+
 /** An applicant the bureau authenticated: their binding and their proven pseudonyms. */
 export interface Applicant {
     binding: KycBinding
     pseudonyms: { scope: bigint; nullifier: bigint }[]
-}
-
-/** A record as the applicant sees it. */
-export interface RecordView {
-    id: string
-    provider: string
-    providerName: string
-    category: string
-    kind: SignedRecord["kind"]
-    period: string
-    data: SignedRecord["data"]
-    signedAt: number
-    receivedAt: number
-    /** The correction that replaced it; `null` while it counts. */
-    supersededBy: string | null
-    supersedes: string | null
-}
-
-/** A score with its breakdown, sources and what the on-chain factor read. */
-export interface ScoreReport {
-    score: number
-    breakdown: ScoreBreakdown & {
-        /** Applicant field → ids of the records it came from. */
-        sources: Record<string, string[]>
-        /** The month the records were read as of. */
-        asOf: string
-        onChain: { provenPseudonyms: number; loansRead: number; unrecognisedRepaidLoans: number } | null
-    }
 }
 
 /**
@@ -188,7 +164,7 @@ export class Bureau {
     }
 
     /** Signs an attestation of the applicant's score for the bound commitment, and logs it. */
-    async attest(applicant: Applicant): Promise<ScoreReport & { attestation: Attestation }> {
+    async attest(applicant: Applicant): Promise<AttestationResponse> {
         const report = await this.score(applicant)
         const now = this.#o.now()
         const issuedAt = Math.max(0, now - ISSUED_AT_SKEW_SECONDS)
@@ -207,7 +183,7 @@ export class Bureau {
     }
 
     /** The records, disputes and past attestations held for an applicant. */
-    async holdings(applicant: Applicant): Promise<{ records: RecordView[]; disputes: DisputeRow[]; attestations: { score: number; issuedAt: number; expiresAt: number }[] }> {
+    async holdings(applicant: Applicant): Promise<Holdings> {
         const personRef = applicant.binding.personRef
         const [records, disputes, attestations, providers] = await Promise.all([
             this.#o.store.recordsFor(personRef),
@@ -224,7 +200,8 @@ export class Bureau {
                 category: byId.get(r.record.provider)?.category ?? "",
                 kind: r.record.kind,
                 period: r.record.period,
-                data: r.record.data,
+                // each kind's data is a plain JSON object (records.ts); the wire type does not name the kinds
+                data: r.record.data as unknown as Record<string, unknown>,
                 signedAt: r.record.signedAt,
                 receivedAt: r.receivedAt,
                 supersededBy: r.supersededBy,

@@ -1,20 +1,14 @@
 /**
- * The HTTP plumbing of the bureau service: JSON responses, error responses, CORS and a JSON
- * body reader with a size limit. No routes here.
+ * The bureau service's HTTP pieces that hono does not give as such: the error type and JSON
+ * responses in the bureau's shape, the JSON body reader (hono's `bodyLimit`, then a strict UTF-8
+ * JSON parse), and the answers to what node:http refuses before any framework sees it (parser
+ * errors, CONNECT). No routes here.
  */
-import type { IncomingMessage, ServerResponse } from "node:http"
-
-/** The error body of every non-2xx response: `{ error: { code, field, message } }`. */
-export interface ErrorBody {
-    error: {
-        /** Stable code, e.g. `MISSING_FIELD`, `NOT_FOUND`, `RECORD_UNAVAILABLE`. */
-        code: string
-        /** The request field at fault (`applicant.kind`, `body`, `content-type`), or `null`. */
-        field: string | null
-        /** What was wrong and how to fix it. */
-        message: string
-    }
-}
+import { STATUS_CODES } from "node:http"
+import type { Duplex } from "node:stream"
+import type { MiddlewareHandler } from "hono"
+import { bodyLimit } from "hono/body-limit"
+import type { ErrorBody } from "./api-types.ts"
 
 /** An error that becomes an HTTP error response. */
 export class HttpError extends Error {
@@ -45,66 +39,72 @@ export class HttpError extends Error {
 }
 
 /** Headers every response carries: responses may hold personal data, so nothing caches them. */
-const COMMON_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" }
+export const COMMON_HEADERS: Readonly<Record<string, string>> = { "cache-control": "no-store", "x-content-type-options": "nosniff" }
 
 /**
- * Sends a JSON response.
- * @param response The response, not yet written.
+ * A JSON response.
  * @param status HTTP status.
  * @param body Anything `JSON.stringify` takes; bigints are written as decimal strings.
  * @param headers Extra headers.
  */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+export function jsonResponse(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Response {
     const text = JSON.stringify(body, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))
-    response.writeHead(status, { ...COMMON_HEADERS, ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) })
-    response.end(text)
+    return new Response(text, { status, headers: { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) } })
 }
 
-/** Sends an {@link ErrorBody}. */
-export function sendError(response: ServerResponse, status: number, code: string, field: string | null, message: string, headers: Readonly<Record<string, string>> = {}): void {
+/** An {@link ErrorBody} response. */
+export function errorResponse(status: number, code: string, field: string | null, message: string, headers: Readonly<Record<string, string>> = {}): Response {
     const body: ErrorBody = { error: { code, field, message } }
-    sendJson(response, status, body, headers)
+    return jsonResponse(status, body, headers)
 }
 
 /** Which browser origins may call the service: `"*"` for any, or a list of exact origins. */
 export type CorsOrigins = "*" | readonly string[]
 
-/**
- * Sets the CORS headers a response needs for a request's `Origin`. With a list, origins not on
- * it get no CORS headers, so browsers refuse them.
- */
-export function applyCors(request: IncomingMessage, response: ServerResponse, origins: CorsOrigins): void {
-    if (origins === "*") {
-        response.setHeader("access-control-allow-origin", "*")
-        return
-    }
-    // the answer depends on Origin: caches must key on it
-    response.setHeader("vary", "Origin")
-    const origin = request.headers.origin
-    if (typeof origin === "string" && origins.includes(origin)) response.setHeader("access-control-allow-origin", origin)
+/** Where {@link jsonBody} leaves the parsed body in the context (`c.get(PARSED_BODY)`). */
+export const PARSED_BODY = "jsonBody"
+
+/** The hono environment of the bureau's app: the parsed JSON body, when the route takes one. */
+export interface BureauEnv {
+    Variables: { [PARSED_BODY]: unknown }
 }
 
-/** Answers a CORS preflight (`OPTIONS`) for a route that takes `methods`. */
-export function sendPreflight(response: ServerResponse, methods: readonly string[]): void {
-    response.writeHead(204, {
-        ...COMMON_HEADERS,
-        "access-control-allow-methods": [...methods, "OPTIONS"].join(", "),
-        "access-control-allow-headers": "Content-Type",
-        "access-control-max-age": "600"
+/**
+ * Middleware reading the request body as JSON into `c.get("jsonBody")`.
+ * @param maxBytes Largest body accepted; a larger one, declared or streamed, is refused with 413
+ *   as soon as it passes the limit (hono's `bodyLimit`), and its connection is closed.
+ * @returns Middleware that throws HttpError 415 for a content type other than
+ *   `application/json` (UTF-8), 413 for a body over `maxBytes`, 400 for text that is not UTF-8 JSON
+ *   or a body cut off by the client.
+ */
+export function jsonBody(maxBytes: number): MiddlewareHandler<BureauEnv> {
+    const limit = bodyLimit({
+        maxSize: maxBytes,
+        // the rest of the body is not read: close the connection rather than parse it as the next request
+        onError: () => {
+            throw new HttpError(413, "PAYLOAD_TOO_LARGE", "body", `the body must be at most ${maxBytes} bytes`, { connection: "close" })
+        }
     })
-    response.end()
+    return async (c, next) => {
+        requireJsonContentType(c.req.header("content-type"))
+        // reading a request body fails only when the client goes away mid-body: nobody is left
+        // to answer, but it is the client's doing, not a bureau fault
+        const incomplete = () => new HttpError(400, "INCOMPLETE_BODY", "body", "the connection closed before the body was complete")
+        let bytes: ArrayBuffer | undefined
+        try {
+            await limit(c, async () => {
+                bytes = await c.req.arrayBuffer()
+            })
+        } catch (error) {
+            throw error instanceof HttpError ? error : incomplete()
+        }
+        if (bytes === undefined) throw incomplete()
+        c.set(PARSED_BODY, parseJson(bytes))
+        await next()
+    }
 }
 
-/**
- * Reads a request body as JSON.
- * @param request The request.
- * @param maxBytes Largest body accepted; larger ones are refused with 413 without being kept.
- * @throws HttpError 415 for a content type other than `application/json` (UTF-8), 413 for a
- *   body over `maxBytes`, 400 for text that is not UTF-8 JSON.
- */
-export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
-    requireJsonContentType(request.headers["content-type"])
-    const bytes = await readBody(request, maxBytes)
+function parseJson(bytes: ArrayBuffer): unknown {
     let text: string
     try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(bytes)
@@ -126,43 +126,42 @@ function requireJsonContentType(header: string | undefined): void {
     }
 }
 
-function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-    const tooLarge = (): HttpError =>
-        // the rest of the body is not read: close the connection rather than parse it as the next request
-        new HttpError(413, "PAYLOAD_TOO_LARGE", "body", `the body must be at most ${maxBytes} bytes`, { connection: "close" })
-    const declared = Number(request.headers["content-length"])
-    if (Number.isFinite(declared) && declared > maxBytes) {
-        request.resume()
-        return Promise.reject(tooLarge())
+/** Middleware refusing every method but `method` (and `OPTIONS`, answered by CORS) with 405 and `Allow`. */
+export function onlyMethod(method: string, path: string): MiddlewareHandler<BureauEnv> {
+    return async (c, next) => {
+        // hono serves HEAD with the GET handler; the bureau does not, so look at the raw method
+        if (c.req.raw.method !== method) throw new HttpError(405, "METHOD_NOT_ALLOWED", null, `${path} takes ${method}`, { allow: `${method}, OPTIONS` })
+        await next()
     }
-    return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = []
-        let size = 0
-        let refused = false
-        request.on("data", (chunk: Buffer) => {
-            if (refused) return
-            size += chunk.length
-            if (size > maxBytes) {
-                // keep draining (and dropping) what comes, so the 413 can still be written
-                refused = true
-                chunks.length = 0
-                reject(tooLarge())
-                return
-            }
-            chunks.push(chunk)
-        })
-        let ended = false
-        request.on("end", () => {
-            ended = true
-            if (!refused) resolve(Buffer.concat(chunks))
-        })
-        // a client that goes away mid-body (node:http reports it as an ECONNRESET "aborted" error,
-        // then a close): the client's doing, not the bureau's; nobody is left to answer, but the
-        // handler must end, and it must not log a bureau fault
-        const incomplete = () => new HttpError(400, "INCOMPLETE_BODY", "body", "the connection closed before the body was complete")
-        request.on("error", () => reject(incomplete()))
-        request.on("close", () => {
-            if (!ended) reject(incomplete())
-        })
-    })
+}
+
+/** Status, code and field for an HTTP parser error (`HPE_*` codes from node:http). */
+export function clientErrorResponse(code: string | undefined): [number, string, string | null] {
+    if (code === "HPE_HEADER_OVERFLOW") return [431, "HEADERS_TOO_LARGE", "headers"]
+    if (code === "ERR_HTTP_REQUEST_TIMEOUT") return [408, "REQUEST_TIMEOUT", null]
+    if (code === "HPE_INVALID_METHOD") return [400, "BAD_REQUEST", "method"]
+    if (code === "HPE_INVALID_URL") return [400, "BAD_REQUEST", "url"]
+    return [400, "BAD_REQUEST", null]
+}
+
+/**
+ * Writes a JSON error straight to a socket that has no response object (a request the HTTP
+ * parser refused, or a CONNECT) and closes it. A socket already gone, or one whose earlier
+ * response is still being written, is just destroyed.
+ */
+export function writeRawError(socket: Duplex, status: number, code: string, field: string | null, message: string, headers: Record<string, string> = {}): void {
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+    if (!socket.writable || inFlight?.headersSent) {
+        socket.destroy()
+        return
+    }
+    const body = JSON.stringify({ error: { code, field, message } } satisfies ErrorBody)
+    const head = [
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`,
+        "content-type: application/json; charset=utf-8",
+        `content-length: ${Buffer.byteLength(body)}`,
+        ...Object.entries({ ...COMMON_HEADERS, ...headers }).map(([name, value]) => `${name}: ${value}`),
+        "connection: close"
+    ]
+    socket.end(`${head.join("\r\n")}\r\n\r\n${body}`)
 }

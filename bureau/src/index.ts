@@ -6,7 +6,8 @@
  * attestations of the scores it computed from what it holds.
  *
  * This entry needs Node (the service uses node:http and node:fs). Browsers import the pure
- * modules directly: `applicant.ts`, `scorecard.ts`, `requests.ts`, `errors.ts`.
+ * modules directly: `applicant.ts`, `scorecard.ts`, `requests.ts`, `errors.ts`, and the API's
+ * wire types from `api-types.ts`.
  */
 export {
     APPLICANT_FIELDS,
@@ -21,7 +22,21 @@ export {
     type SmeApplicant
 } from "./applicant.ts"
 export { BureauInputError, isBureauInputError, type BureauInputErrorCode } from "./errors.ts"
-export { HttpError, type CorsOrigins, type ErrorBody } from "./http.ts"
+export type {
+    AttestationResponse,
+    AttestationSummary,
+    ChallengeResponse,
+    DisputeResponse,
+    DisputeRow,
+    ErrorBody,
+    Holdings,
+    KeyResponse,
+    MarketsResponse,
+    RecordView,
+    ReportResponse,
+    ScoreReport
+} from "./api-types.ts"
+export { HttpError, type CorsOrigins } from "./http.ts"
 export { loadOrCreateBureauKeyFile, toKeyFile, type BureauKeyFile } from "./key-file.ts"
 export { BUREAU_SET_FIELDS, parseAttestationRequest, parseScoreRequest, type AttestationRequest, type Pseudonym, type ScoreRequest } from "./requests.ts"
 export { renderApplicantFieldsMarkdown, renderScorecardMarkdown } from "./scorecard-markdown.ts"
@@ -47,11 +62,11 @@ export {
 } from "./scorecard.ts"
 export { loadOrCreateAdminToken } from "./admin-token.ts"
 export { BINDING_TYPES, bindingDomain, parseBinding, recoverBindingSigner, signBinding, type BindingFields, type KycBinding, type TypedDataSigner } from "./binding.ts"
-export { Bureau, CHALLENGE_SECONDS, ISSUED_AT_SKEW_SECONDS, MAX_RECORDS_PER_SUBMISSION, type ChainHistory, type LoanReader, type OfficerCheck, type RecordView, type ScoreReport } from "./bureau.ts"
+export { Bureau, CHALLENGE_SECONDS, ISSUED_AT_SKEW_SECONDS, MAX_RECORDS_PER_SUBMISSION, type ChainHistory, type LoanReader, type OfficerCheck } from "./bureau.ts"
 export { chainHistory, officersFromChain } from "./chain.ts"
 export { openDatabase, type Database, type DatabaseLocation, type Queryable } from "./db/database.ts"
 export { migrate, MIGRATIONS, type Migration } from "./db/migrations.ts"
-export { BureauStore, type AttestationLogEntry, type DisputeRow, type LenderRow, type ProviderRow, type StoredRecord } from "./db/store.ts"
+export { BureauStore, type AttestationLogEntry, type LenderRow, type ProviderRow, type StoredRecord } from "./db/store.ts"
 export { applicantFromRecords, type DerivedApplicant, type ScoredRecord } from "./features.ts"
 export { summariseHistory, type HistorySummary, type OnChainLoan } from "./history.ts"
 export { normaliseId, personReference, type SubjectKind } from "./person-ref.ts"
@@ -75,10 +90,8 @@ export {
     createBureauService,
     DEFAULT_MAX_BODY_BYTES,
     MAX_VALIDITY_SECONDS,
-    type AttestationResponse,
     type BureauLogEntry,
     type BureauLogger,
     type BureauService,
-    type BureauServiceOptions,
-    type KeyResponse
+    type BureauServiceOptions
 } from "./service.ts"

@@ -25,6 +25,8 @@ export interface DeployedBureauOptions extends Pick<BureauServiceOptions, "priva
     dataDir: string
     /** Where the admin token is kept (made if missing). */
     adminTokenFile: string
+    /** Other LoanMarkets whose history the bureau also reads, besides the deployment's. */
+    extraMarkets?: readonly string[]
 }
 
 /** Opens the database and builds the service (not yet listening). */
@@ -40,7 +42,7 @@ export async function startDeployedBureau(options: DeployedBureauOptions): Promi
             store,
             officers: officersFromChain(options.provider, Number(options.deployment.chainId), options.deployment.contracts.kycRegistry),
             historyVerificationKey: JSON.parse(await readFile(HISTORY_PROOF_ARTIFACTS.vkey, "utf8")) as object,
-            chain: await chainHistory(options.provider, [{ address: options.deployment.contracts.loanMarket }]),
+            chain: await chainHistory(options.provider, [options.deployment.contracts.loanMarket, ...(options.extraMarkets ?? [])].map((address) => ({ address }))),
             adminToken
         })
         return { service, store, adminToken }

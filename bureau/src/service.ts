@@ -21,16 +21,23 @@
  * method, 409 conflict, 413 body too large, 415 not JSON, 422 history asked of a bureau without a
  * chain (the applicant proves with no markets), 502 the chain could not be read, 500 only for the bureau's own bugs. Requests that HTTP
  * itself refuses get the same JSON shape: 400, 408, 431 or 405.
+ *
+ * The routes, CORS, the body limit and the error handler run on hono; @hono/node-server serves
+ * it on a node:http server, which keeps the parser's limits, the timeouts and a graceful close.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
-import { createBureauKey, type Attestation, type BureauPublicKey } from "../../prover/src/attestation.ts"
+import { getRequestListener, RequestError } from "@hono/node-server"
+import { Hono, type Context } from "hono"
+import { cors } from "hono/cors"
+import { createBureauKey, type BureauPublicKey } from "../../prover/src/attestation.ts"
 import { ZkCreditError } from "../../prover/src/errors.ts"
+import type { AttestationResponse, KeyResponse, MarketsResponse } from "./api-types.ts"
 import { requireJsonObject } from "./applicant.ts"
-import { Bureau, type ChainHistory, type OfficerCheck, type ScoreReport } from "./bureau.ts"
+import { Bureau, type ChainHistory, type OfficerCheck } from "./bureau.ts"
 import type { BureauStore } from "./db/store.ts"
 import { BureauInputError, isBureauInputError } from "./errors.ts"
-import { applyCors, HttpError, readJsonBody, sendError, sendJson, sendPreflight, type CorsOrigins } from "./http.ts"
+import { clientErrorResponse, COMMON_HEADERS, errorResponse, HttpError, jsonBody, jsonResponse, onlyMethod, PARSED_BODY, writeRawError, type BureauEnv, type CorsOrigins } from "./http.ts"
 
 /** Largest request body accepted by default: 256 KiB (a batch of 200 provider records). */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024
@@ -86,21 +93,12 @@ export interface BureauServiceOptions {
     logger?: BureauLogger
 }
 
-/** `POST /v1/attestations`' response. */
-export type AttestationResponse = ScoreReport & { attestation: Attestation }
-
-/** `GET /v1/key`'s response: the bureau's public key and its hash, decimal strings. */
-export interface KeyResponse {
-    publicKey: [string, string]
-    keyHash: string
-}
-
-/** A bureau service: a node:http server, not yet listening. */
+/** A bureau service: a hono app on a node:http server, not yet listening. */
 export interface BureauService {
     /** The underlying server; `listen` and `close` below wrap it. */
     readonly server: Server
-    /** The request handler, for mounting in another server. It never throws. */
-    readonly handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>
+    /** The hono app (routes, CORS, body limit, errors), for mounting in another server or calling with `app.fetch`. */
+    readonly app: Hono<BureauEnv>
     /** The bureau's public key, `[Ax, Ay]`. */
     readonly publicKey: BureauPublicKey
     /** `Poseidon(Ax, Ay)`: the key's name on chain and in the circuit. */
@@ -116,12 +114,9 @@ export interface BureauService {
     close(): Promise<void>
 }
 
-/** Writes a log line about the request being served (method and path filled in). */
-type RequestLog = (entry: Omit<BureauLogEntry, "method" | "path">) => void
-
 interface Route {
     method: "GET" | "POST"
-    run(body: Record<string, unknown>, request: IncomingMessage): Promise<unknown>
+    run(body: Record<string, unknown>, c: Context<BureauEnv>): Promise<unknown>
 }
 
 /** Fields that are the applicant's own claims: refused, since the bureau scores only providers' records. */
@@ -159,15 +154,15 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
     })
     const admin = (run: (body: Record<string, unknown>) => Promise<unknown>): Route => ({
         method: "POST",
-        run: async (body, request) => {
-            bureau.requireAdmin(request.headers.authorization)
+        run: async (body, c) => {
+            bureau.requireAdmin(c.req.header("authorization"))
             return run(body)
         }
     })
     const routes = new Map<string, Route>([
         ["/v1/health", { method: "GET", run: async () => ({ ok: true }) }],
         ["/v1/key", { method: "GET", run: async () => keyResponse }],
-        ["/v1/markets", { method: "GET", run: async () => ({ scopes: bureau.markets() }) }],
+        ["/v1/markets", { method: "GET", run: async (): Promise<MarketsResponse> => ({ scopes: bureau.markets() }) }],
         ["/v1/providers", { method: "GET", run: async () => ({ providers: await options.store.providers() }) }],
         ["/v1/challenges", { method: "POST", run: () => bureau.newChallenge() }],
         ["/v1/attestations", applicantRoute(["binding", "proof"], async (body): Promise<AttestationResponse> => bureau.attest(await bureau.authenticate(body)))],
@@ -192,51 +187,45 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
         return now
     }
 
-    async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-        const started = performance.now()
-        const method = request.method ?? "GET"
-        const path = pathOf(request.url)
-        const log: RequestLog = (entry) => {
-            try {
-                config.logger({ ...entry, method, path: loggablePath(path) })
-            } catch {
-                // a broken logger must not take the service down
+    const app = new Hono<BureauEnv>()
+    app.use(async (c, next) => {
+        await next()
+        for (const [name, value] of Object.entries(COMMON_HEADERS)) c.res.headers.set(name, value)
+        // while closing, answers end their connection, so close() need not wait for keep-alive timeouts
+        if (closing) c.res.headers.set("connection", "close")
+    })
+    for (const [path, route] of routes) {
+        app.all(
+            path,
+            cors({
+                origin: config.corsOrigins === "*" ? "*" : [...config.corsOrigins],
+                // one entry: hono joins a list with "," and the bureau has always written ", "
+                allowMethods: [`${route.method}, OPTIONS`],
+                allowHeaders: ["Content-Type"],
+                maxAge: 600
+            }),
+            onlyMethod(route.method, path),
+            ...(route.method === "POST" ? [jsonBody(config.maxBodyBytes)] : []),
+            async (c) => {
+                const body = route.method === "POST" ? requireJsonObject(c.get(PARSED_BODY), "body") : {}
+                return jsonResponse(200, await route.run(body, c))
             }
-        }
-        response.once("close", () => {
-            const durationMs = Math.round(performance.now() - started)
-            log({ level: "info", event: "request", status: response.statusCode, durationMs })
-            // the request log: no body, no query string, and a failure to write it must not fail the request
-            options.store.logRequest({ at: Math.floor(Date.now() / 1000), method: method.slice(0, 16), path: loggablePath(path), status: response.statusCode, durationMs }).catch(() => {})
-        })
-        try {
-            applyCors(request, response, config.corsOrigins)
-            // HTTP/1.1 requires Host; node:http would answer 400 without a body, so check it here
-            if (request.httpVersion === "1.1" && request.headers.host === undefined) {
-                throw new HttpError(400, "MISSING_HOST", "host", "an HTTP/1.1 request needs a Host header")
-            }
-            const route = routes.get(path)
-            if (!route) throw new HttpError(404, "NOT_FOUND", null, `no such route; the routes are ${routeList}`)
-            if (method === "OPTIONS") return sendPreflight(response, [route.method])
-            if (method !== route.method) {
-                throw new HttpError(405, "METHOD_NOT_ALLOWED", null, `${path} takes ${route.method}`, { allow: `${route.method}, OPTIONS` })
-            }
-            const body = route.method === "POST" ? requireJsonObject(await readJsonBody(request, config.maxBodyBytes), "body") : {}
-            const result = await route.run(body, request)
-            endConnectionIfClosing(response)
-            sendJson(response, 200, result)
-        } catch (error) {
-            endConnectionIfClosing(response)
-            respondWithError(response, error, log)
-        }
+        )
     }
+    app.notFound(() => errorResponse(404, "NOT_FOUND", null, `no such route; the routes are ${routeList}`))
+    app.onError((error, c) => {
+        if (error instanceof HttpError) return errorResponse(error.status, error.code, error.field, error.message, error.headers)
+        if (isBureauInputError(error)) return errorResponse(400, error.code, error.field, error.message)
+        // anything else is the bureau's own fault: say so, and that nothing was signed
+        // a bug's message is built by the bureau's own code, not from request data: log it to fix the bug
+        const detail = `${describeError(error)}: ${error.message.slice(0, 200)}`
+        log(config.logger, { level: "error", event: "internal-error", method: c.req.raw.method, path: c.req.path, detail })
+        return errorResponse(500, "INTERNAL", null, "the bureau failed to handle the request; nothing was signed")
+    })
 
+    // what @hono/node-server cannot turn into a Request (no Host, a URL that is not a path) never reaches the app
+    const listener = getRequestListener(app.fetch, { errorHandler: refusedRequest })
     let closing: Promise<void> | undefined
-
-    /** While closing, answers end their connection, so close() need not wait for keep-alive timeouts. */
-    function endConnectionIfClosing(response: ServerResponse): void {
-        if (closing && !response.headersSent) response.setHeader("connection", "close")
-    }
 
     function close(): Promise<void> {
         if (!server.listening) return closing ?? Promise.resolve()
@@ -253,11 +242,16 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
         return closing
     }
 
-    const server = createServer({ requireHostHeader: false }, (request, response) => void handle(request, response))
-    // slow clients must not hold connections (and personal data in buffers) for long
-    server.headersTimeout = 10_000
-    server.requestTimeout = 30_000
-    // what the HTTP parser refuses never reaches `handle`: answer it in the same JSON shape
+    const server = createServer(
+        // slow clients must not hold connections (and personal data in buffers) for long; a
+        // missing Host is answered in JSON by refusedRequest rather than by node:http without a body
+        { requireHostHeader: false, headersTimeout: 10_000, requestTimeout: 30_000 },
+        (request, response) => {
+            logWhenDone(request, response)
+            void listener(request, response)
+        }
+    )
+    // what the HTTP parser refuses never reaches the app: answer it in the same JSON shape
     server.on("clientError", (error: Error & { code?: string }, socket: Duplex) => {
         const [status, code, field] = clientErrorResponse(error.code)
         writeRawError(socket, status, code, field, status === 431 ? "the request headers are too large" : status === 408 ? "the request took too long to arrive" : "the request is not valid HTTP/1.1")
@@ -267,9 +261,22 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
         writeRawError(socket, 405, "METHOD_NOT_ALLOWED", null, `CONNECT is not supported; the routes are ${routeList}`, { allow: "GET, POST, OPTIONS" })
     })
 
+    /** The request log, one line and one row per request once its answer is done: no body, no query string. */
+    function logWhenDone(request: IncomingMessage, response: ServerResponse): void {
+        const started = performance.now()
+        const method = (request.method ?? "GET").slice(0, 16)
+        const path = loggablePath(pathOf(request.url))
+        response.once("close", () => {
+            const durationMs = Math.round(performance.now() - started)
+            log(config.logger, { level: "info", event: "request", method, path, status: response.statusCode, durationMs })
+            // a failure to write the row must not fail the request
+            options.store.logRequest({ at: Math.floor(Date.now() / 1000), method, path, status: response.statusCode, durationMs }).catch(() => {})
+        })
+    }
+
     return {
         server,
-        handle,
+        app,
         publicKey: key.publicKey,
         keyHash: key.keyHash,
         listen: (port = 0, host = "127.0.0.1") => listen(server, port, host),
@@ -277,51 +284,21 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
     }
 }
 
-function respondWithError(response: ServerResponse, error: unknown, log: RequestLog): void {
-    if (response.headersSent) {
-        response.destroy()
-        return
-    }
-    if (error instanceof HttpError) return sendError(response, error.status, error.code, error.field, error.message, error.headers)
-    if (isBureauInputError(error)) return sendError(response, 400, error.code, error.field, error.message)
-    // anything else is the bureau's own fault: say so, and that nothing was signed
-    // a bug's message is built by the bureau's own code, not from request data: log it to fix the bug
-    const message = error instanceof Error ? `: ${error.message.slice(0, 200)}` : ""
-    log({ level: "error", event: "internal-error", detail: `${describeError(error)}${message}` })
-    sendError(response, 500, "INTERNAL", null, "the bureau failed to handle the request; nothing was signed")
+/** The JSON answer to a request @hono/node-server could not build: a 400 naming the part at fault. */
+function refusedRequest(error: unknown): Response {
+    const message = error instanceof Error ? error.message : ""
+    if (error instanceof RequestError && /missing host/i.test(message)) return errorResponse(400, "MISSING_HOST", "host", "an HTTP request needs a Host header", COMMON_HEADERS)
+    if (error instanceof RequestError && /host/i.test(message)) return errorResponse(400, "BAD_REQUEST", "host", "the Host header is not a valid host name", COMMON_HEADERS)
+    return errorResponse(400, "BAD_REQUEST", "url", "the request target must be a path such as /v1/health", COMMON_HEADERS)
 }
 
-/** Status, code and field for an HTTP parser error (`HPE_*` codes from node:http). */
-function clientErrorResponse(code: string | undefined): [number, string, string | null] {
-    if (code === "HPE_HEADER_OVERFLOW") return [431, "HEADERS_TOO_LARGE", "headers"]
-    if (code === "ERR_HTTP_REQUEST_TIMEOUT") return [408, "REQUEST_TIMEOUT", null]
-    if (code === "HPE_INVALID_METHOD") return [400, "BAD_REQUEST", "method"]
-    if (code === "HPE_INVALID_URL") return [400, "BAD_REQUEST", "url"]
-    return [400, "BAD_REQUEST", null]
-}
-
-/**
- * Writes a JSON error straight to a socket that has no response object (a request HTTP refused)
- * and closes it. A socket already gone, or one whose earlier response is still being written, is
- * just destroyed.
- */
-function writeRawError(socket: Duplex, status: number, code: string, field: string | null, message: string, headers: Record<string, string> = {}): void {
-    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
-    if (!socket.writable || inFlight?.headersSent) {
-        socket.destroy()
-        return
+/** Writes a log line; a broken logger must not take the service down. */
+function log(logger: BureauLogger, entry: BureauLogEntry): void {
+    try {
+        logger({ ...entry, path: loggablePath(entry.path) })
+    } catch {
+        // nothing to do: the answer does not depend on the log
     }
-    const body = JSON.stringify({ error: { code, field, message } })
-    const head = [
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`,
-        "content-type: application/json; charset=utf-8",
-        `content-length: ${Buffer.byteLength(body)}`,
-        "cache-control: no-store",
-        "x-content-type-options: nosniff",
-        ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-        "connection: close"
-    ]
-    socket.end(`${head.join("\r\n")}\r\n\r\n${body}`)
 }
 
 function refuseSelfReported(body: Record<string, unknown>): void {

@@ -8,8 +8,10 @@ import type { Command } from "commander"
 import { prepareBorrowRequest, qualifyingTiers } from "../../client/src/borrow.ts"
 import { instalmentSchedule } from "../../client/src/loan-schedule.ts"
 import { findLoanIds, readLoan, readOffer, readOffers, readRecord, type LoanView, type OfferView } from "../../client/src/views.ts"
+import type { AttestationResponse, MarketsResponse } from "../../bureau/src/api-types.ts"
 import { parseBinding, type KycBinding } from "../../bureau/src/binding.ts"
 import { isBureauInputError } from "../../bureau/src/errors.ts"
+import { checkMarketChoice, MAX_SHARED_MARKETS } from "../../bureau/src/market-choice.ts"
 import { CREDIT_PROOF_ARTIFACTS, HISTORY_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import { verifyAttestation, type Attestation } from "../../prover/src/attestation.ts"
 import { toBorrowCalldata } from "../../prover/src/calldata.ts"
@@ -17,7 +19,7 @@ import { generateCreditProof, type ProofStage } from "../../prover/src/generate-
 import { generateHistoryProof } from "../../prover/src/history-proof.ts"
 import { computeScope } from "../../prover/src/hash.ts"
 import { Identity } from "../../prover/src/identity.ts"
-import { bureauBase, bureauPost, DEFAULT_BUREAU_URL } from "../lib/bureau-client.ts"
+import { bureauBase, bureauGet, bureauPost, DEFAULT_BUREAU_URL } from "../lib/bureau-client.ts"
 import { action } from "../lib/command.ts"
 import { confirm } from "../lib/confirm.ts"
 import { ENV, type CliContext } from "../lib/context.ts"
@@ -100,9 +102,12 @@ or a hidden prompt), its attestation goes beside it (me.attestation.json) unless
         .requiredOption("--binding <file>", "the KYC binding your compliance officer gave you")
         .option("--bureau <url>", `the bureau service (env ${ENV.bureau}, default ${DEFAULT_BUREAU_URL})`)
         .option("--out <file>", "where to save the attestation (default: <identity>.attestation.json)")
-        .option("--share-history", "share your repayment history in this market: the bureau learns that this market's pseudonym is yours")
-        .addHelpText("after", "\nThe bureau scores only records that data providers signed about you and, with --share-history, your\npseudonym's loans in this market. It learns your person reference and commitment (from the binding),\nyour score, and with --share-history your pseudonym here; never your secret.")
-        .action(action<{ identity: string; binding: string; bureau?: string; out?: string; shareHistory?: boolean }>(async (ctx, options) => attest(ctx, options)))
+        .option("--share-history [markets]", `share your repayment history from these markets (comma-separated LoanMarket addresses or scopes, or "all" that the bureau reads; alone: this deployment's market; at most ${MAX_SHARED_MARKETS})`)
+        .addHelpText(
+            "after",
+            "\nThe bureau scores only records that data providers signed about you and, with --share-history, your\npseudonyms' loans in the markets you name (GET /v1/markets on the bureau lists those it reads). It\nlearns your person reference and commitment (from the binding) and your score; with --share-history,\nand only the bureau, that those pseudonyms are yours and so their public records in those markets.\nNothing else: never your secret, nor your pseudonyms in other markets. Default: no market."
+        )
+        .action(action<{ identity: string; binding: string; bureau?: string; out?: string; shareHistory?: boolean | string }>(async (ctx, options) => attest(ctx, options)))
 
     borrower
         .command("offers")
@@ -151,7 +156,7 @@ async function pseudonymOf(ctx: CliContext, identity: Identity): Promise<bigint>
     return identity.nullifier(computeScope(deployment.chainId, deployment.contracts.loanMarket))
 }
 
-async function attest(ctx: CliContext, options: { identity: string; binding: string; bureau?: string; out?: string; shareHistory?: boolean }): Promise<void> {
+async function attest(ctx: CliContext, options: { identity: string; binding: string; bureau?: string; out?: string; shareHistory?: boolean | string }): Promise<void> {
     // everything local is checked before the request
     let binding: KycBinding
     try {
@@ -163,14 +168,10 @@ async function attest(ctx: CliContext, options: { identity: string; binding: str
     const id = await loadIdentity(options.identity)
     if (binding.commitment !== id.commitment.toString()) throw badInput("BINDING_MISMATCH", `${options.binding} binds another identity commitment than ${options.identity}: use the binding the officer gave for this identity`)
     const base = bureauBase(options.bureau)
-    const scopes: bigint[] = []
-    if (options.shareHistory) {
-        const deployment = await ctx.deployment()
-        scopes.push(computeScope(deployment.chainId, deployment.contracts.loanMarket))
-    }
+    const scopes = options.shareHistory === undefined ? [] : await sharedMarkets(ctx, base, options.shareHistory)
     const { challenge } = await bureauPost<{ challenge: string }>(base, "/v1/challenges", {})
     const proof = await generateHistoryProof({ identity: id, scopes, challenge }, { wasm: HISTORY_PROOF_ARTIFACTS.wasm, zkey: HISTORY_PROOF_ARTIFACTS.zkey })
-    const answer = await bureauPost<{ attestation?: Attestation; score?: number }>(base, "/v1/attestations", { binding, proof })
+    const answer = await bureauPost<Partial<AttestationResponse>>(base, "/v1/attestations", { binding, proof })
     const attestation = answer.attestation
     if (!attestation || attestation.commitment !== id.commitment.toString() || !verifyAttestation(attestation)) {
         throw failed("BAD_ATTESTATION", `the bureau at ${base} answered with an attestation that is not for this identity or does not verify: nothing was saved`)
@@ -179,9 +180,31 @@ async function attest(ctx: CliContext, options: { identity: string; binding: str
     await writeTextFile(out, `${JSON.stringify(attestation, null, 2)}\n`, { mode: 0o600, overwrite: true })
     // the score is shown to its owner, here; it is never sent anywhere by the CLI
     ctx.out.result(
-        { attestationFile: out, score: attestation.score, issuedAt: attestation.issuedAt, expiresAt: attestation.expiresAt },
-        [`your attested score: ${attestation.score} (valid until ${isoTime(attestation.expiresAt)})`, `saved in ${out}`]
+        { attestationFile: out, score: attestation.score, issuedAt: attestation.issuedAt, expiresAt: attestation.expiresAt, sharedMarkets: scopes.map(String), provenPseudonyms: answer.breakdown?.onChain?.provenPseudonyms ?? 0 },
+        [`your attested score: ${attestation.score} (valid until ${isoTime(attestation.expiresAt)})`, `history shared from ${scopes.length} market(s)`, `saved in ${out}`]
     )
+}
+
+/**
+ * The scopes of the markets named by `--share-history`, checked against those the bureau reads
+ * and the proof's slots before anything is proven.
+ */
+async function sharedMarkets(ctx: CliContext, base: string, option: boolean | string): Promise<bigint[]> {
+    const deployment = await ctx.deployment()
+    const { scopes: offered } = await bureauGet<MarketsResponse>(base, "/v1/markets")
+    const named = option === true ? [deployment.contracts.loanMarket] : String(option).split(",").map((m) => m.trim()).filter(Boolean)
+    const chosen: bigint[] = []
+    for (const market of named) {
+        if (market.toLowerCase() === "all") chosen.push(...offered.map((s) => BigInt(s)))
+        else if (/^0x[0-9a-fA-F]{40}$/.test(market)) chosen.push(computeScope(deployment.chainId, market))
+        else if (/^[0-9]{1,78}$/.test(market)) chosen.push(BigInt(market))
+        else throw badInput("INVALID_MARKET", `--share-history: ${JSON.stringify(market.slice(0, 60))} is neither a LoanMarket address (0x + 40 hex digits), a market's scope (decimal) nor "all"`)
+    }
+    const checked = checkMarketChoice(chosen, offered.map((s) => BigInt(s)))
+    if ("scopes" in checked) return checked.scopes
+    const p = checked.problem
+    if (p.code === "UNKNOWN_MARKET") throw badInput("UNKNOWN_MARKET", `--share-history: the bureau at ${base} does not read the market with scope ${p.market}; it reads ${offered.length ? offered.join(", ") : "no market"}`, { market: p.market })
+    throw badInput("TOO_MANY_MARKETS", `--share-history: ${p.count} markets named, but one history proof can name at most ${p.max}`, { count: p.count, max: p.max })
 }
 
 /** The tier to borrow in: the one asked for, or the cheapest the score qualifies for that lends `amount`. */

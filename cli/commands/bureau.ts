@@ -98,11 +98,12 @@ export function registerBureau(bureau: Command): void {
         .option("--data-dir <dir>", "the embedded database's folder", ".zkcredit/bureau-db")
         .option("--database-url <url>", `a PostgreSQL server instead (env ${DATABASE_URL_ENV})`)
         .option("--admin-token-file <file>", "the operator's admin token for provider and lender administration (made if missing)", ".zkcredit/bureau-admin-token")
+        .option("--market <address...>", "other LoanMarkets whose repayment history the bureau also reads (the deployment's always)")
         .addHelpText(
             "after",
             "\nThe service logs method, path, status and duration only, never a request body. It reads the\ndeployment's KycRegistry (whose officers sign KYC bindings) and LoanMarket (proven pseudonyms' loans).\nStops cleanly on Ctrl-C or SIGTERM."
         )
-        .action(action<{ key: string; port: string; host: string; validDays: string; corsOrigin?: string[]; dataDir: string; databaseUrl?: string; adminTokenFile: string }>(async (ctx, options) => serve(ctx, options)))
+        .action(action<{ key: string; port: string; host: string; validDays: string; corsOrigin?: string[]; dataDir: string; databaseUrl?: string; adminTokenFile: string; market?: string[] }>(async (ctx, options) => serve(ctx, options)))
 }
 
 /** Loads a bureau key file (the private key must be there). */
@@ -130,12 +131,17 @@ function breakdownLines(breakdown: ScoreBreakdown): string[] {
     return lines
 }
 
-async function serve(ctx: CliContext, options: { key: string; port: string; host: string; validDays: string; corsOrigin?: string[]; dataDir: string; databaseUrl?: string; adminTokenFile: string }): Promise<void> {
+async function serve(ctx: CliContext, options: { key: string; port: string; host: string; validDays: string; corsOrigin?: string[]; dataDir: string; databaseUrl?: string; adminTokenFile: string; market?: string[] }): Promise<void> {
     const port = parseInteger(options.port, "--port", { min: 0, max: 65_535 })
     const validitySeconds = parseInteger(options.validDays, "--valid-days", { min: 1, max: MAX_VALIDITY_SECONDS / DAY }) * DAY
     const key = await loadKeyFile(options.key)
     const databaseUrl = options.databaseUrl ?? process.env[DATABASE_URL_ENV]
+    const extraMarkets = (options.market ?? []).map((address) => {
+        if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw badInput("INVALID_ADDRESS", `--market must be a LoanMarket address (0x + 40 hex digits), got ${JSON.stringify(address.slice(0, 60))}`)
+        return address
+    })
     const { service, store } = await startDeployedBureau({
+        extraMarkets,
         provider: await ctx.provider(),
         deployment: await ctx.deployment(),
         ...(databaseUrl ? { databaseUrl } : {}),

@@ -2,6 +2,7 @@
  * Requests to the bureau service from the CLI, with its errors mapped to the CLI's exit codes:
  * 4xx (but 404) bad input, 502/503/504 unreachable, anything else a failure.
  */
+import type { ErrorBody } from "../../bureau/src/api-types.ts"
 import { ENV } from "./context.ts"
 import { isConnectionError } from "./errors.ts"
 import { badInput, failed, unreachable } from "./exit-codes.ts"
@@ -28,17 +29,29 @@ export async function readAdminToken(path: string): Promise<string> {
  * POSTs JSON to the bureau.
  * @returns The parsed answer of a 2xx response.
  */
-export async function bureauPost<T>(base: string, route: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+export function bureauPost<T>(base: string, route: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return bureauRequest<T>(base, route, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
+}
+
+/**
+ * GETs a bureau route (`/v1/markets`, `/v1/key`).
+ * @returns The parsed answer of a 2xx response.
+ */
+export function bureauGet<T>(base: string, route: string): Promise<T> {
+    return bureauRequest<T>(base, route, {})
+}
+
+async function bureauRequest<T>(base: string, route: string, init: RequestInit): Promise<T> {
     let response: Response
     try {
-        response = await fetch(`${base}${route}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) })
+        response = await fetch(`${base}${route}`, { ...init, signal: AbortSignal.timeout(60_000) })
     } catch (error) {
         if (isConnectionError(error) || (error as Error).name === "TimeoutError" || (error as Error).message === "fetch failed") {
             throw unreachable("BUREAU_UNREACHABLE", `the bureau service does not answer at ${base}: start it (zkcredit bureau serve) or pass --bureau <url>`, { bureau: base })
         }
         throw error
     }
-    const answer = (await response.json().catch(() => ({}))) as T & { error?: { code?: string; field?: string | null; message?: string } }
+    const answer = (await response.json().catch(() => ({}))) as T & Partial<ErrorBody>
     if (!response.ok) {
         const message = `the bureau refused (${response.status}${answer.error?.code ? ` ${answer.error.code}` : ""}): ${answer.error?.field ? `${answer.error.field}: ` : ""}${answer.error?.message ?? response.statusText}`
         if (response.status >= 400 && response.status < 500 && response.status !== 404) throw badInput(answer.error?.code ?? "BUREAU_REFUSED", message, { status: response.status, field: answer.error?.field ?? null })

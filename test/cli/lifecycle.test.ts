@@ -2,14 +2,16 @@
  * The whole lifecycle through the `zkcredit` CLI only, on a real local node process: the admin
  * registers a bureau and its key and grants the officer role; the bureau serves; the officer adds
  * members from a CSV; the lender takes tUSD and creates an offer; the borrower creates an
- * identity, gets an attestation, lists offers, proves and borrows (a real proof), repays an
+ * identity, gets an attestation sharing the history of two markets (a second LoanMarket deployed
+ * here, read by the bureau through `--market`), lists offers, proves and borrows (a real proof), repays an
  * instalment and sees the loan; the lender lists it; then everything stops and the ports are free.
  * Ports 8600-8699. The steps share state: they run in order.
  */
-import { writeFile } from "node:fs/promises"
+import { readFile, writeFile } from "node:fs/promises"
+import { ContractFactory } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { instalmentSchedule } from "../../client/src/loan-schedule.ts"
-import { isPortTaken, runCli, runJson, startCliProcess, startTestChain, type TestChain } from "./helpers.ts"
+import { isPortTaken, jsonError, ROOT, runCli, runJson, startCliProcess, startTestChain, type TestChain } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const CHAIN_PORT = testPort(8600)
@@ -49,14 +51,22 @@ describe("zkcredit CLI lifecycle on a local node", () => {
         expect(granted).toMatchObject({ officer: officerAddress, role: "granted" })
     })
 
-    it("bureau: serves attestations on its database, reading officers and records from the chain", async () => {
-        bureau = await startCliProcess(["bureau", "serve", "--key", "bureau-key.json", "--port", String(BUREAU_PORT), "--data-dir", "bureau-db", "--admin-token-file", "bureau-admin-token"], {
+    let marketB: string
+    it("bureau: serves attestations on its database, reading officers and records from the chain, and the history of two markets", async () => {
+        // a second market on the same verifier, whose history the bureau reads as well
+        const artifact = JSON.parse(await readFile(`${ROOT}artifacts/contracts/LoanMarket.sol/LoanMarket.json`, "utf8")) as { abi: []; bytecode: string }
+        const admin = await chain.provider.getSigner(Number(ACCOUNTS.admin))
+        const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, admin).deploy(admin.address, chain.deployment.contracts.creditVerifier, 1)
+        marketB = await (await deployed.waitForDeployment()).getAddress()
+        bureau = await startCliProcess(["bureau", "serve", "--key", "bureau-key.json", "--port", String(BUREAU_PORT), "--data-dir", "bureau-db", "--admin-token-file", "bureau-admin-token", "--market", marketB], {
             env: chain.env,
             cwd: chain.dir,
             ready: () => isPortTaken(BUREAU_PORT)
         })
         const key = (await (await fetch(`http://127.0.0.1:${BUREAU_PORT}/v1/key`)).json()) as { keyHash: string }
         expect(key.keyHash).toBe(keyHash)
+        const markets = (await (await fetch(`http://127.0.0.1:${BUREAU_PORT}/v1/markets`)).json()) as { scopes: string[] }
+        expect(markets.scopes).toHaveLength(2)
     })
 
     it("borrower: creates an identity (an encrypted backup)", async () => {
@@ -131,7 +141,19 @@ describe("zkcredit CLI lifecycle on a local node", () => {
         const forged = await cli(["borrower", "attest", "--identity", "me.json", "--binding", "forged.binding.json", "--bureau", `http://127.0.0.1:${BUREAU_PORT}`])
         expect(forged.code).toBe(2)
         expect(forged.stderr).toContain("UNKNOWN_OFFICER")
-        const attested = await json(["borrower", "attest", "--identity", "me.json", "--binding", "me.binding.json", "--share-history", "--bureau", `http://127.0.0.1:${BUREAU_PORT}`])
+        // bad choices of markets are refused before anything is proven: exit 2, one line
+        const bureauUrl = `http://127.0.0.1:${BUREAU_PORT}`
+        const attest = (share: string) => cli(["--json", "borrower", "attest", "--identity", "me.json", "--binding", "me.binding.json", "--share-history", share, "--bureau", bureauUrl])
+        const unknown = await attest(`${chain.deployment.contracts.loanMarket},0x${"11".repeat(20)}`)
+        expect(unknown.code).toBe(2)
+        expect(jsonError(unknown)).toMatchObject({ code: "UNKNOWN_MARKET", message: expect.stringContaining("does not read") })
+        const tooMany = await attest(Array.from({ length: 9 }, (_, i) => String(i + 1)).join(","))
+        expect(tooMany.code).toBe(2)
+        expect(jsonError(tooMany)).toMatchObject({ code: "TOO_MANY_MARKETS", message: expect.stringContaining("at most 8") })
+        // both markets: the bureau verifies both pseudonyms and reads both markets
+        const attested = await json(["borrower", "attest", "--identity", "me.json", "--binding", "me.binding.json", "--share-history", `${chain.deployment.contracts.loanMarket},${marketB}`, "--bureau", bureauUrl])
+        expect(attested.sharedMarkets).toHaveLength(2)
+        expect(attested.provenPseudonyms).toBe(2)
         score = attested.score
         expect(score).toBeGreaterThanOrEqual(700)
         expect(attested.attestationFile).toBe("me.attestation.json")

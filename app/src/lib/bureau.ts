@@ -1,6 +1,5 @@
 /** Calls to the bureau service (its HTTP API: bureau/README.md). */
-import type { ScoreBreakdown } from "$bureau/scorecard.ts"
-import type { Attestation } from "$prover/attestation.ts"
+import type { ErrorBody, KeyResponse, MarketsResponse } from "$bureau/api-types.ts"
 import { app } from "./app.svelte.ts"
 import { AppError, BureauHttpError } from "./errors.ts"
 
@@ -14,7 +13,7 @@ export async function bureauCall<T>(path: string, body?: unknown): Promise<T> {
     } catch {
         throw new AppError("error.bureauUnreachable", { url: base })
     }
-    const json = (await response.json().catch(() => undefined)) as { error?: { code?: string; field?: string | null; message?: string } } | undefined
+    const json = (await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined
     if (!response.ok || json === undefined) {
         const e = json?.error
         throw new BureauHttpError(e?.code ?? `HTTP_${response.status}`, e?.field ?? null, e?.message ?? `HTTP ${response.status}`)
@@ -22,49 +21,15 @@ export async function bureauCall<T>(path: string, body?: unknown): Promise<T> {
     return json as T
 }
 
-/** A score and how it was reached (bureau/src/bureau.ts `ScoreReport`). */
-export interface ScoreReport {
-    score: number
-    breakdown: ScoreBreakdown & { sources: Record<string, string[]>; asOf: string; onChain: { provenPseudonyms: number; loansRead: number; unrecognisedRepaidLoans: number } | null }
-}
-
-/** A record the bureau holds (bureau/src/bureau.ts `RecordView`). */
-export interface RecordView {
-    id: string
-    provider: string
-    providerName: string
-    category: string
-    kind: string
-    period: string
-    data: Record<string, unknown>
-    signedAt: number
-    receivedAt: number
-    supersededBy: string | null
-    supersedes: string | null
-}
-
-/** A dispute (bureau/src/db/store.ts `DisputeRow`). */
-export interface DisputeRow {
-    id: string
-    recordId: string
-    reason: string
-    openedAt: number
-    resolvedAt: number | null
-    correctionId: string | null
-}
-
-/** `POST /v1/attestations`: the attestation and how its score was reached. */
-export type AttestationResponse = ScoreReport & { attestation: Attestation }
-
-/** `POST /v1/report`: the score, and what the bureau holds about the applicant. */
-export type ReportResponse = ScoreReport & { records: RecordView[]; disputes: DisputeRow[]; attestations: { score: number; issuedAt: number; expiresAt: number }[] }
+/** The API's wire types, shared with the service (types only: no bureau code in the app). */
+export type { AttestationResponse, DisputeRow, RecordView, ReportResponse, ScoreReport } from "$bureau/api-types.ts"
 
 /** The bureau's public key and its hash. */
-export function bureauKey(): Promise<{ publicKey: [string, string]; keyHash: string }> {
+export function bureauKey(): Promise<KeyResponse> {
     return bureauCall("/v1/key")
 }
 
 /** The scopes of the markets whose history the bureau reads. */
-export function bureauMarkets(): Promise<{ scopes: string[] }> {
+export function bureauMarkets(): Promise<MarketsResponse> {
     return bureauCall("/v1/markets")
 }

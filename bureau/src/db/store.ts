@@ -6,6 +6,7 @@
 import type { Database, Queryable } from "./database.ts"
 import { migrate } from "./migrations.ts"
 import type { ProviderCategory, RecordKind, SignedRecord } from "../records.ts"
+import type { DisputeRow } from "../api-types.ts"
 
 /** A data provider as the registry holds it. */
 export interface ProviderRow {
@@ -28,16 +29,8 @@ export interface StoredRecord {
     supersededBy: string | null
 }
 
-/** A dispute an applicant opened about one of their records. */
-export interface DisputeRow {
-    id: string
-    recordId: string
-    reason: string
-    openedAt: number
-    /** When the provider's correction arrived; `null` while open. */
-    resolvedAt: number | null
-    correctionId: string | null
-}
+/** A dispute: the wire type of the API (bureau/src/api-types.ts). */
+export type { DisputeRow }
 
 /** An attestation the bureau signed (no signature kept: it is the applicant's). */
 export interface AttestationLogEntry {
