@@ -5,6 +5,8 @@
  * snarkjs's BN254 curve (its WebAssembly and thread pool, a process-wide singleton) is built.
  * Later proofs only check their inputs, compute the witness, prove and self-check.
  */
+/// <reference path="./circom-runtime.d.ts" />
+/// <reference path="../../types/snarkjs-extra.d.ts" />
 import { WitnessCalculatorBuilder, type WitnessCalculator } from "circom_runtime"
 import { curves, groth16 } from "snarkjs"
 import { defaultVerificationKey, loadArtifact, type CreditProofArtifacts } from "./artifacts.ts"

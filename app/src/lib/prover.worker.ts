@@ -53,14 +53,15 @@ self.onmessage = async (event: MessageEvent<ProverMessage>) => {
     try {
         const full = { ...request, identity: new Identity(secret) } as CreditProofRequest
         const warm = proverFor(artifacts)
-        onDownload = (bytes) => stage("loading-artifacts", bytes)
-        // a download the warm-up began before this proof: its progress so far
-        if (downloaded && (loaded || warm.warmUpTimings === undefined)) onDownload(downloaded)
         const proof = await warm.prove(full, {
             onProgress: (p) => {
                 if (p.stage === "done") return
                 if (p.stage === "computing-witness") artifactsMs = performance.now() - started
                 stage(p.stage)
+                if (p.stage !== "loading-artifacts") return
+                onDownload = (bytes) => stage("loading-artifacts", bytes)
+                // a download the warm-up began before this proof: its progress so far
+                if (downloaded && (loaded || warm.warmUpTimings === undefined)) onDownload(downloaded)
             }
         })
         // the first proof after the load reports where the files came from; later ones reuse them
