@@ -96,10 +96,11 @@ export async function loadProvingFiles(circuit: string, urls: { wasm: string; zk
 }
 
 function loadPinned(url: string, pin: string, size: number, file: string, parameter: string, hashing: { ms: number }, onBytes: (loaded: number) => void) {
-    const timed = async <T>(run: Promise<T>): Promise<T> => {
+    // the clock starts before the call: WebCrypto may hash before it returns the promise
+    const timed = async <T>(run: () => Promise<T>): Promise<T> => {
         const at = performance.now()
         try {
-            return await run
+            return await run()
         } finally {
             hashing.ms += performance.now() - at
         }
@@ -113,7 +114,7 @@ function loadPinned(url: string, pin: string, size: number, file: string, parame
         const cached = await cache?.match(url).catch(() => undefined)
         if (cached) {
             const bytes = new Uint8Array(await cached.arrayBuffer())
-            if (await timed(matchesPin(bytes, pin))) {
+            if (await timed(() => matchesPin(bytes, pin))) {
                 verified.set(pin, bytes)
                 onBytes(bytes.length)
                 return { bytes, origin: "cache" }
@@ -122,7 +123,7 @@ function loadPinned(url: string, pin: string, size: number, file: string, parame
             await cache!.delete(url).catch(() => false)
         }
         const bytes = await download(url, size, file, parameter, onBytes)
-        await timed(requirePinned(bytes, pin, file, parameter))
+        await timed(() => requirePinned(bytes, pin, file, parameter))
         verified.set(pin, bytes)
         await cache?.put(url, new Response(bytes.slice(), { headers: { "content-type": "application/octet-stream" } })).catch(() => {})
         return { bytes, origin: "network" }
