@@ -15,7 +15,7 @@ import { checkMarketChoice, MAX_SHARED_MARKETS } from "../../bureau/src/market-c
 import { CREDIT_PROOF_ARTIFACTS, HISTORY_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import { verifyAttestation, type Attestation } from "../../prover/src/attestation.ts"
 import { toBorrowCalldata } from "../../prover/src/calldata.ts"
-import { generateCreditProof, type ProofStage } from "../../prover/src/generate-proof.ts"
+import { CreditProver, type ProofStage } from "../../prover/src/credit-prover.ts"
 import { generateHistoryProof } from "../../prover/src/history-proof.ts"
 import { computeScope } from "../../prover/src/hash.ts"
 import { Identity } from "../../prover/src/identity.ts"
@@ -237,6 +237,9 @@ async function borrow(ctx: CliContext, options: { identity: string; attestation?
     const maxActive = Number(await readContracts.loanMarket.getFunction("maxActiveLoans")())
     if (record.activeLoans >= maxActive) throw failed("TOO_MANY_ACTIVE_LOANS", `this identity has ${record.activeLoans} active loan(s), the most this market allows: repay first (zkcredit borrower status)`)
 
+    // the artifacts load and compile while the KYC tree syncs (a failure is reported by the proof)
+    const prover = new CreditProver({ wasm: CREDIT_PROOF_ARTIFACTS.wasm, zkey: CREDIT_PROOF_ARTIFACTS.zkey })
+    void prover.warmUp().catch(() => {})
     const synced = await syncKycTree(ctx)
     if (!synced.matchesChain) throw failed("TREE_MISMATCH", "the KYC tree rebuilt from the registry's events does not match its current root: a published root is wrong (see `zkcredit officer audit`); proofs cannot be made now")
     const index = synced.tree.indexOf(id.commitment)
@@ -259,7 +262,7 @@ async function borrow(ctx: CliContext, options: { identity: string; attestation?
     const bar = startProgress(ctx.out, "proving", STAGES.length - 1, "stages")
     let proof
     try {
-        proof = await generateCreditProof(request, { wasm: CREDIT_PROOF_ARTIFACTS.wasm, zkey: CREDIT_PROOF_ARTIFACTS.zkey }, { onProgress: ({ stage }) => bar.update(STAGES.indexOf(stage), { stage }) })
+        proof = await prover.prove(request, { onProgress: ({ stage }) => bar.update(STAGES.indexOf(stage), { stage }) })
     } finally {
         bar.stop()
     }

@@ -11,7 +11,7 @@
  * The download reports its progress in decompressed bytes against the pinned sizes.
  */
 import { ZkCreditError } from "$prover/errors.ts"
-import { sha256Hex, tampered } from "$prover/integrity.ts"
+import { matchesPin, requirePinned } from "$prover/integrity.ts"
 import { pinsOf } from "$prover/pins.ts"
 
 /** Set by app/vite.config.ts at build time: per pinned circuit, its verification key and artifact sizes. */
@@ -47,6 +47,8 @@ export interface ProvingFiles {
     /** The farthest any of the files came from. */
     origin: ArtifactOrigin
     transfer: TransferSizes
+    /** Time spent hashing the files against their pins (the prover does not hash them again). */
+    hashMs: number
 }
 
 const ORIGIN_RANK: Record<ArtifactOrigin, number> = { memory: 0, cache: 1, network: 2 }
@@ -66,10 +68,11 @@ export async function loadProvingFiles(circuit: string, urls: { wasm: string; zk
     const bundled = __ZKCREDIT_CIRCUITS__[circuit]
     if (!bundled) throw new ZkCreditError("ARTIFACT_UNAVAILABLE", `this app build carries no verification key for ${circuit}: rebuild the app`, "circuit")
     const loaded = { wasm: 0, zkey: 0 }
+    const hashing = { ms: 0 }
     const bytesTotal = bundled.sizes.wasm + bundled.sizes.zkey
     const report = () => onProgress({ bytesLoaded: loaded.wasm + loaded.zkey, bytesTotal })
     const load = (kind: "wasm" | "zkey") =>
-        loadPinned(urls[kind], pins[kind], bundled.sizes[kind], `${circuit}.${kind}`, `artifacts.${kind}`, (n) => {
+        loadPinned(urls[kind], pins[kind], bundled.sizes[kind], `${circuit}.${kind}`, `artifacts.${kind}`, hashing, (n) => {
             loaded[kind] = n
             report()
         })
@@ -87,11 +90,21 @@ export async function loadProvingFiles(circuit: string, urls: { wasm: string; zk
         zkey: zkey!.bytes,
         vkey: new TextEncoder().encode(bundled.vkey),
         origin: ORIGIN_RANK[wasm!.origin] >= ORIGIN_RANK[zkey!.origin] ? wasm!.origin : zkey!.origin,
-        transfer
+        transfer,
+        hashMs: hashing.ms
     }
 }
 
-function loadPinned(url: string, pin: string, size: number, file: string, parameter: string, onBytes: (loaded: number) => void) {
+function loadPinned(url: string, pin: string, size: number, file: string, parameter: string, hashing: { ms: number }, onBytes: (loaded: number) => void) {
+    // the clock starts before the call: WebCrypto may hash before it returns the promise
+    const timed = async <T>(run: () => Promise<T>): Promise<T> => {
+        const at = performance.now()
+        try {
+            return await run()
+        } finally {
+            hashing.ms += performance.now() - at
+        }
+    }
     return async (cache: Cache | undefined): Promise<{ bytes: Uint8Array; origin: ArtifactOrigin }> => {
         const inMemory = verified.get(pin)
         if (inMemory) {
@@ -101,7 +114,7 @@ function loadPinned(url: string, pin: string, size: number, file: string, parame
         const cached = await cache?.match(url).catch(() => undefined)
         if (cached) {
             const bytes = new Uint8Array(await cached.arrayBuffer())
-            if ((await sha256Hex(bytes)) === pin) {
+            if (await timed(() => matchesPin(bytes, pin))) {
                 verified.set(pin, bytes)
                 onBytes(bytes.length)
                 return { bytes, origin: "cache" }
@@ -110,8 +123,7 @@ function loadPinned(url: string, pin: string, size: number, file: string, parame
             await cache!.delete(url).catch(() => false)
         }
         const bytes = await download(url, size, file, parameter, onBytes)
-        const actual = await sha256Hex(bytes)
-        if (actual !== pin) throw tampered(file, pin, actual, parameter)
+        await timed(() => requirePinned(bytes, pin, file, parameter))
         verified.set(pin, bytes)
         await cache?.put(url, new Response(bytes.slice(), { headers: { "content-type": "application/octet-stream" } })).catch(() => {})
         return { bytes, origin: "network" }

@@ -1,11 +1,13 @@
 /**
  * Runs a credit proof in the prover worker, with progress by stage. One worker is kept for the
- * page's life, so later proofs skip the curve set-up. Every proof's timings are recorded in
+ * page's life and keeps a warm prover (artifacts verified, witness generator compiled, curve
+ * built); {@link warmProver} starts that before the first proof is asked for. Every proof's timings are recorded in
  * `window.__zkcredit.proofs` (and as `performance.measure("zkcredit:prove")`) for the browser
  * tests and the benchmark: they measure the real path, artifacts included.
  */
 import type { Attestation } from "$prover/attestation.ts"
 import type { CreditProof } from "$prover/credit-proof.ts"
+import type { ProofTimings, WarmUpTimings } from "$prover/credit-prover.ts"
 import type { KycMerkleProof } from "$prover/kyc-tree.ts"
 import type { ArtifactOrigin, DownloadProgress, TransferSizes } from "./artifacts.ts"
 import ProverWorker from "./prover.worker.ts?worker"
@@ -19,6 +21,7 @@ export type FlowStage = "syncing" | ProofStageName | "sending" | "done"
 
 /** What the worker gets: everything but the Identity object (its secret travels as a bigint). */
 export interface ProverRequest {
+    type: "prove"
     id: number
     secret: bigint
     request: {
@@ -33,13 +36,19 @@ export interface ProverRequest {
     artifacts: { wasm: string; zkey: string }
 }
 
+/** What the page posts to the worker: start warming up, or prove. */
+export type ProverMessage = { type: "warm"; artifacts: { wasm: string; zkey: string } } | ProverRequest
+
+/** The warm-up's cost as the worker measured it; `pinHashMs` is the loader's hashing, inside `loadMs`. */
+export type WorkerWarmUp = WarmUpTimings & { pinHashMs: number }
+
 export type ProverResponse =
     /**
      * A stage started; during "loading-artifacts" it is posted again as bytes arrive, with the
      * decompressed bytes loaded so far and in all (the pinned sizes of the wasm and zkey).
      */
     | { id: number; type: "stage"; stage: ProofStageName; elapsedMs: number; bytesLoaded?: number; bytesTotal?: number }
-    | { id: number; type: "done"; proof: CreditProof; artifactsFrom: ArtifactOrigin; artifactsTransfer: TransferSizes; artifactsMs: number; totalMs: number }
+    | { id: number; type: "done"; proof: CreditProof; artifactsFrom: ArtifactOrigin; artifactsTransfer: TransferSizes; artifactsMs: number; totalMs: number; timings: ProofTimings; warmUp?: WorkerWarmUp }
     | { id: number; type: "error"; name: string; code: string | undefined; message: string }
 
 /** One proof's timings, as recorded for tests and benchmarks. */
@@ -54,6 +63,10 @@ export interface ProofTiming {
     /** The last download progress the worker reported (decompressed bytes), if any. */
     download?: DownloadProgress
     stages: Partial<Record<ProofStageName, number>>
+    /** The prover's own breakdown of this proof (inputs, waiting for the warm-up, witness, prove, self-check). */
+    timings: ProofTimings
+    /** For the first proof after the artifacts were loaded: what the warm-up cost. */
+    warmUp?: WorkerWarmUp
 }
 
 interface TestHook {
@@ -68,6 +81,18 @@ function hook(): TestHook {
 
 let worker: Worker | undefined
 let nextId = 1
+
+const absoluteUrls = (artifacts: { wasm: string; zkey: string }) => ({ wasm: new URL(artifacts.wasm, location.href).href, zkey: new URL(artifacts.zkey, location.href).href })
+
+/**
+ * Starts the prover worker's warm-up (artifacts loaded and verified, witness generator compiled,
+ * curve built) without waiting for it, so the first proof finds it done. Cheap to call again.
+ * A failure is not reported here: the proof that needs the files reports it.
+ */
+export function warmProver(artifacts: { wasm: string; zkey: string }): void {
+    worker ??= new ProverWorker()
+    worker.postMessage({ type: "warm", artifacts: absoluteUrls(artifacts) } satisfies ProverMessage)
+}
 
 /**
  * Proves in the worker.
@@ -86,7 +111,7 @@ export function proveInWorker(
     const id = nextId++
     const stages: ProofTiming["stages"] = {}
     let download: DownloadProgress | undefined
-    const absolute = { wasm: new URL(artifacts.wasm, location.href).href, zkey: new URL(artifacts.zkey, location.href).href }
+    const absolute = absoluteUrls(artifacts)
     return new Promise((resolve, reject) => {
         const started = performance.now()
         performance.mark("zkcredit:prove:start")
@@ -106,7 +131,7 @@ export function proveInWorker(
             if (data.type === "done") {
                 performance.mark("zkcredit:prove:end")
                 performance.measure("zkcredit:prove", "zkcredit:prove:start", "zkcredit:prove:end")
-                hook().proofs.push({ totalMs: Math.round(performance.now() - started), artifactsMs: Math.round(data.artifactsMs), artifactsFrom: data.artifactsFrom, artifactsTransfer: data.artifactsTransfer, stages, ...(download ? { download } : {}) })
+                hook().proofs.push({ totalMs: Math.round(performance.now() - started), artifactsMs: Math.round(data.artifactsMs), artifactsFrom: data.artifactsFrom, artifactsTransfer: data.artifactsTransfer, stages, timings: data.timings, ...(data.warmUp ? { warmUp: data.warmUp } : {}), ...(download ? { download } : {}) })
                 resolve(data.proof)
             } else {
                 reject(Object.assign(new Error(data.message), { name: data.name, code: data.code }))
@@ -121,7 +146,7 @@ export function proveInWorker(
         }
         w.addEventListener("message", onMessage)
         w.addEventListener("error", onError)
-        w.postMessage({ id, secret, request, artifacts: absolute } satisfies ProverRequest)
+        w.postMessage({ type: "prove", id, secret, request, artifacts: absolute } satisfies ProverMessage)
     })
 }
 

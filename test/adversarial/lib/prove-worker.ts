@@ -6,7 +6,7 @@
  * not by vitest: it imports only what Node runs natively.
  */
 import { CREDIT_PROOF_ARTIFACTS } from "../../../circuits/artifacts.ts"
-import { generateCreditProof, Identity, type Attestation, type KycMerkleProof } from "../../../prover/src/index.ts"
+import { CreditProver, Identity, type Attestation, type CreditProof, type KycMerkleProof } from "../../../prover/src/index.ts"
 
 /** What the parent sends: everything a proof needs (the secret stays inside this process). */
 export interface ProveTask {
@@ -21,22 +21,20 @@ export interface ProveTask {
 }
 
 /** What the worker answers. */
-export type ProveAnswer = { id: number; ok: true; proof: Awaited<ReturnType<typeof generateCreditProof>>; ms: number } | { id: number; ok: false; error: string; ms: number }
+export type ProveAnswer = { id: number; ok: true; proof: CreditProof; ms: number } | { id: number; ok: false; error: string; ms: number }
 
-const artifacts = { wasm: CREDIT_PROOF_ARTIFACTS.wasm, zkey: CREDIT_PROOF_ARTIFACTS.zkey }
+// one warm prover for the process's life: artifacts hashed and the witness generator compiled once
+const prover = new CreditProver({ wasm: CREDIT_PROOF_ARTIFACTS.wasm, zkey: CREDIT_PROOF_ARTIFACTS.zkey })
+void prover.warmUp().catch(() => {})
 
 process.on("message", async (task: ProveTask | "stop") => {
     if (task === "stop") {
-        const holder = globalThis as { curve_bn128?: { terminate(): Promise<void> } }
-        await holder.curve_bn128?.terminate()
+        await prover.release()
         process.exit(0)
     }
     const started = performance.now()
     try {
-        const proof = await generateCreditProof(
-            { identity: new Identity(task.secret), attestation: task.attestation, membership: task.membership, threshold: task.threshold, currentTime: task.currentTime, scope: task.scope, message: task.message },
-            artifacts
-        )
+        const proof = await prover.prove({ identity: new Identity(task.secret), attestation: task.attestation, membership: task.membership, threshold: task.threshold, currentTime: task.currentTime, scope: task.scope, message: task.message })
         process.send!({ id: task.id, ok: true, proof, ms: performance.now() - started } satisfies ProveAnswer)
     } catch (error) {
         process.send!({ id: task.id, ok: false, error: `${(error as Error).name}: ${(error as Error).message}`, ms: performance.now() - started } satisfies ProveAnswer)
