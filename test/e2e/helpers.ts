@@ -133,6 +133,18 @@ export async function restoreIdentity(page: Page, stateDir: string, borrower: De
     await page.getByTestId("identity-commitment").waitFor()
 }
 
+/**
+ * Makes sure the borrower page has the demo borrower's identity: waits until the vault has loaded
+ * (the page shows either the identity or the restore form) and restores from the backup only if
+ * the page has none. Checking before the vault loads would restore into a page that is about to
+ * show the stored identity.
+ */
+export async function ensureIdentity(page: Page, stateDir: string, borrower: DemoBorrower): Promise<void> {
+    const stored = page.getByTestId("identity-commitment")
+    await stored.or(page.getByTestId("backup-file")).first().waitFor({ state: "attached" })
+    if ((await stored.count()) === 0) await restoreIdentity(page, stateDir, borrower)
+}
+
 /** Asks the bureau for an attestation with the borrower's KYC binding file and a history proof (on the borrower page). */
 export async function getAttestation(page: Page, stateDir: string, borrower: DemoBorrower): Promise<void> {
     await page.getByTestId("applicant-binding-file").setInputFiles(join(stateDir, borrower.bindingFile))

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { kycTreeFromEvents, fetchKycEvents } from "../../client/src/kyc-tree.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
-import { connectDevAccount, launchBrowser, open, restoreIdentity, startTestPlatform, type TestBrowser, describeInBrowser } from "./helpers.ts"
+import { connectDevAccount, launchBrowser, ensureIdentity, open, startTestPlatform, type TestBrowser, describeInBrowser } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORTS = { chain: testPort(8860), bureau: testPort(8861), app: testPort(8862) }
@@ -60,7 +60,7 @@ async function visit(): Promise<SyncDone> {
     await open(page, `${url}/borrower`)
     const borrower = platform.world.borrowers[0]!
     await connectDevAccount(page, borrower.address)
-    if ((await page.getByTestId("identity-commitment").count()) === 0) await restoreIdentity(page, stateDir, borrower)
+    await ensureIdentity(page, stateDir, borrower)
     await expect.poll(async () => (await syncs()).length, { timeout: 60_000 }).toBeGreaterThan(0)
     await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member"), { timeout: 30_000 }).toBe("true")
     return (await syncs()).at(-1)!
