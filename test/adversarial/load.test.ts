@@ -15,7 +15,7 @@ const LENDERS = FULL ? 4 : 3
 
 describe("load", () => {
     it("borrowers prove and borrow concurrently from several lenders on a local chain process: every loan lands, nothing is lost (10 in CI, 100 with ZKCREDIT_FULL=1)", { timeout: FULL ? 1_800_000 : 300_000 }, async () => {
-        const result = await runLoad({ borrowers: BORROWERS, lenders: LENDERS, firstPort: testPort(8900), log: (line) => console.log(`load: ${line}`) })
+        const result = await runLoad({ borrowers: BORROWERS, lenders: LENDERS, firstPort: testPort(9200), log: (line) => console.log(`load: ${line}`) })
         console.log(`load: ${JSON.stringify(result)}`)
         expect(result.failures).toEqual([])
         expect(result.failed).toBe(0)

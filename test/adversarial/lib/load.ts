@@ -1,6 +1,6 @@
 /**
  * The load run shared by test/adversarial/load.test.ts (CI-sized) and bench/load.ts (`npm run
- * bench`, 100 borrowers): a real local chain process (Hardhat node on a port in 8900-8999), the
+ * bench`, 100 borrowers): a real local chain process (Hardhat node on a free port from `firstPort`, 9200-9299 in the test), the
  * contracts deployed with Ignition, a bureau key, several lenders with offers in the test
  * stablecoin, N identities added to the KYC tree in batches, attestations from the bureau's HTTP
  * service, then every borrower proving (a pool of child processes, one per core) and borrowing from

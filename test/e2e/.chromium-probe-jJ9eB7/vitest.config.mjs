@@ -1,0 +1,1 @@
+export default { test: { include: ["probe.ts"], pool: "forks" } }
