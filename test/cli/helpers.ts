@@ -119,7 +119,11 @@ export async function startTestChain(port: number): Promise<TestChain> {
     }
 }
 
-/** Starts a long-running CLI command (e.g. `bureau serve`) and waits until `ready()` holds. */
+/**
+ * Starts a long-running CLI command (e.g. `bureau serve`) and waits until `ready()` holds. The
+ * wait is generous: a bureau opening its database and reading the chain can take half a minute
+ * while other test files share the two cores.
+ */
 export async function startCliProcess(args: string[], options: { env: Record<string, string>; cwd: string; ready: () => Promise<boolean> }): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<number | null> }> {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] })
     let output = ""
@@ -129,7 +133,7 @@ export async function startCliProcess(args: string[], options: { env: Record<str
     await waitFor(async () => {
         if (child.exitCode !== null) throw new Error(`zkcredit ${args.join(" ")} exited early: ${output}`)
         return options.ready()
-    }, 30_000, `zkcredit ${args[0]} ${args[1]}`)
+    }, 100_000, `zkcredit ${args[0]} ${args[1]}`)
     return {
         child,
         output: () => output,
