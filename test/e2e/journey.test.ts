@@ -471,6 +471,8 @@ describeInBrowser("a new lender", () => {
         const tier = [600, 680, 750].filter((s) => score >= s).length - 1
         expect(await row.locator("td").nth(1).innerText()).toBe(`#${platform.world.offerIds[0]} / ${tier}`)
         await expect.poll(() => page.getByTestId("repayment-chart").getAttribute("data-received-points")).toBe("1")
+        // the loans table with its pseudonym records fits its card in both languages
+        await screenshotBoth(page, "08b-lender-loans")
     })
 })
 
