@@ -209,11 +209,11 @@ async function parseOffer(ctx: CliContext, options: OfferOptions): Promise<Parse
             .split(",")
             .map((part, i) => {
                 const fields = part.trim().split(":")
-                if (fields.length !== 3) throw badInput("INVALID_TIERS", `${where}--tiers item ${i + 1} ${describeValue(part)} must be minScore:aprBps:maxPrincipal, e.g. 600:1800:1000`)
+                if (fields.length !== 3) throw badInput("INVALID_TIERS", `${where}--tiers tier ${i} (0 is the first) ${describeValue(part)} must be minScore:aprBps:maxPrincipal, e.g. 600:1800:1000`)
                 return {
-                    minScore: parseInteger(fields[0]!, `--tiers item ${i + 1} minScore`, { max: 65_535 }),
-                    aprBps: parseInteger(fields[1]!, `--tiers item ${i + 1} aprBps`, { max: 65_535 }),
-                    maxPrincipal: parseAmount(fields[2]!, token.decimals, `--tiers item ${i + 1} maxPrincipal`)
+                    minScore: parseInteger(fields[0]!, `--tiers tier ${i} minScore`, { max: 65_535 }),
+                    aprBps: parseInteger(fields[1]!, `--tiers tier ${i} aprBps`, { max: 65_535 }),
+                    maxPrincipal: parseAmount(fields[2]!, token.decimals, `--tiers tier ${i} maxPrincipal`)
                 }
             })
     }

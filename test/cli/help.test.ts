@@ -162,7 +162,9 @@ describe("bad input changes nothing (exit 2)", () => {
 
     it("bad offer tiers", async () => {
         await expectRefused(["lender", "offer", "create", "--capacity", "100", "--tiers", "700:1000:50,650:900:80", "--account", "2"], /tier 1 must ask a higher minScore/)
-        await expectRefused(["lender", "offer", "create", "--capacity", "100", "--tiers", "700-1000-50", "--account", "2"], /must be minScore:aprBps:maxPrincipal/)
+        await expectRefused(["lender", "offer", "create", "--capacity", "100", "--tiers", "700-1000-50", "--account", "2"], /--tiers tier 0 \(0 is the first\) .*must be minScore:aprBps:maxPrincipal/)
+        // tiers are numbered from 0 here too, as in `--tier`, the app and the contract's errors
+        await expectRefused(["lender", "offer", "create", "--capacity", "100", "--tiers", "600:1000:50,650:x:80", "--account", "2"], /--tiers tier 1 aprBps/)
     })
 
     it("an identity without a password in a pipe, or with a wrong one", async () => {

@@ -1,9 +1,10 @@
 /**
  * The app's amount and percent parsing (no browser): what each mistake is called, that an
- * amount above what the action accepts is refused, and that "20" and "20%" mean the same.
+ * amount above what the action accepts is refused, that "20" and "20%" mean the same, and how
+ * wide a field must be for its placeholder (the browser tests check the result on the pages).
  */
 import { describe, expect, it } from "vitest"
-import { amountInputText, checkAmount, parsePercent } from "../../app/src/lib/format.ts"
+import { amountInputText, checkAmount, parsePercent, placeholderWidth } from "../../app/src/lib/format.ts"
 
 describe("checkAmount", () => {
     it("returns the value in the token's smallest unit for what a person types", () => {
@@ -38,5 +39,16 @@ describe("parsePercent", () => {
         for (const text of ["20", "20%", "20 %", " 20％ "]) expect(parsePercent(text, 0, 100), text).toBe(20)
         expect(parsePercent("12.5%", 0, 100)).toBe(12.5)
         for (const text of ["", "%", "abc%", "101%", "-1", "20%%"]) expect(parsePercent(text, 0, 100), text).toBeUndefined()
+    })
+})
+
+describe("placeholderWidth", () => {
+    it("counts a Chinese or full-width character as two, keeps a minimum, and adds the field's padding", () => {
+        expect(placeholderWidth("at most 8,000.000000")).toBe("calc(21ch + 1.3rem)")
+        // 最多 = 4, the space and 12 digits and marks = 13, one to spare
+        expect(placeholderWidth("最多 8,000.000000")).toBe("calc(18ch + 1.3rem)")
+        expect(placeholderWidth("例如（５００）")).toBe("calc(15ch + 1.3rem)")
+        expect(placeholderWidth("e.g. 5")).toBe("calc(8ch + 1.3rem)")
+        expect(placeholderWidth("e.g. 5", 3)).toBe("calc(7ch + 1.3rem)")
     })
 })

@@ -56,6 +56,29 @@ describe("message catalogs", () => {
         }
     })
 
+    it("name a tier by one label and its number from 0, as the CLI, README and contract errors do", () => {
+        // "Tier 2" in English, "档位 2" in Chinese: the same label as the table header and `--tier 2`,
+        // never an ordinal ("第 2 档", "the 3rd tier") that would read as a count from 1
+        expect(en["offers.tier"]).toBe("Tier")
+        expect(zhCN["offers.tier"]).toBe("档位")
+        let withTier = 0
+        for (const [key, message] of Object.entries(en)) {
+            if (!message.includes("{tier}")) continue
+            withTier++
+            expect(message, key).toMatch(/\b[Tt]ier \{tier\}/)
+            expect(zhCN[key as keyof typeof en], key).toContain("档位 {tier}")
+        }
+        expect(withTier).toBeGreaterThanOrEqual(5)
+        for (const [key, message] of Object.entries(zhCN)) expect(message, key).not.toMatch(/第\s*\{?\w*\}?\s*档/)
+        expect(readFileSync(`${ROOT}README.md`, "utf8")).toMatch(/Tiers are numbered from 0\s+everywhere/)
+        expect(readFileSync(`${ROOT}cli/commands/borrower.ts`, "utf8")).toContain("numbered from 0 as in `borrower offers` and the app")
+        // nowhere does the app or the CLI show a tier as its index plus one
+        for (const file of [`${ROOT}app/src/routes/borrower/+page.svelte`, `${ROOT}app/src/routes/lender/+page.svelte`, `${ROOT}cli/commands/lender.ts`, `${ROOT}cli/commands/borrower.ts`, `${ROOT}cli/lib/market-views.ts`]) {
+            const source = readFileSync(file, "utf8")
+            expect(source, file).not.toMatch(/tier(\.index)?\s*\+\s*1\b|tiers? (item )?\$\{i \+ 1\}/)
+        }
+    })
+
     it("have a message for every prover error code", () => {
         const source = readFileSync(`${ROOT}prover/src/errors.ts`, "utf8")
         const codes = [...source.matchAll(/\|\s*"([A-Z_]+)"/g)].map((m) => m[1])

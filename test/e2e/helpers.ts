@@ -191,6 +191,63 @@ export async function notice(page: Page, timeout = 60_000): Promise<{ kind: stri
     return { kind: (await n.getAttribute("data-kind")) ?? "", key: (await n.getAttribute("data-key")) ?? "", text: (await n.innerText()).trim() }
 }
 
+/**
+ * What does not fit, as a person would see it: a table header with a word broken across lines
+ * (in Chinese a run of characters is one word: "贷/款"), a table wider than its card (a scroll bar
+ * counts as not fitting), a placeholder cut off by its input, a file picker left native (its
+ * "Choose file" text is the browser's language, not the page's), a page wider than the window.
+ */
+export async function layoutProblems(page: Page): Promise<string[]> {
+    return page.evaluate(() => {
+        const problems: string[] = []
+        const shown = (e: Element) => {
+            const r = e.getBoundingClientRect()
+            return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== "hidden"
+        }
+        const where = (e: Element) => e.closest("[data-testid]")?.getAttribute("data-testid") ?? e.tagName.toLowerCase()
+        for (const th of document.querySelectorAll("th")) {
+            if (!shown(th)) continue
+            const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT)
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if ((node.parentElement as HTMLElement).closest(".hash")) continue
+                for (const word of (node.textContent ?? "").matchAll(/\S+/g)) {
+                    const range = document.createRange()
+                    range.setStart(node, word.index)
+                    range.setEnd(node, word.index + word[0].length)
+                    const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)))
+                    if (lines.size > 1) problems.push(`table header word "${word[0]}" breaks across ${lines.size} lines (${where(th)})`)
+                }
+            }
+        }
+        for (const table of document.querySelectorAll("table")) {
+            if (!shown(table)) continue
+            const card = table.closest(".card") as HTMLElement | null
+            if (!card) continue
+            const style = getComputedStyle(card)
+            const inner = card.getBoundingClientRect().right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth)
+            const overflow = Math.round(table.getBoundingClientRect().right - inner)
+            if (overflow > 1) problems.push(`table ${where(table)} is ${overflow} px wider than its card`)
+        }
+        const canvas = document.createElement("canvas").getContext("2d")!
+        for (const input of document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[placeholder], textarea[placeholder]")) {
+            if (!shown(input) || input.value !== "" || input.tagName === "TEXTAREA") continue
+            const style = getComputedStyle(input)
+            canvas.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`
+            const needed = canvas.measureText(input.placeholder).width
+            const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+            if (needed > room + 1) problems.push(`placeholder "${input.placeholder}" is cut (${Math.round(needed)} px in ${Math.round(room)} px, ${input.dataset.testid ?? where(input)})`)
+        }
+        for (const input of document.querySelectorAll<HTMLInputElement>("input[type=file]")) {
+            // the page's own button (a label with the page's text) stands in for the hidden native one
+            const label = input.closest("label.file-button")
+            if (!label || getComputedStyle(input).opacity !== "0" || (label.textContent ?? "").trim() === "") problems.push(`file picker ${input.dataset.testid ?? where(input)} is the browser's own, not translated`)
+        }
+        const extra = document.documentElement.scrollWidth - document.documentElement.clientWidth
+        if (extra > 1) problems.push(`the page is ${extra} px wider than the window`)
+        return problems
+    })
+}
+
 /** Saves a full-page screenshot to test-results/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
     mkdirSync(SCREENSHOTS, { recursive: true })

@@ -2,25 +2,28 @@
  * A new borrower's first hour, from a fresh browser profile and with nothing but the pages:
  * create an identity, hand the KYC application to a compliance officer (the exported file, in a
  * bulk import beside a malformed file; the copy button gives the same full commitment), see the
- * registry status turn by itself, get an attestation, see honest tier states, prove in the
- * browser (real Groth16 in a Web Worker, timed per stage), borrow and repay an instalment, each
+ * registry status turn by itself, take back the officer's signed binding the same way (file, QR
+ * code, copied text pasted into the page), get an attestation, see honest tier states, prove in
+ * the browser (real Groth16 in a Web Worker, timed per stage, the first proof downloading the
+ * proving files with their bytes shown), borrow and repay an instalment, each
  * after one confirmation with its exact amounts. Every request the borrower's browser makes is
  * recorded: none carries the secret, the signature, the score, the leaf index or the pseudonym,
  * except the borrow and repay transactions (the proof names the pseudonym) and the bureau
  * request (the commitment, by design). Then a backup with the attestation restores both in
  * another fresh profile, and a new lender creates, funds, withdraws from and pauses an offer
- * from an empty form, each money move confirmed. Screenshots in zh-CN and English.
+ * from an empty form, each money move confirmed. Last, the chain's time passes the attestation's
+ * expiry and every tier says so. Screenshots in zh-CN and English.
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Interface, toBeHex } from "ethers"
+import { Interface, JsonRpcProvider, toBeHex } from "ethers"
 import type { Page, Request } from "playwright-core"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { Identity } from "../../prover/src/identity.ts"
 import { ALL_ABIS } from "../../client/src/contracts.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
-import { act, actConfirmed, CATALOGS, connectDevAccount, hex32, launchBrowser, notice, open, screenshot, setLocale, startTestPlatform, type Locale, type TestBrowser, describeInBrowser } from "./helpers.ts"
+import { act, actConfirmed, CATALOGS, connectDevAccount, hex32, launchBrowser, layoutProblems, notice, open, screenshot, setLocale, startTestPlatform, type Locale, type TestBrowser, describeInBrowser } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORTS = { chain: testPort(8810), bureau: testPort(8811), app: testPort(8812) }
@@ -49,7 +52,7 @@ beforeAll(async () => {
     borrower = await launchBrowser({ clipboard: true })
     // every request of the borrower's browser, pages and workers alike, from the first one
     borrower.context.on("request", (request: Request) => requests.push({ url: request.url(), method: request.method(), body: request.postData() ?? "" }))
-    officer = await launchBrowser()
+    officer = await launchBrowser({ clipboard: true })
 })
 
 afterAll(async () => {
@@ -81,9 +84,28 @@ async function screenshotBoth(page: Page, name: string): Promise<void> {
     const current = (await page.evaluate(() => document.documentElement.lang)) as Locale
     for (const locale of ["zh-CN", "en"] as const) {
         await setLocale(page, locale)
+        expect(await layoutProblems(page), `${name} ${locale}`).toEqual([])
         await screenshot(page, `journey-${name}-${locale}`)
     }
     await setLocale(page, current)
+}
+
+/** What only the borrower's browser knows, read from its own storage for a check. */
+async function readVault(page: Page): Promise<{ secret: string; attestation: { expiresAt: number; signature: { R8: [string, string]; S: string } } }> {
+    return page.evaluate(
+        () =>
+            new Promise((resolve, reject) => {
+                const open = indexedDB.open("zkcredit")
+                open.onsuccess = () => {
+                    const store = open.result.transaction("vault").objectStore("vault")
+                    const id = store.get("identity")
+                    const at = store.get("attestation")
+                    at.onsuccess = () => resolve({ secret: id.result.secret, attestation: at.result.attestation })
+                    at.onerror = () => reject(at.error)
+                }
+                open.onerror = () => reject(open.error)
+            })
+    )
 }
 
 describeInBrowser("a new borrower, from a fresh profile", () => {
@@ -167,17 +189,32 @@ describeInBrowser("a new borrower, from a fresh profile", () => {
 
     it("gets an attestation with the officer's binding: only the tiers the score meets can be chosen", async () => {
         // the officer binds the person reference from the applicant's KYC file to this commitment
-        // and hands the signed binding back as a file
+        // and hands the signed binding back as the application came: a file, a QR code, a copy button
         const o = officer.page
         await o.getByTestId("binding-commitment").fill(commitment)
         await o.getByTestId("binding-person-ref").fill(profile.personRef)
         await o.getByTestId("binding-kind").selectOption(profile.kind)
-        const [download] = await Promise.all([o.waitForEvent("download"), o.getByTestId("binding-sign").click()])
+        expect((await act(o, "binding-sign")).key).toBe("binding.signed")
+        await o.getByTestId("binding-handoff").waitFor()
+        const [download] = await Promise.all([o.waitForEvent("download"), o.getByTestId("binding-export").click()])
         const bindingFile = join(stateDir, download.suggestedFilename())
         await download.saveAs(bindingFile)
-        expect(JSON.parse(readFileSync(bindingFile, "utf8"))).toMatchObject({ personRef: profile.personRef, commitment: BigInt(commitment).toString() })
+        const binding = JSON.parse(readFileSync(bindingFile, "utf8"))
+        expect(binding).toMatchObject({ format: "zkcredit-kyc-binding", personRef: profile.personRef, commitment: BigInt(commitment).toString() })
+        expect(JSON.parse((await o.getByTestId("binding-qr").getAttribute("data-text"))!)).toEqual(binding)
+        expect(await o.getByTestId("binding-qr").locator("svg").count()).toBe(1)
+        await o.getByTestId("binding-copy").click()
+        await o.getByTestId("binding-copied").waitFor()
+        const copied = await o.evaluate(() => navigator.clipboard.readText())
+        expect(JSON.parse(copied)).toEqual(binding)
+        await screenshotBoth(o, "04a-officer-binding")
         const { page } = borrower
-        await page.getByTestId("applicant-binding-file").setInputFiles(bindingFile)
+        // a cut-off paste is refused with a message; the whole copied text is taken
+        await page.getByTestId("applicant-binding-text").fill(copied.slice(0, -20))
+        expect((await act(page, "applicant-binding-use")).key).toBe("share.badBindingText")
+        expect(await page.getByTestId("applicant-binding").count()).toBe(0)
+        await page.getByTestId("applicant-binding-text").fill(copied)
+        await page.getByTestId("applicant-binding-use").click()
         await page.getByTestId("applicant-binding").waitFor()
         await page.getByTestId("applicant-submit").click()
         await page.getByTestId("attestation-score").waitFor()
@@ -242,6 +279,15 @@ describeInBrowser("a new borrower, from a fresh profile", () => {
         for (const stage of ["syncing", "checking-inputs", "loading-artifacts", "computing-witness", "proving"]) {
             expect(Number(await page.getByTestId(`stage-${stage}`).getAttribute("data-elapsed-ms")), stage).toBeGreaterThanOrEqual(0)
         }
+        // the first proof in this browser downloads the proving files, and its line says so, with the bytes
+        expect(await page.getByTestId("stage-loading-artifacts").innerText()).toContain(T("zh-CN", "proof.stage.downloading-artifacts"))
+        const bytes = page.getByTestId("proof-bytes")
+        const [loaded, total] = [Number(await bytes.getAttribute("data-loaded")), Number(await bytes.getAttribute("data-total"))]
+        expect(total).toBeGreaterThan(1_000_000)
+        expect(loaded).toBeGreaterThan(0)
+        expect(loaded).toBeLessThanOrEqual(total)
+        const mb = (n: number) => (n / 1_000_000).toFixed(1)
+        expect(await bytes.innerText()).toBe(T("zh-CN", "proof.bytesOf").replace("{loaded}", mb(loaded)).replace("{total}", mb(total)))
         const measured = await page.evaluate(() => JSON.parse(localStorage.getItem("zkcredit.proofTimes") ?? "[]") as number[])
         expect(measured).toHaveLength(1)
         const proofs = await page.evaluate(() => (window as unknown as { __zkcredit: { proofs: { artifactsFrom: string }[] } }).__zkcredit.proofs)
@@ -278,20 +324,7 @@ describeInBrowser("a new borrower, from a fresh profile", () => {
     it("sent no request that carries the secret, the signature, the score, the leaf index or the pseudonym", async () => {
         const { page } = borrower
         // what only this browser knows, read from its own storage for the check
-        const vault = await page.evaluate(
-            () =>
-                new Promise<{ secret: string; attestation: { signature: { R8: [string, string]; S: string } } }>((resolve, reject) => {
-                    const open = indexedDB.open("zkcredit")
-                    open.onsuccess = () => {
-                        const store = open.result.transaction("vault").objectStore("vault")
-                        const id = store.get("identity")
-                        const at = store.get("attestation")
-                        at.onsuccess = () => resolve({ secret: id.result.secret, attestation: at.result.attestation })
-                        at.onerror = () => reject(at.error)
-                    }
-                    open.onerror = () => reject(open.error)
-                })
-        )
+        const vault = await readVault(page)
         const identity = new Identity(vault.secret)
         expect(hex32(identity.commitment)).toBe(commitment)
         const pseudonym = BigInt((await page.getByTestId("record-pseudonym").getAttribute("data-value"))!)
@@ -438,5 +471,35 @@ describeInBrowser("a new lender", () => {
         const tier = [600, 680, 750].filter((s) => score >= s).length - 1
         expect(await row.locator("td").nth(1).innerText()).toBe(`#${platform.world.offerIds[0]} / ${tier}`)
         await expect.poll(() => page.getByTestId("repayment-chart").getAttribute("data-received-points")).toBe("1")
+        // the loans table with its pseudonym records fits its card in both languages
+        await screenshotBoth(page, "08b-lender-loans")
+    })
+})
+
+describeInBrowser("an attestation past its expiry", () => {
+    it("every tier says the attestation expired and none can be chosen, once the chain's time passes it", async () => {
+        const { page } = borrower
+        const { attestation } = await readVault(page)
+        const provider = new JsonRpcProvider(platform.rpcUrl, platform.deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
+        try {
+            const latest = (await provider.getBlock("latest"))!.timestamp
+            const ahead = Math.max(attestation.expiresAt, Math.floor(Date.now() / 1000)) - latest + 60
+            await provider.send("evm_increaseTime", [ahead])
+            await provider.send("evm_mine", [])
+        } finally {
+            provider.destroy()
+        }
+        await page.reload()
+        // after the reload the KYC tree is synced again before the page knows the identity is a member
+        await expect.poll(() => page.getByTestId("kyc-status").getAttribute("data-member"), { timeout: 30_000 }).toBe("true")
+        const offer = platform.world.offerIds[0]!
+        for (const tier of [0, 1, 2]) {
+            await expect.poll(() => page.getByTestId(`tier-${offer}-${tier}`).getAttribute("data-state"), { timeout: 10_000 }).toBe("expired")
+            expect(await page.getByTestId(`select-${offer}-${tier}`).isDisabled()).toBe(true)
+        }
+        expect(await page.getByTestId(`tier-state-${offer}-0`).innerText()).toBe(T("zh-CN", "tier.state.expired"))
+        await page.getByTestId("attestation-expired").waitFor()
+        await screenshotBoth(page, "09-attestation-expired")
+        expect(borrower.problems).toEqual([])
     })
 })

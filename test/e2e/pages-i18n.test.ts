@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest"
 import { LoanMarketAbi } from "../../client/src/generated/abis.ts"
 import type { Page } from "playwright-core"
 import type { Platform } from "../../scripts/lib/platform.ts"
-import { act, CATALOGS, connectDevAccount, describeInBrowser, getAttestation, launchBrowser, notice, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type Locale, type TestBrowser } from "./helpers.ts"
+import { act, CATALOGS, connectDevAccount, describeInBrowser, getAttestation, launchBrowser, layoutProblems, notice, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type Locale, type TestBrowser } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORTS = { chain: testPort(8830), bureau: testPort(8831), app: testPort(8832) }
@@ -62,7 +62,10 @@ function checkLanguage(text: string, locale: Locale, where: string): void {
 
 async function checkPage(page: Page, locale: Locale, name: string): Promise<void> {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe(locale)
+    // every <details> open, so that what is inside is read and laid out too
+    await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)))
     checkLanguage(await visibleText(page), locale, `${locale} ${name}`)
+    expect(await layoutProblems(page), `${locale} ${name}`).toEqual([])
     await screenshot(page, `i18n-${locale}-${name}`)
 }
 
@@ -96,6 +99,9 @@ for (const locale of ["zh-CN", "en"] as const) {
             await checkPage(page, locale, "borrower-empty")
             await connectDevAccount(page, borrower.address)
             await restoreIdentity(page, stateDir, borrower)
+            // the demo backup carries no attestation: the page says so and how to get one
+            expect(await page.getByTestId("attestation-not-in-backup").innerText()).toBe(CATALOGS[locale]["attestation.notInBackup"])
+            await checkPage(page, locale, "borrower-restored")
             await getAttestation(page, stateDir, borrower)
             await page.getByTestId(`select-${platform.world.offerIds[1]}-0`).click()
             await page.getByTestId("borrow-principal").fill("200")

@@ -91,3 +91,16 @@ export function downloadText(filename: string, text: string, type = "application
     a.remove()
     setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
+
+/**
+ * A CSS width that shows all of `placeholder` in an input (for `style:width`): one `ch` per
+ * character, two for a wide one (Chinese, full-width forms), plus the input's padding and border.
+ * A minimum keeps short placeholders from making tiny fields; `max-width: 100%` in the CSS keeps
+ * long ones inside their card.
+ * @param minCh The narrowest the field may be, in `ch`.
+ */
+export function placeholderWidth(placeholder: string, minCh = 8): string {
+    let ch = 0
+    for (const c of placeholder) ch += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(c) ? 2 : 1
+    return `calc(${Math.max(ch + 1, minCh)}ch + 1.3rem)`
+}
