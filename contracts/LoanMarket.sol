@@ -394,7 +394,8 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     /// @dev A loan as read from its two slots. Loan slot (`_packLoan`): principal bits 0-127,
     /// startTime 128-167, offerId 168-207, tier 208-211, status 212-215, first loan of the pseudonym
     /// 216-255. Books slot (`_packBooks`): repaid 0-127, lateInstalmentsCharged 128-143, late fees
-    /// charged counted in instalments 144-159. Bounds: principal and repaid below 2^128
+    /// charged counted in instalments 144-159, the tier's aprBps plus one 160-176 (0 until the first
+    /// payment, which copies it from the tier). Bounds: principal and repaid below 2^128
     /// (`_requireBooksFit`), block times below 2^40, offer and loan ids below 2^40 (their counters),
     /// tier below `MAX_TIERS` = 8, instalment counts at most `MAX_INSTALMENTS` = 360.
     struct LoanState {
@@ -407,10 +408,12 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         uint256 repaid;
         uint256 lateCharged;
         uint256 feesCharged;
+        uint256 aprBpsPlusOne;
     }
 
     /// @dev A loan with its offer's terms, read once.
     struct Schedule {
+        uint256 aprBps;
         uint256 principal;
         uint256 interest;
         uint256 total;
@@ -425,6 +428,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     uint256 private constant MASK_128 = (1 << 128) - 1;
     uint256 private constant MASK_40 = (1 << 40) - 1;
     uint256 private constant MASK_16 = (1 << 16) - 1;
+    uint256 private constant MASK_17 = (1 << 17) - 1;
 
     function _packLoan(
         uint256 principal,
@@ -450,6 +454,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         l.repaid = books & MASK_128;
         l.lateCharged = (books >> 128) & MASK_16;
         l.feesCharged = (books >> 144) & MASK_16;
+        l.aprBpsPlusOne = (books >> 160) & MASK_17;
     }
 
     function _setStatus(uint256 loanId, LoanState memory l, LoanStatus status) private {
@@ -485,7 +490,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         paid = amount + lateFees;
 
         // effects; repaid stays below 2^128 (`_requireBooksFit` at offer creation), the counts below 2^16
-        _loanBooks[loanId] = repaid | (l.lateCharged << 128) | (l.feesCharged << 144);
+        _loanBooks[loanId] = repaid | (l.lateCharged << 128) | (l.feesCharged << 144) | (s.aprBps + 1) << 160;
         emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
         _record(loanId, l, defaulted, closed, newlyLate, paid, s.total - repaid);
         Offer storage o = _offers[l.offerId];
@@ -603,7 +608,9 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         s.principal = l.principal;
         s.term = o.term;
         s.count = o.instalmentCount;
-        s.interest = LoanMath.interest(s.principal, _tiers[l.offerId][l.tier].aprBps, s.term);
+        // tiers never change: the first payment keeps the tier's rate in the loan's books
+        s.aprBps = l.aprBpsPlusOne != 0 ? l.aprBpsPlusOne - 1 : _tiers[l.offerId][l.tier].aprBps;
+        s.interest = LoanMath.interest(s.principal, s.aprBps, s.term);
         s.total = s.principal + s.interest;
         s.repaid = l.repaid;
         s.start = l.start;
