@@ -67,6 +67,16 @@ function borrowAs(platform: Platform, signer: keyof Platform["signers"], proof: 
     return as(platform.market, platform.signers[signer]).borrow(offerId, tier, principal, proof)
 }
 
+/** A fresh platform where alice borrowed with `aliceProof` and can repay (100 USD more, market approved). */
+async function borrowedWithFunds(): Promise<Platform> {
+    const platform = await loadFixture(deployPlatform)
+    const { market, token, signers } = platform
+    await (await borrowAs(platform, "borrower", aliceProof)).wait()
+    await (await token.mint(signers.borrower.address, 100n * USD)).wait()
+    await (await as(token, signers.borrower).approve(await market.getAddress(), ethers.MaxUint256)).wait()
+    return platform
+}
+
 describe("LoanMarket with real proofs", () => {
     describe("# scope / borrowMessage", () => {
         it("equal the prover's computeScope and computeMessage", async () => {
@@ -116,11 +126,8 @@ describe("LoanMarket with real proofs", () => {
         })
 
         it("costs at most 65,000 gas an instalment on schedule and 345,000 the pseudonym's next loan", async () => {
-            const platform = await loadFixture(deployPlatform)
-            const { market, token, signers } = platform
-            await (await borrowAs(platform, "borrower", aliceProof)).wait()
-            await (await token.mint(signers.borrower.address, 100n * USD)).wait()
-            await (await as(token, signers.borrower).approve(await market.getAddress(), ethers.MaxUint256)).wait()
+            const platform = await borrowedWithFunds()
+            const { market, signers } = platform
             const start = Number((await market.loan(0n)).startTime)
             const due = (k: number) => start + Math.floor((TERMS.term * (k + 1)) / TERMS.instalmentCount)
             await time.increaseTo(due(0) - 3_600)
@@ -138,11 +145,8 @@ describe("LoanMarket with real proofs", () => {
         })
 
         it("refuses the same proof replayed, even after the first loan is repaid", async () => {
-            const platform = await loadFixture(deployPlatform)
-            const { market, token, signers } = platform
-            await (await borrowAs(platform, "borrower", aliceProof)).wait()
-            await (await token.mint(signers.borrower.address, 100n * USD)).wait()
-            await (await as(token, signers.borrower).approve(await market.getAddress(), ethers.MaxUint256)).wait()
+            const platform = await borrowedWithFunds()
+            const { market, signers } = platform
             await (await as(market, signers.borrower).repayAll(0n)).wait()
             expect((await market.record(aliceProof.nullifier)).activeLoans).toBe(0n)
             await expectRevert(borrowAs(platform, "borrower", aliceProof), "ProofReplayed", [aliceProof.nullifier, aliceProof.currentTime, aliceProof.currentTime])
