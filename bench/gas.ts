@@ -11,11 +11,12 @@ import hre, { network } from "hardhat"
 import { CREDIT_PROOF_ARTIFACTS } from "../circuits/artifacts.ts"
 import type { BorrowProofCalldata } from "../prover/src/index.ts"
 import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
+import { MARKET_GAS_CEILINGS } from "../test/helpers/gas.ts"
 import { as, attest, BUREAU_KEYS, DAY, deploy, deployPlatform, IDENTITIES, proveBorrow, TERMS, TIERS, USD } from "../test/helpers/contracts.ts"
 import { machine, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 
 /** Ceilings the contract tests assert too. */
-const CEILINGS = { borrow: 400_000, addMembersPerMember100: 10_000 }
+const CEILINGS = { ...MARKET_GAS_CEILINGS, addMembersPerMember100: 10_000 }
 
 type Sent = Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>
 

@@ -38,14 +38,21 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     uint256 public immutable maxActiveLoans;
 
     // Packed into Pausable's slot (its `bool _paused` comes first): `borrow` reads the pause flag
-    // and bumps the loan count with one slot access.
-    uint64 private _loanCount;
+    // and bumps the loan count with one slot access. 2^40 loans would take over 10^17 gas: loan ids
+    // fit the 40 bits a loan slot keeps for its pseudonym's first loan.
+    uint40 private _loanCount;
     uint40 private _offerCount;
 
     mapping(uint256 offerId => Offer) private _offers;
     mapping(uint256 offerId => mapping(uint256 tier => Tier)) private _tiers;
-    mapping(uint256 loanId => Loan) private _loans;
-    mapping(uint256 nullifier => PseudonymRecord) private _records;
+    // A loan is one slot written by `borrow` (see `_packLoan`), one written at its first payment
+    // (`_packBooks`) and one at its first payment after a default (`_recovered`). Its pseudonym is
+    // the first loan id of that pseudonym: the nullifier is stored once per pseudonym, not per loan.
+    mapping(uint256 loanId => uint256) private _loanSlots;
+    mapping(uint256 loanId => uint256) private _loanBooks;
+    mapping(uint256 loanId => uint256) private _recovered;
+    mapping(uint256 firstLoanId => uint256 nullifier) private _nullifierOf;
+    mapping(uint256 nullifier => Pseudonym) private _records;
     mapping(uint256 offerId => uint256) private _surplus;
     mapping(address token => bool allowed) private _allowedTokens;
 
@@ -151,7 +158,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         returns (uint256 loanId)
     {
         (Offer storage o, Tier memory t) = _requireLendable(offerId, tier, principal);
-        PseudonymRecord memory rec = _requireBorrower(proof);
+        Pseudonym memory rec = _requireBorrower(proof);
         // threshold, scope and message come from the call: the proof is bound to all of them
         creditVerifier.verifyCreditProof(proof, t.minScore, scope(), borrowMessage(msg.sender, offerId, tier, principal));
 
@@ -160,22 +167,23 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
             // loansTaken would need 2^32 loans, one per second at most (proofs must be strictly
             // newer); activeLoans < maxActiveLoans <= 2^32 - 1; principal <= available was checked
             rec.loansTaken += 1;
-            rec.activeLoans += 1;
             o.available -= uint128(principal);
         }
         // the verifier's time window keeps currentTime near block time: it fits
-        rec.lastProofTime = uint64(proof.currentTime);
-        _records[proof.nullifier] = rec;
-
+        rec.lastProofTime = uint40(proof.currentTime);
         loanId = _loanCount++;
-        Loan storage l = _loans[loanId];
-        l.nullifier = proof.nullifier;
-        // one slot; `repaid` and `lateFeesPaid` stay zero until the first payment
-        l.principal = uint128(principal);
-        l.startTime = uint40(block.timestamp);
-        l.offerId = uint40(offerId);
-        l.tier = uint8(tier);
-        l.status = LoanStatus.Active;
+        uint256 firstLoan;
+        if (rec.firstLoanPlusOne == 0) {
+            // the pseudonym's first loan keeps its nullifier for all its later loans
+            firstLoan = loanId;
+            rec.firstLoanPlusOne = uint40(loanId + 1);
+            _nullifierOf[loanId] = proof.nullifier;
+        } else {
+            firstLoan = rec.firstLoanPlusOne - 1;
+        }
+        _records[proof.nullifier] = rec;
+        // one slot, written once; the books slot stays zero until the first payment
+        _loanSlots[loanId] = _packLoan(principal, block.timestamp, offerId, tier, LoanStatus.Active, firstLoan);
         emit LoanOpened(
             loanId, offerId, proof.nullifier, msg.sender, tier, principal, LoanMath.interest(principal, t.aprBps, o.term)
         );
@@ -201,23 +209,26 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @inheritdoc ILoanMarket
     function markDefault(uint256 loanId) external nonReentrant {
-        Loan storage l = _activeLoan(loanId);
+        LoanState memory l = _readLoan(loanId);
+        if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
+        if (l.status != LoanStatus.Active) revert LoanNotActive(loanId, l.status);
         Schedule memory s = _schedule(l);
         uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
         // the earliest unpaid instalment is past due by more than the default period
-        uint256 defaultableAt = LoanMath.dueTime(s.start, s.term, s.count, paidCount) + s.defaultPeriod + 1;
+        uint256 defaultableAt =
+            LoanMath.dueTime(s.start, s.term, s.count, paidCount) + _offers[l.offerId].defaultPeriod + 1;
         if (block.timestamp < defaultableAt) revert LoanNotInDefault(loanId, defaultableAt);
 
-        uint256 nullifier = l.nullifier;
-        PseudonymRecord storage rec = _records[nullifier];
+        uint256 nullifier = _nullifierOf[l.firstLoan];
+        Pseudonym storage rec = _records[nullifier];
         // instalments late and not charged yet count in the record now; their fees stay due and are
         // charged at the next payment (recovery), so an early `markDefault` costs the lender nothing
         (uint256 newlyLate,) = _lateness(l, s, paidCount);
-        l.status = LoanStatus.Defaulted;
+        _setStatus(loanId, l, LoanStatus.Defaulted);
         unchecked {
             rec.lateInstalments += uint32(newlyLate);
+            // the loan leaves the active ones: `activeLoans` is taken - repaid - defaults
             rec.defaults += 1;
-            rec.activeLoans -= 1;
         }
         emit LoanDefaulted(loanId, nullifier, s.total - s.repaid);
     }
@@ -278,7 +289,21 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @inheritdoc ILoanMarket
     function loan(uint256 loanId) external view returns (Loan memory) {
-        return _loans[loanId];
+        Loan memory v;
+        LoanState memory l = _readLoan(loanId);
+        if (l.status == LoanStatus.None) return v;
+        v.nullifier = _nullifierOf[l.firstLoan];
+        v.principal = uint128(l.principal);
+        v.startTime = uint40(l.start);
+        v.offerId = uint40(l.offerId);
+        v.tier = uint8(l.tier);
+        v.lateInstalmentsCharged = uint16(l.lateCharged);
+        v.status = l.status;
+        v.repaid = uint128(l.repaid);
+        // fees are charged `lateFee` per late instalment: the books count instalments, not amounts
+        v.lateFeesPaid = uint128(l.feesCharged * _offers[l.offerId].lateFee);
+        v.recovered = uint128(_recovered[loanId]);
+        return v;
     }
 
     /// @inheritdoc ILoanMarket
@@ -288,12 +313,21 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @inheritdoc ILoanMarket
     function record(uint256 nullifier) external view returns (PseudonymRecord memory) {
-        return _records[nullifier];
+        PseudonymRecord memory r;
+        Pseudonym memory p = _records[nullifier];
+        r.loansTaken = p.loansTaken;
+        r.loansRepaid = p.loansRepaid;
+        r.lateInstalments = p.lateInstalments;
+        r.defaults = p.defaults;
+        r.activeLoans = uint32(_activeLoans(p));
+        r.lastProofTime = p.lastProofTime;
+        r.loansRecovered = p.loansRecovered;
+        return r;
     }
 
     /// @inheritdoc ILoanMarket
     function loanPosition(uint256 loanId) external view returns (LoanPosition memory p) {
-        Loan storage l = _loans[loanId];
+        LoanState memory l = _readLoan(loanId);
         if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
         Schedule memory s = _schedule(l);
         p.interest = s.interest;
@@ -316,7 +350,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
             p.overdueAmount = p.payoffAmount;
         } else {
             p.payoffAmount = _payoffAmount(s);
-            p.defaultableAt = p.nextDueTime + s.defaultPeriod + 1;
+            p.defaultableAt = p.nextDueTime + _offers[l.offerId].defaultPeriod + 1;
         }
     }
 
@@ -342,8 +376,44 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         Payoff
     }
 
+    /// @dev A pseudonym's record as stored (one slot). `activeLoans` is not stored: a loan leaves
+    /// the active ones when repaid before a default (`loansRepaid`) or defaulted (`defaults`), once.
+    /// @param lastProofTime Fits 40 bits: the verifier keeps a proof's time near block time.
+    /// @param firstLoanPlusOne The pseudonym's first loan id plus one (0: no loan yet); that loan's
+    /// id keys its nullifier in `_nullifierOf`, and every loan of the pseudonym carries it.
+    struct Pseudonym {
+        uint32 loansTaken;
+        uint32 loansRepaid;
+        uint32 lateInstalments;
+        uint32 defaults;
+        uint40 lastProofTime;
+        uint32 loansRecovered;
+        uint40 firstLoanPlusOne;
+    }
+
+    /// @dev A loan as read from its two slots. Loan slot (`_packLoan`): principal bits 0-127,
+    /// startTime 128-167, offerId 168-207, tier 208-211, status 212-215, first loan of the pseudonym
+    /// 216-255. Books slot (`_packBooks`): repaid 0-127, lateInstalmentsCharged 128-143, late fees
+    /// charged counted in instalments 144-159, the tier's aprBps plus one 160-176 (0 until the first
+    /// payment, which copies it from the tier). Bounds: principal and repaid below 2^128
+    /// (`_requireBooksFit`), block times below 2^40, offer and loan ids below 2^40 (their counters),
+    /// tier below `MAX_TIERS` = 8, instalment counts at most `MAX_INSTALMENTS` = 360.
+    struct LoanState {
+        uint256 principal;
+        uint256 start;
+        uint256 offerId;
+        uint256 tier;
+        LoanStatus status;
+        uint256 firstLoan;
+        uint256 repaid;
+        uint256 lateCharged;
+        uint256 feesCharged;
+        uint256 aprBpsPlusOne;
+    }
+
     /// @dev A loan with its offer's terms, read once.
     struct Schedule {
+        uint256 aprBps;
         uint256 principal;
         uint256 interest;
         uint256 total;
@@ -352,12 +422,54 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         uint256 term;
         uint256 count;
         uint256 gracePeriod;
-        uint256 defaultPeriod;
         uint256 lateFee;
     }
 
+    uint256 private constant MASK_128 = (1 << 128) - 1;
+    uint256 private constant MASK_40 = (1 << 40) - 1;
+    uint256 private constant MASK_16 = (1 << 16) - 1;
+    uint256 private constant MASK_17 = (1 << 17) - 1;
+
+    function _packLoan(
+        uint256 principal,
+        uint256 start,
+        uint256 offerId,
+        uint256 tier,
+        LoanStatus status,
+        uint256 firstLoan
+    ) private pure returns (uint256) {
+        return principal | (start << 128) | (offerId << 168) | (tier << 208) | (uint256(status) << 212)
+            | (firstLoan << 216);
+    }
+
+    function _readLoan(uint256 loanId) private view returns (LoanState memory l) {
+        uint256 packed = _loanSlots[loanId];
+        l.principal = packed & MASK_128;
+        l.start = (packed >> 128) & MASK_40;
+        l.offerId = (packed >> 168) & MASK_40;
+        l.tier = (packed >> 208) & 0xf;
+        l.status = LoanStatus((packed >> 212) & 0xf);
+        l.firstLoan = packed >> 216;
+        uint256 books = _loanBooks[loanId];
+        l.repaid = books & MASK_128;
+        l.lateCharged = (books >> 128) & MASK_16;
+        l.feesCharged = (books >> 144) & MASK_16;
+        l.aprBpsPlusOne = (books >> 160) & MASK_17;
+    }
+
+    function _setStatus(uint256 loanId, LoanState memory l, LoanStatus status) private {
+        l.status = status;
+        _loanSlots[loanId] = _packLoan(l.principal, l.start, l.offerId, l.tier, status, l.firstLoan);
+    }
+
+    function _activeLoans(Pseudonym memory p) private pure returns (uint256) {
+        unchecked {
+            return uint256(p.loansTaken) - p.loansRepaid - p.defaults;
+        }
+    }
+
     function _repay(uint256 loanId, RepayKind kind, uint256 amount) private returns (uint256 paid) {
-        Loan storage l = _loans[loanId];
+        LoanState memory l = _readLoan(loanId);
         bool defaulted = _requireRepayable(loanId, l);
         Schedule memory s = _schedule(l);
         uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
@@ -366,16 +478,19 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         {
             uint256 lateCount;
             (newlyLate, lateCount) = _lateness(l, s, paidCount);
-            if (newlyLate != 0) l.lateInstalmentsCharged = uint16(lateCount);
+            if (newlyLate != 0) {
+                l.lateCharged = lateCount;
+                // at most MAX_INSTALMENTS in all: each instalment is charged once
+                l.feesCharged += newlyLate;
+            }
         }
         uint256 lateFees = newlyLate * s.lateFee;
         uint256 repaid = s.repaid + amount;
         bool closed = repaid == s.total || (kind == RepayKind.Payoff && !defaulted);
         paid = amount + lateFees;
 
-        // effects; the casts cannot truncate (`_requireBooksFit` at offer creation)
-        l.repaid = uint128(repaid);
-        if (lateFees != 0) l.lateFeesPaid += uint128(lateFees);
+        // effects; repaid stays below 2^128 (`_requireBooksFit` at offer creation), the counts below 2^16
+        _loanBooks[loanId] = repaid | (l.lateCharged << 128) | (l.feesCharged << 144) | (s.aprBps + 1) << 160;
         emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
         _record(loanId, l, defaulted, closed, newlyLate, paid, s.total - repaid);
         Offer storage o = _offers[l.offerId];
@@ -387,7 +502,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @dev An active loan, or a defaulted one that still owes something (recovery).
     /// @return defaulted Whether it is defaulted.
-    function _requireRepayable(uint256 loanId, Loan storage l) private view returns (bool defaulted) {
+    function _requireRepayable(uint256 loanId, LoanState memory l) private pure returns (bool defaulted) {
         LoanStatus status = l.status;
         if (status == LoanStatus.None) revert UnknownLoan(loanId);
         if (status == LoanStatus.Repaid) revert LoanNotActive(loanId, status);
@@ -419,7 +534,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     /// keeps the default (and its late count) and shows the recovery; the status stays `Defaulted`.
     function _record(
         uint256 loanId,
-        Loan storage l,
+        LoanState memory l,
         bool defaulted,
         bool closed,
         uint256 newlyLate,
@@ -427,26 +542,27 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         uint256 interestWaived
     ) private {
         if (defaulted) {
-            uint256 recovered = l.recovered + paid;
-            l.recovered = uint128(recovered);
+            // below 2^128: what a defaulted loan can still take (`_requireBooksFit`)
+            uint256 recovered = _recovered[loanId] + paid;
+            _recovered[loanId] = recovered;
             if (closed) {
+                uint256 nullifier = _nullifierOf[l.firstLoan];
                 unchecked {
-                    _records[l.nullifier].loansRecovered += 1;
+                    _records[nullifier].loansRecovered += 1;
                 }
-                emit LoanRecovered(loanId, l.nullifier, recovered);
+                emit LoanRecovered(loanId, nullifier, recovered);
             }
         } else if (newlyLate != 0 || closed) {
-            PseudonymRecord storage rec = _records[l.nullifier];
+            uint256 nullifier = _nullifierOf[l.firstLoan];
+            Pseudonym storage rec = _records[nullifier];
             unchecked {
                 rec.lateInstalments += uint32(newlyLate);
-                if (closed) {
-                    rec.loansRepaid += 1;
-                    rec.activeLoans -= 1;
-                }
+                // the loan leaves the active ones: `activeLoans` is taken - repaid - defaults
+                if (closed) rec.loansRepaid += 1;
             }
             if (closed) {
-                l.status = LoanStatus.Repaid;
-                emit LoanRepaid(loanId, l.nullifier, interestWaived);
+                _setStatus(loanId, l, LoanStatus.Repaid);
+                emit LoanRepaid(loanId, nullifier, interestWaived);
             }
         }
     }
@@ -469,13 +585,13 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     /// @dev `lateCount`: instalments whose due time plus grace period is over. Those of them not paid
     /// and not charged yet are `newlyLate`; they run from the first unpaid one, since payments apply
     /// in order, and each is charged once.
-    function _lateness(Loan storage l, Schedule memory s, uint256 paidCount)
+    function _lateness(LoanState memory l, Schedule memory s, uint256 paidCount)
         private
         view
         returns (uint256 newlyLate, uint256 lateCount)
     {
         lateCount = LoanMath.countDueBefore(s.start, s.term, s.count, block.timestamp - s.gracePeriod);
-        uint256 firstUncharged = Math.max(l.lateInstalmentsCharged, paidCount);
+        uint256 firstUncharged = Math.max(l.lateCharged, paidCount);
         newlyLate = lateCount > firstUncharged ? lateCount - firstUncharged : 0;
     }
 
@@ -485,17 +601,20 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         return target > s.repaid ? target - s.repaid : 0;
     }
 
-    function _schedule(Loan storage l) private view returns (Schedule memory s) {
+    /// @dev Reads the offer's first and third slots only (the second, lender and default period, is
+    /// read by `markDefault` and the views).
+    function _schedule(LoanState memory l) private view returns (Schedule memory s) {
         Offer storage o = _offers[l.offerId];
         s.principal = l.principal;
         s.term = o.term;
         s.count = o.instalmentCount;
-        s.interest = LoanMath.interest(s.principal, _tiers[l.offerId][l.tier].aprBps, s.term);
+        // tiers never change: the first payment keeps the tier's rate in the loan's books
+        s.aprBps = l.aprBpsPlusOne != 0 ? l.aprBpsPlusOne - 1 : _tiers[l.offerId][l.tier].aprBps;
+        s.interest = LoanMath.interest(s.principal, s.aprBps, s.term);
         s.total = s.principal + s.interest;
         s.repaid = l.repaid;
-        s.start = l.startTime;
+        s.start = l.start;
         s.gracePeriod = o.gracePeriod;
-        s.defaultPeriod = o.defaultPeriod;
         s.lateFee = o.lateFee;
     }
 
@@ -518,20 +637,14 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     function _requireBorrower(ICreditVerifier.CreditProof calldata proof)
         private
         view
-        returns (PseudonymRecord memory rec)
+        returns (Pseudonym memory rec)
     {
         uint256 nullifier = proof.nullifier;
         rec = _records[nullifier];
         if (rec.defaults != 0) revert PseudonymDefaulted(nullifier);
-        if (rec.activeLoans >= maxActiveLoans) revert TooManyActiveLoans(nullifier, rec.activeLoans, maxActiveLoans);
+        uint256 active = _activeLoans(rec);
+        if (active >= maxActiveLoans) revert TooManyActiveLoans(nullifier, active, maxActiveLoans);
         if (proof.currentTime <= rec.lastProofTime) revert ProofReplayed(nullifier, proof.currentTime, rec.lastProofTime);
-    }
-
-    function _activeLoan(uint256 loanId) private view returns (Loan storage l) {
-        l = _loans[loanId];
-        LoanStatus status = l.status;
-        if (status == LoanStatus.None) revert UnknownLoan(loanId);
-        if (status != LoanStatus.Active) revert LoanNotActive(loanId, status);
     }
 
     function _lenderOffer(uint256 offerId) private view returns (Offer storage o) {

@@ -97,8 +97,9 @@ interface ILoanMarket {
         Defaulted
     }
 
-    /// @notice A loan. Four slots: `borrow` writes two, the first repayment the third, the first
-    /// payment after a default the fourth.
+    /// @notice A loan, as the view returns it. Stored in one slot that `borrow` writes, one that the
+    /// first payment writes and one that the first payment after a default writes; the nullifier is
+    /// stored once per pseudonym (with its first loan), not per loan.
     /// @param nullifier The borrower's pseudonym.
     /// @param principal Amount disbursed.
     /// @param startTime Block time of disbursement.

@@ -24,6 +24,7 @@ import {
     USD,
     type Platform
 } from "../helpers/contracts.ts"
+import { MARKET_GAS_CEILINGS } from "../helpers/gas.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const { ethers, networkHelpers } = await network.create()
@@ -64,6 +65,16 @@ beforeAll(async () => {
 
 function borrowAs(platform: Platform, signer: keyof Platform["signers"], proof: BorrowProofCalldata, offerId = 0n, tier = TIER, principal = PRINCIPAL) {
     return as(platform.market, platform.signers[signer]).borrow(offerId, tier, principal, proof)
+}
+
+/** A fresh platform where alice borrowed with `aliceProof` and can repay (100 USD more, market approved). */
+async function borrowedWithFunds(): Promise<Platform> {
+    const platform = await loadFixture(deployPlatform)
+    const { market, token, signers } = platform
+    await (await borrowAs(platform, "borrower", aliceProof)).wait()
+    await (await token.mint(signers.borrower.address, 100n * USD)).wait()
+    await (await as(token, signers.borrower).approve(await market.getAddress(), ethers.MaxUint256)).wait()
+    return platform
 }
 
 describe("LoanMarket with real proofs", () => {
@@ -111,15 +122,31 @@ describe("LoanMarket with real proofs", () => {
         it("costs at most 400,000 gas, proof verification included (first loan, empty borrower)", async () => {
             const platform = await loadFixture(deployPlatform)
             const gas = await gasOf(borrowAs(platform, "borrower", aliceProof))
-            expect(gas).toBeLessThanOrEqual(400_000n)
+            expect(gas).toBeLessThanOrEqual(BigInt(MARKET_GAS_CEILINGS.borrow))
+        })
+
+        it("costs at most 65,000 gas an instalment on schedule and 345,000 the pseudonym's next loan", async () => {
+            const platform = await borrowedWithFunds()
+            const { market, signers } = platform
+            const start = Number((await market.loan(0n)).startTime)
+            const due = (k: number) => start + Math.floor((TERMS.term * (k + 1)) / TERMS.instalmentCount)
+            await time.increaseTo(due(0) - 3_600)
+            // the first payment writes the loan's books slot; the next ones update it
+            await (await as(market, signers.borrower).repayInstalment(0n)).wait()
+            await time.increaseTo(due(1) - 3_600)
+            expect(await gasOf(as(market, signers.borrower).repayInstalment(0n))).toBeLessThanOrEqual(BigInt(MARKET_GAS_CEILINGS.repayInstalment))
+            await (await as(market, signers.borrower).repayAll(0n)).wait()
+
+            const borrower = signers.borrower.address
+            const next = await proveBorrow(platform, { identity: alice, attestation: attest(alice, { score: 720, now: await time.latest() }), group: platform.group, borrower, tier: TIER, principal: PRINCIPAL })
+            expect(await gasOf(borrowAs(platform, "borrower", next))).toBeLessThanOrEqual(BigInt(MARKET_GAS_CEILINGS.borrowRepeat))
+            expect((await market.loan(1n)).nullifier).toBe(aliceProof.nullifier)
+            expect([...(await market.record(aliceProof.nullifier))]).toEqual([2n, 1n, 0n, 0n, 1n, next.currentTime, 0n])
         })
 
         it("refuses the same proof replayed, even after the first loan is repaid", async () => {
-            const platform = await loadFixture(deployPlatform)
-            const { market, token, signers } = platform
-            await (await borrowAs(platform, "borrower", aliceProof)).wait()
-            await (await token.mint(signers.borrower.address, 100n * USD)).wait()
-            await (await as(token, signers.borrower).approve(await market.getAddress(), ethers.MaxUint256)).wait()
+            const platform = await borrowedWithFunds()
+            const { market, signers } = platform
             await (await as(market, signers.borrower).repayAll(0n)).wait()
             expect((await market.record(aliceProof.nullifier)).activeLoans).toBe(0n)
             await expectRevert(borrowAs(platform, "borrower", aliceProof), "ProofReplayed", [aliceProof.nullifier, aliceProof.currentTime, aliceProof.currentTime])

@@ -1,0 +1,13 @@
+/**
+ * Gas ceilings of the loan market, asserted by the contract tests and by the gas benchmark
+ * (bench/gas.ts). They are measured with a real Groth16 proof of today's 7 public signals; README
+ * Specs shows them against the floor of a borrow.
+ */
+export const MARKET_GAS_CEILINGS = {
+    /** A pseudonym's first loan, to an address that holds no tokens yet. */
+    borrow: 400_000,
+    /** The same pseudonym's next loan: its record and the borrower's balance exist. */
+    borrowRepeat: 345_000,
+    /** An instalment on schedule after the loan's first payment. */
+    repayInstalment: 65_000
+} as const
