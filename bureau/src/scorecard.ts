@@ -326,6 +326,14 @@ export const SME_TABLES: readonly FactorTable[] = [
     pastDefaultsTable
 ]
 
+/** The points of a count of defaults: the market's record and the KYC registry's are scored alike. */
+const DEFAULT_COUNT_BANDS: readonly PointsBand[] = [
+    { min: 0, max: 0, points: 0 },
+    { min: 1, max: 1, points: -120 },
+    { min: 2, max: 2, points: -160 },
+    { min: 3, max: Infinity, points: -180 }
+]
+
 /**
  * The on-chain factor, used only when the applicant names their pseudonym and the bureau reads
  * its record from the chain. An empty record scores 0: naming a fresh pseudonym neither helps
@@ -370,12 +378,7 @@ export const ONCHAIN_TABLES: readonly FactorTable[] = [
         computedFrom: "record.defaults",
         unit: "count",
         better: "lower",
-        bands: [
-            { min: 0, max: 0, points: 0 },
-            { min: 1, max: 1, points: -120 },
-            { min: 2, max: 2, points: -160 },
-            { min: 3, max: Infinity, points: -180 }
-        ],
+        bands: DEFAULT_COUNT_BANDS,
         reason: "ONCHAIN_DEFAULTS"
     }
 ]
@@ -395,12 +398,7 @@ export const RECORDED_DEFAULTS_TABLE: FactorTable = {
     computedFrom: "recordedDefaults",
     unit: "count",
     better: "lower",
-    bands: [
-        { min: 0, max: 0, points: 0 },
-        { min: 1, max: 1, points: -120 },
-        { min: 2, max: 2, points: -160 },
-        { min: 3, max: Infinity, points: -180 }
-    ],
+    bands: DEFAULT_COUNT_BANDS,
     reason: "RECORDED_DEFAULTS"
 }
 
