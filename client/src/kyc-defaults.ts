@@ -190,3 +190,12 @@ export function auditKycDefaults(leafEvents: readonly KycEvent[], records: reado
     }
     return findings
 }
+
+/**
+ * The open default of a commitment (removed for a default and not readmitted), if any: why an
+ * identity that is not in the tree any more cannot prove membership. Look it up in records read
+ * with {@link fetchKycDefaultEvents}, so that no request names the commitment.
+ */
+export function openDefaultOf(records: readonly KycDefaultRecord[], commitment: bigint): KycDefaultRecord | undefined {
+    return records.findLast((r) => r.commitment === commitment && !r.readmitted)
+}

@@ -12,6 +12,7 @@ import { KycTree } from "../../prover/src/kyc-tree.ts"
 import { deployArtifact } from "../helpers/committee.ts"
 import { mockProof, TERMS, TIERS, USD } from "../helpers/contracts.ts"
 import { testPort } from "../helpers/ports.ts"
+import { GOOD_PERSON } from "../bureau/examples.ts"
 import { jsonError, startTestChain, type TestChain } from "./helpers.ts"
 import { inProcessCli } from "./in-process.ts"
 
@@ -143,6 +144,23 @@ describe("zkcredit officer record-default / readmit", () => {
         const audit = JSON.parse(result.stdout)
         expect(audit.findings).toEqual([expect.objectContaining({ kind: "default", loanId: 1, problem: expect.stringContaining("is a member again at index 5 without a readmission") })])
         expect(jsonError(result).code).toBe("AUDIT_MISMATCH")
+    })
+
+    it("the identity removed for a default in one market is refused in another (the deployment's), with an error that says why", async () => {
+        const identity = await json(["borrower", "identity", "new", "--out", "person.identity.json"])
+        await json(["--account", OFFICER, "officer", "add", "--batch-size", "1", await writeMembers([identity.commitment])])
+        await (await world.market!.getFunction("markDefault")(2n)).wait()
+        await json(["--account", OFFICER, "officer", "record-default", "--commitment", identity.commitment, "--loan", "2", "--market", world.address])
+        // an offer in the deployment's market, and an attestation
+        await json(["--account", "2", "lender", "faucet", "--amount", "1000"])
+        await json(["--account", "2", "lender", "offer", "create", "--capacity", "500", "--tiers", "600:1500:500"])
+        await json(["bureau", "key", "create", "--out", "bureau-key.json"])
+        await writeFile(`${chain.dir}/person.json`, JSON.stringify(GOOD_PERSON))
+        await json(["bureau", "sign", "--key", "bureau-key.json", "--commitment", identity.commitment, "--applicant", "person.json", "--out", "person.identity.attestation.json"])
+        const [code, error, message] = await refusal(["--account", "6", "borrower", "borrow", "--identity", "person.identity.json", "--offer", "0", "--amount", "100"])
+        expect([code, error]).toEqual([1, "REMOVED_FOR_DEFAULT"])
+        expect(message).toContain(`removed from the KYC registry for the default of loan 2 of market ${world.address}`)
+        expect(message).toContain("cannot prove KYC membership in any market until that loan is paid in full")
     })
 })
 
