@@ -4,7 +4,9 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {CreditCircuit} from "./generated/CreditCircuit.sol";
+import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
 import {IKycRegistry} from "./interfaces/IKycRegistry.sol";
+import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
 
 /// @title KycRegistry
 /// @notice Roots and leaf-change events of the KYC Merkle tree kept by compliance officers.
@@ -28,6 +30,7 @@ contract KycRegistry is IKycRegistry, AccessControl, Pausable {
     uint32 private _validFromSequence;
     uint256 private _currentRoot;
     mapping(uint256 root => RootRecord) private _roots;
+    mapping(uint256 commitment => OpenDefault) private _openDefaults;
 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
     /// @param initialRootValidity Seconds a root stays valid after it is replaced.
@@ -71,6 +74,53 @@ contract KycRegistry is IKycRegistry, AccessControl, Pausable {
         _validFromSequence = uint32(sequence);
         emit MemberRemoved(index, newRoot);
         emit MemberRemovedImmediately(index, newRoot, sequence);
+    }
+
+    /// @inheritdoc IKycRegistry
+    function recordDefault(uint256 index, uint256 commitment, ILoanMarket market, uint256 loanId, uint256 newRoot, bool immediate)
+        external
+        onlyRole(OFFICER_ROLE)
+        whenNotPaused
+    {
+        _requireUsedIndex(index);
+        _requireCommitment(commitment);
+        OpenDefault storage open = _openDefaults[commitment];
+        if (open.recordedAt != 0) revert DefaultAlreadyOpen(commitment, address(open.market), open.loanId);
+        _requireOwnMarket(market);
+        ILoanMarket.LoanStatus status = market.loan(loanId).status;
+        if (status != ILoanMarket.LoanStatus.Defaulted) revert LoanNotDefaultedInMarket(address(market), loanId, uint8(status));
+        if (_outstanding(market, loanId) == 0) revert DefaultAlreadyRecovered(address(market), loanId);
+        uint256 sequence = _publishRoot(newRoot);
+        // cannot truncate: a used index is below TREE_CAPACITY
+        _openDefaults[commitment] = OpenDefault({market: market, index: uint32(index), recordedAt: uint64(block.timestamp), loanId: loanId});
+        emit MemberRemoved(index, newRoot);
+        emit MemberRemovedForDefault(commitment, address(market), loanId, index, newRoot);
+        if (immediate) {
+            _validFromSequence = uint32(sequence);
+            emit MemberRemovedImmediately(index, newRoot, sequence);
+        }
+    }
+
+    /// @inheritdoc IKycRegistry
+    function readmit(uint256 commitment, uint256 newRoot) external onlyRole(OFFICER_ROLE) whenNotPaused returns (uint256 index) {
+        OpenDefault memory open = _openDefaults[commitment];
+        if (open.recordedAt == 0) revert NoOpenDefault(commitment);
+        uint256 outstanding = _outstanding(open.market, open.loanId);
+        if (outstanding != 0) revert DefaultNotRecovered(address(open.market), open.loanId, outstanding);
+        index = _nextIndex;
+        if (index + 1 > TREE_CAPACITY) revert TreeFull(index, 1, TREE_CAPACITY);
+        _nextIndex = uint32(index + 1);
+        _publishRoot(newRoot);
+        delete _openDefaults[commitment];
+        uint256[] memory commitments = new uint256[](1);
+        commitments[0] = commitment;
+        emit MembersAdded(index, commitments, newRoot);
+        emit MemberReadmitted(commitment, address(open.market), open.loanId, index, newRoot);
+    }
+
+    /// @inheritdoc IKycRegistry
+    function openDefaultOf(uint256 commitment) external view returns (OpenDefault memory) {
+        return _openDefaults[commitment];
     }
 
     /// @inheritdoc IKycRegistry
@@ -179,6 +229,30 @@ contract KycRegistry is IKycRegistry, AccessControl, Pausable {
 
     function _requireCommitment(uint256 commitment) private pure {
         if (commitment == 0 || commitment >= CreditCircuit.SNARK_SCALAR_FIELD) revert InvalidCommitment(commitment);
+    }
+
+    /// @dev Refuses a market whose credit verifier does not check this registry's roots: a default
+    /// recorded here names a loan of this platform. Anything that is not such a market (no code, no
+    /// such functions, short answers) is refused the same way, with registry 0.
+    function _requireOwnMarket(ILoanMarket market) private view {
+        address registry = _addressAt(address(market), ILoanMarket.creditVerifier.selector);
+        if (registry != address(0)) registry = _addressAt(registry, ICreditVerifier.kycRegistry.selector);
+        if (registry != address(this)) revert MarketNotOnThisRegistry(address(market), registry);
+    }
+
+    /// @dev The address `target.selector()` returns, or 0 if the call fails or returns no address.
+    function _addressAt(address target, bytes4 selector) private view returns (address) {
+        if (target.code.length == 0) return address(0);
+        (bool ok, bytes memory data) = target.staticcall(abi.encodeWithSelector(selector));
+        if (!ok || data.length != 32) return address(0);
+        uint256 word = abi.decode(data, (uint256));
+        return word >> 160 == 0 ? address(uint160(word)) : address(0);
+    }
+
+    /// @dev What loan `loanId` of `market` still owes toward `principal + interest`.
+    function _outstanding(ILoanMarket market, uint256 loanId) private view returns (uint256) {
+        ILoanMarket.LoanPosition memory p = market.loanPosition(loanId);
+        return p.totalDue - p.repaid;
     }
 
     function _requireUsedIndex(uint256 index) private view {

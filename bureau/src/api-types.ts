@@ -79,6 +79,11 @@ export interface ScoreReport {
         /** The month the records were read as of. */
         asOf: string
         onChain: { provenPseudonyms: number; loansRead: number; unrecognisedRepaidLoans: number } | null
+        /**
+         * Defaults recorded against the identity in the KYC registry (present when the bureau reads
+         * it); `counted` unless the loan is already in the proven on-chain record.
+         */
+        recordedDefaults?: { market: string; loanId: number; readmitted: boolean; counted: boolean }[]
     }
 }
 

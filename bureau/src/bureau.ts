@@ -42,6 +42,18 @@ export interface ChainHistory {
     readLoans: LoanReader
 }
 
+/** A default recorded against an identity in the KYC registry (`MemberRemovedForDefault`). */
+export interface RecordedDefault {
+    /** The market of the defaulted loan. */
+    market: string
+    loanId: number
+    /** Whether the identity was readmitted after the loan was paid in full. */
+    readmitted: boolean
+}
+
+/** Reads the defaults recorded against an identity commitment. */
+export type RecordedDefaultsReader = (commitment: bigint) => Promise<RecordedDefault[]>
+
 /** Which officers' bindings the bureau accepts: those of one KycRegistry on one chain. */
 export interface OfficerCheck {
     chainId: number
@@ -63,6 +75,8 @@ export interface BureauOptions {
     chain?: ChainHistory
     /** The operator's token for provider and lender administration; admin routes are off without it. */
     adminToken?: string
+    /** The KYC registry's default records; without it, none are scored. */
+    recordedDefaults?: RecordedDefaultsReader
 }
 
 /** The API types the bureau returns (bureau/src/api-types.ts). */
@@ -147,9 +161,9 @@ export class Bureau {
         const derived = applicantFromRecords(applicant.binding.subjectKind, stored, asOf)
         let onChain: ScoreReport["breakdown"]["onChain"] = null
         let record = null
+        let loans: OnChainLoan[] = []
         if (applicant.pseudonyms.length > 0) {
             const chain = this.#o.chain as ChainHistory
-            let loans: OnChainLoan[]
             try {
                 loans = (await Promise.all(applicant.pseudonyms.map((p) => chain.readLoans(p.scope, p.nullifier)))).flat()
             } catch {
@@ -159,8 +173,26 @@ export class Bureau {
             record = summary.record
             onChain = { provenPseudonyms: applicant.pseudonyms.length, loansRead: loans.length, unrecognisedRepaidLoans: summary.unrecognisedRepaid }
         }
-        const { score, breakdown } = scoreApplicant(derived.applicant, record)
-        return { score, breakdown: { ...breakdown, sources: derived.sources, asOf, onChain } }
+        const recorded = await this.#recordedDefaults(applicant, loans)
+        const { score, breakdown } = scoreApplicant(derived.applicant, record, recorded?.filter((d) => d.counted).length ?? 0)
+        return { score, breakdown: { ...breakdown, sources: derived.sources, asOf, onChain, ...(recorded ? { recordedDefaults: recorded } : {}) } }
+    }
+
+    /**
+     * The defaults recorded against the bound commitment, each marked `counted` unless its loan is
+     * among the proven pseudonyms' loans (already in the on-chain record); undefined when the bureau
+     * does not read the KYC registry.
+     */
+    async #recordedDefaults(applicant: Applicant, loans: readonly OnChainLoan[]): Promise<ScoreReport["breakdown"]["recordedDefaults"]> {
+        const reader = this.#o.recordedDefaults
+        if (!reader) return undefined
+        let defaults: RecordedDefault[]
+        try {
+            defaults = await reader(BigInt(applicant.binding.commitment))
+        } catch {
+            throw new HttpError(502, "RECORD_UNAVAILABLE", "binding.commitment", "the bureau could not read the KYC registry's default records; nothing was signed: try again later")
+        }
+        return defaults.map((d) => ({ ...d, counted: !loans.some((l) => l.market !== undefined && l.market.toLowerCase() === d.market.toLowerCase() && l.loanId === d.loanId) }))
     }
 
     /** Signs an attestation of the applicant's score for the bound commitment, and logs it. */

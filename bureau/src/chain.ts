@@ -5,7 +5,8 @@
 import { Contract, type Provider } from "ethers"
 import { KycRegistryAbi, LoanMarketAbi } from "../../client/src/generated/abis.ts"
 import { readPseudonymLoans } from "../../client/src/history.ts"
-import type { ChainHistory, OfficerCheck } from "./bureau.ts"
+import { fetchKycDefaultEvents, kycDefaultRecords, type KycDefaultEvent } from "../../client/src/kyc-defaults.ts"
+import type { ChainHistory, OfficerCheck, RecordedDefaultsReader } from "./bureau.ts"
 
 /**
  * Officers are the holders of `OFFICER_ROLE` in the KycRegistry (answers are cached for a minute:
@@ -40,7 +41,7 @@ export async function chainHistory(provider: Provider, markets: readonly { addre
     const handles = await Promise.all(
         markets.map(async (m) => {
             const contract = new Contract(m.address, LoanMarketAbi, provider)
-            return { scope: BigInt(await contract.getFunction("scope")()), contract, fromBlock: m.fromBlock ?? 0 }
+            return { scope: BigInt(await contract.getFunction("scope")()), contract, address: m.address, fromBlock: m.fromBlock ?? 0 }
         })
     )
     return {
@@ -49,7 +50,34 @@ export async function chainHistory(provider: Provider, markets: readonly { addre
             const market = handles.find((h) => h.scope === scope)
             if (!market) throw new Error("unknown scope")
             const loans = await readPseudonymLoans(market.contract, nullifier, market.fromBlock)
-            return loans.map((l) => ({ scope: scope.toString(), loanId: l.loanId, lender: l.lender, status: l.status, lateInstalments: l.lateInstalments }))
+            return loans.map((l) => ({ scope: scope.toString(), market: market.address, loanId: l.loanId, lender: l.lender, status: l.status, lateInstalments: l.lateInstalments }))
         }
+    }
+}
+
+/**
+ * The KYC registry's default records, read from its events: every `MemberRemovedForDefault` and
+ * `MemberReadmitted` (the requests name no commitment; the bureau keeps the applicant's), read
+ * incrementally from the block after the last one read.
+ * @param kycRegistry The KycRegistry address.
+ * @param fromBlock Its deployment block.
+ */
+export function recordedDefaultsFromChain(provider: Provider, kycRegistry: string, fromBlock = 0): RecordedDefaultsReader {
+    const events: KycDefaultEvent[] = []
+    let next = fromBlock
+    let reading: Promise<void> | undefined
+    async function catchUp(): Promise<void> {
+        const latest = await provider.getBlockNumber()
+        if (latest < next) return
+        events.push(...(await fetchKycDefaultEvents(provider, kycRegistry, { fromBlock: next, toBlock: latest })))
+        next = latest + 1
+    }
+    return async (commitment) => {
+        // one read at a time: concurrent applicants share it
+        reading ??= catchUp().finally(() => (reading = undefined))
+        await reading
+        return kycDefaultRecords(events)
+            .filter((r) => r.commitment === commitment)
+            .map((r) => ({ market: r.market, loanId: Number(r.loanId), readmitted: r.readmitted !== undefined }))
     }
 }

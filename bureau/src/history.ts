@@ -11,6 +11,8 @@ import type { OnChainRecord } from "./applicant.ts"
 export interface OnChainLoan {
     /** The market's scope, decimal. */
     scope: string
+    /** The market's address, when the reader knows it (to match the KYC registry's default records). */
+    market?: string
     loanId: number
     /** The offer's lender, as the contract gives it. */
     lender: string

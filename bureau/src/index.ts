@@ -50,6 +50,7 @@ export {
     SCORE_MAX,
     SCORE_MIN,
     SCORECARD_VERSION,
+    RECORDED_DEFAULTS_TABLE,
     scoreApplicant,
     SME_TABLES,
     type FactorName,
@@ -62,8 +63,8 @@ export {
 } from "./scorecard.ts"
 export { loadOrCreateAdminToken } from "./admin-token.ts"
 export { BINDING_TYPES, bindingDomain, parseBinding, recoverBindingSigner, signBinding, type BindingFields, type KycBinding, type TypedDataSigner } from "./binding.ts"
-export { Bureau, CHALLENGE_SECONDS, ISSUED_AT_SKEW_SECONDS, MAX_RECORDS_PER_SUBMISSION, type ChainHistory, type LoanReader, type OfficerCheck } from "./bureau.ts"
-export { chainHistory, officersFromChain } from "./chain.ts"
+export { Bureau, CHALLENGE_SECONDS, ISSUED_AT_SKEW_SECONDS, MAX_RECORDS_PER_SUBMISSION, type ChainHistory, type LoanReader, type OfficerCheck, type RecordedDefault, type RecordedDefaultsReader } from "./bureau.ts"
+export { chainHistory, officersFromChain, recordedDefaultsFromChain } from "./chain.ts"
 export { openDatabase, type Database, type DatabaseLocation, type Queryable } from "./db/database.ts"
 export { migrate, MIGRATIONS, type Migration } from "./db/migrations.ts"
 export { BureauStore, type AttestationLogEntry, type LenderRow, type ProviderRow, type StoredRecord } from "./db/store.ts"

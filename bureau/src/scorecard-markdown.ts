@@ -3,15 +3,15 @@
  * exactly what the code scores (a test compares the two).
  */
 import { APPLICANT_FIELDS, type ApplicantFieldSpec } from "./applicant.ts"
-import { maxPointsOf, ONCHAIN_TABLES, PERSON_TABLES, SME_TABLES, type FactorTable, type PointsBand } from "./scorecard.ts"
+import { maxPointsOf, ONCHAIN_TABLES, PERSON_TABLES, RECORDED_DEFAULTS_TABLE, SME_TABLES, type FactorTable, type PointsBand } from "./scorecard.ts"
 
 /**
  * The points tables of one scorecard as a Markdown table: one row per factor, with every band.
- * @param kind `person`, `sme` or `onchain`.
+ * @param kind `person`, `sme`, `onchain` or `kyc` (the identity's recorded defaults).
  */
-export function renderScorecardMarkdown(kind: "person" | "sme" | "onchain"): string {
-    if (kind !== "person" && kind !== "sme" && kind !== "onchain") throw new TypeError(`kind must be "person", "sme" or "onchain"`)
-    const tables = kind === "person" ? PERSON_TABLES : kind === "sme" ? SME_TABLES : ONCHAIN_TABLES
+export function renderScorecardMarkdown(kind: "person" | "sme" | "onchain" | "kyc"): string {
+    if (kind !== "person" && kind !== "sme" && kind !== "onchain" && kind !== "kyc") throw new TypeError(`kind must be "person", "sme", "onchain" or "kyc"`)
+    const tables = kind === "person" ? PERSON_TABLES : kind === "sme" ? SME_TABLES : kind === "onchain" ? ONCHAIN_TABLES : [RECORDED_DEFAULTS_TABLE]
     const rows = tables.map((table) => {
         const bands = table.bands.map((band) => `${formatBand(band, table.unit)}: ${band.points}`)
         if (table.whenUndefined) bands.push(`${table.whenUndefined.meaning}: ${table.whenUndefined.points}`)

@@ -12,6 +12,7 @@
  * rendered from these (`renderScorecardMarkdown`), and a test keeps the two equal.
  */
 import { parseApplicant, parseOnChainRecord, type Applicant, type OnChainRecord, type PersonApplicant, type SmeApplicant } from "./applicant.ts"
+import { BureauInputError } from "./errors.ts"
 
 /** Version of the tables below. Change it with any change to a table: scores are not comparable across versions. */
 export const SCORECARD_VERSION = "zkcredit-scorecard/1"
@@ -41,6 +42,7 @@ export type ReasonCode =
     | "SHORT_TIME_IN_BUSINESS"
     | "ONCHAIN_LATE_INSTALMENTS"
     | "ONCHAIN_DEFAULTS"
+    | "RECORDED_DEFAULTS"
 
 /** What each {@link ReasonCode} tells the applicant. */
 export const REASON_DESCRIPTIONS: Readonly<Record<ReasonCode, string>> = {
@@ -60,7 +62,8 @@ export const REASON_DESCRIPTIONS: Readonly<Record<ReasonCode, string>> = {
     LOW_REVENUE: "Revenue is low.",
     SHORT_TIME_IN_BUSINESS: "The business is young.",
     ONCHAIN_LATE_INSTALMENTS: "The pseudonym's on-chain record has late instalments.",
-    ONCHAIN_DEFAULTS: "The pseudonym's on-chain record has defaulted loans."
+    ONCHAIN_DEFAULTS: "The pseudonym's on-chain record has defaulted loans.",
+    RECORDED_DEFAULTS: "A compliance officer recorded a default against this identity in the KYC registry."
 }
 
 /** A factor of the scorecard: one row group of its points tables. */
@@ -79,6 +82,7 @@ export type FactorName =
     | "onChainLoansRepaid"
     | "onChainLateInstalments"
     | "onChainDefaults"
+    | "recordedDefaults"
 
 /** One row of a points table: a factor value in `[min, max]` (inclusive; ±Infinity for open ends) earns `points`. */
 export interface PointsBand {
@@ -322,6 +326,14 @@ export const SME_TABLES: readonly FactorTable[] = [
     pastDefaultsTable
 ]
 
+/** The points of a count of defaults: the market's record and the KYC registry's are scored alike. */
+const DEFAULT_COUNT_BANDS: readonly PointsBand[] = [
+    { min: 0, max: 0, points: 0 },
+    { min: 1, max: 1, points: -120 },
+    { min: 2, max: 2, points: -160 },
+    { min: 3, max: Infinity, points: -180 }
+]
+
 /**
  * The on-chain factor, used only when the applicant names their pseudonym and the bureau reads
  * its record from the chain. An empty record scores 0: naming a fresh pseudonym neither helps
@@ -366,15 +378,29 @@ export const ONCHAIN_TABLES: readonly FactorTable[] = [
         computedFrom: "record.defaults",
         unit: "count",
         better: "lower",
-        bands: [
-            { min: 0, max: 0, points: 0 },
-            { min: 1, max: 1, points: -120 },
-            { min: 2, max: 2, points: -160 },
-            { min: 3, max: Infinity, points: -180 }
-        ],
+        bands: DEFAULT_COUNT_BANDS,
         reason: "ONCHAIN_DEFAULTS"
     }
 ]
+
+/**
+ * The identity's default records: loans whose escrow the committee opened to this identity and
+ * whose default a compliance officer then recorded in the KycRegistry (`MemberRemovedForDefault`).
+ * The bureau reads them from the chain for the bound commitment; the applicant cannot leave them
+ * out, as it can leave a pseudonym unproven. A loan already counted in the proven on-chain record
+ * is not counted again. Readmission after repayment does not erase the record (as a recovered loan
+ * still counts in the market's `defaults`). Scored only when there is one: an identity without a
+ * default record is scored as before.
+ */
+export const RECORDED_DEFAULTS_TABLE: FactorTable = {
+    factor: "recordedDefaults",
+    title: "Defaults recorded against the identity (KYC registry)",
+    computedFrom: "recordedDefaults",
+    unit: "count",
+    better: "lower",
+    bands: DEFAULT_COUNT_BANDS,
+    reason: "RECORDED_DEFAULTS"
+}
 
 /** The points one factor earned. */
 export interface FactorScore {
@@ -419,9 +445,12 @@ export const MAX_REASONS = 4
  * @param applicant The applicant's data; checked with {@link parseApplicant} first.
  * @param onChainRecord The record of the applicant's pseudonym, read from the chain by the
  *   bureau; omit it (or pass `null`) when the applicant did not name a pseudonym.
- * @throws BureauInputError naming the first bad field of either argument.
+ * @param recordedDefaults Defaults recorded against the identity in the KYC registry and not in
+ *   `onChainRecord` ({@link RECORDED_DEFAULTS_TABLE}); 0 or omitted: the factor is left out.
+ * @throws BureauInputError naming the first bad field of any argument.
  */
-export function scoreApplicant(applicant: Applicant, onChainRecord?: OnChainRecord | null): ScoreResult {
+export function scoreApplicant(applicant: Applicant, onChainRecord?: OnChainRecord | null, recordedDefaults = 0): ScoreResult {
+    if (!Number.isSafeInteger(recordedDefaults) || recordedDefaults < 0) throw new BureauInputError("INVALID_VALUE", "recordedDefaults", "recordedDefaults must be a whole number of 0 or more")
     const data = parseApplicant(applicant)
     const record = onChainRecord === undefined || onChainRecord === null ? null : parseOnChainRecord(onChainRecord, "onChainRecord")
     const values = data.kind === "person" ? personValues(data) : smeValues(data)
@@ -435,6 +464,7 @@ export function scoreApplicant(applicant: Applicant, onChainRecord?: OnChainReco
         }
         for (const table of ONCHAIN_TABLES) factors.push(scoreFactor(table, recordValues[table.factor] ?? null))
     }
+    if (recordedDefaults > 0) factors.push(scoreFactor(RECORDED_DEFAULTS_TABLE, recordedDefaults))
     const unclampedScore = factors.reduce((sum, factor) => sum + factor.points, SCORE_MIN)
     const score = Math.min(SCORE_MAX, Math.max(SCORE_MIN, unclampedScore))
     return {

@@ -8,7 +8,7 @@ import type { Provider } from "ethers"
 import { HISTORY_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import type { Deployment } from "../../client/src/deployments.ts"
 import { loadOrCreateAdminToken } from "./admin-token.ts"
-import { chainHistory, officersFromChain } from "./chain.ts"
+import { chainHistory, officersFromChain, recordedDefaultsFromChain } from "./chain.ts"
 import { openDatabase } from "./db/database.ts"
 import { BureauStore } from "./db/store.ts"
 import { createBureauService, type BureauService, type BureauServiceOptions } from "./service.ts"
@@ -43,6 +43,7 @@ export async function startDeployedBureau(options: DeployedBureauOptions): Promi
             officers: officersFromChain(options.provider, Number(options.deployment.chainId), options.deployment.contracts.kycRegistry),
             historyVerificationKey: JSON.parse(await readFile(HISTORY_PROOF_ARTIFACTS.vkey, "utf8")) as object,
             chain: await chainHistory(options.provider, [options.deployment.contracts.loanMarket, ...(options.extraMarkets ?? [])].map((address) => ({ address }))),
+            recordedDefaults: recordedDefaultsFromChain(options.provider, options.deployment.contracts.kycRegistry, options.deployment.deployBlock),
             adminToken
         })
         return { service, store, adminToken }

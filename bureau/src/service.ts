@@ -34,7 +34,7 @@ import { createBureauKey, type BureauPublicKey } from "../../prover/src/attestat
 import { ZkCreditError } from "../../prover/src/errors.ts"
 import type { AttestationResponse, KeyResponse, MarketsResponse } from "./api-types.ts"
 import { requireJsonObject } from "./applicant.ts"
-import { Bureau, type ChainHistory, type OfficerCheck } from "./bureau.ts"
+import { Bureau, type ChainHistory, type OfficerCheck, type RecordedDefaultsReader } from "./bureau.ts"
 import type { BureauStore } from "./db/store.ts"
 import { BureauInputError, isBureauInputError } from "./errors.ts"
 import { clientErrorResponse, COMMON_HEADERS, errorResponse, HttpError, jsonBody, jsonResponse, onlyMethod, PARSED_BODY, writeRawError, type BureauEnv, type CorsOrigins } from "./http.ts"
@@ -85,6 +85,8 @@ export interface BureauServiceOptions {
     chain?: ChainHistory
     /** The operator's token for the admin routes; they are off without one. */
     adminToken?: string
+    /** The KYC registry's default records (`recordedDefaultsFromChain`); without it, none are scored. */
+    recordedDefaults?: RecordedDefaultsReader
     /** Browser origins allowed to call the service: `"*"` (default, fine for local use) or a list. */
     corsOrigins?: CorsOrigins
     /** Largest request body, bytes (default {@link DEFAULT_MAX_BODY_BYTES}). */
@@ -140,7 +142,8 @@ export function createBureauService(options: BureauServiceOptions): BureauServic
         officers: options.officers,
         historyVerificationKey: options.historyVerificationKey,
         ...(options.chain ? { chain: options.chain } : {}),
-        ...(options.adminToken ? { adminToken: options.adminToken } : {})
+        ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+        ...(options.recordedDefaults ? { recordedDefaults: options.recordedDefaults } : {})
     })
     const applicantRoute = (allowed: string[], run: (body: Record<string, unknown>) => Promise<unknown>): Route => ({
         method: "POST",
@@ -327,6 +330,7 @@ function checkOptions(options: BureauServiceOptions): Required<Pick<BureauServic
     }
     if (typeof options.historyVerificationKey !== "object" || options.historyVerificationKey === null) throw invalid("historyVerificationKey", "historyVerificationKey must be the history proof's verification key object")
     if (options.chain !== undefined && (!Array.isArray(options.chain.scopes) || typeof options.chain.readLoans !== "function")) throw invalid("chain", "chain must be { scopes, readLoans(scope, nullifier) }")
+    if (options.recordedDefaults !== undefined && typeof options.recordedDefaults !== "function") throw invalid("recordedDefaults", "recordedDefaults must be a function (commitment) => Promise<RecordedDefault[]> (recordedDefaultsFromChain)")
     if (options.adminToken !== undefined && (typeof options.adminToken !== "string" || options.adminToken.length < 16)) throw invalid("adminToken", "adminToken must be a string of at least 16 characters")
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1024 || maxBodyBytes > 1024 * 1024) throw invalid("maxBodyBytes", "maxBodyBytes must be an integer from 1024 to 1048576")

@@ -5,6 +5,7 @@
  * KYC tree is rebuilt from the chain's events here, and only the proof is sent.
  */
 import type { Command } from "commander"
+import { fetchKycDefaultEvents, kycDefaultRecords, openDefaultOf } from "../../client/src/kyc-defaults.ts"
 import { prepareBorrowRequest, qualifyingTiers } from "../../client/src/borrow.ts"
 import { instalmentSchedule } from "../../client/src/loan-schedule.ts"
 import { findLoanIds, readLoan, readOffer, readOffers, readRecord, type LoanView, type OfferView } from "../../client/src/views.ts"
@@ -243,7 +244,19 @@ async function borrow(ctx: CliContext, options: { identity: string; attestation?
     const synced = await syncKycTree(ctx)
     if (!synced.matchesChain) throw failed("TREE_MISMATCH", "the KYC tree rebuilt from the registry's events does not match its current root: a published root is wrong (see `zkcredit officer audit`); proofs cannot be made now")
     const index = synced.tree.indexOf(id.commitment)
-    if (index < 0) throw badInput("NOT_A_MEMBER", `this identity is not in the KYC tree: ask a compliance officer to add commitment ${id.commitment}`)
+    if (index < 0) {
+        // every default record of the registry, read by block range: no request names the commitment
+        const records = kycDefaultRecords(await fetchKycDefaultEvents(provider, deployment.contracts.kycRegistry, { fromBlock: deployment.deployBlock }))
+        const open = openDefaultOf(records, id.commitment)
+        if (open) {
+            throw failed(
+                "REMOVED_FOR_DEFAULT",
+                `this identity was removed from the KYC registry for the default of loan ${open.loanId} of market ${open.market} (block ${open.recorded.blockNumber}): it cannot prove KYC membership in any market until that loan is paid in full and a compliance officer readmits it`,
+                { market: open.market, loanId: Number(open.loanId) }
+            )
+        }
+        throw badInput("NOT_A_MEMBER", `this identity is not in the KYC tree: ask a compliance officer to add commitment ${id.commitment}`)
+    }
     const borrowerAddress = await ctx.address()
     const latest = (await provider.getBlock("latest"))!
     const request = await prepareBorrowRequest({

@@ -7,6 +7,7 @@
 import { resolve } from "node:path"
 import type { Command } from "commander"
 import { signBinding } from "../../bureau/src/binding.ts"
+import { auditKycDefaults, fetchKycDefaultEvents, kycDefaultRecords } from "../../client/src/kyc-defaults.ts"
 import { auditKycEvents } from "../../client/src/kyc-tree.ts"
 import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
 import { loadFastPoseidon } from "../../prover/src/poseidon.ts"
@@ -16,15 +17,15 @@ import type { CliContext } from "../lib/context.ts"
 import { badInput, failed } from "../lib/exit-codes.ts"
 import { readText, writeTextFile } from "../lib/files.ts"
 import { treeAtBlock, writeSnapshotDir } from "../lib/kyc-snapshot-files.ts"
-import { readEvents, syncKycTree, type SyncedTree } from "../lib/kyc-sync.ts"
+import { readEvents, syncKycTree } from "../lib/kyc-sync.ts"
 import { parseMembersFile } from "../lib/members-file.ts"
 import { parseCommitment, parseFieldElement, parseInteger } from "../lib/parse.ts"
 import { startProgress } from "../lib/progress.ts"
-import { saveTreeFile, defaultTreePath } from "../lib/tree-file.ts"
+import { saveTreeFile } from "../lib/tree-file.ts"
 import { send } from "../lib/tx.ts"
+import { requireMatch, requireOfficer, TREE_OPTION, treePath } from "../lib/officer-tree.ts"
 import { computeRef } from "./provider.ts"
-
-const TREE_OPTION = ["--tree <file>", "the local KYC tree file (default .zkcredit/<chainId>/kyc-tree.json)"] as const
+import { registerDefaultCommands } from "./officer-defaults.ts"
 
 /** Registers the officer's subcommands. */
 export function registerOfficer(officer: Command): void {
@@ -96,6 +97,8 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .option(...TREE_OPTION)
         .action(action<{ tree?: string }>(async (ctx, options, [index, commitment]) => change(ctx, "replace", { index, commitment, ...options })))
 
+    registerDefaultCommands(officer)
+
     officer
         .command("sync")
         .description("bring the local tree file up to date from the chain's events (incremental; --full rebuilds)")
@@ -141,33 +144,6 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
                 ctx.out.result({ paused: true, transactionHash: receipt.hash }, "the KYC registry is paused")
             })
         )
-}
-
-async function treePath(ctx: CliContext, option?: string): Promise<string> {
-    if (option === "") throw badInput("FILE_NOT_FOUND", "--tree is empty: give the tree file, or leave the option out for the default")
-    return option !== undefined ? resolve(option) : defaultTreePath(await ctx.chainId())
-}
-
-/** Refuses to work on a tree the chain does not publish (exit 1). */
-function requireMatch(synced: SyncedTree): void {
-    if (!synced.matchesChain) {
-        throw failed(
-            "TREE_MISMATCH",
-            `the KYC tree rebuilt from the registry's events (root ${synced.tree.root}, ${synced.tree.size} slots) does not match the registry (root ${synced.chainRoot}, ${synced.chainSize} slots): a published root is wrong; run \`zkcredit officer audit\``,
-            { treeRoot: synced.tree.root.toString(), chainRoot: synced.chainRoot.toString() }
-        )
-    }
-}
-
-/** Checks the signer may change members before anything is computed or sent. */
-async function requireOfficer(ctx: CliContext): Promise<void> {
-    const { kycRegistry } = await ctx.readContracts()
-    const address = await ctx.address()
-    const role = await kycRegistry.getFunction("OFFICER_ROLE")()
-    if (!(await kycRegistry.getFunction("hasRole")(role, address))) {
-        throw failed("NOT_AN_OFFICER", `${address} does not have OFFICER_ROLE on the KycRegistry: ask the admin to run \`zkcredit admin officer grant ${address}\`, or pick another --account`)
-    }
-    if (await kycRegistry.getFunction("paused")()) throw failed("PAUSED", "the KYC registry is paused: the admin must unpause it (`zkcredit admin unpause kyc`)")
 }
 
 async function add(ctx: CliContext, file: string, options: { tree?: string; batchSize: string; dryRun?: boolean; resume?: boolean }): Promise<void> {
@@ -340,6 +316,7 @@ async function audit(ctx: CliContext): Promise<void> {
     const { kycRegistry } = await ctx.readContracts()
     const latest = await provider.getBlockNumber()
     const events = await readEvents(ctx, deployment.contracts.kycRegistry, deployment.deployBlock, latest)
+    const records = kycDefaultRecords(await fetchKycDefaultEvents(provider, deployment.contracts.kycRegistry, { fromBlock: deployment.deployBlock, toBlock: latest }))
     const result = auditKycEvents(events, { hash: await loadFastPoseidon() })
     const currentRoot = BigInt(await kycRegistry.getFunction("currentRoot")({ blockTag: latest }))
     const currentMatches = events.length === 0 ? currentRoot === 0n : result.tree.root === currentRoot
@@ -352,15 +329,30 @@ async function audit(ctx: CliContext): Promise<void> {
         expectedRoot: f.expectedRoot.toString(),
         ...(f.problem ? { problem: f.problem } : {})
     }))
-    const ok = result.ok && currentMatches
-    const data = { ok, rootsChecked: result.rootsChecked, toBlock: latest, members: result.tree.memberCount, currentRoot: currentRoot.toString(), currentRootMatches: currentMatches, findings }
+    const defaultFindings = auditKycDefaults(events, records).map((f) => ({ kind: "default", commitment: f.record.commitment.toString(), market: f.record.market, loanId: Number(f.record.loanId), blockNumber: f.record.recorded.blockNumber, transactionHash: f.record.recorded.transactionHash, problem: f.problem }))
+    const defaults = records.map((r) => ({
+        commitment: r.commitment.toString(),
+        market: r.market,
+        loanId: Number(r.loanId),
+        index: r.index,
+        blockNumber: r.recorded.blockNumber,
+        transactionHash: r.recorded.transactionHash,
+        readmitted: r.readmitted ? { index: r.readmitted.index, blockNumber: r.readmitted.blockNumber, transactionHash: r.readmitted.transactionHash } : null
+    }))
+    const defaultLines = defaults.map(
+        (d) => `  index ${d.index} removed for the default of loan ${d.loanId} of market ${d.market} (block ${d.blockNumber}, tx ${d.transactionHash})${d.readmitted ? `; readmitted at index ${d.readmitted.index} once repaid (block ${d.readmitted.blockNumber})` : "; not readmitted"}`
+    )
+    const ok = result.ok && currentMatches && defaultFindings.length === 0
+    const data = { ok, rootsChecked: result.rootsChecked, toBlock: latest, members: result.tree.memberCount, currentRoot: currentRoot.toString(), currentRootMatches: currentMatches, findings: [...findings, ...defaultFindings], defaults }
+    const defaultsText = defaults.length > 0 ? [`${defaults.length} removal(s) for a default:`, ...defaultLines] : []
     if (!ok) {
         const lines = findings.map((f) => `  event ${f.eventIndex} (${f.kind}, block ${f.blockNumber}, tx ${f.transactionHash}): published root ${f.publishedRoot}, the members give ${f.expectedRoot}${f.problem ? ` (${f.problem})` : ""}`)
+        lines.push(...defaultFindings.map((f) => `  default of loan ${f.loanId} (block ${f.blockNumber}, tx ${f.transactionHash}): ${f.problem}`))
         if (!currentMatches) lines.push(`  the registry's current root ${currentRoot} is not the root of the rebuilt tree ${result.tree.root}`)
-        ctx.out.result(data, [`AUDIT FAILED: ${findings.length} of ${result.rootsChecked} published roots do not match the members`, ...lines])
-        throw failed("AUDIT_MISMATCH", `${findings.length} published root(s) do not match the tree rebuilt from the events`)
+        ctx.out.result(data, [`AUDIT FAILED: ${findings.length} of ${result.rootsChecked} published roots do not match the members${defaultFindings.length > 0 ? `, ${defaultFindings.length} default record(s) do not match the leaves` : ""}`, ...lines, ...defaultsText])
+        throw failed("AUDIT_MISMATCH", `${findings.length} published root(s) and ${defaultFindings.length} default record(s) do not match the tree rebuilt from the events`)
     }
-    ctx.out.result(data, `audit ok: all ${result.rootsChecked} published roots match the tree rebuilt from the events (${data.members} members, to block ${latest})`)
+    ctx.out.result(data, [`audit ok: all ${result.rootsChecked} published roots match the tree rebuilt from the events (${data.members} members, to block ${latest})`, ...defaultsText])
 }
 
 async function snapshot(ctx: CliContext, options: { out: string; block?: string }): Promise<void> {

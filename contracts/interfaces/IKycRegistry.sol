@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ILoanMarket} from "./ILoanMarket.sol";
+
 /// @title IKycRegistry
 /// @notice The on-chain side of the KYC set: roots of the binary Poseidon Merkle tree of identity
 /// commitments (depth `CreditCircuit.KYC_TREE_DEPTH`, zero leaf 0) that compliance officers keep
@@ -16,6 +18,18 @@ pragma solidity ^0.8.28;
 /// immediate removal (`removeMemberImmediately`) invalidates every root published before its new
 /// root, for sanctions-grade removals. Its cost: every other member's proofs against those roots
 /// fail too, so every borrower must re-prove against the new root.
+///
+/// Defaults follow the person: once the escrow committee opened a defaulted loan's escrow, an
+/// officer removes the identity it named with `recordDefault`, a removal marked "default" that
+/// names the market and the loan, accepted only while that market reports the loan `Defaulted`
+/// and not paid in full. It is a removal like any other (a `MemberRemoved` comes with it, so the
+/// tree replays the same), and the old roots that still hold the member follow the usual rule:
+/// valid until `rootValidity()` after their replacement, or not at all with `immediate`.
+/// Re-admission (`readmit`) is an explicit recorded act too, accepted only once the market shows
+/// the loan paid in full after the default (recovery): the registry trusts no attestation that
+/// the debt was settled elsewhere; a settlement is paid through the market (anyone may repay).
+/// The member comes back at a new index (a `MembersAdded` comes with it). One open default per
+/// identity: while it is out, a further defaulted loan is recorded after its readmission.
 interface IKycRegistry {
     /// @notice When a root was published and replaced, when it expires, and whether it was revoked.
     /// One slot: the credit verifier reads it with the registry's flags in one call.
@@ -54,6 +68,45 @@ interface IKycRegistry {
     /// @notice The member at `index` was removed immediately (a `MemberRemoved` comes with it): every
     /// root published before `newRoot` is invalid from now on.
     event MemberRemovedImmediately(uint256 indexed index, uint256 newRoot, uint256 validFromSequence);
+
+    /// @notice An open default: the member removed for a loan that is not yet paid back (two slots).
+    /// @param market The market of the defaulted loan.
+    /// @param index The member's index when it was removed.
+    /// @param recordedAt Block time of the record.
+    /// @param loanId The defaulted loan in `market`.
+    struct OpenDefault {
+        ILoanMarket market;
+        uint32 index;
+        uint64 recordedAt;
+        uint256 loanId;
+    }
+
+    /// @notice The member `commitment` at `index` was removed for the default of loan `loanId` of
+    /// `market` (a `MemberRemoved(index, newRoot)` comes with it).
+    event MemberRemovedForDefault(uint256 indexed commitment, address indexed market, uint256 indexed loanId, uint256 index, uint256 newRoot);
+
+    /// @notice `commitment`, removed for the default of loan `loanId` of `market`, was readmitted at
+    /// `index` once the loan was paid in full (a `MembersAdded(index, [commitment], newRoot)` comes with it).
+    event MemberReadmitted(uint256 indexed commitment, address indexed market, uint256 indexed loanId, uint256 index, uint256 newRoot);
+
+    /// @notice `market` is not a market whose credit verifier checks this registry's roots
+    /// (`registry` is the one it checks; zero when `market` is no LoanMarket).
+    error MarketNotOnThisRegistry(address market, address registry);
+
+    /// @notice Loan `loanId` of `market` is not marked defaulted (`status` as in ILoanMarket.LoanStatus).
+    error LoanNotDefaultedInMarket(address market, uint256 loanId, uint8 status);
+
+    /// @notice Loan `loanId` of `market` was paid in full after its default: there is no default to record.
+    error DefaultAlreadyRecovered(address market, uint256 loanId);
+
+    /// @notice `commitment` is out already for the open default of loan `loanId` of `market`.
+    error DefaultAlreadyOpen(uint256 commitment, address market, uint256 loanId);
+
+    /// @notice `commitment` has no open default: there is nothing to readmit it from.
+    error NoOpenDefault(uint256 commitment);
+
+    /// @notice Loan `loanId` of `market` still owes `outstanding`: readmission waits for its recovery.
+    error DefaultNotRecovered(address market, uint256 loanId, uint256 outstanding);
 
     /// @notice A commitment is 0 (the empty leaf) or not below the SNARK scalar field.
     error InvalidCommitment(uint256 commitment);
@@ -112,6 +165,24 @@ interface IKycRegistry {
     /// published before the new one at once (sanctions-grade). Every other member must re-prove
     /// against the new root: proofs in flight against older roots fail.
     function removeMemberImmediately(uint256 index, uint256 newRoot) external;
+
+    /// @notice Removes the member `commitment` at `index` for the default of loan `loanId` of
+    /// `market`, and publishes the new root. The loan must be `Defaulted` there and not paid in
+    /// full, `market`'s credit verifier must check this registry, and `commitment` must have no open
+    /// default. The registry stores no leaves: that `commitment` is the leaf at `index` is the
+    /// officer's word, checked by anyone who replays the events (audit).
+    /// @param commitment The identity commitment the escrow committee opened, in (0, SNARK field).
+    /// @param immediate Also invalidate every older root at once, as `removeMemberImmediately`.
+    function recordDefault(uint256 index, uint256 commitment, ILoanMarket market, uint256 loanId, uint256 newRoot, bool immediate) external;
+
+    /// @notice Readmits `commitment`, removed by its open default, at the next index, once the
+    /// market shows the defaulted loan paid in full, and publishes the new root.
+    /// @param newRoot The root after appending `commitment`, computed off chain.
+    /// @return index The member's new index.
+    function readmit(uint256 commitment, uint256 newRoot) external returns (uint256 index);
+
+    /// @notice The open default of `commitment`; all zeros if it has none.
+    function openDefaultOf(uint256 commitment) external view returns (OpenDefault memory);
 
     /// @notice Replaces the member at `index` with `newCommitment` and publishes the new root.
     function replaceMember(uint256 index, uint256 newCommitment, uint256 newRoot) external;

@@ -13,8 +13,11 @@ contract MockCreditVerifier is ICreditVerifier {
         if (proof.points[0] == 0) revert InvalidProof();
     }
 
-    function kycRegistry() external pure returns (IKycRegistry) {
-        return IKycRegistry(address(0));
+    /// @notice The registry it claims to check (0 unless set): KYC tests that record defaults set it.
+    IKycRegistry public kycRegistry;
+
+    function setKycRegistry(IKycRegistry registry) external {
+        kycRegistry = registry;
     }
 
     function bureauRegistry() external pure returns (IBureauRegistry) {

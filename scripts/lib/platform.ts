@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url"
 import { JsonRpcProvider } from "ethers"
 import { HISTORY_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import { loadOrCreateAdminToken } from "../../bureau/src/admin-token.ts"
-import { chainHistory, officersFromChain } from "../../bureau/src/chain.ts"
+import { chainHistory, officersFromChain, recordedDefaultsFromChain } from "../../bureau/src/chain.ts"
 import { openDatabase } from "../../bureau/src/db/database.ts"
 import { BureauStore } from "../../bureau/src/db/store.ts"
 import { loadOrCreateBureauKeyFile } from "../../bureau/src/key-file.ts"
@@ -124,6 +124,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             officers: officersFromChain(provider, Number(deployment.chainId), deployment.contracts.kycRegistry),
             historyVerificationKey: JSON.parse(await readFile(HISTORY_PROOF_ARTIFACTS.vkey, "utf8")) as object,
             chain: await chainHistory(provider, [{ address: deployment.contracts.loanMarket }]),
+            recordedDefaults: recordedDefaultsFromChain(provider, deployment.contracts.kycRegistry, deployment.deployBlock),
             adminToken: await loadOrCreateAdminToken(`${options.stateDir}/bureau-admin-token`),
             logger: () => {}
         })

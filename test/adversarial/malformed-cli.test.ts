@@ -519,6 +519,23 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
             }
         },
         { chain: true, spec: { path: ["officer", "replace"], globals: acct(1), slots: [arg("<index>", "2", memberIndex(skip("replaces a member"))), arg("<commitment>", "999", newCommitment), treeOpt(skip("replaces a member"))], base: skip("replaces a member") } },
+        // the world's one loan is active (and any other id names no loan): every well-formed record-default is refused by the chain
+        {
+            chain: true,
+            spec: {
+                path: ["officer", "record-default"],
+                globals: acct(1),
+                slots: [
+                    opt("--commitment", "101", (t) => (fieldElement(t) === undefined ? bad() : failed("LOAN_NOT_DEFAULTED")), { required: true }),
+                    opt("--loan", "0", whole(0, MAX_SAFE, () => failed("LOAN_NOT_DEFAULTED")), { required: true }),
+                    opt("--market", W.chain.deployment.contracts.loanMarket, (t) => (address(t) === W.chain.deployment.contracts.loanMarket ? failed("LOAN_NOT_DEFAULTED") : bad())),
+                    flag("--immediate")
+                ],
+                base: failed("LOAN_NOT_DEFAULTED")
+            }
+        },
+        // nobody in the world has an open default
+        { chain: true, spec: { path: ["officer", "readmit"], globals: acct(1), slots: [opt("--commitment", "101", (t) => (fieldElement(t) === undefined ? bad() : failed("NO_OPEN_DEFAULT")), { required: true })], base: failed("NO_OPEN_DEFAULT") } },
         { chain: true, spec: { path: ["officer", "sync"], slots: [treeOpt(OK)], base: OK } },
         { chain: true, spec: { path: ["officer", "sync"], slots: [opt("--tree", "tree.json", (t) => (t === "" ? bad() : writePath(at(t), OK, { overwrite: true })), { path: "overwrite" }), flag("--full")], base: OK } },
         { chain: true, spec: { path: ["officer", "audit"], slots: [], base: OK } },

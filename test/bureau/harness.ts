@@ -48,7 +48,7 @@ export interface TestBureau {
  * Starts a bureau on a free loopback port.
  * @param options Key, validity, clock and logger, as for {@link createBureauService}.
  */
-export async function startTestBureau(options: Pick<BureauServiceOptions, "privateKey" | "validitySeconds" | "now" | "logger" | "maxBodyBytes"> & { port?: number }): Promise<TestBureau> {
+export async function startTestBureau(options: Pick<BureauServiceOptions, "privateKey" | "validitySeconds" | "now" | "logger" | "maxBodyBytes" | "recordedDefaults"> & { port?: number }): Promise<TestBureau> {
     const { port = 0, ...serviceOptions } = options
     shared ??= openDatabase().then((db) => BureauStore.open(db))
     const store = await shared

@@ -6,6 +6,7 @@ import {
     PERSON_TABLES,
     pointsFor,
     REASON_DESCRIPTIONS,
+    RECORDED_DEFAULTS_TABLE,
     renderApplicantFieldsMarkdown,
     renderScorecardMarkdown,
     SCORE_MAX,
@@ -57,7 +58,7 @@ describe("scorecard", () => {
         })
 
         it("every reason code has a description", () => {
-            const reasons = [...PERSON_TABLES, ...SME_TABLES, ...ONCHAIN_TABLES].flatMap((t) => [t.reason, t.whenUndefined?.reason ?? null]).filter((r) => r !== null)
+            const reasons = [...PERSON_TABLES, ...SME_TABLES, ...ONCHAIN_TABLES, RECORDED_DEFAULTS_TABLE].flatMap((t) => [t.reason, t.whenUndefined?.reason ?? null]).filter((r) => r !== null)
             for (const reason of reasons) expect(REASON_DESCRIPTIONS[reason]).toMatch(/\.$/)
         })
 
@@ -70,7 +71,7 @@ describe("scorecard", () => {
 
         it("bureau/README.md shows the tables and fields the code scores", () => {
             const readme = readFileSync(new URL("../../bureau/README.md", import.meta.url), "utf8")
-            for (const kind of ["person", "sme", "onchain"] as const) expect(readme).toContain(renderScorecardMarkdown(kind))
+            for (const kind of ["person", "sme", "onchain", "kyc"] as const) expect(readme).toContain(renderScorecardMarkdown(kind))
             for (const kind of ["person", "sme"] as const) expect(readme).toContain(renderApplicantFieldsMarkdown(kind))
         })
     })
@@ -156,6 +157,17 @@ describe("scorecard", () => {
             const result = scoreApplicant(GOOD_PERSON, DEFAULTED_RECORD)
             expect(result.score).toBe(645)
             expect(result.breakdown.reasons[0]).toBe("ONCHAIN_DEFAULTS")
+        })
+
+        it("a default recorded against the identity in the KYC registry costs 120 points (160 for two), and is the first reason given", () => {
+            const result = scoreApplicant(GOOD_PERSON, null, 1)
+            expect(result.score).toBe(scoreApplicant(GOOD_PERSON).score - 120)
+            expect(result.breakdown.reasons[0]).toBe("RECORDED_DEFAULTS")
+            expect(result.breakdown.factors.at(-1)).toEqual({ factor: "recordedDefaults", value: 1, points: -120, maxPoints: 0, reason: "RECORDED_DEFAULTS" })
+            expect(scoreApplicant(GOOD_PERSON, GOOD_RECORD, 2).score).toBe(scoreApplicant(GOOD_PERSON, GOOD_RECORD).score - 160)
+            // none recorded: the factor is left out, the score is as before
+            expect(scoreApplicant(GOOD_PERSON, null, 0)).toEqual(scoreApplicant(GOOD_PERSON))
+            for (const bad of [-1, 1.5, Number.NaN]) expect(() => scoreApplicant(GOOD_PERSON, null, bad)).toThrowError(expect.objectContaining({ code: "INVALID_VALUE", field: "recordedDefaults" }))
         })
 
         it("an empty record changes nothing; a bonus above 850 is clamped", () => {

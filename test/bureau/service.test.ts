@@ -350,6 +350,7 @@ describe("bureau service", () => {
                 [{ historyVerificationKey: "vkey.json" as never }, "historyVerificationKey"],
                 [{ chain: { scopes: "all" } as never }, "chain"],
                 [{ adminToken: "short" }, "adminToken"],
+                [{ recordedDefaults: [] as never }, "recordedDefaults"],
                 [{ logger: "console" as never }, "logger"],
                 [{ corsOrigins: ["localhost:5173"] }, "corsOrigins"],
                 [{ maxBodyBytes: 10 }, "maxBodyBytes"]

@@ -35,7 +35,7 @@ describe("zkcredit --help", () => {
 
     it("every role's --help lists its commands (a child process per role)", async () => {
         const expected: Record<string, string[]> = {
-            officer: ["bind", "add", "remove", "replace", "sync", "audit", "snapshot", "export"],
+            officer: ["bind", "add", "remove", "replace", "record-default", "readmit", "sync", "audit", "snapshot", "export"],
             bureau: ["key", "score", "sign", "serve"],
             borrower: ["identity", "attest", "offers", "borrow", "repay", "status"],
             lender: ["offer", "offers", "deposit", "withdraw", "pause", "resume", "loans", "faucet"],

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { chromium, type BrowserContext, type Page } from "playwright-core"
-import { describe } from "vitest"
+import { describe, expect } from "vitest"
 import { en } from "../../app/src/lib/i18n/en.ts"
 import { zhCN } from "../../app/src/lib/i18n/zh-CN.ts"
 import { DEMO_BACKUP_PASSWORD, type DemoBorrower } from "../../scripts/lib/demo-world.ts"
@@ -123,6 +123,19 @@ export async function connectDevAccount(page: Page, address: string): Promise<vo
     await page.getByTestId("dev-account").selectOption(address)
     await page.getByTestId("dev-account-connect").click()
     await page.getByTestId("wallet-balances").waitFor()
+}
+
+/**
+ * A browser on the compliance page with the officer's dev account connected, once the page's
+ * audit of the registry is green.
+ */
+export async function openComplianceAsOfficer(url: string, officer: string, browsers: TestBrowser[]): Promise<TestBrowser> {
+    const browser = await launchBrowser()
+    browsers.push(browser)
+    await open(browser.page, `${url}/compliance`)
+    await connectDevAccount(browser.page, officer)
+    await expect.poll(() => browser.page.getByTestId("audit").getAttribute("data-ok")).toBe("true")
+    return browser
 }
 
 /** Restores a demo borrower's identity from its backup file (on the borrower page). */

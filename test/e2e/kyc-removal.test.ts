@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest"
 import { Identity } from "../../prover/src/identity.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
-import { act, CATALOGS, connectDevAccount, describeInBrowser, getAttestation, hex32, launchBrowser, notice, open, restoreIdentity, screenshot, startTestPlatform, type TestBrowser } from "./helpers.ts"
+import { act, CATALOGS, connectDevAccount, describeInBrowser, getAttestation, hex32, launchBrowser, notice, open, openComplianceAsOfficer, restoreIdentity, screenshot, startTestPlatform, type TestBrowser } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const PORTS = { chain: testPort(8820), bureau: testPort(8821), app: testPort(8822) }
@@ -32,12 +32,8 @@ afterAll(async () => {
 
 describeInBrowser("compliance officer", () => {
     it("sees a green audit, removes a member and the audit stays green", async () => {
-        const officer = await launchBrowser()
-        browsers.push(officer)
+        const officer = await openComplianceAsOfficer(url, platform.world.officer, browsers)
         const { page } = officer
-        await open(page, `${url}/compliance`)
-        await connectDevAccount(page, platform.world.officer)
-        await expect.poll(() => page.getByTestId("audit").getAttribute("data-ok")).toBe("true")
         expect(await page.getByTestId("member-count").innerText()).toBe("12")
         expect(await page.getByTestId(`member-commitment-${index}`).getAttribute("data-value")).toBe(hex32(member.commitment))
         const rootBefore = await page.getByTestId("current-root").getAttribute("data-value")
