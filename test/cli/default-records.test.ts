@@ -136,7 +136,7 @@ describe("zkcredit officer record-default / readmit", () => {
         expect((await cli(["officer", "audit"])).stdout).toContain("readmitted at index 4 once repaid")
     })
 
-    it("the audit fails when an identity out for an open default is added back without a readmission", async () => {
+    it("an identity out for an open default: the CLI will not add it back; added straight to the contract, the audit fails", async () => {
         await json(["--account", OFFICER, "officer", "record-default", "--commitment", "44", "--loan", "1", "--market", world.address, "--immediate"])
         // the CLI refuses to add it back, or to put it in another slot, before sending
         const [code, error, message] = await refusal(["--account", OFFICER, "officer", "add", await writeMembers(["55", "44"])])
