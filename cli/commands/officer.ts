@@ -7,7 +7,7 @@
 import { resolve } from "node:path"
 import type { Command } from "commander"
 import { signBinding } from "../../bureau/src/binding.ts"
-import { auditKycDefaults, fetchKycDefaultEvents, kycDefaultRecords } from "../../client/src/kyc-defaults.ts"
+import { auditKycDefaults, fetchKycDefaultEvents, kycDefaultRecords, openDefaultOf } from "../../client/src/kyc-defaults.ts"
 import { auditKycEvents } from "../../client/src/kyc-tree.ts"
 import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
 import { loadFastPoseidon } from "../../prover/src/poseidon.ts"
@@ -168,6 +168,7 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
         const listed = already.slice(0, 10).map((r) => `  ${file} ${r.where}: already a member, at index ${tree.indexOf(r.commitment)}`)
         throw badInput("ALREADY_MEMBER", `${already.length} commitment(s) of ${file} are members already; nothing was sent (to continue an interrupted add, pass --resume):\n${listed.join("\n")}`, { file, count: already.length })
     }
+    await refuseOpenDefaults(ctx, rows.map((r) => ({ commitment: r.commitment, where: `${file} ${r.where}` })))
     if (tree.size + rows.length > 2 ** KYC_TREE_DEPTH) {
         throw badInput("TREE_FULL", `the KYC tree has ${2 ** KYC_TREE_DEPTH - tree.size} free slots, ${file} has ${rows.length} members`)
     }
@@ -226,6 +227,21 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
     )
 }
 
+/**
+ * Refuses commitments removed for a default that is still open: they come back only through
+ * `officer readmit`, once the loan is paid (a plain add would fail the audit). The default events
+ * are read by block range, so no request names a commitment.
+ */
+async function refuseOpenDefaults(ctx: CliContext, rows: readonly { commitment: bigint; where: string }[]): Promise<void> {
+    const deployment = await ctx.deployment()
+    const records = kycDefaultRecords(await fetchKycDefaultEvents(await ctx.provider(), deployment.contracts.kycRegistry, { fromBlock: deployment.deployBlock }))
+    if (records.length === 0) return
+    const out = rows.map((r) => ({ ...r, open: openDefaultOf(records, r.commitment) })).filter((r) => r.open !== undefined)
+    if (out.length === 0) return
+    const listed = out.slice(0, 10).map((r) => `  ${r.where}: out for the default of loan ${r.open!.loanId} of market ${r.open!.market}`)
+    throw badInput("OPEN_DEFAULT", `${out.length} commitment(s) were removed for a default that is still open; nothing was sent: readmit with \`zkcredit officer readmit --commitment <c>\` once the loan is paid in full:\n${listed.join("\n")}`, { count: out.length })
+}
+
 /** Seconds as "1h02m", "3m05s" or "12s". */
 function formatSeconds(seconds: number): string {
     const s = Math.max(0, Math.round(seconds))
@@ -276,6 +292,7 @@ async function change(ctx: CliContext, kind: "remove" | "replace", options: { in
     if (newCommitment !== undefined && tree.indexOf(newCommitment) !== -1) {
         throw badInput("ALREADY_MEMBER", `the new commitment is a member already, at index ${tree.indexOf(newCommitment)}`)
     }
+    if (newCommitment !== undefined) await refuseOpenDefaults(ctx, [{ commitment: newCommitment, where: "the new commitment" }])
     const immediate = kind === "remove" && options.immediate === true
     await confirm(ctx, immediate ? `remove the member at index ${index} immediately? Every older root stops working: every other borrower must prove again.` : `${kind} the member at index ${index}?`)
     const root = tree.setLeaf(index, newCommitment ?? 0n)

@@ -6,7 +6,8 @@
  * runs in this process, as the committee test runs it. Port 8760.
  */
 import { writeFile } from "node:fs/promises"
-import type { Contract, Signer } from "ethers"
+import { Contract as EthersContract, type Contract, type Signer } from "ethers"
+import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KycTree } from "../../prover/src/kyc-tree.ts"
 import { deployArtifact } from "../helpers/committee.ts"
@@ -135,10 +136,17 @@ describe("zkcredit officer record-default / readmit", () => {
         expect((await cli(["officer", "audit"])).stdout).toContain("readmitted at index 4 once repaid")
     })
 
-    it("the audit fails when an identity out for an open default is added back without a readmission", async () => {
+    it("an identity out for an open default: the CLI will not add it back; added straight to the contract, the audit fails", async () => {
         await json(["--account", OFFICER, "officer", "record-default", "--commitment", "44", "--loan", "1", "--market", world.address, "--immediate"])
-        // an officer adds it back with a plain add (the contract cannot know the leaves; the CLI refuses nothing here since 44 is not a member)
-        await json(["--account", OFFICER, "officer", "add", "--batch-size", "1", await writeMembers(["44"])])
+        // the CLI refuses to add it back, or to put it in another slot, before sending
+        const [code, error, message] = await refusal(["--account", OFFICER, "officer", "add", await writeMembers(["55", "44"])])
+        expect([code, error]).toEqual([2, "OPEN_DEFAULT"])
+        expect(message).toContain(`again.csv line 2: out for the default of loan 1 of market ${world.address}`)
+        expect((await refusal(["--account", OFFICER, "officer", "replace", "0", "44"])).slice(0, 2)).toEqual([2, "OPEN_DEFAULT"])
+        // an officer adds it back straight to the contract (which cannot know the leaves)
+        const registry = new EthersContract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, world.signers[1]!)
+        const tree = new KycTree(["11", "22", "0", "0", DEFAULTER, "44"])
+        await (await registry.getFunction("addMembers")([44n], tree.root)).wait()
         const result = await cli(["--json", "officer", "audit"])
         expect(result.code).toBe(1)
         const audit = JSON.parse(result.stdout)
