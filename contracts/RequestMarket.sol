@@ -181,9 +181,8 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
         Request storage r = _requests[p.requestId];
         amount = _claimable(r, p);
         if (amount == 0) revert NothingToClaim(positionId);
-        // a claim is at most what the loan received minus what was claimed (see `_claimable`)
+        // a position's claims never exceed what the loan received (see `_claimable`): no overflow
         p.claimed += uint128(amount);
-        r.claimed += uint128(amount);
         emit PositionClaimed(positionId, p.requestId, holder, amount);
 
         r.token.safeTransfer(holder, amount);

@@ -94,7 +94,6 @@ interface IRequestMarket {
     /// @param repaid Paid toward `principal + interest` (late fees not included).
     /// @param lateFeesPaid Late fees paid.
     /// @param recovered Paid after a default, late fees included.
-    /// @param claimed Claimed by positions so far.
     /// @param lateInstalmentsCharged Instalments, from the first, already charged their late fee.
     struct Request {
         IERC20 token;
@@ -117,20 +116,20 @@ interface IRequestMarket {
         uint128 repaid;
         uint128 lateFeesPaid;
         uint128 recovered;
-        uint128 claimed;
         uint256 nullifier;
     }
 
-    /// @notice A lender's part of a request (an ERC-721 token of this market).
-    /// @param requestId The request it funded.
+    /// @notice A lender's part of a request (an ERC-721 token of this market). Two slots; a claim
+    /// writes the first, never zero (`amount` is not), so it costs no fresh slot.
     /// @param amount What it funded.
-    /// @param offset Funded before it in the same request: where its arc starts, before the rotation.
     /// @param claimed What its holders claimed so far.
+    /// @param requestId The request it funded.
+    /// @param offset Funded before it in the same request: where its arc starts, before the rotation.
     struct Position {
-        uint64 requestId;
         uint128 amount;
-        uint128 offset;
         uint128 claimed;
+        uint64 requestId;
+        uint128 offset;
     }
 
     /// @notice The public record of a pseudonym in this market; the fields of `ILoanMarket`'s record.

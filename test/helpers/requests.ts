@@ -103,3 +103,81 @@ export async function proveRequest(platform: Contracts, market: Deployed, input:
     )
     return toBorrowCalldata(proof)
 }
+
+// ------------------------------------------------------------------------------------ gas
+
+/** Gas ceilings of the request market, asserted by request-market-gas.test.ts and bench/gas.ts. */
+export const REQUEST_GAS_CEILINGS = {
+    createRequest: 480_000,
+    fundRequest: 165_000,
+    fundRequestDisburse: 190_000,
+    claimRepayment: 65_000,
+    transferPosition: 60_000
+} as const
+
+/** What each measured request operation is, for bench/results/gas.json. */
+export const REQUEST_GAS_NOTES = {
+    createRequest: "a pseudonym's first request, real Groth16 proof verified on chain (3 instalments)",
+    fundRequest: "a lender's first part of a request: mints its position (ERC-721), pulls the tokens",
+    fundRequestDisburse: "the part that completes the principal: mints its position and disburses the loan to the borrower",
+    claimRepayment: "a position's holder claims its share of the first instalment",
+    transferPosition: "ERC-721 transferFrom of a position to an address that holds none",
+    refundPosition: "a holder's refund from a cancelled request: burns the position",
+    cancelRequest: "the borrower cancels an open request",
+    repayInstalmentRequest: "the borrower pays the first instalment of a request's loan (first write of its repayment slot)"
+} as const
+
+/** Gas of a sent transaction. */
+async function gasUsed(tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>): Promise<number> {
+    const receipt = await (await tx).wait()
+    if (!receipt) throw new Error("no receipt")
+    return Number(receipt.gasUsed)
+}
+
+/**
+ * Measures the request market's operations on a deployed platform (a fresh RequestMarket on its
+ * real verifier; `group` is the KYC tree as it stands now, carol a member): carol lists a request with a real proof, two lenders fund it (the second part
+ * disburses), the borrower pays an instalment, a holder claims and transfers its position; then
+ * a second request is cancelled and refunded.
+ */
+export async function measureRequestGas(
+    platform: Platform,
+    group: KycTree,
+    attestation: (identity: Identity, now: number) => Attestation
+): Promise<Record<keyof typeof REQUEST_GAS_NOTES, number>> {
+    const { connection, signers, token } = platform
+    const { time } = connection.networkHelpers
+    const market = await deployRequestMarketOn(platform)
+    const address = await market.getAddress()
+    const [lenderA, lenderB] = [signers.lender, signers.other]
+    for (const account of [lenderA, lenderB, signers.borrower]) {
+        await (await token.mint(account.address, 100_000n * USD)).wait()
+        await (await as(token, account).approve(address, connection.ethers.MaxUint256)).wait()
+    }
+    const { IDENTITIES } = await import("./contracts.ts")
+    const carol = IDENTITIES.carol
+    const now = await time.latest()
+    const terms = requestTerms(await token.getAddress(), now)
+    const proof = await proveRequest(platform, market, { identity: carol, attestation: attestation(carol, now), group, borrower: signers.borrower.address, terms })
+    const borrower = as(market, signers.borrower)
+    const g = {} as Record<keyof typeof REQUEST_GAS_NOTES, number>
+    g.createRequest = await gasUsed(borrower.createRequest(requestTermsTuple(terms), proof))
+    g.fundRequest = await gasUsed(as(market, lenderA).fundRequest(0n, 1_000n * USD))
+    g.fundRequestDisburse = await gasUsed(as(market, lenderB).fundRequest(0n, terms.principal - 1_000n * USD))
+    const start = Number((await market.request(0n)).startTime)
+    await time.increaseTo(start + Math.floor(terms.term / terms.instalmentCount) - DAY)
+    g.repayInstalmentRequest = await gasUsed(borrower.repayInstalment(0n))
+    g.claimRepayment = await gasUsed(as(market, lenderA).claim(0n))
+    g.transferPosition = await gasUsed(as(market, lenderA).transferFrom(lenderA.address, signers.stranger.address, 0n))
+    // a second market for a cancelled request: the pseudonym's first loan is still active here
+    const second = await deployRequestMarketOn(platform)
+    await (await as(token, lenderA).approve(await second.getAddress(), connection.ethers.MaxUint256)).wait()
+    const later = await time.latest()
+    const cancelTerms = requestTerms(await token.getAddress(), later)
+    const cancelProof = await proveRequest(platform, second, { identity: carol, attestation: attestation(carol, later), group, borrower: signers.borrower.address, terms: cancelTerms })
+    await (await as(second, signers.borrower).createRequest(requestTermsTuple(cancelTerms), cancelProof)).wait()
+    await (await as(second, lenderA).fundRequest(0n, 500n * USD)).wait()
+    g.cancelRequest = await gasUsed(as(second, signers.borrower).cancelRequest(0n))
+    g.refundPosition = await gasUsed(as(second, lenderA).refund(0n))
+    return g
+}
