@@ -2,7 +2,8 @@
  * Loan requests and positions through the `zkcredit` CLI only, on a real local node process: a
  * borrower proves a band and lists a request (a real proof); two lenders fund it and it disburses;
  * one lender transfers its position; the borrower repays an instalment and the holders claim;
- * a second request is cancelled and its lender refunds. Typed errors along the way: unknown ids,
+ * a second request is cancelled and its lender refunds (the admin disallows and allows tUSD for
+ * requests on the way). Typed errors along the way: unknown ids,
  * wrong holders, over-funding, a band above the attested score. Ports 8700-8799. The steps share
  * state: they run in order.
  */
@@ -99,6 +100,11 @@ describe("zkcredit request and position commands on a local node", () => {
         await json(["request", "repay", "--request", "0", "--all", "--account", ACCOUNTS.borrower])
         const created = await json(["--yes", "request", "create", "--identity", "me.json", "--amount", "500", "--apr-bps", "900", "--min-score", "500", "--account", ACCOUNTS.borrower])
         expect(created.requestId).toBe(1)
+        // the admin keeps the request market's own allowlist: disallowed, funding is refused before anything is sent
+        await json(["admin", "disallow-token", "tusd", "--requests", "--account", ACCOUNTS.admin])
+        const refused = await cli(["--json", "request", "fund", "--request", "1", "--amount", "100", "--account", ACCOUNTS.lenderA])
+        expect(jsonError(refused).code).toBe("TOKEN_NOT_ALLOWED")
+        await json(["admin", "allow-token", "tusd", "--requests", "--account", ACCOUNTS.admin])
         const funded = await json(["request", "fund", "--request", "1", "--amount", "100", "--account", ACCOUNTS.lenderA])
         const early = await cli(["--json", "request", "refund", "--position", String(funded.positionId), "--account", ACCOUNTS.lenderA])
         expect(jsonError(early).code).toBe("NOT_REFUNDABLE")
