@@ -1,6 +1,7 @@
 /**
  * Property test of the pro-rata splits of `RequestMarket` against a model, to the wei: random
- * requests funded by 2 to 5 positions of odd sizes, then random repayments (partial, instalments,
+ * requests funded by 2 to 5 positions of odd sizes (fully, or short of the last part and
+ * disbursed at the deadline as the borrower opted in), then random repayments (partial, instalments,
  * late ones with fees), defaults, claims and transfers, then the payoff and every claim. After
  * each claim the holder received exactly what the model says (`positionShare` in
  * client/src/requests.ts, the rule of `IRequestMarket`'s notice). At the end: the positions
@@ -57,6 +58,8 @@ const caseArb = fc.record({
     instalments: fc.integer({ min: 1, max: 12 }),
     aprBps: fc.integer({ min: 1, max: 50_000 }),
     lateFee: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 50n * USD })),
+    /** Leave the last part unfunded: the borrower opted in, and what was raised is disbursed at the deadline. */
+    shortfall: fc.boolean(),
     ops: fc.array(opArb, { minLength: 1, maxLength: 14 })
 })
 
@@ -70,9 +73,11 @@ async function runCase(c: Case): Promise<void> {
     const accounts: Signer[] = [...f.lenders, f.signers.borrower]
     const now = (await time.latest()) + 1
     await time.setNextBlockTimestamp(now)
-    const terms = requestTerms(await f.token.getAddress(), now, { principal: c.principal, instalmentCount: c.instalments, term: 30 * DAY * c.instalments, aprBps: c.aprBps, lateFee: c.lateFee })
+    const terms = requestTerms(await f.token.getAddress(), now, { principal: c.principal, instalmentCount: c.instalments, term: 30 * DAY * c.instalments, aprBps: c.aprBps, lateFee: c.lateFee, disbursePartial: c.shortfall })
     await (await as(f.market, f.signers.borrower).createRequest(requestTermsTuple(terms), mockProof(1n, now))).wait()
-    const amounts = parts(c.principal, c.cuts)
+    const all = parts(c.principal, c.cuts)
+    const amounts = c.shortfall && all.length > 1 ? all.slice(0, -1) : all
+    const raised = amounts.reduce((a, b) => a + b, 0n)
     const positions: { id: bigint; amount: bigint; offset: bigint; claimed: bigint; holder: Signer }[] = []
     let offset = 0n
     for (const [i, amount] of amounts.entries()) {
@@ -82,7 +87,12 @@ async function runCase(c: Case): Promise<void> {
         positions.push({ id, amount, offset, claimed: 0n, holder: lender })
         offset += amount
     }
+    if (raised < c.principal) {
+        await time.increaseTo(terms.deadline)
+        await (await as(f.market, f.signers.stranger).closeFunding(0n)).wait()
+    }
     expect((await f.market.request(0n)).status).toBe(STATUS.Active)
+    expect((await f.market.request(0n)).raised).toBe(raised)
     let received = 0n
 
     const pay = async (call: Promise<{ wait(): Promise<unknown> }>) => {
@@ -97,7 +107,7 @@ async function runCase(c: Case): Promise<void> {
     }
     const claim = async (p: (typeof positions)[number]) => {
         const splitSeed: bigint = (await f.market.request(0n)).splitSeed
-        const expected = positionShare(p, { received, raised: c.principal, settled: await settled(), splitSeed })
+        const expected = positionShare(p, { received, raised, settled: await settled(), splitSeed })
         expect(await f.market.claimable(p.id)).toBe(expected)
         if (expected === 0n) return
         const before: bigint = await f.token.balanceOf(p.holder.address)
@@ -142,12 +152,12 @@ async function runCase(c: Case): Promise<void> {
     // each within one unit of its exact share, and the deviations cancel out
     let deviationSum = 0n
     for (const p of positions) {
-        const deviation = p.claimed * c.principal - received * p.amount
-        expect(deviation < c.principal && deviation > -c.principal).toBe(true)
+        const deviation = p.claimed * raised - received * p.amount
+        expect(deviation < raised && deviation > -raised).toBe(true)
         deviationSum += deviation
     }
     expect(deviationSum).toBe(0n)
-    const sign = (p: (typeof positions)[number]) => Math.sign(Number(p.claimed * c.principal - received * p.amount))
+    const sign = (p: (typeof positions)[number]) => Math.sign(Number(p.claimed * raised - received * p.amount))
     deviationSigns.first.add(sign(positions[0]!))
     deviationSigns.last.add(sign(positions[positions.length - 1]!))
 }
