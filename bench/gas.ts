@@ -13,10 +13,11 @@ import type { BorrowProofCalldata } from "../prover/src/index.ts"
 import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
 import { MARKET_GAS_CEILINGS } from "../test/helpers/gas.ts"
 import { as, attest, BUREAU_KEYS, DAY, deploy, deployPlatform, IDENTITIES, proveBorrow, TERMS, TIERS, USD } from "../test/helpers/contracts.ts"
+import { measureRequestGas, REQUEST_GAS_CEILINGS, REQUEST_GAS_NOTES } from "../test/helpers/requests.ts"
 import { machine, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 
 /** Ceilings the contract tests assert too. */
-const CEILINGS = { ...MARKET_GAS_CEILINGS, addMembersPerMember100: 10_000 }
+const CEILINGS = { ...MARKET_GAS_CEILINGS, addMembersPerMember100: 10_000, ...REQUEST_GAS_CEILINGS }
 
 type Sent = Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>
 
@@ -120,6 +121,9 @@ async function main(): Promise<void> {
     g.repayAfterDefaultFirst = await gas(borrowerMarket.repay(1n, 100n * USD))
     g.repayAllAfterDefault = await gas(borrowerMarket.repayAll(1n))
 
+    // loan requests and positions (RequestMarket), on a market of their own
+    Object.assign(g, await measureRequestGas(platform, group, (identity, now) => attest(identity, { score: 760, now })))
+
     // emergency controls
     g.revokeRoot = await gas(officerKyc.revokeRoot(await kyc.currentRoot()))
     group.removeMember(7)
@@ -146,7 +150,8 @@ async function main(): Promise<void> {
             allowToken: "the admin allows a token: setTokenAllowed(token, true), a fresh slot",
             disallowToken: "the admin disallows it again: setTokenAllowed(token, false)",
             groth16VerifyProofCall: "the generated verifier alone, as a transaction (21,000 base included)",
-            creditVerifierCall: "CreditVerifier.verifyCreditProof alone (registries, time window, Groth16), as a transaction"
+            creditVerifierCall: "CreditVerifier.verifyCreditProof alone (registries, time window, Groth16), as a transaction",
+            ...REQUEST_GAS_NOTES
         },
         hardfork: (connection.networkConfig as { hardfork?: string }).hardfork ?? "default",
         solc: "0.8.37, optimizer 200 runs, evm cancun",

@@ -10,6 +10,7 @@ import { registerCommittee } from "./commands/committee.ts"
 import { registerLender } from "./commands/lender.ts"
 import { registerOfficer } from "./commands/officer.ts"
 import { registerProvider } from "./commands/provider.ts"
+import { registerPosition, registerRequest } from "./commands/request.ts"
 import { DEFAULT_RPC_URL, ENV } from "./lib/context.ts"
 import { toCliError } from "./lib/errors.ts"
 import { CliError, EXIT, EXIT_CODES_HELP } from "./lib/exit-codes.ts"
@@ -23,6 +24,8 @@ Roles:
   bureau    credit bureau: keys, scoring, signing attestations, the HTTP service
   borrower  identity, attestation, offers, prove and borrow, repay, status
   lender    offers, deposits and withdrawals, loans and pseudonyms' records
+  request   loan requests funded by many lenders: create, list, fund, cancel, refund, close, repay
+  position  lenders' positions (ERC-721) in requests' loans: list, claim, transfer
   admin     (deployer) bureaus and their keys, officer roles, pauses
 
 Environment:
@@ -66,6 +69,8 @@ export function buildProgram(options: { json?: boolean } = {}): Command {
     registerBorrower(program.command("borrower").description("borrower: identity, attestation, offers, prove and borrow, repay, status"))
     registerLender(program.command("lender").description("lender: create and fund offers, withdraw, pause, list loans with pseudonyms' records"))
     registerAdmin(program.command("admin").description("admin: register bureaus and their keys, grant officer roles, pause"))
+    registerRequest(program.command("request").description("loan requests funded by many lenders: a borrower proves a band and lists; lenders fund parts"))
+    registerPosition(program.command("position").description("lenders' positions in requests' loans (ERC-721): list, claim repayments, transfer"))
     registerCommittee(program.command("committee").description("escrow committee: dealerless key generation, key registration, opening defaulted loans' escrows"))
     for (const command of program.commands) command.showHelpAfterError("(add --help for usage)")
     return program

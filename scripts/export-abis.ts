@@ -18,6 +18,7 @@ const CONTRACTS = {
     BureauRegistry: "BureauRegistry.sol/BureauRegistry.json",
     CreditVerifier: "CreditVerifier.sol/CreditVerifier.json",
     LoanMarket: "LoanMarket.sol/LoanMarket.json",
+    RequestMarket: "RequestMarket.sol/RequestMarket.json",
     TestStablecoin: "TestStablecoin.sol/TestStablecoin.json",
     EscrowCommitteeRegistry: "EscrowCommitteeRegistry.sol/EscrowCommitteeRegistry.json",
     EscrowOpenings: "EscrowOpenings.sol/EscrowOpenings.json"

@@ -100,7 +100,8 @@ export function registerAdmin(admin: Command): void {
                     : "stop new offers and deposits in a token; its existing offers still repay, withdraw and default"
             )
             .argument("<address>", "the token's address, or tusd for the test stablecoin")
-            .action(action(async (ctx, _options, [text]) => setTokenAllowed(ctx, text!, verb === "allow-token")))
+            .option("--requests", "the request market's allowlist (loan requests and their funding) instead of the offer market's")
+            .action(action<{ requests?: boolean }>(async (ctx, options, [text]) => setTokenAllowed(ctx, text!, verb === "allow-token", options.requests ?? false)))
     }
     admin
         .command("tokens")
@@ -171,22 +172,29 @@ async function readPublicKey(path: string): Promise<{ ax: bigint; ay: bigint; ke
 }
 
 /** `admin allow-token` / `disallow-token`: checks the token and its state, then sends the change. */
-async function setTokenAllowed(ctx: CliContext, text: string, allow: boolean): Promise<void> {
+async function setTokenAllowed(ctx: CliContext, text: string, allow: boolean, requests = false): Promise<void> {
     const address = resolveTokenAddress(text, await ctx.deployment(), "<address>")
     if (BigInt(address) === 0n) throw badInput("INVALID_ADDRESS", "<address> is the zero address: give the token contract's address", { option: "<address>" })
     const provider = await ctx.provider()
     if ((await provider.getCode(address)) === "0x") throw badInput("NOT_A_TOKEN", `${address} is not a contract on this chain: give the token contract's address`, { token: address })
-    const { loanMarket } = await ctx.readContracts()
+    const read = await ctx.readContracts()
+    if (requests && !read.requestMarket) throw failed("NO_REQUEST_MARKET", "--requests: this deployment has no RequestMarket (deployments/<chainId>.json has no contracts.requestMarket)")
+    const loanMarket = requests ? read.requestMarket! : read.loanMarket
     // a token to allow must answer decimals() (NOT_A_TOKEN otherwise: offers could not show amounts);
     // one to disallow is named as well as it can be, whatever it answers
     const token = allow ? await tokenInfo(address, provider) : await tokenInfo(address, provider).catch(() => ({ symbol: "token" }))
     const allowed = Boolean(await loanMarket.getFunction("isTokenAllowed")(address))
     if (allowed === allow) throw failed("ALREADY", `${token.symbol} (${address}) is ${allowed ? "allowed" : "not allowed"} already`)
-    const writable = (await ctx.writeContracts()).loanMarket
-    const receipt = await send(ctx.out, `${allow ? "allowing" : "disallowing"} ${token.symbol} (${address})`, () => writable.getFunction("setTokenAllowed")(address, allow))
+    const contracts = await ctx.writeContracts()
+    const writable = requests ? contracts.requestMarket! : contracts.loanMarket
+    const receipt = await send(ctx.out, `${allow ? "allowing" : "disallowing"} ${token.symbol} (${address})${requests ? " for loan requests" : ""}`, () => writable.getFunction("setTokenAllowed")(address, allow))
     ctx.out.result(
         { token: address, symbol: token.symbol, allowed: allow, transactionHash: receipt.hash },
-        allow ? `${token.symbol} (${address}) is allowed: offers may use it` : `${token.symbol} (${address}) is no longer allowed: no new offers or deposits in it; its offers still repay, withdraw and default`
+        requests
+            ? `${token.symbol} (${address}) is ${allow ? "allowed" : "no longer allowed"} for loan requests${allow ? "" : ": no new requests or funding in it; its loans still repay, claim and refund"}`
+            : allow
+              ? `${token.symbol} (${address}) is allowed: offers may use it`
+              : `${token.symbol} (${address}) is no longer allowed: no new offers or deposits in it; its offers still repay, withdraw and default`
     )
 }
 

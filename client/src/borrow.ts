@@ -50,23 +50,53 @@ export async function prepareBorrowRequest(params: {
     if (intent.principal > intent.offer.available) {
         throw new ZkCreditError("OUT_OF_RANGE", `the offer has only ${intent.offer.available} available`, "principal")
     }
+    const chainId = deployment.chainId
+    const market = deployment.contracts.loanMarket
+    return prepareCreditProof({
+        provider,
+        contracts,
+        identity,
+        attestation,
+        group,
+        threshold: tier.minScore,
+        scope: computeScope(chainId, market),
+        message: computeMessage({ chainId, market, borrower: intent.borrower, offerId: intent.offer.id, tier: intent.tier, principal: intent.principal }),
+        ...(params.currentTime !== undefined ? { currentTime: params.currentTime } : {})
+    })
+}
+
+/**
+ * A credit proof request for any market call (a borrow, a loan request): the caller derives the
+ * threshold, scope and message; this reads the KYC root and the chain's time and checks that the
+ * attestation's bureau key is active.
+ * @throws ZkCreditError `WRONG_BUREAU_KEY` when the attestation's key is not active on chain.
+ */
+export async function prepareCreditProof(params: {
+    provider: Provider
+    contracts: ZkCreditContracts
+    identity: Identity
+    attestation: Attestation
+    group: KycTree | KycMerkleProof
+    threshold: number
+    scope: bigint
+    message: bigint
+    currentTime?: number
+}): Promise<CreditProofRequest> {
+    const { provider, contracts, identity, attestation, group } = params
     const block = await provider.getBlock("latest")
     if (!block) throw new ZkCreditError("ARTIFACT_UNAVAILABLE", "the chain did not return its latest block", "provider")
     const keyHash = bureauKeyHash(parseAttestation(attestation).bureauPublicKey)
     const active = (await contracts.bureauRegistry.getFunction("isKeyActive")(keyHash, block.timestamp)) as boolean
     if (!active) throw new ZkCreditError("WRONG_BUREAU_KEY", "the bureau key that signed this attestation is not active on chain (revoked, expired or unknown): ask the bureau for a new attestation", "attestation")
-    const chainId = deployment.chainId
-    const market = deployment.contracts.loanMarket
     return {
         identity,
         attestation,
         membership: group,
         kycRoot: (await contracts.kycRegistry.getFunction("currentRoot")()) as bigint,
-        threshold: tier.minScore,
-        // the chain's clock by default: the contract compares with block time
+        threshold: params.threshold,
         currentTime: params.currentTime ?? block.timestamp,
-        scope: computeScope(chainId, market),
-        message: computeMessage({ chainId, market, borrower: intent.borrower, offerId: intent.offer.id, tier: intent.tier, principal: intent.principal })
+        scope: params.scope,
+        message: params.message
     }
 }
 

@@ -1,5 +1,5 @@
 import { Contract, type ContractRunner } from "ethers"
-import { BureauRegistryAbi, CreditVerifierAbi, KycRegistryAbi, LoanMarketAbi, TestStablecoinAbi } from "./generated/abis.ts"
+import { BureauRegistryAbi, CreditVerifierAbi, KycRegistryAbi, LoanMarketAbi, RequestMarketAbi, TestStablecoinAbi } from "./generated/abis.ts"
 import type { Deployment } from "./deployments.ts"
 
 /** ethers handles of the deployed contracts. */
@@ -8,6 +8,8 @@ export interface ZkCreditContracts {
     bureauRegistry: Contract
     creditVerifier: Contract
     loanMarket: Contract
+    /** Loan requests and positions; absent where the deployment has none. */
+    requestMarket?: Contract
     stablecoin?: Contract
 }
 
@@ -23,9 +25,10 @@ export function connectContracts(deployment: Deployment, runner: ContractRunner)
         bureauRegistry: new Contract(c.bureauRegistry, BureauRegistryAbi, runner),
         creditVerifier: new Contract(c.creditVerifier, CreditVerifierAbi, runner),
         loanMarket: new Contract(c.loanMarket, LoanMarketAbi, runner),
+        ...(c.requestMarket ? { requestMarket: new Contract(c.requestMarket, RequestMarketAbi, runner) } : {}),
         ...(c.stablecoin ? { stablecoin: new Contract(c.stablecoin, TestStablecoinAbi, runner) } : {})
     }
 }
 
 /** Every ABI, for decoding errors and events from any of the contracts. */
-export const ALL_ABIS = [KycRegistryAbi, BureauRegistryAbi, CreditVerifierAbi, LoanMarketAbi, TestStablecoinAbi] as const
+export const ALL_ABIS = [KycRegistryAbi, BureauRegistryAbi, CreditVerifierAbi, LoanMarketAbi, RequestMarketAbi, TestStablecoinAbi] as const

@@ -12,6 +12,8 @@ export interface Deployment {
         bureauRegistry: string
         creditVerifier: string
         loanMarket: string
+        /** Loan requests funded by many lenders, and their positions; absent on older deployments. */
+        requestMarket?: string
         /** The test stablecoin; absent on networks with real tokens. */
         stablecoin?: string
         /** The escrow committee's key registry; absent where the escrow is not deployed. */
@@ -44,6 +46,7 @@ export function parseDeployment(value: unknown): Deployment {
         }
     }
     const stablecoin = address("stablecoin", true)
+    const requestMarket = address("requestMarket", true)
     const escrowCommitteeRegistry = address("escrowCommitteeRegistry", true)
     const escrowOpenings = address("escrowOpenings", true)
     return {
@@ -54,6 +57,7 @@ export function parseDeployment(value: unknown): Deployment {
             bureauRegistry: address("bureauRegistry")!,
             creditVerifier: address("creditVerifier")!,
             loanMarket: address("loanMarket")!,
+            ...(requestMarket ? { requestMarket } : {}),
             ...(stablecoin ? { stablecoin } : {}),
             ...(escrowCommitteeRegistry ? { escrowCommitteeRegistry } : {}),
             ...(escrowOpenings ? { escrowOpenings } : {})

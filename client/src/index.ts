@@ -4,7 +4,7 @@
  * contract handles, the KYC tree rebuilt from events (the borrower's Merkle path and the
  * officer's audit), offer and loan views, borrow preparation and readable contract errors.
  */
-export { prepareBorrowRequest, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
+export { prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
 export { ALL_ABIS, connectContracts, type ZkCreditContracts } from "./contracts.ts"
 export { parseDeployment, type Deployment } from "./deployments.ts"
 export { parsePlatformConfig, type PlatformConfig } from "./platform-config.ts"
@@ -13,6 +13,7 @@ export { applyKycEvent, decodeKycLog, KYC_LEAF_EVENTS, KYC_LEAF_TOPICS, kycEvent
 export { auditKycEvents, fetchKycEvents, kycTreeFromEvents, type FetchKycEventsOptions, type KycAudit, type KycAuditFinding } from "./kyc-tree.ts"
 export { classifyLogsFailure, getLogsInRanges, type GetLogsOptions } from "./logs.ts"
 export { instalmentSchedule, loanInterest, type Instalment } from "./loan-schedule.ts"
+export { computeRequestMessage, positionShare, REQUEST_STATUS, REQUEST_TERMS_TUPLE, requestTermsTuple, type RequestMessage, type RequestStatusName, type RequestTerms } from "./requests.ts"
 export { readPseudonymLoans, type PseudonymLoan } from "./history.ts"
 export { findLoanIds, LOAN_STATUS, readLoan, readOffer, readOffers, readRecord, type LoanStatusName, type LoanView, type OfferView, type PseudonymRecordView, type TierView } from "./views.ts"
 export { auditKycDefaults, decodeKycDefaultLog, defaultsByLeafEvent, fetchKycDefaultEvents, KYC_DEFAULT_EVENTS, KYC_DEFAULT_TOPICS, kycDefaultRecords, leafEventKey, openDefaultOf, type DefaultLabel, type KycDefaultFinding, type KycDefaultEvent, type KycDefaultRecord } from "./kyc-defaults.ts"

@@ -14,7 +14,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules"
  *
  * The test stablecoin is a module of its own (test-stablecoin.ts): never part of a real deployment.
  *
- * The market's token allowlist starts empty: offers can use no token until the admin allows it.
+ * The markets' token allowlists start empty: offers and requests can use no token until the admin allows it.
  * `scripts/lib/deploy.ts` allows the test stablecoin and the `--allow-token` addresses after this
  * module, with one `setTokenAllowed(token, true)` each (skipped when already allowed, so a resumed deployment sends
  * none twice); the list of tokens is the operator's, not a module parameter.
@@ -35,6 +35,8 @@ export default buildModule("ZkCredit", (m) => {
     const bureauRegistry = m.contract("BureauRegistry", [admin])
     const creditVerifier = m.contract("CreditVerifier", [admin, kycRegistry, bureauRegistry, maxProofAge, maxFutureSkew])
     const loanMarket = m.contract("LoanMarket", [admin, creditVerifier, maxActiveLoans])
+    // loan requests funded by many lenders and their ERC-721 positions: same verifier, own records
+    const requestMarket = m.contract("RequestMarket", [admin, creditVerifier, maxActiveLoans])
 
-    return { kycRegistry, bureauRegistry, creditVerifier, loanMarket }
+    return { kycRegistry, bureauRegistry, creditVerifier, loanMarket, requestMarket }
 })

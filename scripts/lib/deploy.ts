@@ -154,7 +154,9 @@ export async function deployZkCredit(options: DeployOptions): Promise<Deployment
         const token = options.withStablecoin ? await ignition.deploy(TestStablecoinModule, { displayUi: false, deploymentId }) : undefined
         // the allowlist, after Ignition: skipped for tokens already allowed, so a resumed deployment sends each once
         for (const address of [...(token ? [await token.stablecoin.getAddress()] : []), ...allowTokens]) {
-            if (!(await core.loanMarket.getFunction("isTokenAllowed")(address))) await (await core.loanMarket.getFunction("setTokenAllowed")(address, true)).wait()
+            for (const market of [core.loanMarket, core.requestMarket]) {
+                if (!(await market.getFunction("isTokenAllowed")(address))) await (await market.getFunction("setTokenAllowed")(address, true)).wait()
+            }
         }
         const deployment = parseDeployment({
             chainId: Number(chainId),
@@ -164,6 +166,7 @@ export async function deployZkCredit(options: DeployOptions): Promise<Deployment
                 bureauRegistry: await core.bureauRegistry.getAddress(),
                 creditVerifier: await core.creditVerifier.getAddress(),
                 loanMarket: await core.loanMarket.getAddress(),
+                requestMarket: await core.requestMarket.getAddress(),
                 ...(token ? { stablecoin: await token.stablecoin.getAddress() } : {})
             },
             deployBlock: fromBlock

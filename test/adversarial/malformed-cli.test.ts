@@ -678,6 +678,22 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
         { chain: true, spec: { path: ["lender", "loans"], globals: acct(2), slots: [opt("--offer", "0", whole(0, MAX_SAFE, (n) => (n < W.offers.length ? OK : bad("UNKNOWN_OFFER"))), { variadic: true })], base: OK } },
         { chain: true, spec: { path: ["lender", "loans"], globals: acct(2), slots: [flag("--all")], base: OK } },
         { chain: true, spec: { path: ["lender", "faucet"], globals: acct(2), slots: [opt("--amount", "10", amount(() => failed("CONTRACT_REVERT")), { required: true })], base: failed("CONTRACT_REVERT") } },
+        // loan requests and positions: this world has none, so every id is unknown
+        { chain: true, spec: { path: ["request", "list"], globals: acct(2), slots: [flag("--open")], base: OK } },
+        { chain: true, spec: { path: ["request", "fund"], globals: acct(2), slots: [opt("--request", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_REQUEST")), { required: true }), opt("--amount", "10", amount(() => bad("UNKNOWN_REQUEST")), { required: true })], base: bad("UNKNOWN_REQUEST") } },
+        ...(["cancel", "close", "repay"] as const).map((verb) => ({ chain: true, spec: { path: ["request", verb], globals: acct(2), slots: [opt("--request", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_REQUEST")), { required: true })], base: bad("UNKNOWN_REQUEST") } })),
+        { chain: true, spec: { path: ["request", "refund"], globals: acct(2), slots: [opt("--position", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_POSITION")), { required: true, variadic: true })], base: bad("UNKNOWN_POSITION") } },
+        { chain: true, spec: { path: ["position", "list"], globals: acct(2), slots: [flag("--all")], base: OK } },
+        { chain: true, spec: { path: ["position", "claim"], globals: acct(2), slots: [opt("--position", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_POSITION")), { required: true, variadic: true })], base: bad("UNKNOWN_POSITION") } },
+        {
+            chain: true,
+            spec: {
+                path: ["position", "transfer"],
+                globals: acct(2),
+                slots: [opt("--position", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_POSITION")), { required: true }), opt("--to", W.accounts[6]!, (t) => (address(t) ? bad("UNKNOWN_POSITION") : bad("INVALID_ADDRESS")), { required: true })],
+                base: bad("UNKNOWN_POSITION")
+            }
+        },
         // admin
         { chain: true, spec: { path: ["admin", "bureau", "add"], globals: acct(0), slots: [arg("<name>", "Another Bureau", (t) => (t.trim() === "" ? bad("INVALID_NAME") : skip("registers a bureau")))], base: skip("registers a bureau") } },
         { chain: true, spec: { path: ["admin", "bureau", "list"], globals: acct(0), slots: [], base: OK } },

@@ -13,6 +13,7 @@ export const ERROR_SOURCES: readonly [string, string][] = [
     ["BureauRegistry.sol", "BureauRegistry"],
     ["CreditVerifier.sol", "CreditVerifier"],
     ["LoanMarket.sol", "LoanMarket"],
+    ["RequestMarket.sol", "RequestMarket"],
     ["TestStablecoin.sol", "TestStablecoin"],
     ["EscrowCommitteeRegistry.sol", "EscrowCommitteeRegistry"],
     ["EscrowOpenings.sol", "EscrowOpenings"],
