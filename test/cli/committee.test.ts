@@ -19,8 +19,8 @@ import { deployArtifact } from "../helpers/committee.ts"
 import { mockProof, TERMS, TIERS, USD } from "../helpers/contracts.ts"
 import { testPort } from "../helpers/ports.ts"
 import { expectRevert } from "../helpers/reverts.ts"
-import { runInProcess } from "../adversarial/lib/cli-harness.ts"
-import { jsonError, startTestChain, type CliResult, type TestChain } from "./helpers.ts"
+import { jsonError, startTestChain, type TestChain } from "./helpers.ts"
+import { inProcessCli } from "./in-process.ts"
 
 const CHAIN_PORT = testPort(8750)
 const NAMES = ["regulator", "bureau", "compliance"]
@@ -31,19 +31,7 @@ let chain: TestChain
 let env: Record<string, string>
 let originalCwd: string
 
-/** Runs the CLI in this process (a child per command would cost seconds each), in the chain's folder. */
-async function cli(args: string[]): Promise<CliResult> {
-    const run = await runInProcess(args, env)
-    if (typeof run.exit !== "number") throw new Error(`zkcredit ${args.join(" ")}: ${run.exit} ${String(run.thrown)}`)
-    return { code: run.exit, stdout: run.stdout, stderr: run.stderr }
-}
-
-async function json<T = Record<string, any>>(args: string[]): Promise<T> {
-    const result = await cli(["--json", ...args])
-    if (result.code !== 0) throw new Error(`zkcredit ${args.join(" ")} exited ${result.code}: ${result.stderr}`)
-    return JSON.parse(result.stdout) as T
-}
-
+const { cli, json } = inProcessCli(() => env)
 
 const world: { signers: Signer[]; market?: Contract; openings?: Contract; registry?: Contract; start: number } = { signers: [], start: 0 }
 
