@@ -3,7 +3,7 @@
  * officer who publishes a root that does not match the members (sent straight to the contract)
  * is reported with that event's root, block and transaction (exit 1), and the CLI then refuses
  * to build on the bad root. An add interrupted by a signal part-way is continued with --resume,
- * adding no member twice. Ports 8700-8799.
+ * adding no member twice. Ports 8700-8701.
  */
 import { writeFile } from "node:fs/promises"
 import { Contract } from "ethers"

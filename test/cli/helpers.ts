@@ -130,10 +130,17 @@ export async function startCliProcess(args: string[], options: { env: Record<str
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()))
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()))
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
-    await waitFor(async () => {
-        if (child.exitCode !== null) throw new Error(`zkcredit ${args.join(" ")} exited early: ${output}`)
-        return options.ready()
-    }, 100_000, `zkcredit ${args[0]} ${args[1]}`)
+    try {
+        await waitFor(async () => {
+            if (child.exitCode !== null) throw new Error(`zkcredit ${args.join(" ")} exited early: ${output}`)
+            return options.ready()
+        }, 100_000, `zkcredit ${args[0]} ${args[1]}`)
+    } catch (error) {
+        // a command left running after a failed start would hold its port for the next run
+        child.kill("SIGKILL")
+        await exited
+        throw error
+    }
     return {
         child,
         output: () => output,

@@ -58,6 +58,8 @@ describe("zkcredit CLI lifecycle on a local node", () => {
         const admin = await chain.provider.getSigner(Number(ACCOUNTS.admin))
         const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, admin).deploy(admin.address, chain.deployment.contracts.creditVerifier, 1)
         marketB = await (await deployed.waitForDeployment()).getAddress()
+        // a port already taken would pass for this bureau listening
+        expect(await isPortTaken(BUREAU_PORT), `port ${BUREAU_PORT} is free before the bureau starts`).toBe(false)
         bureau = await startCliProcess(["bureau", "serve", "--key", "bureau-key.json", "--port", String(BUREAU_PORT), "--data-dir", "bureau-db", "--admin-token-file", "bureau-admin-token", "--market", marketB], {
             env: chain.env,
             cwd: chain.dir,

@@ -4,7 +4,7 @@
  * one lender transfers its position; the borrower repays an instalment and the holders claim;
  * a second request is cancelled and its lender refunds (the admin disallows and allows tUSD for
  * requests on the way). Typed errors along the way: unknown ids,
- * wrong holders, over-funding, a band above the attested score. Ports 8700-8799. The steps share
+ * wrong holders, over-funding, a band above the attested score. Port 8780. The steps share
  * state: they run in order.
  */
 import { writeFile } from "node:fs/promises"
@@ -13,7 +13,7 @@ import { GOOD_PERSON } from "../bureau/examples.ts"
 import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
-const CHAIN_PORT = testPort(8700)
+const CHAIN_PORT = testPort(8780)
 const ACCOUNTS = { admin: "0", officer: "1", lenderA: "2", lenderB: "3", borrower: "4", buyer: "5" }
 const TUSD = 1_000_000n
 
