@@ -17,8 +17,11 @@ export const MARKET_GAS_CEILINGS = {
  * test/contracts/loan-positions.test.ts and the gas benchmark.
  */
 export const OFFER_POSITION_GAS_CEILINGS = {
-    /** The lender opens the position of a loan that paid once: flag, books, ERC-721 mint. */
-    openPosition: 130_000,
+    /**
+     * The lender opens the position of a loan before its first payment: four fresh slots (the
+     * loan's books, the position's, the ERC-721 owner and balance) and the mint's event.
+     */
+    openPosition: 140_000,
     /** The holder claims one instalment. */
     claimPosition: 60_000,
     /** An instalment on schedule of a loan with a position: one cold slot more than `repayInstalment`. */
