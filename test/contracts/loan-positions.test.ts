@@ -2,8 +2,11 @@
  * Positions of loans taken from `LoanMarket` offers (`openPosition`, `claimPosition`, the
  * `OfferPositions` ERC-721): opt-in by the offer's lender, payments after the opening go to the
  * position's current holder, to the wei; what was paid before stays with the offer; transfers;
- * metadata; every revert path; gas ceilings. The verifier is `MockCreditVerifier`.
+ * metadata; every revert path; gas ceilings; and random sequences (repayments, waits, defaults,
+ * opening, transfers, claims) checking conservation to the wei and that the holders received exactly
+ * what the loan paid after the opening. The verifier is `MockCreditVerifier`.
  */
+import fc from "fast-check"
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
 import { as, DAY, deployMockMarket, eventOf, gasOf, mockProof, TERMS, TIERS, USD, type Deployed, type MockMarket } from "../helpers/contracts.ts"
@@ -185,5 +188,67 @@ describe("LoanMarket positions (offers)", () => {
         await at(f, 1)
         expect(await gasOf(borrowerOf(f).repayInstalment(0n))).toBeLessThanOrEqual(BigInt(OFFER_POSITION_GAS_CEILINGS.repayInstalmentPosition))
         expect(await gasOf(lenderOf(f).claimPosition(0n))).toBeLessThanOrEqual(BigInt(OFFER_POSITION_GAS_CEILINGS.claimPosition))
+    })
+})
+
+describe("LoanMarket positions (offers): conservation under random sequences", () => {
+    type Step = { kind: "repay"; amount: number } | { kind: "wait"; days: number } | { kind: "open" } | { kind: "transfer"; to: number } | { kind: "claim" } | { kind: "default" }
+    const step = fc.oneof(
+        fc.record({ kind: fc.constant("repay" as const), amount: fc.integer({ min: 1, max: 400 }) }),
+        fc.record({ kind: fc.constant("wait" as const), days: fc.integer({ min: 1, max: 40 }) }),
+        fc.record({ kind: fc.constant("open" as const) }),
+        fc.record({ kind: fc.constant("transfer" as const), to: fc.integer({ min: 0, max: 2 }) }),
+        fc.record({ kind: fc.constant("claim" as const) }),
+        fc.record({ kind: fc.constant("default" as const) })
+    )
+
+    it("the market holds what the offer and the position owe; the holders received exactly what the loan paid after the opening", async () => {
+        await fc.assert(
+            fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps: Step[]) => {
+                const f = await loadFixture(fixture)
+                const holders = [f.signers.lender, f.signers.other, f.signers.stranger]
+                let holder = 0
+                let claimedByHolders = 0n
+                for (const s of steps) {
+                    const loan = await f.market.loan(0n)
+                    const p = await f.market.offerPosition(0n)
+                    if (s.kind === "wait") await time.increase(s.days * DAY)
+                    else if (s.kind === "repay") {
+                        const outstanding = TOTAL - loan.repaid
+                        if (outstanding === 0n) continue
+                        const amount = BigInt(s.amount) * USD < outstanding ? BigInt(s.amount) * USD : outstanding
+                        await (await borrowerOf(f).repay(0n, amount)).wait()
+                    } else if (s.kind === "open") {
+                        if (p.open || loan.status === 2n || loan.repaid === TOTAL) continue
+                        await (await lenderOf(f).openPosition(0n)).wait()
+                        holder = 0
+                    } else if (s.kind === "transfer") {
+                        if (!p.open || s.to === holder) continue
+                        await (await as(f.positions, holders[holder]!).transferFrom(holders[holder]!.address, holders[s.to]!.address, 0n)).wait()
+                        holder = s.to
+                    } else if (s.kind === "claim") {
+                        if (!p.open || p.claimable === 0n) continue
+                        const before: bigint = await f.token.balanceOf(holders[holder]!.address)
+                        await (await as(f.market, holders[holder]!).claimPosition(0n)).wait()
+                        const got = (await f.token.balanceOf(holders[holder]!.address)) - before
+                        expect(got).toBe(p.claimable)
+                        claimedByHolders += got
+                    } else {
+                        const standing = await f.market.loanPosition(0n)
+                        if (loan.status !== 1n || standing.defaultableAt === 0n || BigInt(await time.latest()) + 1n < standing.defaultableAt) continue
+                        await (await as(f.market, f.signers.stranger).markDefault(0n)).wait()
+                    }
+                    const c = await conservation(f, [0n])
+                    expect(c.held).toBe(c.owed)
+                    const after = await f.market.offerPosition(0n)
+                    const l = await f.market.loan(0n)
+                    // a position never claims more than the loan received since it opened
+                    expect(after.claimed + after.claimable).toBe(after.received)
+                    if (after.open) expect(after.receivedBeforeOpen + after.received).toBe(l.repaid + l.lateFeesPaid)
+                    expect(after.claimed).toBe(claimedByHolders)
+                }
+            }),
+            { numRuns: 25 }
+        )
     })
 })
