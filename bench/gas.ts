@@ -11,13 +11,13 @@ import hre, { network } from "hardhat"
 import { CREDIT_PROOF_ARTIFACTS } from "../circuits/artifacts.ts"
 import type { BorrowProofCalldata } from "../prover/src/index.ts"
 import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
-import { MARKET_GAS_CEILINGS } from "../test/helpers/gas.ts"
+import { MARKET_GAS_CEILINGS, OFFER_POSITION_GAS_CEILINGS } from "../test/helpers/gas.ts"
 import { as, attest, BUREAU_KEYS, DAY, deploy, deployPlatform, IDENTITIES, proveBorrow, TERMS, TIERS, USD } from "../test/helpers/contracts.ts"
 import { measureRequestGas, REQUEST_GAS_CEILINGS, REQUEST_GAS_NOTES } from "../test/helpers/requests.ts"
 import { machine, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 
 /** Ceilings the contract tests assert too. */
-const CEILINGS = { ...MARKET_GAS_CEILINGS, addMembersPerMember100: 10_000, ...REQUEST_GAS_CEILINGS }
+const CEILINGS = { ...MARKET_GAS_CEILINGS, addMembersPerMember100: 10_000, ...REQUEST_GAS_CEILINGS, ...OFFER_POSITION_GAS_CEILINGS }
 
 type Sent = Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>
 
@@ -121,6 +121,29 @@ async function main(): Promise<void> {
     g.repayAfterDefaultFirst = await gas(borrowerMarket.repay(1n, 100n * USD))
     g.repayAllAfterDefault = await gas(borrowerMarket.repayAll(1n))
 
+    // the position of a loan taken from an offer: bob borrows, the lender opens the loan's position,
+    // the instalments go to it and the holder claims
+    const bobProof = await proveBorrow(platform, {
+        identity: IDENTITIES.bob,
+        attestation: attest(IDENTITIES.bob, { score: 720, now: await time.latest(), key: BUREAU_KEYS.main }),
+        group,
+        borrower,
+        tier: 1n,
+        principal
+    })
+    await (await borrowerMarket.borrow(0n, 1n, principal, bobProof)).wait()
+    const bobLoan = 2n
+    const bobStart = Number((await market.loan(bobLoan)).startTime)
+    const bobDue = (k: number) => bobStart + Math.floor((TERMS.term * (k + 1)) / TERMS.instalmentCount)
+    g.openPosition = await gas(lenderMarket.openPosition(bobLoan))
+    await time.increaseTo(bobDue(0) - DAY)
+    g.repayInstalmentPositionFirst = await gas(borrowerMarket.repayInstalment(bobLoan))
+    await time.increaseTo(bobDue(1) - DAY)
+    g.repayInstalmentPosition = await gas(borrowerMarket.repayInstalment(bobLoan))
+    g.claimPosition = await gas(lenderMarket.claimPosition(bobLoan))
+    const offerPositions = await ethers.getContractAt("OfferPositions", await market.positions())
+    g.transferOfferPosition = await gas(as(offerPositions, signers.lender).transferFrom(signers.lender.address, signers.stranger.address, bobLoan))
+
     // loan requests and positions (RequestMarket), on a market of their own
     Object.assign(g, await measureRequestGas(platform, group, (identity, now) => attest(identity, { score: 760, now })))
 
@@ -151,6 +174,11 @@ async function main(): Promise<void> {
             disallowToken: "the admin disallows it again: setTokenAllowed(token, false)",
             groth16VerifyProofCall: "the generated verifier alone, as a transaction (21,000 base included)",
             creditVerifierCall: "CreditVerifier.verifyCreditProof alone (registries, time window, Groth16), as a transaction",
+            openPosition: "the offer's lender opens the position of a loan before its first payment: books flag, position slot, ERC-721 mint",
+            repayInstalmentPositionFirst: "first instalment of a loan with a position, credited to the position",
+            repayInstalmentPosition: "an instalment on schedule credited to the loan's position (compare repayInstalment: one cold slot read more)",
+            claimPosition: "the position's holder claims two instalments",
+            transferOfferPosition: "ERC-721 transferFrom of an offer position to an address that holds none",
             ...REQUEST_GAS_NOTES
         },
         hardfork: (connection.networkConfig as { hardfork?: string }).hardfork ?? "default",

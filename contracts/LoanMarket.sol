@@ -9,7 +9,9 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
 import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
+import {IOfferPositions} from "./interfaces/IOfferPositions.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
+import {OfferPositions} from "./OfferPositions.sol";
 
 /// @title LoanMarket
 /// @notice Offers, zero-knowledge gated loans, instalments, late fees and defaults. The rules are
@@ -37,6 +39,9 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     /// @inheritdoc ILoanMarket
     uint256 public immutable maxActiveLoans;
 
+    /// @inheritdoc ILoanMarket
+    IOfferPositions public immutable positions;
+
     // Packed into Pausable's slot (its `bool _paused` comes first): `borrow` reads the pause flag
     // and bumps the loan count with one slot access. 2^40 loans would take over 10^17 gas: loan ids
     // fit the 40 bits a loan slot keeps for its pseudonym's first loan.
@@ -55,6 +60,10 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     mapping(uint256 nullifier => Pseudonym) private _records;
     mapping(uint256 offerId => uint256) private _surplus;
     mapping(address token => bool allowed) private _allowedTokens;
+    // A loan's position (`openPosition`): what is credited and not claimed yet, bits 0-127, and what
+    // the loan received before the position opened plus one, bits 128-255, so the slot is never zero
+    // once open and a repayment rewrites it (2,900 gas) rather than filling a fresh one.
+    mapping(uint256 loanId => uint256) private _positionBooks;
 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
     /// @param verifier The credit proof verifier.
@@ -65,6 +74,8 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         creditVerifier = verifier;
         maxActiveLoans = maxActiveLoans_;
+        // created here, so its code is in this contract's init code only, not in its runtime
+        positions = new OfferPositions();
     }
 
     // ---------------------------------------------------------------- lenders
@@ -140,6 +151,45 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         emit OfferSurplusWithdrawal(offerId, amount);
 
         o.token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function openPosition(uint256 loanId) external nonReentrant returns (uint256 positionId) {
+        LoanState memory l = _readLoan(loanId);
+        if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
+        address lender = _offers[l.offerId].lender;
+        if (msg.sender != lender) revert NotOfferLender(l.offerId, msg.sender, lender);
+        if (l.positionFlag != 0) revert PositionAlreadyOpen(loanId);
+        if (l.status == LoanStatus.Repaid) revert LoanNotActive(loanId, l.status);
+        Schedule memory s = _schedule(l);
+        // defaulted and recovered in full: nothing more will come
+        if (s.repaid == s.total) revert NothingOwed(loanId);
+        // below the loan's worst case (`_requireBooksFit`) less what it still owes: +1 fits 128 bits
+        uint256 receivedBefore = s.repaid + l.feesCharged * s.lateFee;
+
+        // the flag goes in the books slot repayments read; the tier's rate comes along, as a first
+        // payment would copy it
+        _loanBooks[loanId] =
+            s.repaid | (l.lateCharged << 128) | (l.feesCharged << 144) | ((s.aprBps + 1) << 160) | POSITION_FLAG;
+        _positionBooks[loanId] = (receivedBefore + 1) << 128;
+        positionId = loanId;
+        emit PositionOpened(loanId, l.offerId, msg.sender, receivedBefore);
+
+        positions.mint(msg.sender, positionId);
+    }
+
+    /// @inheritdoc ILoanMarket
+    function claimPosition(uint256 loanId) external nonReentrant returns (uint256 amount) {
+        uint256 books = _positionBooks[loanId];
+        if (books == 0) revert UnknownPosition(loanId);
+        (address holder, bool authorized) = positions.holderOf(msg.sender, loanId);
+        if (!authorized) revert NotPositionHolder(loanId, msg.sender, holder);
+        amount = books & MASK_128;
+        if (amount == 0) revert NothingToClaim(loanId);
+        _positionBooks[loanId] = books - amount;
+        emit PositionClaimed(loanId, holder, amount);
+
+        _offers[(_loanSlots[loanId] >> 168) & MASK_40].token.safeTransfer(holder, amount);
     }
 
     /// @inheritdoc ILoanMarket
@@ -307,6 +357,18 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     /// @inheritdoc ILoanMarket
+    function offerPosition(uint256 loanId) external view returns (OfferPosition memory p) {
+        uint256 books = _positionBooks[loanId];
+        if (books == 0) return p;
+        LoanState memory l = _readLoan(loanId);
+        p.open = true;
+        p.receivedBeforeOpen = (books >> 128) - 1;
+        p.received = l.repaid + l.feesCharged * _offers[l.offerId].lateFee - p.receivedBeforeOpen;
+        p.claimable = books & MASK_128;
+        p.claimed = p.received - p.claimable;
+    }
+
+    /// @inheritdoc ILoanMarket
     function surplus(uint256 offerId) external view returns (uint256) {
         return _surplus[offerId];
     }
@@ -395,7 +457,8 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     /// startTime 128-167, offerId 168-207, tier 208-211, status 212-215, first loan of the pseudonym
     /// 216-255. Books slot (`_packBooks`): repaid 0-127, lateInstalmentsCharged 128-143, late fees
     /// charged counted in instalments 144-159, the tier's aprBps plus one 160-176 (0 until the first
-    /// payment, which copies it from the tier). Bounds: principal and repaid below 2^128
+    /// payment or `openPosition`, which copy it from the tier), the position flag 177 (set by
+    /// `openPosition`: payments go to `_positionBooks`), 178-255 free. Bounds: principal and repaid below 2^128
     /// (`_requireBooksFit`), block times below 2^40, offer and loan ids below 2^40 (their counters),
     /// tier below `MAX_TIERS` = 8, instalment counts at most `MAX_INSTALMENTS` = 360.
     struct LoanState {
@@ -409,6 +472,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         uint256 lateCharged;
         uint256 feesCharged;
         uint256 aprBpsPlusOne;
+        uint256 positionFlag;
     }
 
     /// @dev A loan with its offer's terms, read once.
@@ -429,6 +493,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     uint256 private constant MASK_40 = (1 << 40) - 1;
     uint256 private constant MASK_16 = (1 << 16) - 1;
     uint256 private constant MASK_17 = (1 << 17) - 1;
+    uint256 private constant POSITION_FLAG = 1 << 177;
 
     function _packLoan(
         uint256 principal,
@@ -455,6 +520,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         l.lateCharged = (books >> 128) & MASK_16;
         l.feesCharged = (books >> 144) & MASK_16;
         l.aprBpsPlusOne = (books >> 160) & MASK_17;
+        l.positionFlag = books & POSITION_FLAG;
     }
 
     function _setStatus(uint256 loanId, LoanState memory l, LoanStatus status) private {
@@ -490,11 +556,20 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         paid = amount + lateFees;
 
         // effects; repaid stays below 2^128 (`_requireBooksFit` at offer creation), the counts below 2^16
-        _loanBooks[loanId] = repaid | (l.lateCharged << 128) | (l.feesCharged << 144) | (s.aprBps + 1) << 160;
+        _loanBooks[loanId] =
+            repaid | (l.lateCharged << 128) | (l.feesCharged << 144) | (s.aprBps + 1) << 160 | l.positionFlag;
         emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
         _record(loanId, l, defaulted, closed, newlyLate, paid, s.total - repaid);
         Offer storage o = _offers[l.offerId];
-        _credit(l.offerId, o, paid);
+        if (l.positionFlag == 0) {
+            _credit(l.offerId, o, paid);
+        } else {
+            // to the position: what is credited stays below 2^128 (all the loan can still receive
+            // is below its worst case, `_requireBooksFit`), so it never reaches bit 128
+            unchecked {
+                _positionBooks[loanId] += paid;
+            }
+        }
 
         // exactly `paid` must arrive, or the offer would be credited with more than the market holds
         if (paid != 0) _pullExact(o.token, paid);

@@ -19,6 +19,7 @@ const CONTRACTS = {
     CreditVerifier: "CreditVerifier.sol/CreditVerifier.json",
     LoanMarket: "LoanMarket.sol/LoanMarket.json",
     RequestMarket: "RequestMarket.sol/RequestMarket.json",
+    OfferPositions: "OfferPositions.sol/OfferPositions.json",
     TestStablecoin: "TestStablecoin.sol/TestStablecoin.json",
     EscrowCommitteeRegistry: "EscrowCommitteeRegistry.sol/EscrowCommitteeRegistry.json",
     EscrowOpenings: "EscrowOpenings.sol/EscrowOpenings.json"

@@ -14,6 +14,7 @@ import { loanJson, loansTable, offerJson, offersTable, TokenCache } from "../lib
 import { checkAmountText, describeValue, formatAmount, parseAmount, parseInteger } from "../lib/parse.ts"
 import { requireTokenAllowed, resolveTokenAddress, tokenInfo, type TokenInfo } from "../lib/token.ts"
 import { send } from "../lib/tx.ts"
+import { openOfferPosition } from "./offer-positions.ts"
 
 const DAY = 86_400
 
@@ -107,6 +108,12 @@ export function registerLender(lender: Command): void {
         .option("--offer <id...>", "only these offers")
         .option("--all", "loans of every offer")
         .action(action<{ offer?: string[]; all?: boolean }>(async (ctx, options) => listLoans(ctx, options)))
+
+    lender
+        .command("open-position")
+        .description("turn your claim on a loan of your offer into an ERC-721 position you can sell: its later repayments go to the position's holder")
+        .requiredOption("--loan <id>", "the loan")
+        .action(action<{ loan: string }>(async (ctx, options) => openOfferPosition(ctx, options.loan)))
 
     lender
         .command("faucet")

@@ -25,6 +25,7 @@ import { checkAmountText, formatAmount, parseAddress, parseAmount, parseInteger 
 import { isoTime, shorten, table } from "../lib/table.ts"
 import { requireTokenAllowed, resolveTokenAddress, tokenInfo, type TokenInfo } from "../lib/token.ts"
 import { send } from "../lib/tx.ts"
+import { claimOfferPositions, offerPositionsJson, offerPositionsTable, readOfferPositions, transferOfferPosition } from "./offer-positions.ts"
 
 const DAY = 86_400
 const UINT128_MAX = 2n ** 128n - 1n
@@ -156,17 +157,18 @@ export function registerRequest(request: Command): void {
 export function registerPosition(position: Command): void {
     position
         .command("list")
-        .description("your positions (or --all): what each funded, claimed and may claim now")
+        .description("your positions (or --all), of requests and of loans from offers: what each funded or received, claimed and may claim now")
         .option("--all", "every position, whoever holds it")
         .action(action<{ all?: boolean }>(async (ctx, options) => listPositions(ctx, options)))
 
     position
         .command("claim")
         .description("claim your positions' shares of the repayments, late fees and recoveries received so far")
-        .requiredOption("--position <id...>", "the positions")
+        .option("--position <id...>", "request positions")
+        .option("--loan <id...>", "positions of loans taken from offers (their token id is the loan id)")
         .action(
-            action<{ position: string[] }>(async (ctx, options) =>
-                eachPosition(ctx, options.position, "claims", async (id) => {
+            action<{ position?: string[]; loan?: string[] }>(async (ctx, options) =>
+                oneKind(options) === "loan" ? claimOfferPositions(ctx, options.loan!) : eachPosition(ctx, options.position!, "claims", async (id) => {
                     const claimable = BigInt(await (await readMarket(ctx)).getFunction("claimable")(id))
                     if (claimable === 0n) throw failed("NOTHING_TO_CLAIM", `position ${id} has nothing to claim now (repayments arrive as the borrower pays)`, { positionId: id })
                     return { verb: "claimed", method: "claim", amount: claimable }
@@ -177,11 +179,13 @@ export function registerPosition(position: Command): void {
     position
         .command("transfer")
         .description("transfer (sell) a position: its new holder claims everything not claimed yet")
-        .requiredOption("--position <id>", "the position")
+        .option("--position <id>", "a request position")
+        .option("--loan <id>", "the position of a loan taken from an offer")
         .requiredOption("--to <address>", "the new holder")
         .action(
-            action<{ position: string; to: string }>(async (ctx, options) => {
-                const id = parseInteger(options.position, "--position")
+            action<{ position?: string; loan?: string; to: string }>(async (ctx, options) => {
+                if (oneKind(options) === "loan") return transferOfferPosition(ctx, options.loan!, options.to)
+                const id = parseInteger(options.position!, "--position")
                 const to = parseAddress(options.to, "--to")
                 await requirePosition(ctx, id, { mine: true })
                 const me = await ctx.address()
@@ -195,6 +199,14 @@ export function registerPosition(position: Command): void {
 }
 
 // ---------------------------------------------------------------------------- helpers
+
+/** Which kind of position a command names: `--position` (requests) or `--loan` (offers), exactly one. */
+function oneKind(options: { position?: unknown; loan?: unknown }): "position" | "loan" {
+    if ((options.position === undefined) === (options.loan === undefined)) {
+        throw badInput("INVALID_POSITION", "give exactly one of --position <id> (a request position) and --loan <id> (the position of a loan taken from an offer)")
+    }
+    return options.loan === undefined ? "position" : "loan"
+}
 
 /**
  * The market's own events in a receipt. Only its logs: the token's ERC-20 `Transfer` has the same
@@ -464,11 +476,12 @@ async function repayRequest(ctx: CliContext, options: { request: string; amount?
 }
 
 async function listPositions(ctx: CliContext, options: { all?: boolean }): Promise<void> {
-    const market = await readMarket(ctx)
+    const offerRows = await readOfferPositions(ctx, options.all === true)
+    const { requestMarket: market } = await ctx.readContracts()
     const me = options.all ? undefined : (await ctx.address()).toLowerCase()
-    const count = Number(await market.getFunction("positionCount")())
+    const count = market ? Number(await market.getFunction("positionCount")()) : 0
     const rows = []
-    for (let id = 0; id < count; id++) {
+    for (let id = 0; market && id < count; id++) {
         const p = await market.getFunction("position")(id)
         if (p.amount === 0n) continue
         const holder: string = await market.getFunction("ownerOf")(id)
@@ -482,13 +495,17 @@ async function listPositions(ctx: CliContext, options: { all?: boolean }): Promi
         const expected = status === "active" || status === "repaid" || status === "defaulted" ? (total * (p.amount as bigint)) / (request.raised as bigint) : 0n
         rows.push({ id, holder, requestId: Number(p.requestId), status, amount: p.amount as bigint, claimed: p.claimed as bigint, claimable, expected, token })
     }
+    const requestText = rows.length
+        ? table(
+              ["position", "request", "status", "funded", "received", "claimable", "expected in all", "holder"],
+              rows.map((r) => [String(r.id), String(r.requestId), r.status, formatAmount(r.amount, r.token.decimals, r.token.symbol), formatAmount(r.claimed, r.token.decimals), formatAmount(r.claimable, r.token.decimals), formatAmount(r.expected, r.token.decimals), shorten(r.holder)])
+          )
+        : "no request positions"
     ctx.out.result(
-        { positions: rows.map(({ token, ...r }) => ({ ...r, amount: r.amount.toString(), claimed: r.claimed.toString(), claimable: r.claimable.toString(), expected: r.expected.toString(), token: token.address })) },
-        rows.length
-            ? table(
-                  ["position", "request", "status", "funded", "received", "claimable", "expected in all", "holder"],
-                  rows.map((r) => [String(r.id), String(r.requestId), r.status, formatAmount(r.amount, r.token.decimals, r.token.symbol), formatAmount(r.claimed, r.token.decimals), formatAmount(r.claimable, r.token.decimals), formatAmount(r.expected, r.token.decimals), shorten(r.holder)])
-              )
-            : "no positions"
+        {
+            positions: rows.map(({ token, ...r }) => ({ ...r, amount: r.amount.toString(), claimed: r.claimed.toString(), claimable: r.claimable.toString(), expected: r.expected.toString(), token: token.address })),
+            offerPositions: offerPositionsJson(offerRows)
+        },
+        [requestText, offerRows.length ? offerPositionsTable(offerRows) : "no positions of loans from offers"]
     )
 }

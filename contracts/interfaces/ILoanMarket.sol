@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditVerifier} from "./ICreditVerifier.sol";
+import {IOfferPositions} from "./IOfferPositions.sol";
 
 /// @title ILoanMarket
 /// @notice Lenders offer loans in an ERC-20 token with score tiers; a borrower proves in zero
@@ -49,6 +50,18 @@ import {ICreditVerifier} from "./ICreditVerifier.sol";
 ///   so nobody is locked in or made late. `borrow` does not read the allowlist (its gas is
 ///   budgeted): an existing offer in a disallowed token keeps lending what it holds until its
 ///   lender pauses it or withdraws (or the admin pauses the market).
+///
+/// Positions (ERC-721, opt-in): the lender of a loan's offer may turn its claim on that loan into a
+/// transferable token with `openPosition(loanId)`, while the loan is active or defaulted and still
+/// owes something. The market mints position `loanId` of `positions()` (an `IOfferPositions`
+/// contract it deploys) to the lender. From then on everything the loan receives (instalments,
+/// partial and early repayments, late fees, recovery after a default) is credited to the position
+/// instead of the offer's `available`; the position's current holder (or an address it approved)
+/// pulls it with `claimPosition`, paid to the holder. What the loan paid before the position opened
+/// stayed with the offer. Splits are exact: each payment goes whole to the offer or whole to the
+/// position, so nothing is rounded, created or lost. Loans without a position pay nothing for this:
+/// the flag lives in the loan's books slot, which repayments read anyway; a loan with one pays one
+/// cold slot read more (its position's books) in place of the offer's `available` write.
 interface ILoanMarket {
     /// @notice A score tier of an offer.
     /// @param minScore The minimum score (the proof's threshold).
@@ -166,6 +179,21 @@ interface ILoanMarket {
         uint256 defaultableAt;
     }
 
+    /// @notice The books of a loan's position (`offerPosition`).
+    /// @param open Whether the lender opened a position for the loan.
+    /// @param receivedBeforeOpen What the loan paid (repayments and late fees) before the position
+    /// opened; it went to the offer.
+    /// @param received What the loan paid since, credited to the position.
+    /// @param claimed What the position's holders claimed.
+    /// @param claimable What its holder may claim now: `received - claimed`.
+    struct OfferPosition {
+        bool open;
+        uint256 receivedBeforeOpen;
+        uint256 received;
+        uint256 claimed;
+        uint256 claimable;
+    }
+
     /// @notice A lender created an offer and deposited `capacity`.
     event OfferCreated(
         uint256 indexed offerId, address indexed lender, address indexed token, uint256 capacity, LoanTerms terms, Tier[] tiers
@@ -215,6 +243,13 @@ interface ILoanMarket {
     /// @notice A defaulted loan was paid in full; `recovered` was paid after the default, late fees
     /// included. Its status stays `Defaulted`.
     event LoanRecovered(uint256 indexed loanId, uint256 indexed nullifier, uint256 recovered);
+
+    /// @notice The offer's `lender` opened position `loanId` (a token of `positions()`) and holds it;
+    /// `receivedBeforeOpen` of the loan's payments stayed with the offer.
+    event PositionOpened(uint256 indexed loanId, uint256 indexed offerId, address indexed lender, uint256 receivedBeforeOpen);
+
+    /// @notice The position's `holder` was paid `amount`, credited to it by the loan's payments.
+    event PositionClaimed(uint256 indexed loanId, address indexed holder, uint256 amount);
 
     /// @notice No offer has this id.
     error UnknownOffer(uint256 offerId);
@@ -298,6 +333,18 @@ interface ILoanMarket {
     /// @notice The loan may be marked defaulted only from `defaultableAt` on.
     error LoanNotInDefault(uint256 loanId, uint256 defaultableAt);
 
+    /// @notice The loan already has a position (the lender opened it before).
+    error PositionAlreadyOpen(uint256 loanId);
+
+    /// @notice Loan `loanId` has no position: its lender did not open one.
+    error UnknownPosition(uint256 loanId);
+
+    /// @notice `caller` is neither the position's `holder` nor approved for it.
+    error NotPositionHolder(uint256 loanId, address caller, address holder);
+
+    /// @notice The position has nothing to claim: the loan paid nothing since the last claim.
+    error NothingToClaim(uint256 loanId);
+
     /// @notice An address argument is zero (a constructor's, or the token of `setTokenAllowed`).
     error ZeroAddress();
 
@@ -354,6 +401,27 @@ interface ILoanMarket {
     /// @notice Marks a loan defaulted once its earliest unpaid instalment is more than the offer's
     /// `defaultPeriod` past due. Anyone may call it.
     function markDefault(uint256 loanId) external;
+
+    /// @notice Turns the lender's claim on `loanId` into an ERC-721 position of `positions()`, minted
+    /// to the caller: from now on the loan's payments go to the position, not the offer. The
+    /// offer's lender only; the loan must be active, or defaulted and still owing something. Works
+    /// while the market is paused.
+    /// @dev Reverts with `UnknownLoan`, `NotOfferLender`, `PositionAlreadyOpen`, `LoanNotActive`
+    /// (repaid) or `NothingOwed` (defaulted and recovered in full).
+    /// @return positionId The position's token id: `loanId`.
+    function openPosition(uint256 loanId) external returns (uint256 positionId);
+
+    /// @notice Pays the position's holder everything credited to it and not claimed yet. Its holder,
+    /// or an address the holder approved for it (the holder is paid, not the caller).
+    /// @dev Reverts with `UnknownPosition`, `NotPositionHolder` or `NothingToClaim`.
+    /// @return amount What was paid.
+    function claimPosition(uint256 loanId) external returns (uint256 amount);
+
+    /// @notice The ERC-721 contract of the positions, deployed by this market.
+    function positions() external view returns (IOfferPositions);
+
+    /// @notice The books of loan `loanId`'s position; all zeros (and `open` false) if it has none.
+    function offerPosition(uint256 loanId) external view returns (OfferPosition memory);
 
     /// @notice Stops new offers, deposits and loans in the whole market. Admin only.
     function pause() external;

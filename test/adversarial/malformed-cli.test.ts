@@ -684,14 +684,28 @@ function commands(): { spec: CommandSpec; chain: boolean }[] {
         ...(["cancel", "close", "repay"] as const).map((verb) => ({ chain: true, spec: { path: ["request", verb], globals: acct(2), slots: [opt("--request", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_REQUEST")), { required: true })], base: bad("UNKNOWN_REQUEST") } })),
         { chain: true, spec: { path: ["request", "refund"], globals: acct(2), slots: [opt("--position", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_POSITION")), { required: true, variadic: true })], base: bad("UNKNOWN_POSITION") } },
         { chain: true, spec: { path: ["position", "list"], globals: acct(2), slots: [flag("--all")], base: OK } },
-        { chain: true, spec: { path: ["position", "claim"], globals: acct(2), slots: [opt("--position", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_POSITION")), { required: true, variadic: true })], base: bad("UNKNOWN_POSITION") } },
+        { chain: true, spec: { path: ["position", "claim"], globals: acct(2), slots: [opt("--position", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_POSITION")), { variadic: true })], base: bad("UNKNOWN_POSITION"), without: () => bad("INVALID_POSITION") } },
+        // positions of loans from offers: loan 0 has none; other ids have no loan
+        { chain: true, spec: { path: ["lender", "open-position"], globals: acct(2), slots: [opt("--loan", "0", whole(0, MAX_SAFE, (n) => (n !== 0 ? bad("UNKNOWN_LOAN") : W.offers[Number(W.loan.offerId)]!.lender === W.accounts[2] ? skip("opens a position") : failed("NOT_OFFER_LENDER"))), { required: true })], base: W.offers[Number(W.loan.offerId)]!.lender === W.accounts[2] ? skip("opens a position") : failed("NOT_OFFER_LENDER") } },
+        { chain: true, spec: { path: ["position", "claim"], globals: acct(2), slots: [opt("--loan", "0", whole(0, MAX_SAFE, (n) => bad(n === 0 ? "UNKNOWN_POSITION" : "UNKNOWN_LOAN")), { variadic: true })], base: bad("UNKNOWN_POSITION"), without: () => bad("INVALID_POSITION") } },
         {
             chain: true,
             spec: {
                 path: ["position", "transfer"],
                 globals: acct(2),
-                slots: [opt("--position", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_POSITION")), { required: true }), opt("--to", W.accounts[6]!, (t) => (address(t) ? bad("UNKNOWN_POSITION") : bad("INVALID_ADDRESS")), { required: true })],
-                base: bad("UNKNOWN_POSITION")
+                slots: [opt("--loan", "0", whole(0, MAX_SAFE, (n) => bad(n === 0 ? "UNKNOWN_POSITION" : "UNKNOWN_LOAN"))), opt("--to", W.accounts[6]!, (t) => (address(t) ? bad("UNKNOWN_POSITION") : bad("INVALID_ADDRESS")), { required: true })],
+                base: bad("UNKNOWN_POSITION"),
+                without: () => bad("INVALID_POSITION")
+            }
+        },
+        {
+            chain: true,
+            spec: {
+                path: ["position", "transfer"],
+                globals: acct(2),
+                slots: [opt("--position", "0", whole(0, MAX_SAFE, () => bad("UNKNOWN_POSITION"))), opt("--to", W.accounts[6]!, (t) => (address(t) ? bad("UNKNOWN_POSITION") : bad("INVALID_ADDRESS")), { required: true })],
+                base: bad("UNKNOWN_POSITION"),
+                without: () => bad("INVALID_POSITION")
             }
         },
         // admin

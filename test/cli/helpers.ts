@@ -3,12 +3,13 @@
  * a real local chain with zkcredit deployed on a port of the test file's own range.
  */
 import { spawn, type ChildProcess } from "node:child_process"
-import { mkdtemp, rm } from "node:fs/promises"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { fileURLToPath } from "node:url"
 import { JsonRpcProvider } from "ethers"
 import type { Deployment } from "../../client/src/deployments.ts"
 import { deployZkCredit } from "../../scripts/lib/deploy.ts"
+import { GOOD_PERSON } from "../bureau/examples.ts"
 import { isPortTaken, startLocalNode, waitFor, type LocalNode } from "../../scripts/lib/local-node.ts"
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
@@ -152,3 +153,39 @@ export async function startCliProcess(args: string[], options: { env: Record<str
 }
 
 export { isPortTaken }
+
+/**
+ * The common start of a CLI test on a fresh chain: a bureau key and bureau, an officer, a borrower
+ * identity (`me.json`) in the KYC tree with a signed attestation (`me.attestation.json`) of
+ * `GOOD_PERSON`, and 10,000 tUSD from the faucet for each of `funded`.
+ */
+export async function prepareBorrowerPlatform(
+    chain: TestChain,
+    json: (args: string[]) => Promise<Record<string, any>>,
+    accounts: { admin: string; officer: string; funded: string[] }
+): Promise<void> {
+    const officer = (await chain.provider.getSigner(Number(accounts.officer))).address
+    await json(["bureau", "key", "create", "--out", "bureau-key.json"])
+    await json(["admin", "bureau", "add", "Pearl River Credit", "--account", accounts.admin])
+    await json(["admin", "bureau-key", "add", "--bureau", "1", "--key", "bureau-key.json", "--valid-days", "30", "--account", accounts.admin])
+    await json(["admin", "officer", "grant", officer, "--account", accounts.admin])
+    const { commitment } = await json(["borrower", "identity", "new", "--out", "me.json"])
+    await writeFile(`${chain.dir}/members.csv`, `commitment\n${commitment}\n1001\n1002\n`)
+    await json(["officer", "add", "members.csv", "--account", accounts.officer])
+    await writeFile(`${chain.dir}/person.json`, JSON.stringify(GOOD_PERSON))
+    await json(["bureau", "sign", "--key", "bureau-key.json", "--commitment", commitment, "--applicant", "person.json", "--out", "me.attestation.json"])
+    for (const account of accounts.funded) await json(["lender", "faucet", "--amount", "10000", "--account", account])
+}
+
+/** `zkcredit` runners bound to a test chain started later (`chain()` is read at each call). */
+export function chainRunners(chain: () => TestChain, timeoutMs = 180_000) {
+    const options = () => ({ env: chain().env, cwd: chain().dir, timeoutMs })
+    return {
+        /** Runs the CLI. */
+        cli: (args: string[]) => runCli(args, options()),
+        /** Runs the CLI with `--json` and parses its result. */
+        json: <T = Record<string, any>>(args: string[]) => runJson<T>(args, options()),
+        /** The address of a node account. */
+        address: async (account: string) => (await chain().provider.getSigner(Number(account))).address
+    }
+}

@@ -7,10 +7,8 @@
  * wrong holders, over-funding, a band above the attested score. Port 8780. The steps share
  * state: they run in order.
  */
-import { writeFile } from "node:fs/promises"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { GOOD_PERSON } from "../bureau/examples.ts"
-import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
+import { chainRunners, jsonError, prepareBorrowerPlatform, startTestChain, type TestChain } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const CHAIN_PORT = testPort(8780)
@@ -18,24 +16,13 @@ const ACCOUNTS = { admin: "0", officer: "1", lenderA: "2", lenderB: "3", borrowe
 const TUSD = 1_000_000n
 
 let chain: TestChain
-const cli = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir, timeoutMs: 180_000 })
-const json = <T = Record<string, any>>(args: string[]) => runJson<T>(args, { env: chain.env, cwd: chain.dir, timeoutMs: 180_000 })
-const address = async (account: string) => (await chain.provider.getSigner(Number(account))).address
+const { cli, json, address } = chainRunners(() => chain)
 
 beforeAll(async () => {
     chain = await startTestChain(CHAIN_PORT)
     expect(chain.deployment.contracts.requestMarket).toMatch(/^0x[0-9a-fA-F]{40}$/)
     // a bureau key, an officer, the borrower a member with a signed attestation, tUSD for everyone
-    await json(["bureau", "key", "create", "--out", "bureau-key.json"])
-    await json(["admin", "bureau", "add", "Pearl River Credit", "--account", ACCOUNTS.admin])
-    await json(["admin", "bureau-key", "add", "--bureau", "1", "--key", "bureau-key.json", "--valid-days", "30", "--account", ACCOUNTS.admin])
-    await json(["admin", "officer", "grant", await address(ACCOUNTS.officer), "--account", ACCOUNTS.admin])
-    const { commitment } = await json(["borrower", "identity", "new", "--out", "me.json"])
-    await writeFile(`${chain.dir}/members.csv`, `commitment\n${commitment}\n1001\n1002\n`)
-    await json(["officer", "add", "members.csv", "--account", ACCOUNTS.officer])
-    await writeFile(`${chain.dir}/person.json`, JSON.stringify(GOOD_PERSON))
-    await json(["bureau", "sign", "--key", "bureau-key.json", "--commitment", commitment, "--applicant", "person.json", "--out", "me.attestation.json"])
-    for (const account of [ACCOUNTS.lenderA, ACCOUNTS.lenderB, ACCOUNTS.borrower]) await json(["lender", "faucet", "--amount", "10000", "--account", account])
+    await prepareBorrowerPlatform(chain, json, { admin: ACCOUNTS.admin, officer: ACCOUNTS.officer, funded: [ACCOUNTS.lenderA, ACCOUNTS.lenderB, ACCOUNTS.borrower] })
 }, 300_000)
 
 afterAll(async () => {

@@ -11,3 +11,19 @@ export const MARKET_GAS_CEILINGS = {
     /** An instalment on schedule after the loan's first payment. */
     repayInstalment: 65_000
 } as const
+
+/**
+ * Gas ceilings of offer positions (`LoanMarket.openPosition`, `claimPosition`), asserted by
+ * test/contracts/loan-positions.test.ts and the gas benchmark.
+ */
+export const OFFER_POSITION_GAS_CEILINGS = {
+    /**
+     * The lender opens the position of a loan before its first payment: four fresh slots (the
+     * loan's books, the position's, the ERC-721 owner and balance) and the mint's event.
+     */
+    openPosition: 140_000,
+    /** The holder claims one instalment. */
+    claimPosition: 60_000,
+    /** An instalment on schedule of a loan with a position: one cold slot more than `repayInstalment`. */
+    repayInstalmentPosition: 67_500
+} as const

@@ -14,6 +14,7 @@ export const ERROR_SOURCES: readonly [string, string][] = [
     ["CreditVerifier.sol", "CreditVerifier"],
     ["LoanMarket.sol", "LoanMarket"],
     ["RequestMarket.sol", "RequestMarket"],
+    ["OfferPositions.sol", "OfferPositions"],
     ["TestStablecoin.sol", "TestStablecoin"],
     ["EscrowCommitteeRegistry.sol", "EscrowCommitteeRegistry"],
     ["EscrowOpenings.sol", "EscrowOpenings"],
