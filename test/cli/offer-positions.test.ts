@@ -4,14 +4,14 @@
  * the loan's position (`lender open-position`), transfers it (`position transfer --loan`), the
  * next instalment reaches the new holder, who claims it (`position claim --loan`); `position
  * list` shows it. Typed errors: a second opening, a caller that is not the lender, a claim by the
- * first owner, an empty claim, both or neither of --position and --loan. Ports 8780-8789. The
+ * first owner, an empty claim, both or neither of --position and --loan. Port 8790. The
  * steps share state: they run in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { chainRunners, jsonError, prepareBorrowerPlatform, startTestChain, type TestChain } from "./helpers.ts"
 import { testPort } from "../helpers/ports.ts"
 
-const CHAIN_PORT = testPort(8780)
+const CHAIN_PORT = testPort(8790)
 const ACCOUNTS = { admin: "0", officer: "1", lender: "2", borrower: "4", buyer: "5" }
 
 let chain: TestChain
