@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
@@ -12,6 +11,7 @@ import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
 import {IOfferPositions} from "./interfaces/IOfferPositions.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
 import {OfferPositions} from "./OfferPositions.sol";
+import {Repayment} from "./libraries/Repayment.sol";
 
 /// @title LoanMarket
 /// @notice Offers, zero-knowledge gated loans, instalments, late fees and defaults. The rules are
@@ -161,7 +161,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         if (msg.sender != lender) revert NotOfferLender(l.offerId, msg.sender, lender);
         if (l.positionFlag != 0) revert PositionAlreadyOpen(loanId);
         if (l.status == LoanStatus.Repaid) revert LoanNotActive(loanId, l.status);
-        Schedule memory s = _schedule(l);
+        Repayment.Schedule memory s = _schedule(l);
         // defaulted and recovered in full: nothing more will come
         if (s.repaid == s.total) revert NothingOwed(loanId);
         // below the loan's worst case (`_requireBooksFit`) less what it still owes: +1 fits 128 bits
@@ -243,18 +243,18 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @inheritdoc ILoanMarket
     function repayInstalment(uint256 loanId) external nonReentrant returns (uint256 paid) {
-        return _repay(loanId, RepayKind.Instalment, 0);
+        return _repay(loanId, Repayment.Kind.Instalment, 0);
     }
 
     /// @inheritdoc ILoanMarket
     function repay(uint256 loanId, uint256 amount) external nonReentrant returns (uint256 paid) {
         if (amount == 0) revert ZeroAmount();
-        return _repay(loanId, RepayKind.Amount, amount);
+        return _repay(loanId, Repayment.Kind.Amount, amount);
     }
 
     /// @inheritdoc ILoanMarket
     function repayAll(uint256 loanId) external nonReentrant returns (uint256 paid) {
-        return _repay(loanId, RepayKind.Payoff, 0);
+        return _repay(loanId, Repayment.Kind.Payoff, 0);
     }
 
     /// @inheritdoc ILoanMarket
@@ -262,18 +262,17 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         LoanState memory l = _readLoan(loanId);
         if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
         if (l.status != LoanStatus.Active) revert LoanNotActive(loanId, l.status);
-        Schedule memory s = _schedule(l);
+        Repayment.Schedule memory s = _schedule(l);
         uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
         // the earliest unpaid instalment is past due by more than the default period
-        uint256 defaultableAt =
-            LoanMath.dueTime(s.start, s.term, s.count, paidCount) + _offers[l.offerId].defaultPeriod + 1;
+        uint256 defaultableAt = Repayment.defaultableAt(s, paidCount, _offers[l.offerId].defaultPeriod);
         if (block.timestamp < defaultableAt) revert LoanNotInDefault(loanId, defaultableAt);
 
         uint256 nullifier = _nullifierOf[l.firstLoan];
         Pseudonym storage rec = _records[nullifier];
         // instalments late and not charged yet count in the record now; their fees stay due and are
         // charged at the next payment (recovery), so an early `markDefault` costs the lender nothing
-        (uint256 newlyLate,) = _lateness(l, s, paidCount);
+        (uint256 newlyLate,) = Repayment.lateness(l.lateCharged, s, paidCount);
         _setStatus(loanId, l, LoanStatus.Defaulted);
         unchecked {
             rec.lateInstalments += uint32(newlyLate);
@@ -391,29 +390,13 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     function loanPosition(uint256 loanId) external view returns (LoanPosition memory p) {
         LoanState memory l = _readLoan(loanId);
         if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
-        Schedule memory s = _schedule(l);
-        p.interest = s.interest;
-        p.totalDue = s.total;
-        p.repaid = s.repaid;
-        uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
-        p.instalmentsPaid = paidCount;
-        if (l.status == LoanStatus.Repaid || s.repaid == s.total) return p;
-        p.nextDueTime = LoanMath.dueTime(s.start, s.term, s.count, paidCount);
-        p.nextInstalmentRemaining = LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
-        uint256 dueByNow = LoanMath.cumulativeDue(
-            s.total, s.count, LoanMath.countDueBefore(s.start, s.term, s.count, block.timestamp + 1)
+        return Repayment.standing(
+            _schedule(l),
+            l.lateCharged,
+            l.status == LoanStatus.Repaid,
+            l.status == LoanStatus.Defaulted,
+            _offers[l.offerId].defaultPeriod
         );
-        p.overdueAmount = dueByNow > s.repaid ? dueByNow - s.repaid : 0;
-        (uint256 newlyLate,) = _lateness(l, s, paidCount);
-        p.lateFeesDue = newlyLate * s.lateFee;
-        if (l.status == LoanStatus.Defaulted) {
-            // after a default everything outstanding is due
-            p.payoffAmount = s.total - s.repaid;
-            p.overdueAmount = p.payoffAmount;
-        } else {
-            p.payoffAmount = _payoffAmount(s);
-            p.defaultableAt = p.nextDueTime + _offers[l.offerId].defaultPeriod + 1;
-        }
     }
 
     /// @inheritdoc ILoanMarket
@@ -431,12 +414,6 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     // ---------------------------------------------------------------- internals
-
-    enum RepayKind {
-        Instalment,
-        Amount,
-        Payoff
-    }
 
     /// @dev A pseudonym's record as stored (one slot). `activeLoans` is not stored: a loan leaves
     /// the active ones when repaid before a default (`loansRepaid`) or defaulted (`defaults`), once.
@@ -473,20 +450,6 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         uint256 feesCharged;
         uint256 aprBpsPlusOne;
         uint256 positionFlag;
-    }
-
-    /// @dev A loan with its offer's terms, read once.
-    struct Schedule {
-        uint256 aprBps;
-        uint256 principal;
-        uint256 interest;
-        uint256 total;
-        uint256 repaid;
-        uint256 start;
-        uint256 term;
-        uint256 count;
-        uint256 gracePeriod;
-        uint256 lateFee;
     }
 
     uint256 private constant MASK_128 = (1 << 128) - 1;
@@ -534,16 +497,16 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         }
     }
 
-    function _repay(uint256 loanId, RepayKind kind, uint256 amount) private returns (uint256 paid) {
+    function _repay(uint256 loanId, Repayment.Kind kind, uint256 amount) private returns (uint256 paid) {
         LoanState memory l = _readLoan(loanId);
         bool defaulted = _requireRepayable(loanId, l);
-        Schedule memory s = _schedule(l);
+        Repayment.Schedule memory s = _schedule(l);
         uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
         amount = _amountDue(loanId, kind, amount, s, paidCount, defaulted);
         uint256 newlyLate;
         {
             uint256 lateCount;
-            (newlyLate, lateCount) = _lateness(l, s, paidCount);
+            (newlyLate, lateCount) = Repayment.lateness(l.lateCharged, s, paidCount);
             if (newlyLate != 0) {
                 l.lateCharged = lateCount;
                 // at most MAX_INSTALMENTS in all: each instalment is charged once
@@ -552,7 +515,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         }
         uint256 lateFees = newlyLate * s.lateFee;
         uint256 repaid = s.repaid + amount;
-        bool closed = repaid == s.total || (kind == RepayKind.Payoff && !defaulted);
+        bool closed = repaid == s.total || (kind == Repayment.Kind.Payoff && !defaulted);
         paid = amount + lateFees;
 
         // effects; repaid stays below 2^128 (`_requireBooksFit` at offer creation), the counts below 2^16
@@ -587,22 +550,22 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     /// @dev What a payment of `kind` pays toward `principal + interest` now.
     function _amountDue(
         uint256 loanId,
-        RepayKind kind,
+        Repayment.Kind kind,
         uint256 amount,
-        Schedule memory s,
+        Repayment.Schedule memory s,
         uint256 paidCount,
         bool defaulted
     ) private view returns (uint256) {
         uint256 outstanding = s.total - s.repaid;
         // an active loan closes when paid in full; only a recovered defaulted loan owes nothing
         if (outstanding == 0) revert NothingOwed(loanId);
-        if (kind == RepayKind.Instalment) return LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
-        if (kind == RepayKind.Amount) {
+        if (kind == Repayment.Kind.Instalment) return LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
+        if (kind == Repayment.Kind.Amount) {
             if (amount > outstanding) revert RepaymentExceedsDebt(loanId, amount, outstanding);
             return amount;
         }
         // after a default everything is due: no interest is waived
-        return defaulted ? outstanding : _payoffAmount(s);
+        return defaulted ? outstanding : Repayment.payoffAmount(s);
     }
 
     /// @dev A payment in the pseudonym's record and the loan's status. After a default the record
@@ -657,28 +620,9 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         o.available = uint128(available);
     }
 
-    /// @dev `lateCount`: instalments whose due time plus grace period is over. Those of them not paid
-    /// and not charged yet are `newlyLate`; they run from the first unpaid one, since payments apply
-    /// in order, and each is charged once.
-    function _lateness(LoanState memory l, Schedule memory s, uint256 paidCount)
-        private
-        view
-        returns (uint256 newlyLate, uint256 lateCount)
-    {
-        lateCount = LoanMath.countDueBefore(s.start, s.term, s.count, block.timestamp - s.gracePeriod);
-        uint256 firstUncharged = Math.max(l.lateCharged, paidCount);
-        newlyLate = lateCount > firstUncharged ? lateCount - firstUncharged : 0;
-    }
-
-    function _payoffAmount(Schedule memory s) private view returns (uint256) {
-        uint256 started = LoanMath.periodsStarted(s.start, s.term, s.count, block.timestamp);
-        uint256 target = LoanMath.payoffTotal(s.principal, s.interest, s.count, started);
-        return target > s.repaid ? target - s.repaid : 0;
-    }
-
     /// @dev Reads the offer's first and third slots only (the second, lender and default period, is
     /// read by `markDefault` and the views).
-    function _schedule(LoanState memory l) private view returns (Schedule memory s) {
+    function _schedule(LoanState memory l) private view returns (Repayment.Schedule memory s) {
         Offer storage o = _offers[l.offerId];
         s.principal = l.principal;
         s.term = o.term;

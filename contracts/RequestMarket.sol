@@ -9,9 +9,11 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
+import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
 import {IRequestMarket} from "./interfaces/IRequestMarket.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
 import {PositionMetadata} from "./libraries/PositionMetadata.sol";
+import {Repayment} from "./libraries/Repayment.sol";
 
 /// @title RequestMarket
 /// @notice Loan requests funded by many lenders; each lender's part is an ERC-721 position of this
@@ -192,30 +194,30 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
 
     /// @inheritdoc IRequestMarket
     function repayInstalment(uint256 requestId) external nonReentrant returns (uint256 paid) {
-        return _repay(requestId, RepayKind.Instalment, 0);
+        return _repay(requestId, Repayment.Kind.Instalment, 0);
     }
 
     /// @inheritdoc IRequestMarket
     function repay(uint256 requestId, uint256 amount) external nonReentrant returns (uint256 paid) {
         if (amount == 0) revert ZeroAmount();
-        return _repay(requestId, RepayKind.Amount, amount);
+        return _repay(requestId, Repayment.Kind.Amount, amount);
     }
 
     /// @inheritdoc IRequestMarket
     function repayAll(uint256 requestId) external nonReentrant returns (uint256 paid) {
-        return _repay(requestId, RepayKind.Payoff, 0);
+        return _repay(requestId, Repayment.Kind.Payoff, 0);
     }
 
     /// @inheritdoc IRequestMarket
     function markDefault(uint256 requestId) external nonReentrant {
         Request storage r = _requireRequest(requestId);
         if (r.status != RequestStatus.Active) revert LoanNotActive(requestId, _statusOf(r));
-        Schedule memory s = _schedule(r);
+        Repayment.Schedule memory s = _schedule(r);
         uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
-        uint256 defaultableAt = LoanMath.dueTime(s.start, s.term, s.count, paidCount) + r.defaultPeriod + 1;
+        uint256 defaultableAt = Repayment.defaultableAt(s, paidCount, r.defaultPeriod);
         if (block.timestamp < defaultableAt) revert LoanNotInDefault(requestId, defaultableAt);
 
-        (uint256 newlyLate,) = _lateness(r, s, paidCount);
+        (uint256 newlyLate,) = Repayment.lateness(r.lateInstalmentsCharged, s, paidCount);
         r.status = RequestStatus.Defaulted;
         PseudonymRecord storage rec = _records[r.nullifier];
         unchecked {
@@ -296,28 +298,11 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
         Request storage r = _requireRequest(requestId);
         RequestStatus status = r.status;
         if (status < RequestStatus.Active) revert LoanNotActive(requestId, _statusOf(r));
-        Schedule memory s = _schedule(r);
-        p.interest = s.interest;
-        p.totalDue = s.total;
-        p.repaid = s.repaid;
-        uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
-        p.instalmentsPaid = paidCount;
-        if (status == RequestStatus.Repaid || s.repaid == s.total) return p;
-        p.nextDueTime = LoanMath.dueTime(s.start, s.term, s.count, paidCount);
-        p.nextInstalmentRemaining = LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
-        uint256 dueByNow = LoanMath.cumulativeDue(
-            s.total, s.count, LoanMath.countDueBefore(s.start, s.term, s.count, block.timestamp + 1)
+        ILoanMarket.LoanPosition memory standing = Repayment.standing(
+            _schedule(r), r.lateInstalmentsCharged, status == RequestStatus.Repaid, status == RequestStatus.Defaulted, r.defaultPeriod
         );
-        p.overdueAmount = dueByNow > s.repaid ? dueByNow - s.repaid : 0;
-        (uint256 newlyLate,) = _lateness(r, s, paidCount);
-        p.lateFeesDue = newlyLate * r.lateFee;
-        if (status == RequestStatus.Defaulted) {
-            p.payoffAmount = s.total - s.repaid;
-            p.overdueAmount = p.payoffAmount;
-        } else {
-            p.payoffAmount = _payoffAmount(s);
-            p.defaultableAt = p.nextDueTime + r.defaultPeriod + 1;
-        }
+        // the same ten words: `LoanStanding` is `ILoanMarket.LoanPosition` field for field
+        p = abi.decode(abi.encode(standing), (LoanStanding));
     }
 
     /// @inheritdoc IRequestMarket
@@ -345,23 +330,6 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
     }
 
     // ---------------------------------------------------------------- internals
-
-    enum RepayKind {
-        Instalment,
-        Amount,
-        Payoff
-    }
-
-    /// @dev A loan's schedule, read once.
-    struct Schedule {
-        uint256 principal;
-        uint256 interest;
-        uint256 total;
-        uint256 repaid;
-        uint256 start;
-        uint256 term;
-        uint256 count;
-    }
 
     function _disburse(uint256 requestId, Request storage r, uint256 principal) private {
         r.status = RequestStatus.Active;
@@ -409,23 +377,23 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
         return share - p.claimed;
     }
 
-    function _repay(uint256 requestId, RepayKind kind, uint256 amount) private returns (uint256 paid) {
+    function _repay(uint256 requestId, Repayment.Kind kind, uint256 amount) private returns (uint256 paid) {
         Request storage r = _requireRequest(requestId);
         RequestStatus status = r.status;
         if (status != RequestStatus.Active && status != RequestStatus.Defaulted) revert LoanNotActive(requestId, _statusOf(r));
         bool defaulted = status == RequestStatus.Defaulted;
-        Schedule memory s = _schedule(r);
+        Repayment.Schedule memory s = _schedule(r);
         uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
         amount = _amountDue(requestId, kind, amount, s, paidCount, defaulted);
         uint256 newlyLate;
         {
             uint256 lateCount;
-            (newlyLate, lateCount) = _lateness(r, s, paidCount);
+            (newlyLate, lateCount) = Repayment.lateness(r.lateInstalmentsCharged, s, paidCount);
             if (newlyLate != 0) r.lateInstalmentsCharged = uint16(lateCount);
         }
-        uint256 lateFees = newlyLate * r.lateFee;
+        uint256 lateFees = newlyLate * s.lateFee;
         uint256 repaid = s.repaid + amount;
-        bool closed = repaid == s.total || (kind == RepayKind.Payoff && !defaulted);
+        bool closed = repaid == s.total || (kind == Repayment.Kind.Payoff && !defaulted);
         paid = amount + lateFees;
 
         // the casts cannot truncate (`_requireTerms` bounds every total and its late fees)
@@ -437,23 +405,24 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
         if (paid != 0) _pullExact(r.token, paid);
     }
 
-    /// @dev As `LoanMarket`: what a payment of `kind` pays toward `principal + interest` now.
+    /// @dev What a payment of `kind` pays toward `principal + interest` now.
     function _amountDue(
         uint256 requestId,
-        RepayKind kind,
+        Repayment.Kind kind,
         uint256 amount,
-        Schedule memory s,
+        Repayment.Schedule memory s,
         uint256 paidCount,
         bool defaulted
     ) private view returns (uint256) {
         uint256 outstanding = s.total - s.repaid;
         if (outstanding == 0) revert NothingOwed(requestId);
-        if (kind == RepayKind.Instalment) return LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
-        if (kind == RepayKind.Amount) {
+        if (kind == Repayment.Kind.Instalment) return LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
+        if (kind == Repayment.Kind.Amount) {
             if (amount > outstanding) revert RepaymentExceedsDebt(requestId, amount, outstanding);
             return amount;
         }
-        return defaulted ? outstanding : _payoffAmount(s);
+        // after a default everything is due: no interest is waived
+        return defaulted ? outstanding : Repayment.payoffAmount(s);
     }
 
     /// @dev As `LoanMarket`: a payment in the pseudonym's record and the loan's status.
@@ -491,30 +460,18 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
         }
     }
 
-    function _lateness(Request storage r, Schedule memory s, uint256 paidCount)
-        private
-        view
-        returns (uint256 newlyLate, uint256 lateCount)
-    {
-        lateCount = LoanMath.countDueBefore(s.start, s.term, s.count, block.timestamp - r.gracePeriod);
-        uint256 firstUncharged = Math.max(r.lateInstalmentsCharged, paidCount);
-        newlyLate = lateCount > firstUncharged ? lateCount - firstUncharged : 0;
-    }
-
-    function _payoffAmount(Schedule memory s) private view returns (uint256) {
-        uint256 started = LoanMath.periodsStarted(s.start, s.term, s.count, block.timestamp);
-        uint256 target = LoanMath.payoffTotal(s.principal, s.interest, s.count, started);
-        return target > s.repaid ? target - s.repaid : 0;
-    }
-
-    function _schedule(Request storage r) private view returns (Schedule memory s) {
+    /// @dev The loan's principal is what was raised.
+    function _schedule(Request storage r) private view returns (Repayment.Schedule memory s) {
         s.principal = r.raised;
         s.term = r.term;
         s.count = r.instalmentCount;
-        s.interest = LoanMath.interest(s.principal, r.aprBps, s.term);
+        s.aprBps = r.aprBps;
+        s.interest = LoanMath.interest(s.principal, s.aprBps, s.term);
         s.total = s.principal + s.interest;
         s.repaid = r.repaid;
         s.start = r.startTime;
+        s.gracePeriod = r.gracePeriod;
+        s.lateFee = r.lateFee;
     }
 
     function _total(Request storage r) private view returns (uint256) {

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditVerifier} from "./ICreditVerifier.sol";
 import {IOfferPositions} from "./IOfferPositions.sol";
+import {IMarketErrors} from "./IMarketErrors.sol";
 
 /// @title ILoanMarket
 /// @notice Lenders offer loans in an ERC-20 token with score tiers; a borrower proves in zero
@@ -62,7 +63,7 @@ import {IOfferPositions} from "./IOfferPositions.sol";
 /// position, so nothing is rounded, created or lost. Loans without a position pay nothing for this:
 /// the flag lives in the loan's books slot, which repayments read anyway; a loan with one pays one
 /// cold slot read more (its position's books) in place of the offer's `available` write.
-interface ILoanMarket {
+interface ILoanMarket is IMarketErrors {
     /// @notice A score tier of an offer.
     /// @param minScore The minimum score (the proof's threshold).
     /// @param aprBps Simple annual interest rate, basis points.
@@ -266,30 +267,8 @@ interface ILoanMarket {
     /// @notice The offer has only `available` of the `requested` amount.
     error InsufficientLiquidity(uint256 offerId, uint256 requested, uint256 available);
 
-    /// @notice This pseudonym defaulted in this market: it cannot borrow again.
-    error PseudonymDefaulted(uint256 nullifier);
-
-    /// @notice The pseudonym has `activeLoans` active loans, the most this market allows.
-    error TooManyActiveLoans(uint256 nullifier, uint256 activeLoans, uint256 maxActiveLoans);
-
-    /// @notice The proof is not newer than the pseudonym's last accepted proof (`lastProofTime`).
-    error ProofReplayed(uint256 nullifier, uint256 currentTime, uint256 lastProofTime);
-
     /// @notice Only the offer's lender may do this.
     error NotOfferLender(uint256 offerId, address caller, address lender);
-
-    /// @notice The token is not a contract.
-    error InvalidToken(address token);
-
-    /// @notice The admin has not allowed `token` (or disallowed it): no new offer or deposit in it.
-    /// Existing offers still repay, withdraw and default as usual.
-    error TokenNotAllowed(address token);
-
-    /// @notice `token` is already allowed (`allowed` true) or already not allowed (`allowed` false).
-    error TokenAllowlistUnchanged(address token, bool allowed);
-
-    /// @notice The market received `received` instead of `expected`: fee-on-transfer tokens are not supported.
-    error UnsupportedToken(address token, uint256 expected, uint256 received);
 
     /// @notice An offer has 1 to `maxTierCount` tiers.
     error InvalidTierCount(uint256 tierCount, uint256 maxTierCount);
@@ -302,21 +281,6 @@ interface ILoanMarket {
 
     /// @notice Tiers must ask strictly increasing minimum scores.
     error TiersNotAscending(uint256 tier, uint256 minScore, uint256 previousMinScore);
-
-    /// @notice An offer has 1 to `maxInstalmentCount` instalments.
-    error InvalidInstalmentCount(uint256 instalmentCount, uint256 maxInstalmentCount);
-
-    /// @notice The term is shorter than one second per instalment or longer than `maxTerm`.
-    error InvalidTerm(uint256 term, uint256 instalmentCount, uint256 maxTerm);
-
-    /// @notice The default period must be longer than the grace period and at most `maxPeriod`.
-    error InvalidDefaultPeriod(uint256 defaultPeriod, uint256 gracePeriod, uint256 maxPeriod);
-
-    /// @notice An amount is 0.
-    error ZeroAmount();
-
-    /// @notice `amount` does not fit the market's bookkeeping (at most `max`).
-    error AmountTooLarge(uint256 amount, uint256 max);
 
     /// @notice No loan has this id.
     error UnknownLoan(uint256 loanId);
@@ -344,12 +308,6 @@ interface ILoanMarket {
 
     /// @notice The position has nothing to claim: the loan paid nothing since the last claim.
     error NothingToClaim(uint256 loanId);
-
-    /// @notice An address argument is zero (a constructor's, or the token of `setTokenAllowed`).
-    error ZeroAddress();
-
-    /// @notice The market must allow at least one active loan per pseudonym.
-    error InvalidMaxActiveLoans(uint256 maxActiveLoans);
 
     /// @notice Creates an offer from the caller and deposits `capacity` of `token` (needs an allowance).
     /// `token` must be on the allowlist (`isTokenAllowed`).

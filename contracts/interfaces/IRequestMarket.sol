@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditVerifier} from "./ICreditVerifier.sol";
+import {IMarketErrors} from "./IMarketErrors.sol";
 
 /// @title IRequestMarket
 /// @notice Loan requests funded by many lenders, and lender positions as ERC-721 tokens.
@@ -48,7 +49,7 @@ import {ICreditVerifier} from "./ICreditVerifier.sol";
 ///
 /// Tokens: only those the admin allowed (`setTokenAllowed`) for new requests and funding; fee-on
 /// transfer tokens are refused (`UnsupportedToken`). A pause stops new requests and funding only.
-interface IRequestMarket {
+interface IRequestMarket is IMarketErrors {
     /// @notice What a borrower asks for; all of it is bound by the proof's message.
     /// @param token The ERC-20 lent and repaid.
     /// @param principal The amount asked for.
@@ -193,53 +194,11 @@ interface IRequestMarket {
     /// @notice The admin allowed or disallowed `token` for new requests and funding.
     event TokenAllowlistSet(address indexed token, bool allowed, address indexed admin);
 
-    /// @notice A constructor address, or the token of `setTokenAllowed`, is zero.
-    error ZeroAddress();
-
-    /// @notice The market must allow at least one active loan per pseudonym.
-    error InvalidMaxActiveLoans(uint256 maxActiveLoans);
-
-    /// @notice The token is not a contract.
-    error InvalidToken(address token);
-
-    /// @notice The admin has not allowed `token` (or disallowed it).
-    error TokenNotAllowed(address token);
-
-    /// @notice `token` is already in the asked allowlist state.
-    error TokenAllowlistUnchanged(address token, bool allowed);
-
-    /// @notice The market received `received` instead of `expected`: fee-on-transfer tokens are not supported.
-    error UnsupportedToken(address token, uint256 expected, uint256 received);
-
-    /// @notice An amount is 0.
-    error ZeroAmount();
-
-    /// @notice `amount` does not fit the market's bookkeeping (at most `max`).
-    error AmountTooLarge(uint256 amount, uint256 max);
-
-    /// @notice A request has 1 to `maxInstalmentCount` instalments.
-    error InvalidInstalmentCount(uint256 instalmentCount, uint256 maxInstalmentCount);
-
-    /// @notice The term is shorter than one second per instalment or longer than `maxTerm`.
-    error InvalidTerm(uint256 term, uint256 instalmentCount, uint256 maxTerm);
-
-    /// @notice The default period must be longer than the grace period and at most `maxPeriod`.
-    error InvalidDefaultPeriod(uint256 defaultPeriod, uint256 gracePeriod, uint256 maxPeriod);
-
     /// @notice `aprBps` is 0 or above `maxAprBps`.
     error InvalidApr(uint256 aprBps, uint256 maxAprBps);
 
     /// @notice The deadline must be after block time and at most `maxDeadline`.
     error InvalidDeadline(uint256 deadline, uint256 blockTime, uint256 maxDeadline);
-
-    /// @notice This pseudonym defaulted in this market: it cannot list again.
-    error PseudonymDefaulted(uint256 nullifier);
-
-    /// @notice The pseudonym has `activeLoans` active loans or open requests, the most allowed.
-    error TooManyActiveLoans(uint256 nullifier, uint256 activeLoans, uint256 maxActiveLoans);
-
-    /// @notice The proof is not newer than the pseudonym's last accepted proof.
-    error ProofReplayed(uint256 nullifier, uint256 currentTime, uint256 lastProofTime);
 
     /// @notice No request has this id.
     error UnknownRequest(uint256 requestId);
