@@ -68,8 +68,8 @@ export const ZK_ERROR_KEYS: Record<ZkCreditErrorCode, MessageKey> = {
 }
 
 /** Argument names of contract errors that are token amounts or unix times. */
-const AMOUNT_ARGS = new Set(["amount", "available", "requested", "principal", "maxPrincipal", "outstanding", "balance", "needed", "allowance", "expected", "received", "max", "maxAmount"])
-const TIME_ARGS = new Set(["defaultableAt", "validUntil", "replacedAt", "blockTime", "currentTime", "lastProofTime", "availableAt", "validFrom", "revokedAt"])
+const AMOUNT_ARGS = new Set(["amount", "available", "requested", "principal", "maxPrincipal", "outstanding", "balance", "needed", "allowance", "expected", "received", "max", "maxAmount", "remaining"])
+const TIME_ARGS = new Set(["defaultableAt", "validUntil", "replacedAt", "blockTime", "currentTime", "lastProofTime", "availableAt", "validFrom", "revokedAt", "deadline", "maxDeadline"])
 
 function revertParams(args: Record<string, bigint | string | boolean>): Record<string, MessageParam> {
     const params: Record<string, MessageParam> = {}

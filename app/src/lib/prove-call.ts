@@ -1,0 +1,64 @@
+/**
+ * The one path from a market call to its credit proof, shared by the borrower page (borrowing
+ * from an offer) and the requests page (listing a request): sync the KYC tree from public events
+ * in a worker (the leaf index stays in this browser), read what the proof needs from the chain
+ * (`prepareCreditProof`), and prove in the prover worker, each stage reported.
+ */
+import { prepareCreditProof } from "$client/borrow.ts"
+import type { Attestation } from "$prover/attestation.ts"
+import type { CreditProof } from "$prover/credit-proof.ts"
+import { ZkCreditError } from "$prover/errors.ts"
+import type { Identity } from "$prover/identity.ts"
+import type { DownloadProgress } from "./components/ProofProgress.svelte"
+import { app } from "./app.svelte.ts"
+import { kycMembership } from "./kyc.ts"
+import { chainNow } from "./loans.ts"
+import { proveInWorker, type FlowStage } from "./prove.ts"
+
+/**
+ * Proves, in this browser, that the identity's attested score meets `threshold`, for `scope` and
+ * `message` (what the market recomputes from the call).
+ * @param onStage Called with "syncing" first, then each proof stage (and the proving files' download).
+ * @throws ZkCreditError `NOT_A_MEMBER` when the identity is not in the KYC registry, and what
+ *   `prepareCreditProof` and the prover throw.
+ */
+export async function proveForCall(params: {
+    identity: Identity
+    attestation: Attestation
+    threshold: number
+    scope: bigint
+    message: bigint
+    onStage: (stage: FlowStage, download?: DownloadProgress) => void
+}): Promise<CreditProof> {
+    const { identity, attestation, onStage } = params
+    onStage("syncing")
+    const group = await kycMembership(identity.commitment)
+    if (!group) throw new ZkCreditError("NOT_A_MEMBER", "this identity is not in the KYC registry", "membership")
+    const request = await prepareCreditProof({
+        provider: app.provider!,
+        contracts: app.contracts!,
+        identity,
+        attestation,
+        group,
+        threshold: params.threshold,
+        scope: params.scope,
+        message: params.message,
+        // a local node mines only on demand: its latest block can be older than an attestation just
+        // received, and the call lands in a new block at this clock's time
+        ...(app.config!.devAccounts?.length ? { currentTime: Math.max(await chainNow(), Math.floor(Date.now() / 1000)) } : {})
+    })
+    return proveInWorker(
+        identity.secret,
+        {
+            attestation,
+            membership: group,
+            threshold: BigInt(request.threshold),
+            currentTime: BigInt(request.currentTime),
+            scope: BigInt(request.scope),
+            message: BigInt(request.message),
+            ...(request.kycRoot !== undefined ? { kycRoot: BigInt(request.kycRoot) } : {})
+        },
+        app.config!.artifacts,
+        (stage, detail) => onStage(stage, detail && (detail.bytesLoaded !== undefined || detail.bytesTotal !== undefined) ? detail : undefined)
+    )
+}
