@@ -819,6 +819,7 @@ export const en = {
     "error.revert.LoanNotActive": "The loan is already repaid or defaulted.",
     "error.revert.LoanNotInDefault": "The loan can be marked defaulted only from {defaultableAt}.",
     "error.revert.NotAFieldElement": "A proof value is not a field element: the proof is malformed.",
+    "error.revert.PositionAlreadyOpen": "This loan already has a position: its lender opened it before.",
     "error.revert.NotOfferLender": "Only the offer's lender may do this.",
     "error.revert.OfferPaused": "The lender paused this offer: choose another.",
     "error.revert.ProofFromFuture": "The proof's time is ahead of the chain's clock: prove again.",

@@ -821,6 +821,7 @@ export const zhCN: Messages = {
     "error.revert.LoanNotActive": "该贷款已还清或已违约。",
     "error.revert.LoanNotInDefault": "该贷款要到 {defaultableAt} 才能标记为违约。",
     "error.revert.NotAFieldElement": "证明中的某个值不是域元素：证明格式有误。",
+    "error.revert.PositionAlreadyOpen": "该贷款已有份额：出借方此前已开立。",
     "error.revert.NotOfferLender": "只有该方案的出借方可以执行此操作。",
     "error.revert.OfferPaused": "出借方已暂停该方案：请选择其他方案。",
     "error.revert.ProofFromFuture": "证明中的时间超前于链上时钟：请重新生成证明。",
