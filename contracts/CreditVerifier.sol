@@ -8,6 +8,7 @@ import {CreditProofVerifier} from "./generated/CreditProofVerifier.sol";
 import {IBureauRegistry} from "./interfaces/IBureauRegistry.sol";
 import {CREDIT_PROOF_SIGNAL_COUNT} from "./interfaces/ICreditProofVerifier.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
+import {IEscrowCommitteeRegistry} from "./interfaces/IEscrowCommitteeRegistry.sol";
 import {IKycRegistry} from "./interfaces/IKycRegistry.sol";
 
 /// @title CreditVerifier
@@ -32,6 +33,9 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, 
     IBureauRegistry public immutable bureauRegistry;
 
     /// @inheritdoc ICreditVerifier
+    IEscrowCommitteeRegistry public immutable escrowCommittees;
+
+    /// @inheritdoc ICreditVerifier
     uint256 public immutable maxProofAge;
 
     /// @inheritdoc ICreditVerifier
@@ -40,6 +44,7 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE` (the emergency pause).
     /// @param kyc The KYC registry.
     /// @param bureaus The bureau registry.
+    /// @param committees The escrow committee registry.
     /// @param maxProofAge_ Seconds a proof's `currentTime` may lag block time: bounds how long after an
     /// attestation expires a proof made with it still lands.
     /// @param maxFutureSkew_ Seconds a proof's `currentTime` may lead block time (clock skew).
@@ -47,10 +52,13 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, 
         address admin,
         IKycRegistry kyc,
         IBureauRegistry bureaus,
+        IEscrowCommitteeRegistry committees,
         uint256 maxProofAge_,
         uint256 maxFutureSkew_
     ) {
-        if (admin == address(0) || address(kyc) == address(0) || address(bureaus) == address(0)) revert ZeroAddress();
+        if (admin == address(0) || address(kyc) == address(0) || address(bureaus) == address(0) || address(committees) == address(0)) {
+            revert ZeroAddress();
+        }
         if (maxProofAge_ == 0 || maxProofAge_ > MAX_ALLOWED_PROOF_AGE || maxFutureSkew_ > MAX_ALLOWED_FUTURE_SKEW) {
             revert InvalidTimeWindow(maxProofAge_, maxFutureSkew_, MAX_ALLOWED_PROOF_AGE, MAX_ALLOWED_FUTURE_SKEW);
         }
@@ -59,6 +67,7 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, 
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         kycRegistry = kyc;
         bureauRegistry = bureaus;
+        escrowCommittees = committees;
         maxProofAge = maxProofAge_;
         maxFutureSkew = maxFutureSkew_;
     }
@@ -71,12 +80,15 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, 
         if (paused()) revert VerifierPaused();
         uint256[CREDIT_PROOF_SIGNAL_COUNT] memory signals;
         signals[CreditCircuit.SIGNAL_NULLIFIER] = proof.nullifier;
+        signals[CreditCircuit.SIGNAL_EPHEMERAL_KEY_Y] = proof.ephemeralKeyY;
+        signals[CreditCircuit.SIGNAL_CIPHERTEXT] = proof.ciphertext;
         signals[CreditCircuit.SIGNAL_KYC_ROOT] = proof.kycRoot;
         signals[CreditCircuit.SIGNAL_BUREAU_KEY_HASH] = proof.bureauKeyHash;
         signals[CreditCircuit.SIGNAL_THRESHOLD] = threshold;
         signals[CreditCircuit.SIGNAL_CURRENT_TIME] = proof.currentTime;
         signals[CreditCircuit.SIGNAL_SCOPE] = scope;
         signals[CreditCircuit.SIGNAL_MESSAGE] = message;
+        signals[CreditCircuit.SIGNAL_COMMITTEE_KEY_Y] = proof.committeeKeyY;
         // the Groth16 verifier only returns false for these; say which signal it was
         for (uint256 i; i < CREDIT_PROOF_SIGNAL_COUNT; ++i) {
             if (signals[i] >= CreditCircuit.SNARK_SCALAR_FIELD) revert NotAFieldElement(i, signals[i]);
@@ -90,6 +102,7 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, 
         if (!bureauRegistry.isKeyActive(proof.bureauKeyHash, block.timestamp)) {
             revert InactiveBureauKey(proof.bureauKeyHash);
         }
+        _requireActiveCommitteeKey(proof.committeeKeyY, currentTime);
 
         if (!_verifyGroth16(proof.points, signals)) revert InvalidProof();
     }
@@ -122,6 +135,16 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, 
         (bool ok, bytes memory result) =
             address(this).staticcall(abi.encodeWithSelector(this.verifyProof.selector, p, signals));
         return ok && result.length == 32 && abi.decode(result, (bool));
+    }
+
+    /// @dev The escrow must be openable: under a registered committee key whose window holds the
+    /// proof's time, and not revoked (a revocation refuses proofs from its block on, however old
+    /// their `currentTime`). One call for the record, which also says why.
+    function _requireActiveCommitteeKey(uint256 keyY, uint256 currentTime) private view {
+        IEscrowCommitteeRegistry.CommitteeKey memory key = escrowCommittees.keyOf(keyY);
+        if (key.threshold == 0 || key.revokedAt != 0 || currentTime < key.validFrom || currentTime >= key.validUntil) {
+            revert InactiveCommitteeKey(keyY, currentTime, key.validFrom, key.validUntil, key.revokedAt);
+        }
     }
 
     /// @dev The registry's `isRootValid` would only say no; its record says why, in one call. The

@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IEscrowCommitteeRegistry} from "./interfaces/IEscrowCommitteeRegistry.sol";
 import {IEscrowOpenings} from "./interfaces/IEscrowOpenings.sol";
-import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
+import {ILoanMarket, escrowHash} from "./interfaces/ILoanMarket.sol";
 import {BabyJubjub} from "./libraries/BabyJubjub.sol";
 
 /// @title EscrowOpenings
@@ -41,9 +41,14 @@ contract EscrowOpenings is IEscrowOpenings, AccessControl {
         if (loan.status != ILoanMarket.LoanStatus.Defaulted) revert LoanNotDefaulted(loanId, uint8(loan.status));
         if (_openings[loanId].requestedAt != 0) revert OpeningAlreadyRequested(loanId);
         if (ephemeralKeyY <= 1 || ephemeralKeyY >= BabyJubjub.P - 1 || ciphertext >= BabyJubjub.P) revert InvalidEscrow(ephemeralKeyY, ciphertext);
+        // the escrow is the one the loan's verified proof carried, as the market recorded it (the
+        // verifier checked the committee key was active then); nothing the requester makes up
+        bytes32 recorded = market.escrowHashOf(loanId);
+        if (escrowHash(committeeKeyY, ephemeralKeyY, ciphertext) != recorded) {
+            revert EscrowNotOfLoan(loanId, committeeKeyY, ephemeralKeyY, ciphertext, recorded);
+        }
         uint256 other = _loanOfEscrow[ephemeralKeyY];
         if (other != 0) revert EscrowAlreadyRequested(ephemeralKeyY, other - 1);
-        if (!committees.isKeyActive(committeeKeyY, loan.startTime)) revert CommitteeKeyNotActiveAtBorrow(loanId, committeeKeyY, loan.startTime);
         _openings[loanId] = Opening({
             committeeKeyY: committeeKeyY,
             ephemeralKeyY: ephemeralKeyY,

@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
-import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
+import {ILoanMarket, escrowHash} from "./interfaces/ILoanMarket.sol";
 import {IOfferPositions} from "./interfaces/IOfferPositions.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
 import {OfferPositions} from "./OfferPositions.sol";
@@ -60,6 +60,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     mapping(uint256 nullifier => Pseudonym) private _records;
     mapping(uint256 offerId => uint256) private _surplus;
     mapping(address token => bool allowed) private _allowedTokens;
+    mapping(uint256 loanId => bytes32 escrowHash) private _escrows;
     // A loan's position (`openPosition`): what is credited and not claimed yet, bits 0-127, and what
     // the loan received before the position opened plus one, bits 128-255, so the slot is never zero
     // once open and a repayment rewrites it (2,900 gas) rather than filling a fresh one.
@@ -234,6 +235,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         _records[proof.nullifier] = rec;
         // one slot, written once; the books slot stays zero until the first payment
         _loanSlots[loanId] = _packLoan(principal, block.timestamp, offerId, tier, LoanStatus.Active, firstLoan);
+        _recordEscrow(loanId, proof);
         emit LoanOpened(
             loanId, offerId, proof.nullifier, msg.sender, tier, principal, LoanMath.interest(principal, t.aprBps, o.term)
         );
@@ -368,6 +370,11 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     /// @inheritdoc ILoanMarket
+    function escrowHashOf(uint256 loanId) external view returns (bytes32) {
+        return _escrows[loanId];
+    }
+
+    /// @inheritdoc ILoanMarket
     function surplus(uint256 offerId) external view returns (uint256) {
         return _surplus[offerId];
     }
@@ -414,6 +421,13 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev The loan's identity escrow, as the verified proof carries it: one slot (its hash) for
+    /// EscrowOpenings to check a request against, the values in an event for the committee.
+    function _recordEscrow(uint256 loanId, ICreditVerifier.CreditProof calldata proof) private {
+        _escrows[loanId] = escrowHash(proof.committeeKeyY, proof.ephemeralKeyY, proof.ciphertext);
+        emit LoanEscrowRecorded(loanId, proof.committeeKeyY, proof.ephemeralKeyY, proof.ciphertext);
+    }
 
     /// @dev A pseudonym's record as stored (one slot). `activeLoans` is not stored: a loan leaves
     /// the active ones when repaid before a default (`loansRepaid`) or defaulted (`defaults`), once.

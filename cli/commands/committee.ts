@@ -18,6 +18,7 @@ import {
     createDealing,
     createRoster,
     finalizeCommittee,
+    GENERATOR,
     parseAuthorityKey,
     parseAuthorityShare,
     parseCommitteeKey,
@@ -218,19 +219,28 @@ Addresses: --registry / --openings, or ${ESCROW_ENV.registry} / ${ESCROW_ENV.ope
         .command("request")
         .description("ask the committee to open a defaulted loan's escrow (needs REQUESTER_ROLE); refused for any loan not defaulted")
         .requiredOption("--loan <id>", "the loan id")
-        .requiredOption("--committee-key-y <y>", "the committee key the escrow was made under (the borrow proof's public signal)")
-        .requiredOption("--ephemeral-key-y <y>", "the escrow's R.y (the borrow proof's public signal)")
-        .requiredOption("--ciphertext <c>", "the escrow's ciphertext (the borrow proof's public signal)")
+        .option("--committee-key-y <y>", "the committee key the escrow was made under (default: the market's record of the loan)")
+        .option("--ephemeral-key-y <y>", "the escrow's R.y (default: the market's record of the loan)")
+        .option("--ciphertext <c>", "the escrow's ciphertext (default: the market's record of the loan)")
         .option("--openings <address>", `EscrowOpenings (default ${ESCROW_ENV.openings})`)
         .action(
-            action<{ loan: string; committeeKeyY: string; ephemeralKeyY: string; ciphertext: string; openings?: string }>(async (ctx, options) => {
+            action<{ loan: string; committeeKeyY?: string; ephemeralKeyY?: string; ciphertext?: string; openings?: string }>(async (ctx, options) => {
                 const loanId = parseInteger(options.loan, "--loan", { min: 0 })
-                const committeeKeyY = parseFieldElement(options.committeeKeyY, "--committee-key-y")
-                const { escrow } = parseEscrow({ ephemeralKeyY: options.ephemeralKeyY, ciphertext: options.ciphertext })
+                // the given escrow values are checked up front, before the chain
+                const givenKeyY = options.committeeKeyY === undefined ? undefined : parseFieldElement(options.committeeKeyY, "--committee-key-y")
+                const givenR = options.ephemeralKeyY === undefined ? undefined : parseEscrow({ ephemeralKeyY: options.ephemeralKeyY, ciphertext: "0" }).escrow.ephemeralKeyY
+                const givenC = options.ciphertext === undefined ? undefined : parseEscrow({ ephemeralKeyY: escrowProbeY, ciphertext: options.ciphertext }).escrow.ciphertext
                 const openings = await escrowContract(ctx, "openings", options.openings, true)
                 await requireDefaulted(ctx, openings, loanId)
                 const existing = await openings.getFunction("openingOf")(loanId)
                 if (existing.requestedAt !== 0n) throw failed("ALREADY_REQUESTED", `an opening of loan ${loanId} was requested already, at ${isoTime(Number(existing.requestedAt))}`)
+                // the escrow the market recorded from the loan's verified proof; given values must be it (the contract checks too)
+                const recorded = await recordedEscrow(ctx, openings, loanId)
+                const committeeKeyY = givenKeyY ?? recorded.committeeKeyY
+                const escrow = { ephemeralKeyY: givenR ?? recorded.ephemeralKeyY, ciphertext: givenC ?? recorded.ciphertext }
+                if (committeeKeyY !== recorded.committeeKeyY || escrow.ephemeralKeyY !== recorded.ephemeralKeyY || escrow.ciphertext !== recorded.ciphertext) {
+                    throw badInput("NOT_THE_LOANS_ESCROW", `the escrow given is not the one the market recorded for loan ${loanId} (committee key ${recorded.committeeKeyY}, R.y ${recorded.ephemeralKeyY}, c ${recorded.ciphertext}): leave the escrow options out to use the record`)
+                }
                 const receipt = await send(ctx.out, `requesting the opening of loan ${loanId}`, () => openings.getFunction("requestOpening")(loanId, committeeKeyY, escrow.ephemeralKeyY, escrow.ciphertext))
                 ctx.out.result({ loanId, transactionHash: receipt.hash }, `requested the opening of loan ${loanId}'s escrow; the authorities can now decrypt their shares`)
             })
@@ -337,6 +347,18 @@ async function escrowContract(ctx: CliContext, which: "registry" | "openings", o
     const provider = await ctx.provider()
     if ((await provider.getCode(address)) === "0x") throw badInput("NO_CONTRACT", `${flag} ${address}: no contract at this address on chain ${await ctx.chainId()}`)
     return ctx.contract(address, which === "registry" ? EscrowCommitteeRegistryAbi : EscrowOpeningsAbi, write)
+}
+
+/** The y of B8, a valid ephemeral key y: lets `parseEscrow` check a ciphertext on its own. */
+const escrowProbeY = GENERATOR[1].toString()
+
+/** The escrow the market recorded for a loan (its `LoanEscrowRecorded` event). */
+async function recordedEscrow(ctx: CliContext, openings: Contract, loanId: number): Promise<{ committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint }> {
+    const market = await ctx.contract(String(await openings.getFunction("market")()), LoanMarketAbi)
+    const [event] = await market.queryFilter(market.filters.LoanEscrowRecorded!(loanId), 0, "latest")
+    if (!event) throw failed("NO_ESCROW_RECORDED", `the market has no escrow recorded for loan ${loanId} (a loan made before the escrow was part of the credit proof cannot be opened)`)
+    const args = (event as unknown as { args: { committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint } }).args
+    return { committeeKeyY: args.committeeKeyY, ephemeralKeyY: args.ephemeralKeyY, ciphertext: args.ciphertext }
 }
 
 /** Refuses unless the loan is marked defaulted in the market the openings contract serves. */

@@ -342,6 +342,7 @@ async function createRequest(ctx: CliContext, options: CreateOptions): Promise<v
     const terms: RequestTerms = { token: token.address, principal, term, instalmentCount, aprBps, minScore, gracePeriod, defaultPeriod, lateFee, deadline: now + fundingDays * DAY, disbursePartial: options.partial ?? false }
     const proofRequest = await prepareCreditProof({
         provider,
+        deployment,
         contracts: await ctx.readContracts(),
         identity: id,
         attestation,

@@ -1,4 +1,4 @@
-import type { Provider } from "ethers"
+import { Contract, type EventLog, type Provider } from "ethers"
 import { bureauKeyHash, parseAttestation, type Attestation } from "../../prover/src/attestation.ts"
 import { ZkCreditError } from "../../prover/src/errors.ts"
 import { computeMessage, computeScope } from "../../prover/src/hash.ts"
@@ -7,6 +7,7 @@ import type { CreditProofRequest } from "../../prover/src/inputs.ts"
 import type { KycTree, KycMerkleProof } from "../../prover/src/kyc-tree.ts"
 import type { ZkCreditContracts } from "./contracts.ts"
 import type { Deployment } from "./deployments.ts"
+import { EscrowCommitteeRegistryAbi } from "./generated/abis.ts"
 import type { OfferView } from "./views.ts"
 
 /** What a borrower wants. */
@@ -19,9 +20,40 @@ export interface BorrowIntent {
 }
 
 /**
+ * The escrow committee key a proof made at `time` must encrypt under: of the keys registered in
+ * the registry the credit verifier checks (`escrowCommittees()`), the one active at `time` with
+ * the latest `validFrom` (during a rotation both are active; the newer one is taken, as the
+ * borrower page's escrow statement shows it). Read
+ * from chain data alone: the registry's `CommitteeKeyAdded` events and `keyOf`.
+ * @returns The key `[x, y]`, for `CreditProofRequest.committeeKey`.
+ * @throws ZkCreditError `INVALID_POINT` when no committee key is active at `time` (the platform
+ *   cannot accept proofs until its committee registers one).
+ */
+export async function activeCommitteeKey(params: { provider: Provider; deployment: Deployment; contracts: ZkCreditContracts; time: number }): Promise<[bigint, bigint]> {
+    const { provider, deployment, contracts, time } = params
+    const address = (await contracts.creditVerifier.getFunction("escrowCommittees")()) as string
+    const registry = new Contract(address, EscrowCommitteeRegistryAbi, provider)
+    const added = (await registry.queryFilter(registry.filters.CommitteeKeyAdded!(), deployment.deployBlock)) as EventLog[]
+    let newest: { x: bigint; y: bigint; validFrom: bigint } | undefined
+    for (const event of added) {
+        const keyY = event.args[0] as bigint
+        if (!((await registry.getFunction("isKeyActive")(keyY, time)) as boolean)) continue
+        const key = (await registry.getFunction("keyOf")(keyY)) as { x: bigint; validFrom: bigint }
+        if (!newest || key.validFrom > newest.validFrom) newest = { x: key.x, y: keyY, validFrom: key.validFrom }
+    }
+    if (newest) return [newest.x, newest.y]
+    throw new ZkCreditError(
+        "INVALID_POINT",
+        `no escrow committee key is active in the registry ${address} at ${time}: the committee must register one (\`zkcredit committee register\`) before anyone can borrow`,
+        "committeeKey"
+    )
+}
+
+/**
  * Everything a proof for this borrow needs from the chain, checked: the tier's threshold, the
- * market's scope, the borrow message, the chain's current time and that the bureau key is
- * active. Proving itself happens elsewhere (a worker in the browser).
+ * market's scope, the borrow message, the chain's current time, that the bureau key is active,
+ * and the escrow committee key active at that time ({@link activeCommitteeKey}). Proving itself
+ * happens elsewhere (a worker in the browser).
  *
  * `group` may be the whole KYC group or just the borrower's Merkle proof in it (e.g. from a tree
  * rebuilt level by level). `currentTime` defaults to the latest block's time; a client on a
@@ -29,7 +61,7 @@ export interface BorrowIntent {
  * since the borrow lands in a new block and the attestation may be younger than the last block.
  *
  * @throws ZkCreditError `INVALID_ARGUMENT` for a bad tier or amount, `WRONG_BUREAU_KEY` when
- *   the attestation's key is not active on chain.
+ *   the attestation's key is not active on chain, `INVALID_POINT` when no committee key is.
  */
 export async function prepareBorrowRequest(params: {
     provider: Provider
@@ -54,6 +86,7 @@ export async function prepareBorrowRequest(params: {
     const market = deployment.contracts.loanMarket
     return prepareCreditProof({
         provider,
+        deployment,
         contracts,
         identity,
         attestation,
@@ -67,12 +100,14 @@ export async function prepareBorrowRequest(params: {
 
 /**
  * A credit proof request for any market call (a borrow, a loan request): the caller derives the
- * threshold, scope and message; this reads the KYC root and the chain's time and checks that the
- * attestation's bureau key is active.
- * @throws ZkCreditError `WRONG_BUREAU_KEY` when the attestation's key is not active on chain.
+ * threshold, scope and message; this reads the KYC root, the chain's time and the escrow committee
+ * key active then ({@link activeCommitteeKey}), and checks that the attestation's bureau key is active.
+ * @throws ZkCreditError `WRONG_BUREAU_KEY` when the attestation's key is not active on chain,
+ *   `INVALID_POINT` when no committee key is.
  */
 export async function prepareCreditProof(params: {
     provider: Provider
+    deployment: Deployment
     contracts: ZkCreditContracts
     identity: Identity
     attestation: Attestation
@@ -88,15 +123,19 @@ export async function prepareCreditProof(params: {
     const keyHash = bureauKeyHash(parseAttestation(attestation).bureauPublicKey)
     const active = (await contracts.bureauRegistry.getFunction("isKeyActive")(keyHash, block.timestamp)) as boolean
     if (!active) throw new ZkCreditError("WRONG_BUREAU_KEY", "the bureau key that signed this attestation is not active on chain (revoked, expired or unknown): ask the bureau for a new attestation", "attestation")
+    const currentTime = params.currentTime ?? block.timestamp
+    const committeeKey = await activeCommitteeKey({ provider, deployment: params.deployment, contracts, time: currentTime })
     return {
         identity,
         attestation,
         membership: group,
         kycRoot: (await contracts.kycRegistry.getFunction("currentRoot")()) as bigint,
         threshold: params.threshold,
-        currentTime: params.currentTime ?? block.timestamp,
+        // the chain's clock by default: the contract compares with block time
+        currentTime,
         scope: params.scope,
-        message: params.message
+        message: params.message,
+        committeeKey
     }
 }
 

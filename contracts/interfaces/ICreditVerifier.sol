@@ -2,11 +2,13 @@
 pragma solidity ^0.8.28;
 
 import {IBureauRegistry} from "./IBureauRegistry.sol";
+import {IEscrowCommitteeRegistry} from "./IEscrowCommitteeRegistry.sol";
 import {IKycRegistry} from "./IKycRegistry.sol";
 
 /// @title ICreditVerifier
 /// @notice Checks a credit proof in full: the verifier is not paused, the KYC root is known, not
-/// revoked nor invalidated and still valid, the bureau key is active, the proof's time is close to
+/// revoked nor invalidated and still valid, the bureau key is active, the escrow committee key the
+/// identity escrow was made under is active at the proof's time, the proof's time is close to
 /// block time, and the Groth16 proof verifies. Each failed check reverts with its own error naming
 /// the offending value. The admin can pause it: no proof is accepted until it is unpaused.
 /// @dev The caller (a market) derives `threshold`, `scope` and `message` itself, which is what binds
@@ -18,12 +20,18 @@ interface ICreditVerifier {
     /// @param kycRoot The KYC root the membership was proved against.
     /// @param bureauKeyHash `Poseidon(Ax, Ay)` of the key that signed the attestation.
     /// @param currentTime The unix time the proof claims to be made at.
+    /// @param committeeKeyY y of the escrow committee key (EscrowCommitteeRegistry) the escrow is under.
+    /// @param ephemeralKeyY The identity escrow's ephemeral key `R.y`.
+    /// @param ciphertext The identity escrow's ciphertext: the borrower's identity commitment, masked.
     /// @param points The Groth16 proof in verifier order: a.x, a.y, b.x1, b.x0, b.y1, b.y0, c.x, c.y.
     struct CreditProof {
         uint256 nullifier;
         uint256 kycRoot;
         uint256 bureauKeyHash;
         uint256 currentTime;
+        uint256 committeeKeyY;
+        uint256 ephemeralKeyY;
+        uint256 ciphertext;
         uint256[8] points;
     }
 
@@ -50,6 +58,11 @@ interface ICreditVerifier {
     /// @notice The bureau key is unknown, revoked, not yet valid or expired at block time.
     error InactiveBureauKey(uint256 keyHash);
 
+    /// @notice The escrow committee key `committeeKeyY` is unknown (all zeros), revoked (`revokedAt`
+    /// not 0), or its window [`validFrom`, `validUntil`) does not hold the proof's `currentTime`:
+    /// prove again under a key that `escrowCommittees()` lists as active.
+    error InactiveCommitteeKey(uint256 committeeKeyY, uint256 currentTime, uint256 validFrom, uint256 validUntil, uint256 revokedAt);
+
     /// @notice The proof's time is more than `maxFutureSkew()` after block time.
     error ProofFromFuture(uint256 currentTime, uint256 blockTime);
 
@@ -66,7 +79,8 @@ interface ICreditVerifier {
     error InvalidTimeWindow(uint256 maxProofAge, uint256 maxFutureSkew, uint256 maxAllowedAge, uint256 maxAllowedSkew);
 
     /// @notice Checks a credit proof; reverts with the first failed check, returns if all pass.
-    /// @dev Order: pause, field range, time window, root, bureau key, Groth16 proof (cheapest first).
+    /// @dev Order: pause, field range, time window, root, bureau key, committee key, Groth16 proof
+    /// (cheapest first).
     /// @param proof The proof and the public signals the caller cannot derive.
     /// @param threshold The minimum score, from the loan offer.
     /// @param scope The market's scope, `keccak256(abi.encode(chainid, market)) >> 8`.
@@ -80,6 +94,9 @@ interface ICreditVerifier {
 
     /// @notice The bureau registry whose keys are accepted.
     function bureauRegistry() external view returns (IBureauRegistry);
+
+    /// @notice The escrow committee registry whose keys are accepted for the identity escrow.
+    function escrowCommittees() external view returns (IEscrowCommitteeRegistry);
 
     /// @notice How old (seconds before block time) a proof's `currentTime` may be.
     function maxProofAge() external view returns (uint256);

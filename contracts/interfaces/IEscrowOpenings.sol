@@ -12,9 +12,11 @@ pragma solidity ^0.8.28;
 /// Chaum-Pedersen check costs four scalar multiplications (over a million gas in Solidity),
 /// while each share is signed by its authority's registered address and checkable by anyone
 /// off chain, so a forged one names its author and delays nothing once t honest ones are in.
-/// Until the market records each loan's escrow from its proof, the request carries the escrow
-/// (R.y, c) and only holders of `REQUESTER_ROLE` may send it: an open request would let anyone
-/// pass a good borrower's escrow off as a defaulter's and have it decrypted.
+/// The market records each loan's escrow from its verified proof (`ILoanMarket.escrowHashOf`, the
+/// values in `LoanEscrowRecorded`): the request names it and is refused unless it is exactly the
+/// loan's, so nobody can pass a good borrower's escrow off as a defaulter's. Requests still need
+/// `REQUESTER_ROLE` (the compliance desk, a lender's recovery agent): the escrow no longer depends
+/// on the requester, but who asks for an opening stays an accountable, named party.
 interface IEscrowOpenings {
     /// @notice An opening request (three slots).
     /// @param committeeKeyY The committee key the escrow was made under.
@@ -56,8 +58,10 @@ interface IEscrowOpenings {
     /// @notice R.y or c is not below the SNARK scalar field, or R.y is 0, 1 or p - 1 (the y of small-order points only).
     error InvalidEscrow(uint256 ephemeralKeyY, uint256 ciphertext);
 
-    /// @notice The committee key was not active when the loan began, so the borrow's proof cannot have used it.
-    error CommitteeKeyNotActiveAtBorrow(uint256 loanId, uint256 committeeKeyY, uint256 startTime);
+    /// @notice `(committeeKeyY, ephemeralKeyY, ciphertext)` is not the escrow the market recorded for
+    /// loan `loanId` (its hash is `recorded`; 0 for a loan made before escrows were recorded): take
+    /// the values from the loan's `LoanEscrowRecorded` event.
+    error EscrowNotOfLoan(uint256 loanId, uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext, bytes32 recorded);
 
     /// @notice No opening of this loan was requested.
     error OpeningNotRequested(uint256 loanId);
@@ -71,7 +75,8 @@ interface IEscrowOpenings {
     /// @notice The partial decryption is not a point of Baby Jubjub of order above 2, or a proof value is out of range.
     error InvalidPartialDecryption(uint256 partialX, uint256 partialY);
 
-    /// @notice Requests the opening of a defaulted loan's escrow. `REQUESTER_ROLE` only.
+    /// @notice Requests the opening of a defaulted loan's escrow. `REQUESTER_ROLE` only. The three
+    /// values must be the loan's, as its market recorded them (its `LoanEscrowRecorded` event).
     /// @param committeeKeyY The committee key the escrow was made under (the proof's public signal).
     /// @param ephemeralKeyY The escrow's R.y (the proof's public signal).
     /// @param ciphertext The escrow's c (the proof's public signal).

@@ -6,6 +6,11 @@ import {ICreditVerifier} from "./ICreditVerifier.sol";
 import {IOfferPositions} from "./IOfferPositions.sol";
 import {IMarketErrors} from "./IMarketErrors.sol";
 
+/// @notice How a market records a loan's identity escrow: one word for the three public signals.
+function escrowHash(uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext) pure returns (bytes32) {
+    return keccak256(abi.encode(committeeKeyY, ephemeralKeyY, ciphertext));
+}
+
 /// @title ILoanMarket
 /// @notice Lenders offer loans in an ERC-20 token with score tiers; a borrower proves in zero
 /// knowledge that a registered bureau scored them at or above a tier's minimum and that they passed
@@ -221,6 +226,11 @@ interface ILoanMarket is IMarketErrors {
     /// @notice The admin disallowed `token`: no new offers or deposits in it; everything else goes on.
     event TokenDisallowed(address indexed token, address indexed admin);
 
+    /// @notice The identity escrow of loan `loanId`, from its verified credit proof: the borrower's
+    /// identity commitment encrypted under committee key `committeeKeyY` (EscrowOpenings opens it
+    /// only once the loan is defaulted). Emitted with `LoanOpened`.
+    event LoanEscrowRecorded(uint256 indexed loanId, uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext);
+
     /// @notice A loan was disbursed to `borrower`.
     event LoanOpened(
         uint256 indexed loanId,
@@ -418,6 +428,10 @@ interface ILoanMarket is IMarketErrors {
 
     /// @notice A loan; all zeros if unknown.
     function loan(uint256 loanId) external view returns (Loan memory);
+
+    /// @notice `escrowHash(committeeKeyY, ephemeralKeyY, ciphertext)` of the loan's identity escrow,
+    /// as its credit proof carried it (the values are in `LoanEscrowRecorded`); 0 if unknown.
+    function escrowHashOf(uint256 loanId) external view returns (bytes32);
 
     /// @notice Repayments of an offer that did not fit its `available`, waiting for the lender.
     function surplus(uint256 offerId) external view returns (uint256);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IBureauRegistry} from "../interfaces/IBureauRegistry.sol";
 import {ICreditVerifier} from "../interfaces/ICreditVerifier.sol";
+import {IEscrowCommitteeRegistry} from "../interfaces/IEscrowCommitteeRegistry.sol";
 import {IKycRegistry} from "../interfaces/IKycRegistry.sol";
 
 /// @notice Test-only credit verifier for market tests that are not about proofs (loan arithmetic,
@@ -22,6 +23,10 @@ contract MockCreditVerifier is ICreditVerifier {
 
     function bureauRegistry() external pure returns (IBureauRegistry) {
         return IBureauRegistry(address(0));
+    }
+
+    function escrowCommittees() external pure returns (IEscrowCommitteeRegistry) {
+        return IEscrowCommitteeRegistry(address(0));
     }
 
     function maxProofAge() external pure returns (uint256) {

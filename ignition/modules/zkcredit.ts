@@ -33,10 +33,12 @@ export default buildModule("ZkCredit", (m) => {
 
     const kycRegistry = m.contract("KycRegistry", [admin, rootValidity])
     const bureauRegistry = m.contract("BureauRegistry", [admin])
-    const creditVerifier = m.contract("CreditVerifier", [admin, kycRegistry, bureauRegistry, maxProofAge, maxFutureSkew])
+    const escrowCommitteeRegistry = m.contract("EscrowCommitteeRegistry", [admin])
+    const creditVerifier = m.contract("CreditVerifier", [admin, kycRegistry, bureauRegistry, escrowCommitteeRegistry, maxProofAge, maxFutureSkew])
     const loanMarket = m.contract("LoanMarket", [admin, creditVerifier, maxActiveLoans])
+    const escrowOpenings = m.contract("EscrowOpenings", [admin, loanMarket, escrowCommitteeRegistry])
     // loan requests funded by many lenders and their ERC-721 positions: same verifier, own records
     const requestMarket = m.contract("RequestMarket", [admin, creditVerifier, maxActiveLoans])
 
-    return { kycRegistry, bureauRegistry, creditVerifier, loanMarket, requestMarket }
+    return { kycRegistry, bureauRegistry, escrowCommitteeRegistry, creditVerifier, loanMarket, escrowOpenings, requestMarket }
 })

@@ -46,6 +46,12 @@ export interface BorrowProofCalldata {
     kycRoot: bigint
     bureauKeyHash: bigint
     currentTime: bigint
+    /** y of the escrow committee key the identity escrow was made under. */
+    committeeKeyY: bigint
+    /** The escrow's ephemeral key, `R.y`. */
+    ephemeralKeyY: bigint
+    /** The escrow's ciphertext `c`. */
+    ciphertext: bigint
     points: bigint[]
 }
 
@@ -60,6 +66,9 @@ export function toBorrowCalldata(proof: CreditProof): BorrowProofCalldata {
         kycRoot: requireFieldElement(p.kycRoot, "proof.kycRoot"),
         bureauKeyHash: requireFieldElement(p.bureauKeyHash, "proof.bureauKeyHash"),
         currentTime: requireFieldElement(p.currentTime, "proof.currentTime"),
+        committeeKeyY: requireFieldElement(p.committeeKeyY, "proof.committeeKeyY"),
+        ephemeralKeyY: requireFieldElement(p.ephemeralKeyY, "proof.ephemeralKeyY"),
+        ciphertext: requireFieldElement(p.ciphertext, "proof.ciphertext"),
         points: proofWords(p)
     }
 }

@@ -23,11 +23,28 @@ export const TIME_BITS = Number(creditProof.params[2])
 /** Domain tag hashed into every attestation message ("zkcredit.attestation.v1" as an integer). */
 export const ATTESTATION_DOMAIN = BigInt(creditProof.params[3] as string)
 
+/** Domain tag of the identity escrow's mask ("zkcredit.escrow.v1" as an integer); the circuit's last parameter. */
+export const ESCROW_DOMAIN = BigInt(creditProof.params[4] as string)
+
+/**
+ * The circuit's outputs, in their declaration order in circuits/src/credit-proof.circom (circom
+ * puts them first among the public signals): the pseudonym, then the identity escrow.
+ */
+export const CREDIT_PROOF_OUTPUTS = ["nullifier", "ephemeralKeyY", "ciphertext"] as const
+
 /** Names of the public signals in the order the verifier takes them: outputs first, then public inputs. */
-export const PUBLIC_SIGNALS = ["nullifier", ...creditProof.pubs] as readonly PublicSignalName[]
+export const PUBLIC_SIGNALS = [...CREDIT_PROOF_OUTPUTS, ...creditProof.pubs] as readonly PublicSignalName[]
 
 /** A public signal of the credit proof. */
-export type PublicSignalName = "nullifier" | "kycRoot" | "bureauKeyHash" | "threshold" | "currentTime" | "scope" | "message"
+export type PublicSignalName =
+    | (typeof CREDIT_PROOF_OUTPUTS)[number]
+    | "kycRoot"
+    | "bureauKeyHash"
+    | "threshold"
+    | "currentTime"
+    | "scope"
+    | "message"
+    | "committeeKeyY"
 
 /** Order of BN254's scalar field: every signal is an integer in [0, SNARK_SCALAR_FIELD). */
 export const SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n

@@ -14,6 +14,7 @@ import { optionalObject } from "./checks.ts"
 import { CREDIT_PROOF_CIRCUIT, PUBLIC_SIGNALS } from "./constants.ts"
 import type { CreditProof } from "./credit-proof.ts"
 import { ZkCreditError } from "./errors.ts"
+import { encryptCommitment } from "./escrow/encrypt.ts"
 import { buildCreditProofInput, type CreditProofInput, type CreditProofRequest } from "./inputs.ts"
 import { requirePinned } from "./integrity.ts"
 import { packGroth16Proof } from "./pack-proof.ts"
@@ -269,9 +270,16 @@ export class CreditProver {
     }
 }
 
-/** The circuit outputs the prover computes itself, for the self-check (see `checkPublicSignals`). */
+/**
+ * The circuit outputs the prover computes itself, for the self-check (see `checkPublicSignals`):
+ * the nullifier, and the escrow recomputed with `encryptCommitment` from the same r and key, so a
+ * tampered witness generator cannot put anything else (the secret, r, another commitment) there.
+ */
 function expectedOutputs(request: CreditProofRequest, input: CreditProofInput): Record<string, bigint> {
-    return { nullifier: request.identity.nullifier(input.scope as string) }
+    const { escrow } = encryptCommitment(request.identity.commitment, [input.committeeKeyX as string, input.committeeKeyY as string], {
+        ephemeralSecret: input.ephemeralSecret as string
+    })
+    return { nullifier: request.identity.nullifier(input.scope as string), ephemeralKeyY: escrow.ephemeralKeyY, ciphertext: escrow.ciphertext }
 }
 
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {

@@ -30,8 +30,9 @@ export interface GenerateCreditProofOptions {
  * would fail throws a typed {@link ZkCreditError} instead of starting a proof. Nothing it is
  * served is trusted: the wasm, zkey and verification key must hash to their pins, and the fresh
  * proof is returned only when every public signal is the value computed here from the request
- * (the nullifier from the secret and scope, then the public inputs in circuits.json's order) and
- * the proof verifies under the pinned verification key.
+ * (the nullifier from the secret and scope, the identity escrow recomputed from its fresh r and
+ * the committee key, then the public inputs in circuits.json's order) and the proof verifies
+ * under the pinned verification key.
  *
  * @param request The identity, attestation, membership and public values.
  * @param artifacts The wasm, zkey and (optional in Node) verification key, as paths (Node), URLs or bytes.

@@ -2,6 +2,7 @@ import { bureauKeyHash, parseAttestation, verifyAttestation, type Attestation, t
 import { requireArray, requireFieldElement, requireObject, requireUint, type BigNumberish } from "./checks.ts"
 import { KYC_TREE_DEPTH, SCORE_BITS, TIME_BITS } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
+import { encryptCommitment } from "./escrow/encrypt.ts"
 import { Identity } from "./identity.ts"
 import { KycTree, verifyMerkleProof, type KycMerkleProof } from "./kyc-tree.ts"
 
@@ -21,6 +22,12 @@ export interface CreditProofRequest {
     scope: BigNumberish
     /** The borrow message, `computeMessage(...)`. */
     message: BigNumberish
+    /**
+     * The escrow committee's public key `[x, y]`, as registered in `EscrowCommitteeRegistry`
+     * (`keyOf(y).x` and y) and active at `currentTime`: the proof encrypts the identity
+     * commitment under it, and the verifier refuses any key that is not active there.
+     */
+    committeeKey: readonly [BigNumberish, BigNumberish]
     /** The bureau key the verifier will accept; when given, an attestation by any other key is refused up front. */
     bureauPublicKey?: BureauPublicKey
     /** The root the verifier will accept; when given, a Merkle proof under any other root is refused up front. */
@@ -31,13 +38,17 @@ export interface CreditProofRequest {
 export type CreditProofInput = Record<string, string | string[]>
 
 /**
- * Checks a proof request and turns it into the circuit's input signals. Pure: no I/O, no
- * proving. Every condition the circuit enforces is checked here first, so a proof that would
- * fail is never started; the error names the problem.
+ * Checks a proof request and turns it into the circuit's input signals. No I/O, no proving.
+ * Every condition the circuit enforces is checked here first, so a proof that would fail is
+ * never started; the error names the problem. Not deterministic: each call draws a fresh
+ * ephemeral secret for the identity escrow from the platform's cryptographic randomness
+ * (1 <= r < 2^250), so two proofs of one person carry unlinkable escrows.
  *
  * @throws ZkCreditError with code `NOT_A_MEMBER`, `SCORE_BELOW_THRESHOLD`, `ATTESTATION_EXPIRED`,
  *   `ATTESTATION_NOT_YET_VALID`, `INVALID_SIGNATURE`, `WRONG_BUREAU_KEY`,
- *   `ATTESTATION_IDENTITY_MISMATCH`, `OUT_OF_RANGE`, `NOT_A_FIELD_ELEMENT` or `INVALID_ARGUMENT`.
+ *   `ATTESTATION_IDENTITY_MISMATCH`, `INVALID_POINT` (a committee key off the curve, of small
+ *   order or outside the prime-order subgroup), `OUT_OF_RANGE`, `NOT_A_FIELD_ELEMENT` or
+ *   `INVALID_ARGUMENT`.
  */
 export function buildCreditProofInput(request: CreditProofRequest): CreditProofInput {
     const r = requireObject(request, "request") as unknown as CreditProofRequest
@@ -48,8 +59,13 @@ export function buildCreditProofInput(request: CreditProofRequest): CreditProofI
     const currentTime = requireUint(r.currentTime, "currentTime", TIME_BITS)
     const scope = requireFieldElement(r.scope, "scope")
     const message = requireFieldElement(r.message, "message")
+    if (r.committeeKey === undefined || r.committeeKey === null) {
+        throw new ZkCreditError("INVALID_ARGUMENT", "committeeKey is required: the escrow committee's registered key [x, y] (EscrowCommitteeRegistry.keyOf(y).x and y), active at currentTime", "committeeKey")
+    }
     const attestation = parseAttestation(r.attestation)
     const { identity } = r
+    // a fresh r per proof; the key is checked on the curve, of prime order (INVALID_POINT)
+    const { circuitInput: escrow } = encryptCommitment(identity.commitment, r.committeeKey, {})
 
     // the attestation: issued to this identity, by the expected key, correctly signed, in time
     if (attestation.commitment !== identity.commitment) {
@@ -96,12 +112,15 @@ export function buildCreditProofInput(request: CreditProofRequest): CreditProofI
         sigS: attestation.signature.S.toString(),
         pathIndices: merkleProof.pathIndices.map(String),
         siblings: merkleProof.siblings.map(String),
+        ephemeralSecret: escrow.ephemeralSecret.toString(),
+        committeeKeyX: escrow.committeeKeyX.toString(),
         kycRoot: merkleProof.root.toString(),
         bureauKeyHash: bureauKeyHash(attestation.bureauPublicKey).toString(),
         threshold: threshold.toString(),
         currentTime: currentTime.toString(),
         scope: scope.toString(),
-        message: message.toString()
+        message: message.toString(),
+        committeeKeyY: escrow.committeeKeyY.toString()
     }
 }
 

@@ -22,6 +22,8 @@ import { demoProviderKeys, demoRecords, demoReferenceSalt, demoRegistrations } f
 import { connectContracts } from "../../client/src/contracts.ts"
 import type { Deployment } from "../../client/src/deployments.ts"
 import { signAttestation } from "../../prover/src/attestation.ts"
+import { createAuthorityKey, createDealing, createRoster, finalizeCommittee, verifyDealings } from "../../prover/src/escrow/dkg.ts"
+import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi } from "../../client/src/generated/abis.ts"
 import { Identity } from "../../prover/src/identity.ts"
 import { KycTree } from "../../prover/src/kyc-tree.ts"
 
@@ -29,7 +31,15 @@ import { KycTree } from "../../prover/src/kyc-tree.ts"
 export const DEMO_BACKUP_PASSWORD = "zkcredit-demo"
 
 /** Roles of the node's first accounts. */
-export const DEMO_ACCOUNTS = { admin: 0, officer: 1, lenders: [2, 3], firstBorrower: 4 } as const
+export const DEMO_ACCOUNTS = { admin: 0, officer: 1, lenders: [2, 3], firstBorrower: 4, bureauAuthority: 19 } as const
+
+/**
+ * The demo escrow committee: the regulator (the admin's account), the bureau (a spare account) and
+ * the compliance desk (the officer), 2 of 3. In the demo one process runs all three authorities'
+ * DKG and keeps their files in `<state>/committee/`; for real, each runs `zkcredit committee ...`
+ * on its own machine and nobody ever holds more than one share (docs/escrow.md).
+ */
+export const DEMO_COMMITTEE = { threshold: 2, authorities: [["regulator", DEMO_ACCOUNTS.admin], ["bureau", DEMO_ACCOUNTS.bureauAuthority], ["compliance", DEMO_ACCOUNTS.officer]] } as const
 
 /** The dozen demo applicants: people and small businesses in Guangdong, from strong to weak. */
 const APPLICANTS: { name: string; applicant: Applicant }[] = [
@@ -77,6 +87,32 @@ export interface DemoWorld {
 const TUSD = 1_000_000n // 6 decimals
 const DAY = 86_400
 
+/** Runs the demo committee's DKG, writes its files, registers its key, and lets the officer request openings. */
+async function seedCommittee(o: { provider: JsonRpcProvider; deployment: Deployment; admin: JsonRpcSigner; officer: JsonRpcSigner; stateDir: string; now: number }): Promise<void> {
+    const { escrowCommitteeRegistry, escrowOpenings } = o.deployment.contracts
+    if (!escrowCommitteeRegistry || !escrowOpenings) throw new Error("the demo world needs the escrow contracts in the deployment (redeploy: npm start)")
+    const dir = `${o.stateDir}/committee`
+    await mkdir(dir, { recursive: true })
+    const authorities = DEMO_COMMITTEE.authorities.map(([name]) => createAuthorityKey(name))
+    const roster = createRoster(DEMO_COMMITTEE.threshold, authorities.map((a) => ({ name: a.name, transportKey: a.transportKey })))
+    const dealings = authorities.map((a) => createDealing(roster, a))
+    const complaints = authorities.map((a) => verifyDealings(roster, a, dealings).complaints)
+    const results = authorities.map((a) => finalizeCommittee(roster, dealings, complaints, a))
+    const committeeKey = results[0]!.committeeKey
+    await writeFile(`${dir}/committee-key.json`, `${JSON.stringify(committeeKey, null, 2)}\n`)
+    for (const [i, a] of authorities.entries()) {
+        await writeFile(`${dir}/${a.name}-authority.json`, `${JSON.stringify(a, null, 2)}\n`)
+        await writeFile(`${dir}/${a.name}-share.json`, `${JSON.stringify(results[i]!.share, null, 2)}\n`)
+    }
+    const accounts = await Promise.all(DEMO_COMMITTEE.authorities.map(([, index]) => o.provider.getSigner(index).then((s) => s.getAddress())))
+    const entries = committeeKey.publicShares.map((s, i) => ({ account: accounts[i]!, shareX: s.publicShare[0], shareY: s.publicShare[1] }))
+    const registry = new Contract(escrowCommitteeRegistry, EscrowCommitteeRegistryAbi, o.admin)
+    const [x, y] = committeeKey.publicKey
+    await (await registry.getFunction("addKey")(x, y, DEMO_COMMITTEE.threshold, entries, o.now, o.now + 365 * DAY)).wait()
+    const openings = new Contract(escrowOpenings, EscrowOpeningsAbi, o.admin)
+    await (await openings.getFunction("grantRole")(await openings.getFunction("REQUESTER_ROLE")(), await o.officer.getAddress())).wait()
+}
+
 /**
  * Seeds a freshly deployed local chain.
  * @param options.rpcUrl The local node (its accounts are unlocked).
@@ -97,6 +133,9 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
     const { key } = await loadOrCreateBureauKeyFile(keyFile)
     await (await asAdmin.bureauRegistry.getFunction("addBureau")("Guangdong Credit Bureau (demo)")).wait()
     await (await asAdmin.bureauRegistry.getFunction("addKey")(1, key.publicKey[0], key.publicKey[1], key.keyHash, now, now + 365 * DAY)).wait()
+
+    step("escrow committee: regulator, bureau and compliance desk run the key generation (2 of 3) and the admin registers the key")
+    await seedCommittee({ provider, deployment: options.deployment, admin, officer, stateDir: options.stateDir, now })
 
     step("providers: a bank, the tax office, a utility and an e-commerce platform, registered with the bureau")
     const providerKeys = await demoProviderKeys(options.stateDir)

@@ -166,6 +166,8 @@ export async function deployZkCredit(options: DeployOptions): Promise<Deployment
                 bureauRegistry: await core.bureauRegistry.getAddress(),
                 creditVerifier: await core.creditVerifier.getAddress(),
                 loanMarket: await core.loanMarket.getAddress(),
+                escrowCommitteeRegistry: await core.escrowCommitteeRegistry.getAddress(),
+                escrowOpenings: await core.escrowOpenings.getAddress(),
                 requestMarket: await core.requestMarket.getAddress(),
                 ...(token ? { stablecoin: await token.stablecoin.getAddress() } : {})
             },

@@ -25,7 +25,9 @@ import fc from "fast-check"
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
 import { KycTree } from "../../prover/src/index.ts"
-import { as, deploy, PLATFORM_START, TERMS, TIERS, USD, type Deployed, type Signer } from "../helpers/contracts.ts"
+import { encryptCommitment } from "../../prover/src/escrow/index.ts"
+import { as, deploy, PLATFORM_START, registerTestCommittee, TERMS, TIERS, USD, type Deployed, type Signer } from "../helpers/contracts.ts"
+import { COMMITTEE_KEY } from "../helpers/fixtures.ts"
 import { revertName } from "../helpers/reverts.ts"
 
 const FULL = process.env.ZKCREDIT_FULL === "1"
@@ -42,6 +44,7 @@ const CAPACITY = 10_000n * USD
 /** Pseudonyms: commitment (a KYC leaf) and nullifier, as the circuit would bind them. */
 const PEOPLE = [0, 1, 2, 3].map((i) => ({ commitment: 0xc0de00n + BigInt(i), nullifier: 0x5eed00n + BigInt(i) }))
 const KEYS = [0xb0001n, 0xb0002n]
+const ESCROW = encryptCommitment(0xc0ffeen, COMMITTEE_KEY, { ephemeralSecret: 0xe5c2n }).escrow
 
 type Op =
     | { kind: "add"; who: number }
@@ -95,7 +98,9 @@ async function deployGate() {
     await (await bureaus.addBureau("Acme Credit Bureau")).wait()
     const now = await time.latest()
     for (const [i, hash] of KEYS.entries()) await (await bureaus.addKey(1, 7n + BigInt(i), 9n, hash, now - 86_400, now + 3650 * 86_400)).wait()
-    const verifier = await deploy(ethers, "ModelProofCreditVerifier", [admin.address, await kyc.getAddress(), await bureaus.getAddress(), MAX_PROOF_AGE, 300])
+    const committees = await deploy(ethers, "EscrowCommitteeRegistry", [admin.address])
+    await registerTestCommittee(committees, admin.address)
+    const verifier = await deploy(ethers, "ModelProofCreditVerifier", [admin.address, await kyc.getAddress(), await bureaus.getAddress(), await committees.getAddress(), MAX_PROOF_AGE, 300])
     const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), 1])
     const token = await deploy(ethers, "MockERC20", ["Lender Mint", "LMT", 6])
     await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
@@ -111,7 +116,7 @@ async function deployGate() {
 
 /** A model proof: valid iff `honest`; see the file header. */
 function modelPoints(signals: bigint[], honest: boolean): bigint[] {
-    const digest = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[7]"], [signals]))) >> 8n
+    const digest = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[10]"], [signals]))) >> 8n
     return [honest ? digest : digest + 1n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]
 }
 
@@ -230,10 +235,11 @@ async function run(ops: Op[]): Promise<void> {
                 const root = history[Math.max(0, history.length - 1 - op.back)]!
                 const person = PEOPLE[op.who]!
                 const at = now + 1n
-                const signals = [person.nullifier, root, KEYS[op.key]!, BigInt(TIERS[0]!.minScore), at, scope, message]
+                // a fixed escrow: the model proof binds it like every signal (the circuit is the escrow's test)
+                const signals = [person.nullifier, ESCROW.ephemeralKeyY, ESCROW.ciphertext, root, KEYS[op.key]!, BigInt(TIERS[0]!.minScore), at, scope, message, COMMITTEE_KEY[1]]
                 // the prover can only prove a true statement: membership under that root
                 const honest = roots.get(root)!.members.has(op.who)
-                const proof = { nullifier: person.nullifier, kycRoot: root, bureauKeyHash: KEYS[op.key]!, currentTime: at, points: modelPoints(signals, honest) }
+                const proof = { nullifier: person.nullifier, kycRoot: root, bureauKeyHash: KEYS[op.key]!, currentTime: at, committeeKeyY: COMMITTEE_KEY[1], ...ESCROW, points: modelPoints(signals, honest) }
                 const expected = defaulted.has(op.who)
                     ? "PseudonymDefaulted"
                     : [...active].some((l) => loans[l]!.who === op.who)

@@ -35,7 +35,6 @@ import { readLoan, readOffers, type LoanView, type OfferView } from "../../clien
 import { parseDeployment } from "../../client/src/deployments.ts"
 import { KycTree } from "../../prover/src/index.ts"
 import { createDealing, createRoster, encryptCommitment, finalizeCommittee, parseAuthorityKey, parseAuthorityShare, parseCommitteeKey, parseEscrow, requirePoint, verifyDealings, type AuthorityKeyFile, type CommitteeRoster } from "../../prover/src/escrow/index.ts"
-import { deployArtifact } from "../helpers/committee.ts"
 import { GOOD_PERSON, GOOD_SME } from "../bureau/examples.ts"
 import { startTestChain, type TestChain } from "../cli/helpers.ts"
 import { bad, failed, HELP, mutations, OK, positionalOutcome, safePathText, show, skip, unreachable, USAGE, type Case, type CommandSpec, type Outcome, type Slot } from "./lib/cli-cases.ts"
@@ -202,13 +201,6 @@ beforeAll(async () => {
     symlinkSync("missing-target.json", `${dir}/dangling`)
     symlinkSync("person.json", `${dir}/person-link.json`)
     execFileSync("mkfifo", [`${dir}/fifo`])
-    // a loan of A's (a real proof, in a child process: proving leaves worker threads behind)
-    const borrowed = await runChild(["--json", "--account", "4", "borrower", "borrow", "--identity", "a.json", "--offer", "0", "--amount", "100"], {
-        cwd: dir,
-        env: Object.fromEntries(Object.entries(suiteEnv).filter((e): e is [string, string] => e[1] !== undefined)),
-        timeoutMs: 120_000
-    })
-    if (borrowed.exit !== 0) throw new Error(`setup: borrow exited ${borrowed.exit}: ${borrowed.stderr}`)
     // the escrow committee: three authorities' files, a roster, dealings, complaints, the key and a share; the escrow contracts
     const authorityNames = ["regulator", "bureau", "compliance"]
     for (const name of authorityNames) await must(["committee", "authority", "new", "--name", name, "--out", `authority-${name}.json`])
@@ -217,11 +209,17 @@ beforeAll(async () => {
     const dealingFiles = authorityNames.map((_, i) => `dealing-${i + 1}.json`)
     for (const [i, name] of authorityNames.entries()) await must(["committee", "verify", "--roster", "roster.json", "--authority", `authority-${name}.json`, "--out", `complaints-${i + 1}.json`, "--dealings", ...dealingFiles])
     await must(["committee", "finalize", "--roster", "roster.json", "--authority", "authority-regulator.json", "--share-out", "regulator-share.json", "--out", "committee-key.json", "--dealings", ...dealingFiles, "--complaints", ...authorityNames.map((_, i) => `complaints-${i + 1}.json`)])
-    const admin = await provider.getSigner(0)
-    const escrowRegistry = await deployArtifact("EscrowCommitteeRegistry.sol", "EscrowCommitteeRegistry", admin, [accounts[0]])
-    const escrowOpenings = await deployArtifact("EscrowOpenings.sol", "EscrowOpenings", admin, [accounts[0], chain.deployment.contracts.loanMarket, await escrowRegistry.getAddress()])
-    suiteEnv.ZKCREDIT_ESCROW_REGISTRY = process.env.ZKCREDIT_ESCROW_REGISTRY = await escrowRegistry.getAddress()
-    suiteEnv.ZKCREDIT_ESCROW_OPENINGS = process.env.ZKCREDIT_ESCROW_OPENINGS = await escrowOpenings.getAddress()
+    // the deployment's escrow contracts; the key registered before the borrow, whose proof encrypts under it
+    suiteEnv.ZKCREDIT_ESCROW_REGISTRY = process.env.ZKCREDIT_ESCROW_REGISTRY = chain.deployment.contracts.escrowCommitteeRegistry!
+    suiteEnv.ZKCREDIT_ESCROW_OPENINGS = process.env.ZKCREDIT_ESCROW_OPENINGS = chain.deployment.contracts.escrowOpenings!
+    await must(["--account", "0", "committee", "register", "--committee-key", "committee-key.json", "--accounts", accounts.slice(2, 5).join(",")])
+    // a loan of A's (a real proof, in a child process: proving leaves worker threads behind)
+    const borrowed = await runChild(["--json", "--account", "4", "borrower", "borrow", "--identity", "a.json", "--offer", "0", "--amount", "100"], {
+        cwd: dir,
+        env: Object.fromEntries(Object.entries(suiteEnv).filter((e): e is [string, string] => e[1] !== undefined)),
+        timeoutMs: 120_000
+    })
+    if (borrowed.exit !== 0) throw new Error(`setup: borrow exited ${borrowed.exit}: ${borrowed.stderr}`)
     // the bureau: providers' records about A, and the officer's binding of A's commitment
     bureau = await startTestBureau({ privateKey: JSON.parse(readFileSync(`${dir}/k1.json`, "utf8")).privateKey, validitySeconds: 30 * DAY, logger: () => {}, port: BUREAU_PORT })
     writeFileSync(`${dir}/a.binding.json`, JSON.stringify(await bureau.enrol(a)))
@@ -848,9 +846,10 @@ function committeeSpecs(): { spec: CommandSpec; chain: boolean }[] {
                 globals: acct(1),
                 slots: [
                     opt("--loan", "0", loan(failed("LOAN_NOT_DEFAULTED")), { required: true }),
-                    opt("--committee-key-y", String(key[1]), (t) => (fieldElement(t) === undefined ? bad() : failed("LOAN_NOT_DEFAULTED")), { required: true }),
-                    opt("--ephemeral-key-y", String(escrow.ephemeralKeyY), (t) => (holds(() => parseEscrow({ ephemeralKeyY: t, ciphertext: "1" })) ? failed("LOAN_NOT_DEFAULTED") : bad()), { required: true }),
-                    opt("--ciphertext", String(escrow.ciphertext), (t) => (integer(t) && BigInt(t.trim()) >= 0n && BigInt(t.trim()) < P ? failed("LOAN_NOT_DEFAULTED") : bad()), { required: true })
+                    // optional: the market's record of the loan by default; checked up front when given
+                    opt("--committee-key-y", String(key[1]), (t) => (fieldElement(t) === undefined ? bad() : failed("LOAN_NOT_DEFAULTED"))),
+                    opt("--ephemeral-key-y", String(escrow.ephemeralKeyY), (t) => (holds(() => parseEscrow({ ephemeralKeyY: t, ciphertext: "1" })) ? failed("LOAN_NOT_DEFAULTED") : bad())),
+                    opt("--ciphertext", String(escrow.ciphertext), (t) => (integer(t) && BigInt(t.trim()) >= 0n && BigInt(t.trim()) < P ? failed("LOAN_NOT_DEFAULTED") : bad()))
                 ],
                 base: failed("LOAN_NOT_DEFAULTED")
             }

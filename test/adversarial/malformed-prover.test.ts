@@ -116,12 +116,15 @@ const vkey = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.vkey, "utf8")) as Re
 /** A proof-shaped value (it does not verify): what the packing functions and the verifier parse. */
 const fakeProof: CreditProof = {
     nullifier: "1",
+    ephemeralKeyY: "2",
+    ciphertext: "3",
     kycRoot: group.root.toString(),
     bureauKeyHash: world.bureau.keyHash.toString(),
     threshold: "700",
     currentTime: "1800000000",
     scope: request.scope.toString(),
     message: request.message.toString(),
+    committeeKeyY: request.committeeKey[1].toString(),
     points: ["1", "2", "1", "2", "1", "2", "1", "2"]
 }
 const snarkProof = unpackGroth16Proof(fakeProof.points)

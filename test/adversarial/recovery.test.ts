@@ -32,7 +32,7 @@ import {
     type ZkCreditContracts
 } from "../../client/src/index.ts"
 import { createBureauKey, generateCreditProof, Identity, isZkCreditError, KycTree, toBorrowCalldata, type Attestation, type BorrowProofCalldata } from "../../prover/src/index.ts"
-import { as, CAPACITY, DAY, deployContracts, SETTINGS, TERMS, TIERS, USD, type Contracts, type Signer } from "../helpers/contracts.ts"
+import { as, CAPACITY, DAY, deployContracts, registerTestCommittee, SETTINGS, TERMS, TIERS, USD, type Contracts, type Signer } from "../helpers/contracts.ts"
 import { artifacts } from "../helpers/fixtures.ts"
 import { decodeRevert } from "./lib/reverts.ts"
 
@@ -110,12 +110,19 @@ beforeAll(async () => {
     deployment = parseDeployment({
         chainId: Number(c.chainId),
         network: "hardhat",
-        contracts: { kycRegistry: await c.kyc.getAddress(), bureauRegistry: await c.bureaus.getAddress(), creditVerifier: await c.verifier.getAddress(), loanMarket: await c.market.getAddress() },
+        contracts: {
+            kycRegistry: await c.kyc.getAddress(),
+            bureauRegistry: await c.bureaus.getAddress(),
+            creditVerifier: await c.verifier.getAddress(),
+            loanMarket: await c.market.getAddress(),
+            escrowCommitteeRegistry: await c.committees.getAddress()
+        },
         deployBlock
     })
     clientContracts = connectContracts(deployment, ethers.provider)
     await (await c.kyc.grantRole(await c.kyc.OFFICER_ROLE(), c.signers.officer.address)).wait()
     await (await c.bureaus.addBureau("Acme Credit Bureau")).wait()
+    await registerTestCommittee(c.committees, c.signers.admin.address)
     const now = await time.latest()
     await (await c.bureaus.addKey(1, keyA.publicKey[0], keyA.publicKey[1], keyA.keyHash, now - DAY, now + 365 * DAY)).wait()
     await (await c.token.mint(c.signers.lender.address, CAPACITY)).wait()

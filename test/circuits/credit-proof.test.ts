@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs"
 import type { WitnessTester } from "circomkit"
+import fc from "fast-check"
 import { beforeAll, describe, expect, it } from "vitest"
 import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import circuits from "../../circuits/circuits.json" with { type: "json" }
@@ -27,11 +28,13 @@ import {
     type CreditProof,
     type CreditProofInput
 } from "../../prover/src/index.ts"
-import { artifacts, BORROW, BUREAU_PRIVATE_KEY, proverWorld } from "../helpers/fixtures.ts"
-import { at, circomkit, FILES, failureTrace, read, signRaw, validWitness, witnessTester } from "./utils.ts"
+import { decryptWithSecretKey, encryptCommitment, multiply, multiplyGenerator, NEUTRAL, type Point } from "../../prover/src/escrow/index.ts"
+import { artifacts, BORROW, BUREAU_PRIVATE_KEY, COMMITTEE_KEY, COMMITTEE_SECRET, proverWorld } from "../helpers/fixtures.ts"
+import { at, circomkit, FILES, failureTrace, read, signRaw, torsionPointOfOrder8, validWitness, witnessTester } from "./utils.ts"
 
 const config = circuits[CREDIT_PROOF_CIRCUIT]
-const MAX_CONSTRAINTS = 11_000
+// the 2^14 domain of the development ptau, with room for its few extra rows
+const MAX_CONSTRAINTS = 16_000
 
 // where each constraint sits: the main template's statement, then the templates inside it
 const main = (snippet: string) => at("CreditProof", FILES.creditProof, snippet)
@@ -55,6 +58,11 @@ const SIGNATURE_MISMATCH = [
     at("ForceEqualIfEnabled", FILES.comparators, "(1 - isz.out)*enabled === 0")
 ]
 const R8_OFF_CURVE = [ATTESTATION, at("AttestationCheck", FILES.attestation, "BabyCheck()(sigR8x, sigR8y)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
+const ESCROW = main("IdentityEscrow(escrowDomain)(commitment, ephemeralSecret")
+const KEY_OFF_CURVE = [ESCROW, at("IdentityEscrow", FILES.escrow, "BabyCheck()(committeeKeyX, committeeKeyY)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
+const KEY_OF_SMALL_ORDER = [ESCROW, at("IdentityEscrow", FILES.escrow, "eightX * eightXInverse === 1")]
+const R_OVER_250_BITS = [ESCROW, at("IdentityEscrow", FILES.escrow, "Num2Bits(250)(ephemeralSecret)"), at("Num2Bits", FILES.bitify, "lc1 === in")]
+const R_IS_ZERO = [ESCROW, at("IdentityEscrow", FILES.escrow, "ephemeralSecret * rInverse === 1")]
 
 const world = proverWorld()
 const { identity, other, group, attestation } = world
@@ -180,6 +188,80 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
         })
     })
 
+    describe("the identity escrow: a fresh encryption of the proved KYC leaf under committeeKeyY", () => {
+        const r = BigInt(valid.ephemeralSecret as string)
+        const otherKey = multiplyGenerator(987654321n)
+
+        it("outputs encryptCommitment(commitment, committee key, r): the committee opens it to the borrower's KYC leaf", async () => {
+            const witness = await validWitness(tester, valid)
+            const { escrow } = encryptCommitment(identity.commitment, COMMITTEE_KEY, { ephemeralSecret: r })
+            expect(await read(tester, witness, "ephemeralKeyY")).toBe(escrow.ephemeralKeyY)
+            expect(await read(tester, witness, "ciphertext")).toBe(escrow.ciphertext)
+            const opened = decryptWithSecretKey({ ephemeralKeyY: await read(tester, witness, "ephemeralKeyY"), ciphertext: await read(tester, witness, "ciphertext") }, COMMITTEE_SECRET)
+            expect(opened).toBe(identity.commitment)
+            expect(group.indexOf(opened)).toBe(2)
+        })
+
+        it("a witness with the ciphertext of another value (another member's commitment, +1, 0) breaks a constraint", async () => {
+            const witness = await validWitness(tester, valid)
+            const ofOther = encryptCommitment(other.commitment, COMMITTEE_KEY, { ephemeralSecret: r }).escrow.ciphertext
+            for (const fake of [ofOther, BigInt(await read(tester, witness, "ciphertext")) + 1n, 0n]) {
+                await tester.expectConstraintFail(await tester.editWitness(witness, { "main.ciphertext": fake }))
+            }
+        })
+
+        it("a witness with another key's escrow, or another committeeKeyY, breaks a constraint", async () => {
+            const witness = await validWitness(tester, valid)
+            const underOther = encryptCommitment(identity.commitment, otherKey, { ephemeralSecret: r }).escrow
+            await tester.expectConstraintFail(await tester.editWitness(witness, { "main.ciphertext": underOther.ciphertext }))
+            await tester.expectConstraintFail(await tester.editWitness(witness, { "main.committeeKeyY": otherKey[1] }))
+            await tester.expectConstraintFail(await tester.editWitness(witness, { "main.ephemeralKeyY": multiplyGenerator(r + 1n)[1] }))
+        })
+
+        it("rejects another committeeKeyY with the registered key's x (off the curve), and a key off the curve", async () => {
+            expect(await failureTrace(tester, { ...valid, committeeKeyY: otherKey[1] })).toEqual(KEY_OFF_CURVE)
+            expect(await failureTrace(tester, { ...valid, committeeKeyY: COMMITTEE_KEY[1] + 1n })).toEqual(KEY_OFF_CURVE)
+            expect(await failureTrace(tester, { ...valid, committeeKeyX: 0n, committeeKeyY: 0n })).toEqual(KEY_OFF_CURVE)
+        })
+
+        it("rejects committee keys of small order (neutral, order 2, order 8): their mask would be public", async () => {
+            const order8 = torsionPointOfOrder8()
+            for (const key of [NEUTRAL, [0n, P - 1n] as Point, order8, multiply(order8, 2n)]) {
+                expect(await failureTrace(tester, { ...valid, committeeKeyX: key[0], committeeKeyY: key[1] })).toEqual(KEY_OF_SMALL_ORDER)
+            }
+        })
+
+        it("rejects r = 0 and r >= 2^250", async () => {
+            expect(await failureTrace(tester, { ...valid, ephemeralSecret: 0n })).toEqual(R_IS_ZERO)
+            for (const bad of [1n << 250n, P - 1n]) expect(await failureTrace(tester, { ...valid, ephemeralSecret: bad })).toEqual(R_OVER_250_BITS)
+        })
+
+        it("a valid escrow under another key is still a valid witness: which key is allowed is the verifier's check (InactiveCommitteeKey)", async () => {
+            const witness = await validWitness(tester, { ...valid, committeeKeyX: otherKey[0], committeeKeyY: otherKey[1] })
+            expect(await read(tester, witness, "ciphertext")).toBe(encryptCommitment(identity.commitment, otherKey, { ephemeralSecret: r }).escrow.ciphertext)
+        })
+
+        // Unlinkability: each proof draws its own r (buildCreditProofInput), and (R.y, c) under a
+        // fresh r is a fresh ElGamal-style encryption (lib/escrow.circom, docs/escrow.md).
+        it("property: two proofs of one person in one market carry different R.y and c, both opening to the same leaf", async () => {
+            await fc.assert(
+                fc.asyncProperty(fc.constant(null), async () => {
+                    const [a, b] = [buildCreditProofInput(world.request), buildCreditProofInput(world.request)]
+                    expect(a.ephemeralSecret).not.toBe(b.ephemeralSecret)
+                    const [wa, wb] = [await validWitness(tester, a), await validWitness(tester, b)]
+                    const ea = { ephemeralKeyY: await read(tester, wa, "ephemeralKeyY"), ciphertext: await read(tester, wa, "ciphertext") }
+                    const eb = { ephemeralKeyY: await read(tester, wb, "ephemeralKeyY"), ciphertext: await read(tester, wb, "ciphertext") }
+                    expect(ea.ephemeralKeyY).not.toBe(eb.ephemeralKeyY)
+                    expect(ea.ciphertext).not.toBe(eb.ciphertext)
+                    // the nullifier is what links them, in one market, by design; the escrows do not
+                    expect(await read(tester, wa, "nullifier")).toBe(await read(tester, wb, "nullifier"))
+                    expect(decryptWithSecretKey(ea, COMMITTEE_SECRET)).toBe(decryptWithSecretKey(eb, COMMITTEE_SECRET))
+                }),
+                { numRuns: 5 }
+            )
+        })
+    })
+
     describe(`score >= threshold, both below 2^${SCORE_BITS}`, () => {
         const score = claims.score
 
@@ -246,7 +328,7 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
 
 describe("the built circuit (circuits/build) and its Groth16 artifacts", () => {
     it("orders its public signals as PUBLIC_SIGNALS: outputs, then circuits.json pubs", async () => {
-        expect(PUBLIC_SIGNALS).toEqual(["nullifier", ...config.pubs])
+        expect(PUBLIC_SIGNALS).toEqual(["nullifier", "ephemeralKeyY", "ciphertext", ...config.pubs])
         // witness index of each signal of the main component, from the compiled symbol table
         const wires = new Map<string, number>()
         for (const line of readFileSync(CREDIT_PROOF_ARTIFACTS.sym, "utf8").split("\n")) {
@@ -256,8 +338,8 @@ describe("the built circuit (circuits/build) and its Groth16 artifacts", () => {
         expect(PUBLIC_SIGNALS.map((name) => wires.get(name))).toEqual(PUBLIC_SIGNALS.map((_, i) => i + 1))
 
         const info = await circomkit.info(CREDIT_PROOF_CIRCUIT)
-        expect(info.publicOutputs).toBe(1)
-        expect(info.publicInputs).toBe(PUBLIC_SIGNALS.length - 1)
+        expect(info.publicOutputs).toBe(3)
+        expect(info.publicInputs).toBe(PUBLIC_SIGNALS.length - 3)
         const vkey = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.vkey, "utf8")) as { nPublic: number }
         expect(vkey.nPublic).toBe(PUBLIC_SIGNALS.length)
     })
@@ -277,10 +359,19 @@ describe("the built circuit (circuits/build) and its Groth16 artifacts", () => {
             vkey = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.vkey, "utf8")) as object
         })
 
-        it("verifies, with the borrower's nullifier and the request's public values", async () => {
+        it("verifies, with the borrower's nullifier, an escrow of its KYC leaf and the request's public values", async () => {
             expect(await verifyCreditProof(proof, vkey)).toBe(true)
             expect(proof.nullifier).toBe(identity.nullifier(scope).toString())
-            for (const name of PUBLIC_SIGNALS.slice(1)) expect(proof[name]).toBe(valid[name])
+            expect(decryptWithSecretKey({ ephemeralKeyY: proof.ephemeralKeyY, ciphertext: proof.ciphertext }, COMMITTEE_SECRET)).toBe(identity.commitment)
+            for (const name of PUBLIC_SIGNALS.slice(3)) expect(proof[name]).toBe(valid[name])
+        })
+
+        it("a second real proof of the same request carries another R.y and c (fresh r), same nullifier", async () => {
+            const again = await generateCreditProof(world.request, artifacts)
+            expect(again.ephemeralKeyY).not.toBe(proof.ephemeralKeyY)
+            expect(again.ciphertext).not.toBe(proof.ciphertext)
+            expect(again.nullifier).toBe(proof.nullifier)
+            expect(decryptWithSecretKey({ ephemeralKeyY: again.ephemeralKeyY, ciphertext: again.ciphertext }, COMMITTEE_SECRET)).toBe(identity.commitment)
         })
 
         for (const name of PUBLIC_SIGNALS) {

@@ -3,7 +3,6 @@
  * encryptCommitment computes, every constraint has an input or a witness edit that breaks it,
  * and two escrows of one commitment are unlinkable (fresh r).
  */
-import { unpackPoint } from "@zk-kit/baby-jubjub"
 import type { WitnessTester } from "circomkit"
 import fc from "fast-check"
 import { beforeAll, describe, expect, it } from "vitest"
@@ -21,9 +20,9 @@ import {
     type EscrowCircuitInput,
     type Point
 } from "../../prover/src/escrow/index.ts"
-import { at, circomkit, FILES, failureTrace, read, validWitness, witnessTester } from "./utils.ts"
+import { at, circomkit, FILES, failureTrace, read, torsionPointOfOrder8, validWitness, witnessTester } from "./utils.ts"
 
-const ESCROW_FILE = "circuits/src/lib/escrow.circom"
+const ESCROW_FILE = FILES.escrow
 const R_OVER_250_BITS = [at("IdentityEscrow", ESCROW_FILE, "Num2Bits(250)(ephemeralSecret)"), at("Num2Bits", FILES.bitify, "lc1 === in")]
 const R_IS_ZERO = [at("IdentityEscrow", ESCROW_FILE, "ephemeralSecret * rInverse === 1")]
 const KEY_OFF_CURVE = [at("IdentityEscrow", ESCROW_FILE, "BabyCheck()(committeeKeyX, committeeKeyY)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
@@ -39,16 +38,6 @@ function inputOf(m: bigint, key: Point, r: bigint): EscrowCircuitInput {
 }
 
 const valid = inputOf(commitment, committeeKey, 0xC0FFEEn)
-
-/** A point of order 8 (a torsion point): l·Q for a curve point Q outside the subgroup. */
-function torsionPointOfOrder8(): Point {
-    for (let y = 2n; ; y++) {
-        const q = unpackPoint(y)
-        if (q === null) continue
-        const t = multiply(q, L)
-        if (!(t[0] === 0n && (t[1] === 1n || t[1] === P - 1n)) && multiply(t, 4n)[0] === 0n && multiply(t, 4n)[1] !== 1n) return t
-    }
-}
 
 describe("IdentityEscrow", () => {
     let tester: WitnessTester

@@ -9,7 +9,9 @@ import { Circomkit, type CircuitConfig, type CircuitSignals, type WitnessTester 
 import { signMessage } from "#eddsa-poseidon"
 import { poseidon5 } from "poseidon-lite/poseidon5"
 import { expect } from "vitest"
-import { ATTESTATION_DOMAIN } from "../../prover/src/index.ts"
+import { unpackPoint } from "@zk-kit/baby-jubjub"
+import { ATTESTATION_DOMAIN, SNARK_SCALAR_FIELD as P } from "../../prover/src/index.ts"
+import { multiply, SUBGROUP_ORDER as L, type Point } from "../../prover/src/escrow/index.ts"
 
 /** The repository root, with a trailing slash. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
@@ -27,7 +29,8 @@ export const FILES = {
     bitify: "node_modules/circomlib/circuits/bitify.circom",
     comparators: "node_modules/circomlib/circuits/comparators.circom",
     babyjub: "node_modules/circomlib/circuits/babyjub.circom",
-    eddsa: "node_modules/circomlib/circuits/eddsaposeidon.circom"
+    eddsa: "node_modules/circomlib/circuits/eddsaposeidon.circom",
+    escrow: "circuits/src/lib/escrow.circom"
 } as const
 
 /**
@@ -128,4 +131,14 @@ export function signRaw(privateKey: string, claims: RawClaims, domain: bigint = 
     const message = poseidon5([domain, claims.commitment, claims.score, claims.issuedAt, claims.expiresAt])
     const signature = signMessage(keyBytes(privateKey), message)
     return { sigR8x: BigInt(signature.R8[0]), sigR8y: BigInt(signature.R8[1]), sigS: BigInt(signature.S) }
+}
+
+/** A point of order 8 (a torsion point): l·Q for a curve point Q outside the subgroup. */
+export function torsionPointOfOrder8(): Point {
+    for (let y = 2n; ; y++) {
+        const q = unpackPoint(y)
+        if (q === null) continue
+        const t = multiply(q, L)
+        if (!(t[0] === 0n && (t[1] === 1n || t[1] === P - 1n)) && multiply(t, 4n)[0] === 0n && multiply(t, 4n)[1] !== 1n) return t
+    }
 }

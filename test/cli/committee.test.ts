@@ -6,8 +6,8 @@
  * is rejected, and two shares open it to the escrowed commitment.
  *
  * The loans are in a LoanMarket with the MockCreditVerifier: this test is about the committee,
- * not the borrow proof (which carries the escrow from the next version of the circuit on); the
- * escrow is made with the prover's encryptCommitment, as the borrower's proof will. The CLI runs in
+ * not the borrow proof (test/e2e/escrow.test.ts has real proofs); the escrow is made with the
+ * prover's encryptCommitment, as the borrower's proof makes it, and the market records it. The CLI runs in
  * this process, as the malformed-input suite runs it. Port 8750.
  */
 import { readFile } from "node:fs/promises"
@@ -50,10 +50,7 @@ beforeAll(async () => {
         await (await (token.connect(account) as Contract).getFunction("approve")(await market.getAddress(), 2n ** 255n)).wait()
     }
     await (await (market.connect(lender) as Contract).getFunction("createOffer")(await token.getAddress(), 100_000n * USD, TIERS, TERMS)).wait()
-    const now = (await chain.provider.getBlock("latest"))!.timestamp
-    world.start = now
-    await (await (market.connect(borrower) as Contract).getFunction("borrow")(0n, 1n, 1_000n * USD, mockProof(0xaaan, now))).wait()
-    await (await (market.connect(lender) as Contract).getFunction("borrow")(0n, 1n, 1_000n * USD, mockProof(0xbbbn, now + 1))).wait()
+    world.start = (await chain.provider.getBlock("latest"))!.timestamp
     const registry = await deployArtifact("EscrowCommitteeRegistry.sol", "EscrowCommitteeRegistry", admin, [await admin.getAddress()])
     const openings = await deployArtifact("EscrowOpenings.sol", "EscrowOpenings", admin, [await admin.getAddress(), await market.getAddress(), await registry.getAddress()])
     await (await openings.getFunction("grantRole")(await openings.getFunction("REQUESTER_ROLE")(), await signers[1]!.getAddress())).wait()
@@ -101,6 +98,12 @@ describe("zkcredit committee on a local node", () => {
         expect(registered).toMatchObject({ committeeKeyY: committeeKey.publicKey[1], threshold: 2, authorities: accounts })
         const again = await cli(["--json", "--account", "0", "committee", "register", "--committee-key", "regulator-committee-key.json", "--accounts", accounts.join(",")])
         expect([again.code, jsonError(again).code]).toEqual([1, "KEY_REGISTERED"])
+        // two loans whose (mock) proofs carry the escrow, as the market records it: 0 will default, 1 stays in good standing
+        const [, , lender, , , borrower] = world.signers
+        const now = (await chain.provider.getBlock("latest"))!.timestamp
+        const recorded = { committeeKeyY: BigInt(committeeKey.publicKey[1]), ...escrow }
+        await (await (world.market!.connect(borrower!) as Contract).getFunction("borrow")(0n, 1n, 1_000n * USD, mockProof(0xaaan, now, true, recorded))).wait()
+        await (await (world.market!.connect(lender!) as Contract).getFunction("borrow")(0n, 1n, 1_000n * USD, mockProof(0xbbbn, now + 1, true, recorded))).wait()
     })
 
     it("an opening of a loan in good standing is refused, by the CLI and by the contract", async () => {
@@ -120,8 +123,10 @@ describe("zkcredit committee on a local node", () => {
         expect([decrypt.code, jsonError(decrypt).code]).toEqual([1, "OPENING_NOT_REQUESTED"])
     })
 
-    it("the defaulted loan's opening is requested and recorded", async () => {
-        const requested = await json(["--account", "1", "committee", "request", "--loan", "0", "--committee-key-y", committeeKey.publicKey[1], "--ephemeral-key-y", String(escrow.ephemeralKeyY), "--ciphertext", String(escrow.ciphertext)])
+    it("the defaulted loan's opening is requested with the escrow the market recorded; another escrow is refused", async () => {
+        const other = await cli(["--json", "--account", "1", "committee", "request", "--loan", "0", "--committee-key-y", committeeKey.publicKey[1], "--ephemeral-key-y", String(escrow.ephemeralKeyY), "--ciphertext", String(escrow.ciphertext + 1n)])
+        expect([other.code, jsonError(other).code]).toEqual([2, "NOT_THE_LOANS_ESCROW"])
+        const requested = await json(["--account", "1", "committee", "request", "--loan", "0"])
         expect(requested.loanId).toBe(0)
         const opening = await world.openings!.getFunction("openingOf")(0n)
         expect([opening.ephemeralKeyY, opening.ciphertext]).toEqual([escrow.ephemeralKeyY, escrow.ciphertext])

@@ -12,6 +12,7 @@ import { ContractFactory } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { instalmentSchedule } from "../../client/src/loan-schedule.ts"
 import { isPortTaken, jsonError, ROOT, runCli, runJson, startCliProcess, startTestChain, type TestChain } from "./helpers.ts"
+import { runCommittee } from "../helpers/committee.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const CHAIN_PORT = testPort(8600)
@@ -49,6 +50,16 @@ describe("zkcredit CLI lifecycle on a local node", () => {
         officerAddress = (await chain.provider.getSigner(Number(ACCOUNTS.officer))).address
         const granted = await json(["admin", "officer", "grant", officerAddress, "--account", ACCOUNTS.admin])
         expect(granted).toMatchObject({ officer: officerAddress, role: "granted" })
+    })
+
+    it("admin: registers the escrow committee's key (from its DKG), without which no proof is accepted", async () => {
+        // the committee's rounds are test/cli/committee.test.ts's; here only the key they produce
+        const committee = runCommittee()
+        await writeFile(`${chain.dir}/committee-key.json`, JSON.stringify(committee.committeeKey))
+        const accounts = await Promise.all([ACCOUNTS.admin, ACCOUNTS.officer, ACCOUNTS.lender].map(async (i) => (await chain.provider.getSigner(Number(i))).address))
+        const registry = chain.deployment.contracts.escrowCommitteeRegistry!
+        const registered = await json(["committee", "register", "--committee-key", "committee-key.json", "--accounts", accounts.join(","), "--registry", registry, "--account", ACCOUNTS.admin])
+        expect(registered).toMatchObject({ committeeKeyY: committee.committeeKey.publicKey[1], threshold: 2 })
     })
 
     let marketB: string

@@ -5,7 +5,9 @@
 import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
 import { KycTree, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
-import { as, attest, BUREAU_KEYS, deploy, deployPlatform, IDENTITIES, initialMembers, proveBorrow, SETTINGS, tamper, TIERS, USD, type Platform } from "../helpers/contracts.ts"
+import { multiplyGenerator } from "../../prover/src/escrow/index.ts"
+import { as, attest, BUREAU_KEYS, COMMITTEE_WINDOW, deploy, deployPlatform, IDENTITIES, initialMembers, proveBorrow, SETTINGS, tamper, TIERS, USD, type Platform } from "../helpers/contracts.ts"
+import { COMMITTEE_KEY } from "../helpers/fixtures.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const { ethers, networkHelpers } = await network.create()
@@ -45,6 +47,7 @@ describe("CreditVerifier", () => {
             const platform = await loadFixture(deployPlatform)
             expect(await platform.verifier.kycRegistry()).toBe(await platform.kyc.getAddress())
             expect(await platform.verifier.bureauRegistry()).toBe(await platform.bureaus.getAddress())
+            expect(await platform.verifier.escrowCommittees()).toBe(await platform.committees.getAddress())
             expect(await platform.verifier.maxProofAge()).toBe(BigInt(SETTINGS.maxProofAge))
             expect(await platform.verifier.maxFutureSkew()).toBe(BigInt(SETTINGS.maxFutureSkew))
         })
@@ -53,14 +56,16 @@ describe("CreditVerifier", () => {
             const platform = await loadFixture(deployPlatform)
             const kyc = await platform.kyc.getAddress()
             const bureaus = await platform.bureaus.getAddress()
+            const committees = await platform.committees.getAddress()
             const admin = platform.signers.admin.address
-            await expectRevert(deploy(ethers, "CreditVerifier", [ethers.ZeroAddress, kyc, bureaus, 600, 60]), "ZeroAddress", [])
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, ethers.ZeroAddress, bureaus, 600, 60]), "ZeroAddress", [])
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, ethers.ZeroAddress, 600, 60]), "ZeroAddress", [])
+            await expectRevert(deploy(ethers, "CreditVerifier", [ethers.ZeroAddress, kyc, bureaus, committees, 600, 60]), "ZeroAddress", [])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, ethers.ZeroAddress, bureaus, committees, 600, 60]), "ZeroAddress", [])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, ethers.ZeroAddress, committees, 600, 60]), "ZeroAddress", [])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, ethers.ZeroAddress, 600, 60]), "ZeroAddress", [])
             const bounds = [86_400n, 900n]
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, 0, 60]), "InvalidTimeWindow", [0n, 60n, ...bounds])
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, 86_401, 60]), "InvalidTimeWindow", [86_401n, 60n, ...bounds])
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, 600, 901]), "InvalidTimeWindow", [600n, 901n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, committees, 0, 60]), "InvalidTimeWindow", [0n, 60n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, committees, 86_401, 60]), "InvalidTimeWindow", [86_401n, 60n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, committees, 600, 901]), "InvalidTimeWindow", [600n, 901n, ...bounds])
         })
     })
 
@@ -73,13 +78,16 @@ describe("CreditVerifier", () => {
         it("refuses each public signal at or above the field, naming its index", async () => {
             const platform = await loadFixture(deployPlatform)
             await expectRevert(verify(platform, tamper(proof, { nullifier: proof.nullifier + P })), "NotAFieldElement", [0n, proof.nullifier + P])
-            await expectRevert(verify(platform, tamper(proof, { kycRoot: proof.kycRoot + P })), "NotAFieldElement", [1n, proof.kycRoot + P])
-            await expectRevert(verify(platform, tamper(proof, { bureauKeyHash: proof.bureauKeyHash + P })), "NotAFieldElement", [2n, proof.bureauKeyHash + P])
-            await expectRevert(verify(platform, proof, BigInt(THRESHOLD) + P), "NotAFieldElement", [3n, BigInt(THRESHOLD) + P])
-            await expectRevert(verify(platform, tamper(proof, { currentTime: proof.currentTime + P })), "NotAFieldElement", [4n, proof.currentTime + P])
-            await expectRevert(verify(platform, proof, THRESHOLD, scope + P), "NotAFieldElement", [5n, scope + P])
-            await expectRevert(verify(platform, proof, THRESHOLD, scope, message + P), "NotAFieldElement", [6n, message + P])
-            await expectRevert(verify(platform, proof, THRESHOLD, scope, ethers.MaxUint256), "NotAFieldElement", [6n, ethers.MaxUint256])
+            await expectRevert(verify(platform, tamper(proof, { ephemeralKeyY: proof.ephemeralKeyY + P })), "NotAFieldElement", [1n, proof.ephemeralKeyY + P])
+            await expectRevert(verify(platform, tamper(proof, { ciphertext: proof.ciphertext + P })), "NotAFieldElement", [2n, proof.ciphertext + P])
+            await expectRevert(verify(platform, tamper(proof, { kycRoot: proof.kycRoot + P })), "NotAFieldElement", [3n, proof.kycRoot + P])
+            await expectRevert(verify(platform, tamper(proof, { bureauKeyHash: proof.bureauKeyHash + P })), "NotAFieldElement", [4n, proof.bureauKeyHash + P])
+            await expectRevert(verify(platform, proof, BigInt(THRESHOLD) + P), "NotAFieldElement", [5n, BigInt(THRESHOLD) + P])
+            await expectRevert(verify(platform, tamper(proof, { currentTime: proof.currentTime + P })), "NotAFieldElement", [6n, proof.currentTime + P])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope + P), "NotAFieldElement", [7n, scope + P])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope, message + P), "NotAFieldElement", [8n, message + P])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope, ethers.MaxUint256), "NotAFieldElement", [8n, ethers.MaxUint256])
+            await expectRevert(verify(platform, tamper(proof, { committeeKeyY: proof.committeeKeyY + P })), "NotAFieldElement", [9n, proof.committeeKeyY + P])
         })
 
         it("accepts currentTime up to maxFutureSkew after block time, refuses a second more", async () => {
@@ -135,13 +143,63 @@ describe("CreditVerifier", () => {
             await (await bureaus.addBureau("Acme Credit Bureau")).wait()
             const key = BUREAU_KEYS.main
             await (await bureaus.addKey(1, key.publicKey[0], key.publicKey[1], key.keyHash, now + 60, now + 120)).wait()
-            const verifier = await deploy(ethers, "CreditVerifier", [platform.signers.admin.address, await platform.kyc.getAddress(), await bureaus.getAddress(), SETTINGS.maxProofAge, SETTINGS.maxFutureSkew])
+            const verifier = await deploy(ethers, "CreditVerifier", [
+                platform.signers.admin.address,
+                await platform.kyc.getAddress(),
+                await bureaus.getAddress(),
+                await platform.committees.getAddress(),
+                SETTINGS.maxProofAge,
+                SETTINGS.maxFutureSkew
+            ])
             const check = () => verifier.verifyCreditProof(proof, THRESHOLD, scope, message)
             await expectRevert(check(), "InactiveBureauKey", [key.keyHash])
             await atTime(now + 60)
             await check()
             await atTime(now + 120)
             await expectRevert(check(), "InactiveBureauKey", [key.keyHash])
+        })
+
+        it("refuses an escrow under an unregistered committee key, and under a revoked one (InactiveCommitteeKey at the proof's time)", async () => {
+            const platform = await loadFixture(deployPlatform)
+            expect(proof.committeeKeyY).toBe(COMMITTEE_KEY[1])
+            const unknown = multiplyGenerator(4242n)[1]
+            await expectRevert(verify(platform, tamper(proof, { committeeKeyY: unknown })), "InactiveCommitteeKey", [unknown, proof.currentTime, 0n, 0n, 0n])
+            await (await platform.committees.revokeKey(COMMITTEE_KEY[1])).wait()
+            // revoked after the proof was made: refused from the revocation's block on
+            const revokedAt = BigInt(await time.latest())
+            expect(revokedAt).toBeGreaterThan(proof.currentTime)
+            const { validFrom, validUntil } = COMMITTEE_WINDOW
+            await expectRevert(verify(platform, proof), "InactiveCommitteeKey", [COMMITTEE_KEY[1], proof.currentTime, BigInt(validFrom), BigInt(validUntil), revokedAt])
+        })
+
+        it("checks the committee key's window at the proof's currentTime: a key valid only from a second after it is refused", async () => {
+            const platform = await loadFixture(deployPlatform)
+            // a verifier on a registry whose key of this y starts a second after the proof was made
+            const committees = await deploy(ethers, "EscrowCommitteeRegistry", [platform.signers.admin.address])
+            const [x, y] = COMMITTEE_KEY
+            const [validFrom, validUntil] = [proof.currentTime + 1n, proof.currentTime + 1000n]
+            await (await committees.addKey(x, y, 1, [{ account: platform.signers.admin.address, shareX: x, shareY: y }], validFrom, validUntil)).wait()
+            const verifier = await deploy(ethers, "CreditVerifier", [
+                platform.signers.admin.address,
+                await platform.kyc.getAddress(),
+                await platform.bureaus.getAddress(),
+                await committees.getAddress(),
+                SETTINGS.maxProofAge,
+                SETTINGS.maxFutureSkew
+            ])
+            // at a block time inside the key's window: the proof's own time is what counts
+            expect(await committees.isKeyActive(y, await time.latest())).toBe(true)
+            await expectRevert(verifier.verifyCreditProof(proof, THRESHOLD, scope, message), "InactiveCommitteeKey", [y, proof.currentTime, validFrom, validUntil, 0n])
+        })
+
+        it("refuses another ciphertext, ephemeral key or committee key than the proof's (all registered keys): InvalidProof", async () => {
+            const platform = await loadFixture(deployPlatform)
+            await expectRevert(verify(platform, tamper(proof, { ciphertext: proof.ciphertext + 1n })), "InvalidProof", [])
+            await expectRevert(verify(platform, tamper(proof, { ephemeralKeyY: multiplyGenerator(7n)[1] })), "InvalidProof", [])
+            // another active key: the escrow was not made under it
+            const other = multiplyGenerator(4242n)
+            await (await platform.committees.addKey(other[0], other[1], 1, [{ account: platform.signers.admin.address, shareX: other[0], shareY: other[1] }], COMMITTEE_WINDOW.validFrom, COMMITTEE_WINDOW.validUntil)).wait()
+            await expectRevert(verify(platform, tamper(proof, { committeeKeyY: other[1] })), "InvalidProof", [])
         })
 
         it("refuses a revoked root and a root older than an immediate removal", async () => {

@@ -1,9 +1,10 @@
 /**
- * EscrowOpenings: requests only for defaulted loans, once per loan and per escrow, under a
- * committee key active when the loan began; partial decryptions only from that key's
+ * EscrowOpenings: requests only for defaulted loans, once per loan and per escrow, and only for
+ * the escrow the market recorded from the loan's proof; partial decryptions only from that key's
  * authorities, once each, in events; every revert path. The market's verifier is the mock (these
  * tests are about loan states, not proofs); shares here are real, from a real DKG.
  */
+import { AbiCoder, keccak256, type EventLog } from "ethers"
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
 import { SNARK_SCALAR_FIELD as P } from "../../prover/src/index.ts"
@@ -26,6 +27,10 @@ async function requested(): Promise<Fixture> {
 }
 
 const partialOf = partialCalldata
+
+/** The market's `escrowHash`, off chain. */
+const escrowHashOf = (committeeKeyY: bigint, ephemeralKeyY: bigint, ciphertext: bigint) =>
+    keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256", "uint256"], [committeeKeyY, ephemeralKeyY, ciphertext]))
 
 describe("EscrowOpenings", () => {
     describe("# requestOpening", () => {
@@ -64,14 +69,32 @@ describe("EscrowOpenings", () => {
             }
         })
 
-        it("refuses a committee key that was not active when the loan began (unknown, or added later)", async () => {
+        it("refuses an escrow that is not the one the market recorded for the loan (another key, R.y or c): EscrowNotOfLoan with the record", async () => {
             const f = await loadFixture(deployOpenings)
-            const start = (await f.market.loan(0n)).startTime
-            await expectRevert(f.requester.requestOpening(0n, 12345n, f.escrow.ephemeralKeyY, f.escrow.ciphertext), "CommitteeKeyNotActiveAtBorrow", [0n, 12345n, start])
-            const later = multiplyGenerator(777n)
+            const recorded = await f.market.escrowHashOf(0n)
+            expect(recorded).toBe(escrowHashOf(f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext))
+            const other = multiplyGenerator(777n)
             const now = await time.latest()
-            await (await f.registry.addKey(later[0], later[1], 1, [{ account: f.signers.lender.address, shareX: later[0], shareY: later[1] }], now, now + DAY)).wait()
-            await expectRevert(f.requester.requestOpening(0n, later[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "CommitteeKeyNotActiveAtBorrow", [0n, later[1], start])
+            // another registered, active key: still not the loan's
+            await (await f.registry.addKey(other[0], other[1], 1, [{ account: f.signers.lender.address, shareX: other[0], shareY: other[1] }], now, now + DAY)).wait()
+            for (const [k, y, c] of [
+                [other[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext],
+                [12345n, f.escrow.ephemeralKeyY, f.escrow.ciphertext],
+                [f.key[1], multiplyGenerator(5n)[1], f.escrow.ciphertext],
+                [f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext + 1n]
+            ] as const) {
+                await expectRevert(f.requester.requestOpening(0n, k, y, c), "EscrowNotOfLoan", [0n, k, y, c, recorded])
+            }
+        })
+
+        it("the market records each loan's escrow from its proof: the hash in escrowHashOf, the values in LoanEscrowRecorded", async () => {
+            const f = await loadFixture(deployOpenings)
+            const events = await f.market.queryFilter(f.market.filters.LoanEscrowRecorded!())
+            expect(events.map((e) => [...(e as EventLog).args])).toEqual([
+                [0n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext],
+                [1n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext]
+            ])
+            expect(await f.market.escrowHashOf(9n)).toBe(ethers.ZeroHash)
         })
 
         it("refuses callers without the requester role", async () => {

@@ -7,7 +7,8 @@
 import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
 import { KycTree, type BorrowProofCalldata } from "../../prover/src/index.ts"
-import { as, attest, BUREAU_KEYS, CAPACITY, DAY, deployContracts, IDENTITIES, initialMembers, proveBorrow, TERMS, TIERS, USD, type Contracts, type Deployed } from "../helpers/contracts.ts"
+import { as, attest, BUREAU_KEYS, CAPACITY, DAY, deployContracts, IDENTITIES, initialMembers, proveBorrow, registerTestCommittee, TERMS, TIERS, USD, type Contracts, type Deployed } from "../helpers/contracts.ts"
+import { COMMITTEE_KEY } from "../helpers/fixtures.ts"
 import { dueTime, instalmentAmount, interest } from "../helpers/loan-math.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
@@ -72,6 +73,11 @@ describe("lifecycle with real proofs", () => {
         const now = await time.latest()
         await (await c.bureaus.addKey(1, key.publicKey[0], key.publicKey[1], key.keyHash, now - DAY, now + 365 * DAY)).wait()
         expect(await c.bureaus.isKeyActive(key.keyHash, now)).toBe(true)
+    })
+
+    it("the admin registers the escrow committee key", async () => {
+        await registerTestCommittee(c.committees, c.signers.admin.address)
+        expect(await c.committees.isKeyActive(COMMITTEE_KEY[1], await time.latest())).toBe(true)
     })
 
     it("a lender creates and funds an offer", async () => {

@@ -187,9 +187,12 @@ describe("LoanMarket with real proofs", () => {
             const platform = await loadFixture(deployPlatform)
             const cases: [keyof BorrowProofCalldata, number][] = [
                 ["nullifier", 0],
-                ["kycRoot", 1],
-                ["bureauKeyHash", 2],
-                ["currentTime", 4]
+                ["ephemeralKeyY", 1],
+                ["ciphertext", 2],
+                ["kycRoot", 3],
+                ["bureauKeyHash", 4],
+                ["currentTime", 6],
+                ["committeeKeyY", 9]
             ]
             for (const [field, signalIndex] of cases) {
                 const aliased = (aliceProof[field] as bigint) + P

@@ -2,24 +2,25 @@
  * The supervision overview, the escrow committee page and the borrower's escrow statement in
  * Chromium, on the demo platform's real local chain. Four demo borrowers borrow with real
  * proofs; then one repays in full, one pays an instalment late, two default and one of those
- * pays after the default (recovered). The escrow contracts are deployed next to the market (the
- * demo world does not deploy them yet) with a committee from a real DKG; an opening of a
- * defaulted loan is requested, authority 1 publishes its share, authority 2's account publishes
+ * pays after the default (recovered). The demo deployment's escrow contracts get a committee key
+ * from a real DKG run here (the demo world's own key revoked, so the proofs use this one); an
+ * opening of a defaulted loan is requested with the escrow the market recorded from its proof, authority 1 publishes its share, authority 2's account publishes
  * a forged one, and authority 3 publishes from the page with its share file. The page checks
  * each share in the browser, flags the forged one, and opens the escrow on the device to the
  * borrower's commitment. Ports 8870-8872.
  */
 import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { Contract, JsonRpcProvider, type ContractTransactionReceipt, type JsonRpcSigner } from "ethers"
+import { Contract, JsonRpcProvider, type ContractTransactionReceipt, type EventLog, type JsonRpcSigner } from "ethers"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { connectContracts, prepareBorrowRequest, readOffer, type ZkCreditContracts } from "../../client/src/index.ts"
-import { encryptCommitment, multiplyGenerator, partialDecrypt, pointToJson, requirePoint } from "../../prover/src/escrow/index.ts"
+import { multiplyGenerator, partialDecrypt, pointToJson, requirePoint } from "../../prover/src/escrow/index.ts"
 import { generateCreditProof, Identity, KycTree, toBorrowCalldata, type Attestation } from "../../prover/src/index.ts"
 import { DEMO_BACKUP_PASSWORD, type DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
-import { deployArtifact, runCommittee, type TestCommittee } from "../helpers/committee.ts"
+import { runCommittee, type TestCommittee } from "../helpers/committee.ts"
+import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi } from "../../client/src/generated/abis.ts"
 import { artifacts } from "../helpers/fixtures.ts"
 import { testPort } from "../helpers/ports.ts"
 import { act, connectDevAccount, describeInBrowser, getAttestation, hex32, launchBrowser, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type TestBrowser } from "./helpers.ts"
@@ -77,11 +78,13 @@ beforeAll(async () => {
     provider = new JsonRpcProvider(platform.rpcUrl, platform.deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
     contracts = connectContracts(platform.deployment, provider)
     const admin = await signer(0)
-    // the escrow contracts next to the platform's market, with a committee key active before the loans
+    // the deployment's escrow contracts, with this test's committee key active before the loans and
+    // the demo world's revoked: the proofs encrypt under the key whose shares this test holds
     committee = runCommittee()
-    const registry = await deployArtifact("EscrowCommitteeRegistry.sol", "EscrowCommitteeRegistry", admin, [platform.world.admin])
-    openings = await deployArtifact("EscrowOpenings.sol", "EscrowOpenings", admin, [platform.world.admin, platform.deployment.contracts.loanMarket, await registry.getAddress()])
-    await send(openings.getFunction("grantRole")(await openings.getFunction("REQUESTER_ROLE")(), platform.world.officer))
+    const registry = new Contract(platform.deployment.contracts.escrowCommitteeRegistry!, EscrowCommitteeRegistryAbi, admin)
+    openings = new Contract(platform.deployment.contracts.escrowOpenings!, EscrowOpeningsAbi, admin)
+    const demoKey = JSON.parse(await readFile(join(stateDir, "committee", "committee-key.json"), "utf8")) as { publicKey: [string, string] }
+    await send(registry.getFunction("revokeKey")(demoKey.publicKey[1]))
     const accounts = await Promise.all(AUTHORITY_ACCOUNTS.map(async (i) => (await signer(i)).getAddress()))
     const key = requirePoint(committee.committeeKey.publicKey, "key")
     const now = (await provider.getBlock("latest"))!.timestamp
@@ -142,8 +145,10 @@ describeInBrowser("supervision overview and escrow committee", () => {
         await send(as(contracts.loanMarket, anyone).getFunction("markDefault")(loans[2]))
         await send(as(contracts.loanMarket, anyone).getFunction("markDefault")(loans[3]))
         await send(as(contracts.loanMarket, await recovered!).getFunction("repayAll")(loans[3]))
-        // the escrow the defaulted borrower's proof will carry (made here as the circuit's twin makes it)
-        const escrow = encryptCommitment(BigInt(borrowers[2]!.commitment), requirePoint(committee.committeeKey.publicKey, "key")).escrow
+        // the escrow the defaulted borrower's proof carried, as the market recorded it
+        const [recorded] = (await contracts.loanMarket.queryFilter(contracts.loanMarket.filters.LoanEscrowRecorded!(loans[2]))) as EventLog[]
+        const escrow = { ephemeralKeyY: recorded!.args[2] as bigint, ciphertext: recorded!.args[3] as bigint }
+        expect(recorded!.args[1]).toBe(BigInt(committee.committeeKey.publicKey[1]))
         const officer = await provider.getSigner(platform.world.officer)
         await send(as(openings, officer).getFunction("requestOpening")(loans[2], committee.committeeKey.publicKey[1], escrow.ephemeralKeyY, escrow.ciphertext))
         // authority 1 publishes its share; authority 2's account publishes a made-up point with a made-up proof

@@ -74,13 +74,16 @@ export async function deployEscrowOpenings(connection: NetworkConnection) {
     await (await registry.addKey(key[0], key[1], 2, entries, now - DAY, now + 365 * DAY)).wait()
     const openings = await deploy(ethers, "EscrowOpenings", [admin.address, await f.market.getAddress(), await registry.getAddress()])
     await (await openings.grantRole(await openings.REQUESTER_ROLE(), officer.address)).wait()
+    const escrow = encryptCommitment(ESCROWED_COMMITMENT, key).escrow
+    // the market records each loan's escrow from its proof: both loans carry this one (the mock
+    // verifier checks nothing), so one escrow can be requested under two loans
+    const recorded = { committeeKeyY: key[1], ...escrow }
     const start = (await time.latest()) + 1
     await time.setNextBlockTimestamp(start)
-    await (await as(f.market, borrower).borrow(0n, 1n, 1_000n * USD, mockProof(0xaaan, start))).wait()
-    await (await as(f.market, other).borrow(0n, 1n, 1_000n * USD, mockProof(0xbbbn, start + 1))).wait()
+    await (await as(f.market, borrower).borrow(0n, 1n, 1_000n * USD, mockProof(0xaaan, start, true, recorded))).wait()
+    await (await as(f.market, other).borrow(0n, 1n, 1_000n * USD, mockProof(0xbbbn, start + 1, true, recorded))).wait()
     await time.increaseTo(start + TERMS.term / TERMS.instalmentCount + TERMS.defaultPeriod + 1)
     await (await f.market.markDefault(0n)).wait()
-    const escrow = encryptCommitment(ESCROWED_COMMITMENT, key).escrow
     return { ...f, committee, registry, openings, key, escrow, authorities, requester: as(openings, officer), officer }
 }
 

@@ -19,7 +19,8 @@ import {
     type BorrowProofCalldata,
     type BureauKey
 } from "../../prover/src/index.ts"
-import { artifacts as proofArtifacts } from "./fixtures.ts"
+import type { Point } from "../../prover/src/escrow/index.ts"
+import { COMMITTEE_KEY, artifacts as proofArtifacts } from "./fixtures.ts"
 import type { LoanState } from "./loan-math.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
@@ -124,11 +125,16 @@ export const KEY_WINDOWS = {
     shortLived: { validFrom: PLATFORM_START - DAY, validUntil: PLATFORM_START + 1800 }
 }
 
+/** The window of the platform's escrow committee key ({@link COMMITTEE_KEY}). */
+export const COMMITTEE_WINDOW = { validFrom: PLATFORM_START - DAY, validUntil: PLATFORM_START + 365 * DAY }
+
 /** The deployed platform. */
 export interface Platform {
     connection: NetworkConnection
     kyc: Deployed
     bureaus: Deployed
+    /** The escrow committee registry. */
+    committees: Deployed
     verifier: Deployed
     market: Deployed
     token: Deployed
@@ -167,10 +173,12 @@ export async function deployContracts(connection: NetworkConnection): Promise<Co
     const [admin, officer, lender, borrower, other, stranger] = (await ethers.getSigners()) as [Signer, Signer, Signer, Signer, Signer, Signer]
     const kyc = await deploy(ethers, "KycRegistry", [admin.address, SETTINGS.rootValidity])
     const bureaus = await deploy(ethers, "BureauRegistry", [admin.address])
+    const committees = await deploy(ethers, "EscrowCommitteeRegistry", [admin.address])
     const verifier = await deploy(ethers, "CreditVerifier", [
         admin.address,
         await kyc.getAddress(),
         await bureaus.getAddress(),
+        await committees.getAddress(),
         SETTINGS.maxProofAge,
         SETTINGS.maxFutureSkew
     ])
@@ -178,18 +186,30 @@ export async function deployContracts(connection: NetworkConnection): Promise<Co
     const token = await deploy(ethers, "MockERC20", ["Mock USD", "mUSD", 6])
     await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
     const chainId = (await ethers.provider.getNetwork()).chainId
-    return { connection, kyc, bureaus, verifier, market, token, chainId, signers: { admin, officer, lender, borrower, other, stranger } }
+    return { connection, kyc, bureaus, committees, verifier, market, token, chainId, signers: { admin, officer, lender, borrower, other, stranger } }
+}
+
+/**
+ * Registers {@link COMMITTEE_KEY} in the committee registry for {@link COMMITTEE_WINDOW}, with one
+ * authority (`account`, t = 1, its share the whole key): a stand-in committee for tests about
+ * proofs and loans; the escrow tests register a real DKG's key.
+ */
+export async function registerTestCommittee(committees: Deployed, account: string): Promise<void> {
+    const [x, y] = COMMITTEE_KEY
+    await (await committees.addKey(x, y, 1, [{ account, shareX: x, shareY: y }], COMMITTEE_WINDOW.validFrom, COMMITTEE_WINDOW.validUntil)).wait()
 }
 
 /**
  * Deploys and sets up the whole platform: the officer added {@link initialMembers}, the admin
- * registered a bureau with the {@link BUREAU_KEYS}, and the lender created offer 0 ({@link TIERS},
+ * registered a bureau with the {@link BUREAU_KEYS} and the escrow committee key
+ * ({@link registerTestCommittee}), and the lender created offer 0 ({@link TIERS},
  * {@link TERMS}) with {@link CAPACITY}. Use with `networkHelpers.loadFixture(deployPlatform)`.
  */
 export async function deployPlatform(connection: NetworkConnection): Promise<Platform> {
     const contracts = await deployContracts(connection)
-    const { kyc, bureaus, market, token, signers } = contracts
+    const { kyc, bureaus, committees, market, token, signers } = contracts
     const { officer, lender } = signers
+    await registerTestCommittee(committees, signers.admin.address)
 
     await (await kyc.grantRole(await kyc.OFFICER_ROLE(), officer.address)).wait()
     const group = new KycTree(initialMembers())
@@ -237,6 +257,8 @@ export interface BorrowRequest {
     threshold?: number
     /** Defaults to the latest block time. */
     currentTime?: number
+    /** The escrow committee key; defaults to {@link COMMITTEE_KEY}. */
+    committeeKey?: Point
 }
 
 /** A real credit proof for `market.borrow`, made with the built circuit. */
@@ -252,7 +274,8 @@ export async function proveBorrow(platform: Contracts, request: BorrowRequest): 
             threshold: request.threshold ?? (TIERS[Number(request.tier)]?.minScore as number),
             currentTime,
             scope: computeScope(platform.chainId, market),
-            message: computeMessage({ chainId: platform.chainId, market, borrower: request.borrower, offerId, tier: request.tier, principal: request.principal })
+            message: computeMessage({ chainId: platform.chainId, market, borrower: request.borrower, offerId, tier: request.tier, principal: request.principal }),
+            committeeKey: request.committeeKey ?? COMMITTEE_KEY
         },
         proofArtifacts
     )
@@ -264,9 +287,17 @@ export function tamper(proof: BorrowProofCalldata, changes: Partial<BorrowProofC
     return { ...proof, points: [...proof.points], ...changes }
 }
 
-/** A proof-shaped value for markets that use `MockCreditVerifier` (it accepts points[0] != 0). */
-export function mockProof(nullifier: bigint, currentTime: number | bigint, valid = true): BorrowProofCalldata {
-    return { nullifier, kycRoot: 1n, bureauKeyHash: 1n, currentTime: BigInt(currentTime), points: [valid ? 1n : 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n] }
+/**
+ * A proof-shaped value for markets that use `MockCreditVerifier` (it accepts points[0] != 0),
+ * carrying `escrow` as its identity escrow (placeholders by default).
+ */
+export function mockProof(
+    nullifier: bigint,
+    currentTime: number | bigint,
+    valid = true,
+    escrow: { committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint } = { committeeKeyY: COMMITTEE_KEY[1], ephemeralKeyY: 2n, ciphertext: 3n }
+): BorrowProofCalldata {
+    return { nullifier, kycRoot: 1n, bureauKeyHash: 1n, currentTime: BigInt(currentTime), ...escrow, points: [valid ? 1n : 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n] }
 }
 
 // ---------------------------------------------------------------- market with a mock verifier

@@ -16,6 +16,7 @@ import {
     type CreditProof,
     type CreditProofRequest
 } from "../../prover/src/index.ts"
+import { multiplyGenerator, type Point } from "../../prover/src/escrow/index.ts"
 
 /** The built artifacts, as file paths. */
 export const artifacts = { wasm: CREDIT_PROOF_ARTIFACTS.wasm, zkey: CREDIT_PROOF_ARTIFACTS.zkey }
@@ -25,6 +26,15 @@ export const NOW = 1_800_000_000
 
 /** A fixed bureau key, so failures reproduce. */
 export const BUREAU_PRIVATE_KEY = "0x0101010101010101010101010101010101010101010101010101010101010101"
+
+/**
+ * The escrow committee secret of the test worlds, whole. Tests only: the platform's committee
+ * key comes from a dealerless DKG and nobody holds its secret (test/helpers/committee.ts runs one).
+ */
+export const COMMITTEE_SECRET = 0x5ec12e7n
+
+/** The test worlds' escrow committee key, `COMMITTEE_SECRET·B8`. */
+export const COMMITTEE_KEY: Point = multiplyGenerator(COMMITTEE_SECRET)
 
 /** Market and borrower values of a typical borrow. */
 export const BORROW = {
@@ -67,7 +77,8 @@ export function proverWorld(overrides: { score?: number; issuedAt?: number; expi
         threshold: 700,
         currentTime: now,
         scope: computeScope(BORROW.chainId, BORROW.market),
-        message: computeMessage(BORROW)
+        message: computeMessage(BORROW),
+        committeeKey: COMMITTEE_KEY
     }
     return { identity, other, group, bureau, attestation, request }
 }

@@ -7,7 +7,7 @@ import type { NetworkConnection } from "hardhat/types/network"
 import { computeScope, generateCreditProof, toBorrowCalldata, type Attestation, type BorrowProofCalldata, type Identity, type KycTree } from "../../prover/src/index.ts"
 import { computeRequestMessage, requestTermsTuple, type RequestTerms } from "../../client/src/requests.ts"
 import { as, DAY, deploy, PLATFORM_START, SETTINGS, USD, type Contracts, type Deployed, type Platform, type Signer } from "./contracts.ts"
-import { artifacts as proofArtifacts } from "./fixtures.ts"
+import { COMMITTEE_KEY, artifacts as proofArtifacts } from "./fixtures.ts"
 
 export { requestTermsTuple, type RequestTerms }
 
@@ -97,7 +97,8 @@ export async function proveRequest(platform: Contracts, market: Deployed, input:
             threshold: input.terms.minScore,
             currentTime,
             scope: computeScope(platform.chainId, address),
-            message: computeRequestMessage({ chainId: platform.chainId, market: address, borrower: input.borrower, terms: input.terms })
+            message: computeRequestMessage({ chainId: platform.chainId, market: address, borrower: input.borrower, terms: input.terms }),
+            committeeKey: COMMITTEE_KEY
         },
         proofArtifacts
     )

@@ -149,6 +149,21 @@ describe("# a wasm built to leak the secret into a public signal", () => {
         expect(fetchSpy).not.toHaveBeenCalled()
     }, 60_000)
 
+    it("with the pin bypassed: a wasm whose escrow ciphertext is the KYC leaf in the clear is refused (proof.ciphertext), nothing sent", async () => {
+        const clear = buildLeakyWasm("ciphertext")
+        const { wtns } = await import("snarkjs")
+        const { buildCreditProofInput } = await import("../../prover/src/inputs.ts")
+        const witness = { type: "mem" } as unknown as Uint8Array
+        await wtns.calculate(buildCreditProofInput(proverWorld().request), read(clear) as never, witness)
+        const values = (await wtns.exportJson(witness as never)) as bigint[]
+        expect(values[3]).toBe(proverWorld().identity.commitment) // wire 3 is the third output, the ciphertext: it really leaks
+        const error = await failure(proveAndBorrow(clear, { ...pinsOf("credit-proof"), wasm: sha(read(clear)) }))
+        expect(error).toMatchObject({ name: "ZkCreditError", code: "PROOF_SELF_CHECK_FAILED", parameter: "proof.ciphertext" })
+        expect(error.message).not.toContain(proverWorld().identity.commitment.toString())
+        expect(rpcCalls).not.toHaveBeenCalled()
+        expect(fetchSpy).not.toHaveBeenCalled()
+    }, 180_000)
+
     it("a verification key that is not the zkey's: the proof does not verify under it and is refused", async () => {
         const vkey = JSON.parse(readFileSync(A.vkey, "utf8")) as { IC: unknown[] }
         ;[vkey.IC[1], vkey.IC[2]] = [vkey.IC[2], vkey.IC[1]]

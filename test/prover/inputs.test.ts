@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import {
     buildCreditProofInput,
+    CREDIT_PROOF_OUTPUTS,
     createBureauKey,
     Identity,
     KycTree,
@@ -9,7 +10,8 @@ import {
     SNARK_SCALAR_FIELD,
     type CreditProofRequest
 } from "../../prover/src/index.ts"
-import { NOW, proverWorld } from "../helpers/fixtures.ts"
+import { EPHEMERAL_SECRET_BITS, multiplyGenerator, NEUTRAL, SUBGROUP_ORDER } from "../../prover/src/escrow/index.ts"
+import { COMMITTEE_KEY, NOW, proverWorld } from "../helpers/fixtures.ts"
 
 const expectCode = (request: CreditProofRequest, code: string, parameter?: string) =>
     expect(() => buildCreditProofInput(request)).toThrowError(expect.objectContaining(parameter === undefined ? { code } : { code, parameter }))
@@ -18,10 +20,24 @@ describe("# buildCreditProofInput", () => {
     it("turns a valid request into every input signal of the circuit", () => {
         const { request } = proverWorld()
         const input = buildCreditProofInput(request)
-        for (const name of PUBLIC_SIGNALS.filter((n) => n !== "nullifier")) expect(input).toHaveProperty(name)
+        for (const name of PUBLIC_SIGNALS.filter((n) => !(CREDIT_PROOF_OUTPUTS as readonly string[]).includes(n))) expect(input).toHaveProperty(name)
         expect(input.pathIndices).toHaveLength(20)
         expect(input.siblings).toHaveLength(20)
         expect(Object.values(input).flat().every((v) => typeof v === "string")).toBe(true)
+    })
+
+    it("draws a fresh ephemeral secret per call, in [1, 2^250), and takes the committee key's x private, y public", () => {
+        const { request } = proverWorld()
+        const secrets = new Set<string>()
+        for (let i = 0; i < 20; i++) {
+            const input = buildCreditProofInput(request)
+            const r = BigInt(input.ephemeralSecret as string)
+            expect(r >= 1n && r < 1n << BigInt(EPHEMERAL_SECRET_BITS)).toBe(true)
+            secrets.add(input.ephemeralSecret as string)
+            expect(input.committeeKeyX).toBe(COMMITTEE_KEY[0].toString())
+            expect(input.committeeKeyY).toBe(COMMITTEE_KEY[1].toString())
+        }
+        expect(secrets.size).toBe(20)
     })
 
     it("accepts a Merkle proof instead of the group, and the boundary values", () => {
@@ -34,6 +50,18 @@ describe("# buildCreditProofInput", () => {
     })
 
     describe("refuses, before any proving, with the code that names the problem", () => {
+        it("INVALID_ARGUMENT / INVALID_POINT: a missing or malformed committee key", () => {
+            const world = proverWorld()
+            const [x, y] = COMMITTEE_KEY
+            expectCode({ ...world.request, committeeKey: undefined as never }, "INVALID_ARGUMENT", "committeeKey")
+            expectCode({ ...world.request, committeeKey: [x] as never }, "INVALID_ARGUMENT", "committeeKey")
+            expectCode({ ...world.request, committeeKey: [x, y + 1n] }, "INVALID_POINT", "committeeKey")
+            expectCode({ ...world.request, committeeKey: [NEUTRAL[0], NEUTRAL[1]] }, "INVALID_POINT", "committeeKey")
+            expectCode({ ...world.request, committeeKey: [0n, SNARK_SCALAR_FIELD - 1n] }, "INVALID_POINT", "committeeKey") // order 2
+            expectCode({ ...world.request, committeeKey: [x, y + SNARK_SCALAR_FIELD] }, "INVALID_POINT", "committeeKey")
+            expect(multiplyGenerator(SUBGROUP_ORDER)).toEqual(NEUTRAL)
+        })
+
         it("NOT_A_MEMBER: commitment not in the group", () => {
             const world = proverWorld()
             expectCode({ ...world.request, membership: new KycTree([1n, 2n]) }, "NOT_A_MEMBER", "membership")

@@ -31,6 +31,8 @@ export interface ProverRequest {
         currentTime: bigint | number
         scope: bigint
         message: bigint
+        /** The escrow committee key `[x, y]` the proof encrypts the identity commitment under. */
+        committeeKey: readonly [bigint, bigint]
         kycRoot?: bigint
     }
     artifacts: { wasm: string; zkey: string }

@@ -6,12 +6,11 @@
  */
 import { poseidon2 } from "poseidon-lite/poseidon2"
 import { requireFieldElement, requireObject, toBigInt } from "../checks.ts"
-import { SNARK_SCALAR_FIELD } from "../constants.ts"
+import { ESCROW_DOMAIN, SNARK_SCALAR_FIELD } from "../constants.ts"
 import { ZkCreditError } from "../errors.ts"
 import { mod, multiply, multiplyGenerator, pointFromY, randomBelow, requirePoint, SUBGROUP_ORDER, type Point } from "./curve.ts"
 
-/** Domain tag of the escrow mask ("zkcredit.escrow.v1" as an integer); the circuit's template parameter. */
-export const ESCROW_DOMAIN = 10664241284485193908721235708765568873952817n
+export { ESCROW_DOMAIN }
 
 /** Bit width of the ephemeral scalar r: 1 <= r < 2^250, below the subgroup order l ~ 2^251.6. */
 export const EPHEMERAL_SECRET_BITS = 250

@@ -16,8 +16,9 @@ import { fileURLToPath } from "node:url"
 import { Contract, JsonRpcProvider, parseEther, Wallet, type JsonRpcSigner } from "ethers"
 import { startTestBureau } from "../../bureau/harness.ts"
 import { connectContracts, fetchKycEvents, kycTreeFromEvents } from "../../../client/src/index.ts"
-import { LoanMarketAbi } from "../../../client/src/generated/abis.ts"
+import { EscrowCommitteeRegistryAbi, LoanMarketAbi } from "../../../client/src/generated/abis.ts"
 import { computeMessage, computeScope, createBureauKey, Identity, KycTree, toBorrowCalldata, type Attestation } from "../../../prover/src/index.ts"
+import { multiplyGenerator, randomScalar } from "../../../prover/src/escrow/index.ts"
 import { deployZkCredit } from "../../../scripts/lib/deploy.ts"
 import { isPortTaken, startLocalNode, type LocalNode } from "../../../scripts/lib/local-node.ts"
 import type { ProveAnswer, ProveTask } from "./prove-worker.ts"
@@ -101,6 +102,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         const now = (await provider.getBlock("latest"))!.timestamp
         await (await asAdmin.bureauRegistry.getFunction("addBureau")("Load Test Bureau")).wait()
         await (await asAdmin.bureauRegistry.getFunction("addKey")(1, key.publicKey[0], key.publicKey[1], key.keyHash, now - 60, now + 30 * DAY)).wait()
+        // an escrow committee key with one authority (the admin): the load test is about borrows, not openings
+        const committeeKey = multiplyGenerator(randomScalar())
+        const committees = new Contract(deployment.contracts.escrowCommitteeRegistry!, EscrowCommitteeRegistryAbi, admin)
+        await (await committees.getFunction("addKey")(committeeKey[0], committeeKey[1], 1, [{ account: await admin.getAddress(), shareX: committeeKey[0], shareY: committeeKey[1] }], now - 60, now + 30 * DAY)).wait()
 
         // lenders and their offers: 10,000 tUSD each (the faucet's hourly maximum)
         const capacity = 10_000n * TUSD
@@ -199,7 +204,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
                                 threshold: 700,
                                 currentTime,
                                 scope: scope.toString(),
-                                message: computeMessage({ chainId: deployment.chainId, market: deployment.contracts.loanMarket, borrower: wallet.address, offerId, tier, principal }).toString()
+                                message: computeMessage({ chainId: deployment.chainId, market: deployment.contracts.loanMarket, borrower: wallet.address, offerId, tier, principal }).toString(),
+                                committeeKey: [committeeKey[0].toString(), committeeKey[1].toString()]
                             }
                             worker.send(task)
                         }

@@ -18,6 +18,8 @@ export interface ProveTask {
     currentTime: number
     scope: string
     message: string
+    /** The escrow committee key `[x, y]`, decimal strings. */
+    committeeKey: [string, string]
 }
 
 /** What the worker answers. */
@@ -34,7 +36,7 @@ process.on("message", async (task: ProveTask | "stop") => {
     }
     const started = performance.now()
     try {
-        const proof = await prover.prove({ identity: new Identity(task.secret), attestation: task.attestation, membership: task.membership, threshold: task.threshold, currentTime: task.currentTime, scope: task.scope, message: task.message })
+        const proof = await prover.prove({ identity: new Identity(task.secret), attestation: task.attestation, membership: task.membership, threshold: task.threshold, currentTime: task.currentTime, scope: task.scope, message: task.message, committeeKey: task.committeeKey })
         process.send!({ id: task.id, ok: true, proof, ms: performance.now() - started } satisfies ProveAnswer)
     } catch (error) {
         process.send!({ id: task.id, ok: false, error: `${(error as Error).name}: ${(error as Error).message}`, ms: performance.now() - started } satisfies ProveAnswer)
