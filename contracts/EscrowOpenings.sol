@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IEscrowCommitteeRegistry} from "./interfaces/IEscrowCommitteeRegistry.sol";
 import {IEscrowOpenings} from "./interfaces/IEscrowOpenings.sol";
-import {ILoanMarket, escrowHash} from "./interfaces/ILoanMarket.sol";
+import {ILoanMarket, escrowTag} from "./interfaces/ILoanMarket.sol";
 import {BabyJubjub} from "./libraries/BabyJubjub.sol";
 
 /// @title EscrowOpenings
@@ -33,7 +33,7 @@ contract EscrowOpenings is IEscrowOpenings, AccessControl {
     }
 
     /// @inheritdoc IEscrowOpenings
-    function requestOpening(uint256 loanId, uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext)
+    function requestOpening(uint256 loanId, uint256 nullifier, uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext)
         external
         onlyRole(REQUESTER_ROLE)
     {
@@ -43,9 +43,9 @@ contract EscrowOpenings is IEscrowOpenings, AccessControl {
         if (ephemeralKeyY <= 1 || ephemeralKeyY >= BabyJubjub.P - 1 || ciphertext >= BabyJubjub.P) revert InvalidEscrow(ephemeralKeyY, ciphertext);
         // the escrow is the one the loan's verified proof carried, as the market recorded it (the
         // verifier checked the committee key was active then); nothing the requester makes up
-        bytes32 recorded = market.escrowHashOf(loanId);
-        if (escrowHash(committeeKeyY, ephemeralKeyY, ciphertext) != recorded) {
-            revert EscrowNotOfLoan(loanId, committeeKeyY, ephemeralKeyY, ciphertext, recorded);
+        uint144 recorded = market.escrowTagOf(loanId, nullifier);
+        if (recorded == 0 || escrowTag(committeeKeyY, ephemeralKeyY, ciphertext) != recorded) {
+            revert EscrowNotOfLoan(loanId, nullifier, committeeKeyY, ephemeralKeyY, ciphertext, recorded);
         }
         uint256 other = _loanOfEscrow[ephemeralKeyY];
         if (other != 0) revert EscrowAlreadyRequested(ephemeralKeyY, other - 1);

@@ -12,8 +12,8 @@ pragma solidity ^0.8.28;
 /// Chaum-Pedersen check costs four scalar multiplications (over a million gas in Solidity),
 /// while each share is signed by its authority's registered address and checkable by anyone
 /// off chain, so a forged one names its author and delays nothing once t honest ones are in.
-/// The market records each loan's escrow from its verified proof (`ILoanMarket.escrowHashOf`, the
-/// values in `LoanEscrowRecorded`): the request names it and is refused unless it is exactly the
+/// The market records each loan's escrow from its verified proof (`ILoanMarket.escrowTagOf`, the
+/// values in `LoanOpened`): the request names it and is refused unless it is exactly the
 /// loan's, so nobody can pass a good borrower's escrow off as a defaulter's. Requests still need
 /// `REQUESTER_ROLE` (the compliance desk, a lender's recovery agent): the escrow no longer depends
 /// on the requester, but who asks for an opening stays an accountable, named party.
@@ -59,9 +59,9 @@ interface IEscrowOpenings {
     error InvalidEscrow(uint256 ephemeralKeyY, uint256 ciphertext);
 
     /// @notice `(committeeKeyY, ephemeralKeyY, ciphertext)` is not the escrow the market recorded for
-    /// loan `loanId` (its hash is `recorded`; 0 for a loan made before escrows were recorded): take
-    /// the values from the loan's `LoanEscrowRecorded` event.
-    error EscrowNotOfLoan(uint256 loanId, uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext, bytes32 recorded);
+    /// loan `loanId` of pseudonym `nullifier` (its tag is `recorded`; 0 if `loanId` is not a loan of
+    /// `nullifier`): take all four values from the loan's `LoanOpened` event.
+    error EscrowNotOfLoan(uint256 loanId, uint256 nullifier, uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext, uint144 recorded);
 
     /// @notice No opening of this loan was requested.
     error OpeningNotRequested(uint256 loanId);
@@ -76,11 +76,14 @@ interface IEscrowOpenings {
     error InvalidPartialDecryption(uint256 partialX, uint256 partialY);
 
     /// @notice Requests the opening of a defaulted loan's escrow. `REQUESTER_ROLE` only. The three
-    /// values must be the loan's, as its market recorded them (its `LoanEscrowRecorded` event).
+    /// values must be the loan's, as its market recorded them (its `LoanOpened` event).
+    /// @param nullifier The loan's pseudonym (`LoanOpened`): the market keeps a pseudonym's first
+    /// escrow with its record.
     /// @param committeeKeyY The committee key the escrow was made under (the proof's public signal).
     /// @param ephemeralKeyY The escrow's R.y (the proof's public signal).
     /// @param ciphertext The escrow's c (the proof's public signal).
-    function requestOpening(uint256 loanId, uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext) external;
+    function requestOpening(uint256 loanId, uint256 nullifier, uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext)
+        external;
 
     /// @notice Publishes the sender's partial decryption of a requested escrow. Authorities of the
     /// escrow's committee key only, once each.

@@ -6,9 +6,11 @@ import {ICreditVerifier} from "./ICreditVerifier.sol";
 import {IOfferPositions} from "./IOfferPositions.sol";
 import {IMarketErrors} from "./IMarketErrors.sol";
 
-/// @notice How a market records a loan's identity escrow: one word for the three public signals.
-function escrowHash(uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext) pure returns (bytes32) {
-    return keccak256(abi.encode(committeeKeyY, ephemeralKeyY, ciphertext));
+/// @notice How a market records a loan's identity escrow: the top 144 bits of the keccak of its
+/// three public signals. 144 bits fit beside a pseudonym's record in one slot (a first loan writes
+/// no slot for its escrow), and finding other signals with a given tag takes about 2^144 hashes.
+function escrowTag(uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext) pure returns (uint144) {
+    return uint144(uint256(keccak256(abi.encode(committeeKeyY, ephemeralKeyY, ciphertext))) >> 112);
 }
 
 /// @title ILoanMarket
@@ -117,9 +119,8 @@ interface ILoanMarket is IMarketErrors {
     }
 
     /// @notice A loan, as the view returns it. Stored in one slot that `borrow` writes, one that the
-    /// first payment writes and one that the first payment after a default writes; the nullifier is
-    /// stored once per pseudonym (with its first loan), not per loan.
-    /// @param nullifier The borrower's pseudonym.
+    /// first payment writes and one that the first payment after a default writes. Its pseudonym is
+    /// not stored with it (`LoanOpened` names it): a first loan then costs one slot less.
     /// @param principal Amount disbursed.
     /// @param startTime Block time of disbursement.
     /// @param offerId The offer it was taken from (its terms apply).
@@ -130,7 +131,6 @@ interface ILoanMarket is IMarketErrors {
     /// @param lateFeesPaid Late fees paid.
     /// @param recovered Paid after the default, late fees included.
     struct Loan {
-        uint256 nullifier;
         uint128 principal;
         uint40 startTime;
         uint40 offerId;
@@ -226,12 +226,10 @@ interface ILoanMarket is IMarketErrors {
     /// @notice The admin disallowed `token`: no new offers or deposits in it; everything else goes on.
     event TokenDisallowed(address indexed token, address indexed admin);
 
-    /// @notice The identity escrow of loan `loanId`, from its verified credit proof: the borrower's
-    /// identity commitment encrypted under committee key `committeeKeyY` (EscrowOpenings opens it
-    /// only once the loan is defaulted). Emitted with `LoanOpened`.
-    event LoanEscrowRecorded(uint256 indexed loanId, uint256 committeeKeyY, uint256 ephemeralKeyY, uint256 ciphertext);
-
-    /// @notice A loan was disbursed to `borrower`.
+    /// @notice A loan was disbursed to `borrower`. Its identity escrow, from its verified credit
+    /// proof, is the borrower's identity commitment encrypted under committee key `committeeKeyY`
+    /// (ephemeral key `ephemeralKeyY`, `ciphertext`): EscrowOpenings opens it only once the loan is
+    /// defaulted.
     event LoanOpened(
         uint256 indexed loanId,
         uint256 indexed offerId,
@@ -239,21 +237,24 @@ interface ILoanMarket is IMarketErrors {
         address borrower,
         uint256 tier,
         uint256 principal,
-        uint256 interest
+        uint256 interest,
+        uint256 committeeKeyY,
+        uint256 ephemeralKeyY,
+        uint256 ciphertext
     );
 
     /// @notice `payer` paid `amount` toward the loan and `lateFees` for `lateInstalments` newly late instalments.
     event LoanRepayment(uint256 indexed loanId, address indexed payer, uint256 amount, uint256 lateFees, uint256 lateInstalments);
 
     /// @notice The loan is repaid in full; `interestWaived` is interest not paid thanks to early repayment.
-    event LoanRepaid(uint256 indexed loanId, uint256 indexed nullifier, uint256 interestWaived);
+    event LoanRepaid(uint256 indexed loanId, uint256 interestWaived);
 
     /// @notice The loan was marked defaulted with `outstanding` of `principal + interest` unpaid.
-    event LoanDefaulted(uint256 indexed loanId, uint256 indexed nullifier, uint256 outstanding);
+    event LoanDefaulted(uint256 indexed loanId, uint256 outstanding);
 
     /// @notice A defaulted loan was paid in full; `recovered` was paid after the default, late fees
     /// included. Its status stays `Defaulted`.
-    event LoanRecovered(uint256 indexed loanId, uint256 indexed nullifier, uint256 recovered);
+    event LoanRecovered(uint256 indexed loanId, uint256 recovered);
 
     /// @notice The offer's `lender` opened position `loanId` (a token of `positions()`) and holds it;
     /// `receivedBeforeOpen` of the loan's payments stayed with the offer.
@@ -429,9 +430,11 @@ interface ILoanMarket is IMarketErrors {
     /// @notice A loan; all zeros if unknown.
     function loan(uint256 loanId) external view returns (Loan memory);
 
-    /// @notice `escrowHash(committeeKeyY, ephemeralKeyY, ciphertext)` of the loan's identity escrow,
-    /// as its credit proof carried it (the values are in `LoanEscrowRecorded`); 0 if unknown.
-    function escrowHashOf(uint256 loanId) external view returns (bytes32);
+    /// @notice `escrowTag(committeeKeyY, ephemeralKeyY, ciphertext)` of the loan's identity escrow,
+    /// as its credit proof carried it (the values are in `LoanOpened`); 0 if `loanId` is unknown or
+    /// not a loan of `nullifier`. A pseudonym's first loan keeps its tag in the pseudonym's record,
+    /// hence the nullifier (from `LoanOpened`).
+    function escrowTagOf(uint256 loanId, uint256 nullifier) external view returns (uint144);
 
     /// @notice Repayments of an offer that did not fit its `available`, waiting for the lender.
     function surplus(uint256 offerId) external view returns (uint256);
