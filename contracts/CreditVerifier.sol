@@ -78,25 +78,29 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, 
         view
     {
         if (paused()) revert VerifierPaused();
+        uint256 currentTime = proof.currentTime;
+        if (currentTime > block.timestamp + maxFutureSkew) revert ProofFromFuture(currentTime, block.timestamp);
+        if (currentTime + maxProofAge < block.timestamp) revert ProofTooOld(currentTime, block.timestamp);
+        // the window keeps currentTime below 2^TIME_BITS; the caller's threshold and message must fit
+        // theirs, or the packed context would let one part spill into another
+        if (threshold >> CreditCircuit.SCORE_BITS != 0 || message >> CreditCircuit.MESSAGE_BITS != 0) {
+            revert ContextOutOfRange(threshold, message);
+        }
+
         uint256[CREDIT_PROOF_SIGNAL_COUNT] memory signals;
         signals[CreditCircuit.SIGNAL_NULLIFIER] = proof.nullifier;
         signals[CreditCircuit.SIGNAL_EPHEMERAL_KEY_Y] = proof.ephemeralKeyY;
         signals[CreditCircuit.SIGNAL_CIPHERTEXT] = proof.ciphertext;
         signals[CreditCircuit.SIGNAL_KYC_ROOT] = proof.kycRoot;
         signals[CreditCircuit.SIGNAL_BUREAU_KEY_HASH] = proof.bureauKeyHash;
-        signals[CreditCircuit.SIGNAL_THRESHOLD] = threshold;
-        signals[CreditCircuit.SIGNAL_CURRENT_TIME] = proof.currentTime;
+        signals[CreditCircuit.SIGNAL_CONTEXT] = (message << (CreditCircuit.SCORE_BITS + CreditCircuit.TIME_BITS))
+            | (threshold << CreditCircuit.TIME_BITS) | currentTime;
         signals[CreditCircuit.SIGNAL_SCOPE] = scope;
-        signals[CreditCircuit.SIGNAL_MESSAGE] = message;
         signals[CreditCircuit.SIGNAL_COMMITTEE_KEY_Y] = proof.committeeKeyY;
         // the Groth16 verifier only returns false for these; say which signal it was
         for (uint256 i; i < CREDIT_PROOF_SIGNAL_COUNT; ++i) {
             if (signals[i] >= CreditCircuit.SNARK_SCALAR_FIELD) revert NotAFieldElement(i, signals[i]);
         }
-
-        uint256 currentTime = proof.currentTime;
-        if (currentTime > block.timestamp + maxFutureSkew) revert ProofFromFuture(currentTime, block.timestamp);
-        if (currentTime + maxProofAge < block.timestamp) revert ProofTooOld(currentTime, block.timestamp);
 
         _requireValidRoot(proof.kycRoot);
         if (!bureauRegistry.isKeyActive(proof.bureauKeyHash, block.timestamp)) {
@@ -141,7 +145,7 @@ contract CreditVerifier is ICreditVerifier, CreditProofVerifier, AccessControl, 
     /// proof's time, and not revoked (a revocation refuses proofs from its block on, however old
     /// their `currentTime`). One call for the record, which also says why.
     function _requireActiveCommitteeKey(uint256 keyY, uint256 currentTime) private view {
-        IEscrowCommitteeRegistry.CommitteeKey memory key = escrowCommittees.keyOf(keyY);
+        IEscrowCommitteeRegistry.KeyWindow memory key = escrowCommittees.keyWindow(keyY);
         if (key.threshold == 0 || key.revokedAt != 0 || currentTime < key.validFrom || currentTime >= key.validUntil) {
             revert InactiveCommitteeKey(keyY, currentTime, key.validFrom, key.validUntil, key.revokedAt);
         }

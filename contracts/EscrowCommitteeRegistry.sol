@@ -77,6 +77,12 @@ contract EscrowCommitteeRegistry is IEscrowCommitteeRegistry, AccessControl {
     }
 
     /// @inheritdoc IEscrowCommitteeRegistry
+    function keyWindow(uint256 keyY) external view returns (KeyWindow memory w) {
+        CommitteeKey storage key = _keys[keyY];
+        (w.threshold, w.validFrom, w.validUntil, w.revokedAt) = (key.threshold, key.validFrom, key.validUntil, key.revokedAt);
+    }
+
+    /// @inheritdoc IEscrowCommitteeRegistry
     function authorityOf(uint256 keyY, uint256 index) external view returns (Authority memory) {
         return _authorities[keyY][index];
     }

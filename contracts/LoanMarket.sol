@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {CreditCircuit} from "./generated/CreditCircuit.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
 import {ILoanMarket, escrowTag} from "./interfaces/ILoanMarket.sol";
 import {IOfferPositions} from "./interfaces/IOfferPositions.sol";
@@ -427,7 +428,8 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         view
         returns (uint256)
     {
-        return uint256(keccak256(abi.encode(block.chainid, address(this), borrower, offerId, tier, principal))) >> 8;
+        return uint256(keccak256(abi.encode(block.chainid, address(this), borrower, offerId, tier, principal)))
+            >> (256 - CreditCircuit.MESSAGE_BITS);
     }
 
     // ---------------------------------------------------------------- internals

@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {CreditCircuit} from "./generated/CreditCircuit.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
 import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
 import {IRequestMarket} from "./interfaces/IRequestMarket.sol";
@@ -312,7 +313,7 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
 
     /// @inheritdoc IRequestMarket
     function requestMessage(address borrower, RequestTerms calldata terms) public view returns (uint256) {
-        return uint256(keccak256(abi.encode(block.chainid, address(this), borrower, terms))) >> 8;
+        return uint256(keccak256(abi.encode(block.chainid, address(this), borrower, terms))) >> (256 - CreditCircuit.MESSAGE_BITS);
     }
 
     /// @notice The position's metadata: a `data:application/json;base64` URI with the loan's terms,

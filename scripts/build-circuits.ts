@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url"
 import { Circomkit, type CircomkitConfig } from "circomkit"
 import * as snarkjs from "snarkjs"
 import { ARTIFACTS_MANIFEST, BUILD_FINGERPRINT, CIRCUIT_NAMES, circuitArtifacts, CREDIT_PROOF_ARTIFACTS, type CircuitName } from "../circuits/artifacts.ts"
-import { KYC_TREE_DEPTH, PUBLIC_SIGNALS, SCORE_BITS, SNARK_SCALAR_FIELD, TIME_BITS } from "../prover/src/constants.ts"
+import { KYC_TREE_DEPTH, MESSAGE_BITS, PUBLIC_SIGNALS, SCORE_BITS, SNARK_SCALAR_FIELD, TIME_BITS } from "../prover/src/constants.ts"
 import { DEV_PHASE2_BEACON, DEV_PTAU } from "./lib/dev-setup.ts"
 import { circuitFingerprint, sha256 } from "./lib/circuit-fingerprint.ts"
 import { releaseSnarkCurve } from "./lib/snark-curve.ts"
@@ -51,6 +51,8 @@ library CreditCircuit {
     uint256 internal constant SCORE_BITS = ${SCORE_BITS};
     /// @notice Bit width of unix times.
     uint256 internal constant TIME_BITS = ${TIME_BITS};
+    /// @notice Bit width of a proof's message: the top bits of the hash of the call it binds.
+    uint256 internal constant MESSAGE_BITS = ${MESSAGE_BITS};
     /// @notice Order of BN254's scalar field; every public signal is below it.
     uint256 internal constant SNARK_SCALAR_FIELD = ${SNARK_SCALAR_FIELD};
     /// @notice Number of public signals.

@@ -16,12 +16,15 @@ include "lib/range.circom";
 //
 // Public signals, in this order (outputs first in declaration order, then public inputs as
 // declared in circuits.json; the single source of that order for prover and contracts):
-//   0 nullifier  1 ephemeralKeyY  2 ciphertext  3 kycRoot  4 bureauKeyHash  5 threshold
-//   6 currentTime  7 scope  8 message  9 committeeKeyY
+//   0 nullifier  1 ephemeralKeyY  2 ciphertext  3 kycRoot  4 bureauKeyHash  5 context
+//   6 scope  7 committeeKeyY
+// `context` packs three values the verifier knows into one signal (each public signal costs a
+// verifier about 6,700 gas): message * 2^(scoreBits + timeBits) + threshold * 2^timeBits +
+// currentTime, where `message` (messageBits wide) binds the proof to one call.
 //
 // Parameters: depth of the KYC tree, bit width of scores and of unix times (range checks),
-// the attestation domain tag and the escrow domain tag.
-template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain) {
+// the attestation domain tag, the escrow domain tag and the bit width of the message.
+template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain, messageBits) {
     // private
     signal input secret;
     signal input score;
@@ -36,14 +39,16 @@ template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain
     signal input siblings[depth];
     signal input ephemeralSecret;
     signal input committeeKeyX;
+    // the parts of `context`
+    signal input threshold;
+    signal input currentTime;
+    signal input message;
 
     // public
     signal input kycRoot;
     signal input bureauKeyHash;
-    signal input threshold;
-    signal input currentTime;
+    signal input context;
     signal input scope;
-    signal input message;
     signal input committeeKeyY;
 
     signal output nullifier;
@@ -73,9 +78,12 @@ template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain
     // 5. the pseudonym of this identity in this market
     nullifier <== Nullifier()(secret, scope);
 
-    // 6. bind the message (chain, market, borrower, offer, tier, principal) to the proof.
-    // The square is a constraint on `message` so no optimiser can drop the signal.
-    signal messageSquare <== message * message;
+    // 6. the context: the message (chain, market, borrower, offer, tier, principal), the
+    // threshold of 3 and the time of 4. Each part is range-checked (threshold in 3, currentTime
+    // in 4, message here) and the sum stays below 2^(messageBits + scoreBits + timeBits) < p,
+    // so the verifier's packed value has exactly one split: no part can borrow bits of another.
+    RangeCheck(messageBits)(message);
+    context === message * (2 ** (scoreBits + timeBits)) + threshold * (2 ** timeBits) + currentTime;
 
     // 7. the identity escrow: the commitment proved a member in 2, encrypted under the
     // committee key (x private, y public; the verifier checks y is an active registered key)

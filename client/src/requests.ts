@@ -4,6 +4,7 @@
  */
 import { AbiCoder, getAddress, keccak256, type Contract } from "ethers"
 import { ZkCreditError } from "../../prover/src/errors.ts"
+import { messageOf } from "../../prover/src/hash.ts"
 import { loanInterest } from "./loan-schedule.ts"
 import type { PseudonymRecordView } from "./views.ts"
 
@@ -45,7 +46,8 @@ export interface RequestMessage {
 }
 
 /**
- * The message of a request: `keccak256(abi.encode(chainId, market, borrower, terms)) >> 8`, so a
+ * The message of a request: the top 160 bits of `keccak256(abi.encode(chainId, market, borrower,
+ * terms))` (`messageOf`), so a
  * proof seen in the mempool cannot list other terms or for another address.
  * @throws ZkCreditError naming the bad field.
  */
@@ -59,7 +61,7 @@ export function computeRequestMessage(m: RequestMessage): bigint {
         throw new ZkCreditError("INVALID_ARGUMENT", "market and borrower must be addresses", "market")
     }
     const encoded = AbiCoder.defaultAbiCoder().encode(["uint256", "address", "address", REQUEST_TERMS_TUPLE], [BigInt(m.chainId), market, borrower, requestTermsTuple(m.terms)])
-    return BigInt(keccak256(encoded)) >> 8n
+    return messageOf(keccak256(encoded))
 }
 
 /** Request statuses as `IRequestMarket.RequestStatus` numbers them. */

@@ -12,19 +12,19 @@ library CreditCircuit {
     uint256 internal constant SCORE_BITS = 16;
     /// @notice Bit width of unix times.
     uint256 internal constant TIME_BITS = 64;
+    /// @notice Bit width of a proof's message: the top bits of the hash of the call it binds.
+    uint256 internal constant MESSAGE_BITS = 160;
     /// @notice Order of BN254's scalar field; every public signal is below it.
     uint256 internal constant SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @notice Number of public signals.
-    uint256 internal constant PUBLIC_SIGNAL_COUNT = 10;
+    uint256 internal constant PUBLIC_SIGNAL_COUNT = 8;
     // Index of each public signal in the verifier's input.
     uint256 internal constant SIGNAL_NULLIFIER = 0;
     uint256 internal constant SIGNAL_EPHEMERAL_KEY_Y = 1;
     uint256 internal constant SIGNAL_CIPHERTEXT = 2;
     uint256 internal constant SIGNAL_KYC_ROOT = 3;
     uint256 internal constant SIGNAL_BUREAU_KEY_HASH = 4;
-    uint256 internal constant SIGNAL_THRESHOLD = 5;
-    uint256 internal constant SIGNAL_CURRENT_TIME = 6;
-    uint256 internal constant SIGNAL_SCOPE = 7;
-    uint256 internal constant SIGNAL_MESSAGE = 8;
-    uint256 internal constant SIGNAL_COMMITTEE_KEY_Y = 9;
+    uint256 internal constant SIGNAL_CONTEXT = 5;
+    uint256 internal constant SIGNAL_SCOPE = 6;
+    uint256 internal constant SIGNAL_COMMITTEE_KEY_Y = 7;
 }

@@ -5,7 +5,7 @@ pragma solidity ^0.8.28;
 /// constant, so it is repeated here. It cannot drift from the circuit unnoticed: `CreditVerifier`
 /// passes an array of this length to the generated `verifyProof(..., uint[N])` (a mismatch does
 /// not compile) and its constructor asserts it equals `CreditCircuit.PUBLIC_SIGNAL_COUNT`.
-uint256 constant CREDIT_PROOF_SIGNAL_COUNT = 10;
+uint256 constant CREDIT_PROOF_SIGNAL_COUNT = 8;
 
 /// @title ICreditProofVerifier
 /// @notice The Groth16 verifier that snarkjs generates for the credit proof circuit

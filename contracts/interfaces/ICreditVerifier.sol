@@ -63,6 +63,10 @@ interface ICreditVerifier {
     /// prove again under a key that `escrowCommittees()` lists as active.
     error InactiveCommitteeKey(uint256 committeeKeyY, uint256 currentTime, uint256 validFrom, uint256 validUntil, uint256 revokedAt);
 
+    /// @notice `threshold` is not below 2^SCORE_BITS or `message` not below 2^MESSAGE_BITS
+    /// (`CreditCircuit`): they cannot be packed into the proof's context signal.
+    error ContextOutOfRange(uint256 threshold, uint256 message);
+
     /// @notice The proof's time is more than `maxFutureSkew()` after block time.
     error ProofFromFuture(uint256 currentTime, uint256 blockTime);
 
@@ -79,12 +83,13 @@ interface ICreditVerifier {
     error InvalidTimeWindow(uint256 maxProofAge, uint256 maxFutureSkew, uint256 maxAllowedAge, uint256 maxAllowedSkew);
 
     /// @notice Checks a credit proof; reverts with the first failed check, returns if all pass.
-    /// @dev Order: pause, field range, time window, root, bureau key, committee key, Groth16 proof
-    /// (cheapest first).
+    /// @dev Order: pause, time window, context range, field range, root, bureau key, committee key,
+    /// Groth16 proof (cheapest first). The proof's `context` signal is packed here from `message`,
+    /// `threshold` and the proof's `currentTime`.
     /// @param proof The proof and the public signals the caller cannot derive.
     /// @param threshold The minimum score, from the loan offer.
     /// @param scope The market's scope, `keccak256(abi.encode(chainid, market)) >> 8`.
-    /// @param message The borrow's message, see `ILoanMarket.borrowMessage`.
+    /// @param message The borrow's message, below 2^MESSAGE_BITS, see `ILoanMarket.borrowMessage`.
     function verifyCreditProof(CreditProof calldata proof, uint256 threshold, uint256 scope, uint256 message)
         external
         view;

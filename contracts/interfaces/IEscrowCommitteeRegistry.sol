@@ -32,6 +32,14 @@ interface IEscrowCommitteeRegistry {
         uint64 revokedAt;
     }
 
+    /// @notice The part of a `CommitteeKey` a verifier checks (one slot).
+    struct KeyWindow {
+        uint8 threshold;
+        uint64 validFrom;
+        uint64 validUntil;
+        uint64 revokedAt;
+    }
+
     /// @notice One authority of a committee key.
     /// @param account The address that publishes its partial decryptions.
     /// @param shareX Its public share `Y_j`, x.
@@ -85,6 +93,10 @@ interface IEscrowCommitteeRegistry {
 
     /// @notice A registered key; all zeros if unknown.
     function keyOf(uint256 keyY) external view returns (CommitteeKey memory);
+
+    /// @notice A registered key without its x, all zeros if unknown: what a verifier checks, read
+    /// from one slot (`keyOf` reads two).
+    function keyWindow(uint256 keyY) external view returns (KeyWindow memory);
 
     /// @notice Authority `index` (from 1) of a key; all zeros if none.
     function authorityOf(uint256 keyY, uint256 index) external view returns (Authority memory);

@@ -449,7 +449,8 @@ interface ILoanMarket is IMarketErrors {
     function scope() external view returns (uint256);
 
     /// @notice The message a borrow's proof must carry:
-    /// `keccak256(abi.encode(chainid, market, borrower, offerId, tier, principal)) >> 8`.
+    /// `keccak256(abi.encode(chainid, market, borrower, offerId, tier, principal)) >> 96`, the top
+    /// `CreditCircuit.MESSAGE_BITS` = 160 bits of the hash.
     function borrowMessage(address borrower, uint256 offerId, uint256 tier, uint256 principal)
         external
         view

@@ -339,6 +339,7 @@ interface IRequestMarket is IMarketErrors {
     function scope() external view returns (uint256);
 
     /// @notice The message a request's proof must carry:
-    /// `keccak256(abi.encode(chainid, market, borrower, terms)) >> 8`.
+    /// `keccak256(abi.encode(chainid, market, borrower, terms)) >> 96` (the top
+    /// `CreditCircuit.MESSAGE_BITS` = 160 bits).
     function requestMessage(address borrower, RequestTerms calldata terms) external view returns (uint256);
 }

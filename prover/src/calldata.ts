@@ -1,6 +1,5 @@
 import { requireArray, requireFieldElement, requireObject, requireUint } from "./checks.ts"
-import { PUBLIC_SIGNALS } from "./constants.ts"
-import type { CreditProof } from "./credit-proof.ts"
+import { publicSignalsOf, type CreditProof } from "./credit-proof.ts"
 
 /** The arguments of the generated Groth16 verifier's `verifyProof`. */
 export interface VerifierCalldata {
@@ -32,7 +31,7 @@ export function toVerifierCalldata(proof: CreditProof): VerifierCalldata {
             [w[4]!, w[5]!]
         ],
         pC: [w[6]!, w[7]!],
-        pubSignals: PUBLIC_SIGNALS.map((name) => requireFieldElement(p[name], `proof.${name}`))
+        pubSignals: publicSignalsOf(proof).map(BigInt)
     }
 }
 

@@ -23,8 +23,11 @@ export const TIME_BITS = Number(creditProof.params[2])
 /** Domain tag hashed into every attestation message ("zkcredit.attestation.v1" as an integer). */
 export const ATTESTATION_DOMAIN = BigInt(creditProof.params[3] as string)
 
-/** Domain tag of the identity escrow's mask ("zkcredit.escrow.v1" as an integer); the circuit's last parameter. */
+/** Domain tag of the identity escrow's mask ("zkcredit.escrow.v1" as an integer). */
 export const ESCROW_DOMAIN = BigInt(creditProof.params[4] as string)
+
+/** Bit width of a proof's message (the call it is bound to); the circuit range-checks it. */
+export const MESSAGE_BITS = Number(creditProof.params[5])
 
 /**
  * The circuit's outputs, in their declaration order in circuits/src/credit-proof.circom (circom
@@ -36,15 +39,16 @@ export const CREDIT_PROOF_OUTPUTS = ["nullifier", "ephemeralKeyY", "ciphertext"]
 export const PUBLIC_SIGNALS = [...CREDIT_PROOF_OUTPUTS, ...creditProof.pubs] as readonly PublicSignalName[]
 
 /** A public signal of the credit proof. */
-export type PublicSignalName =
-    | (typeof CREDIT_PROOF_OUTPUTS)[number]
-    | "kycRoot"
-    | "bureauKeyHash"
-    | "threshold"
-    | "currentTime"
-    | "scope"
-    | "message"
-    | "committeeKeyY"
+export type PublicSignalName = (typeof CREDIT_PROOF_OUTPUTS)[number] | "kycRoot" | "bureauKeyHash" | "context" | "scope" | "committeeKeyY"
+
+/**
+ * The values packed into the `context` signal, most significant first (see `packContext`): the
+ * verifier knows each, and one signal for three saves two verifier multiplications.
+ */
+export const CONTEXT_PARTS = ["message", "threshold", "currentTime"] as const
+
+/** A value a credit proof proves and names: each public signal but `context`, and the parts of `context`. */
+export type CreditProofValueName = Exclude<PublicSignalName, "context"> | (typeof CONTEXT_PARTS)[number]
 
 /** Order of BN254's scalar field: every signal is an integer in [0, SNARK_SCALAR_FIELD). */
 export const SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n

@@ -11,8 +11,8 @@ import { WitnessCalculatorBuilder, type WitnessCalculator } from "circom_runtime
 import { curves, groth16 } from "snarkjs"
 import { defaultVerificationKey, loadArtifact, type CreditProofArtifacts } from "./artifacts.ts"
 import { optionalObject } from "./checks.ts"
-import { CREDIT_PROOF_CIRCUIT, PUBLIC_SIGNALS } from "./constants.ts"
-import type { CreditProof } from "./credit-proof.ts"
+import { CREDIT_PROOF_CIRCUIT } from "./constants.ts"
+import { provenValuesOf, type CreditProof } from "./credit-proof.ts"
 import { ZkCreditError } from "./errors.ts"
 import { encryptCommitment } from "./escrow/encrypt.ts"
 import { buildCreditProofInput, type CreditProofInput, type CreditProofRequest } from "./inputs.ts"
@@ -265,8 +265,7 @@ export class CreditProver {
 
         this.#lastProof = { inputsMs, warmUpMs, witnessMs, proveMs, selfCheckMs, totalMs: now() - started }
         report("done")
-        const named = Object.fromEntries(PUBLIC_SIGNALS.map((name, i) => [name, String(publicSignals[i])]))
-        return { ...(named as Omit<CreditProof, "points">), points: packGroth16Proof(proof) }
+        return { ...provenValuesOf(publicSignals.map(String)), points: packGroth16Proof(proof) }
     }
 }
 

@@ -1,5 +1,6 @@
 import { AbiCoder, getAddress, keccak256 } from "ethers"
 import { describe, toBigInt, type BigNumberish } from "./checks.ts"
+import { MESSAGE_BITS } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
 
 const abi = AbiCoder.defaultAbiCoder()
@@ -32,8 +33,10 @@ export interface BorrowMessage {
 
 /**
  * The message of a borrow: `keccak256(abi.encode(chainId, market, borrower, offerId, tier,
- * principal)) >> 8`. The contract recomputes it from the call, so a proof seen in the mempool
- * cannot be replayed by another address or for another offer, tier or amount.
+ * principal)) >> (256 - MESSAGE_BITS)`, the hash's top 160 bits (the proof packs it with the
+ * threshold and the time into one signal). The contract recomputes it from the call, so a proof
+ * seen in the mempool cannot be replayed by another address or for another offer, tier or
+ * amount: that would take a second preimage of 160 bits.
  */
 export function computeMessage(message: BorrowMessage): bigint {
     if (typeof message !== "object" || message === null) {
@@ -50,7 +53,12 @@ export function computeMessage(message: BorrowMessage): bigint {
             requireUint256(message.principal, "principal")
         ]
     )
-    return BigInt(keccak256(encoded)) >> 8n
+    return messageOf(keccak256(encoded))
+}
+
+/** A call's hash as a proof's message: its top MESSAGE_BITS bits. */
+export function messageOf(hash: string): bigint {
+    return BigInt(hash) >> BigInt(256 - MESSAGE_BITS)
 }
 
 function requireUint256(value: unknown, name: string): bigint {

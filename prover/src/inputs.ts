@@ -1,6 +1,7 @@
 import { bureauKeyHash, parseAttestation, verifyAttestation, type Attestation, type BureauPublicKey } from "./attestation.ts"
 import { requireArray, requireFieldElement, requireObject, requireUint, type BigNumberish } from "./checks.ts"
-import { KYC_TREE_DEPTH, SCORE_BITS, TIME_BITS } from "./constants.ts"
+import { KYC_TREE_DEPTH, MESSAGE_BITS, SCORE_BITS, TIME_BITS } from "./constants.ts"
+import { packContext } from "./context.ts"
 import { ZkCreditError } from "./errors.ts"
 import { encryptCommitment } from "./escrow/encrypt.ts"
 import { Identity } from "./identity.ts"
@@ -20,7 +21,7 @@ export interface CreditProofRequest {
     currentTime: BigNumberish
     /** The market's scope, `computeScope(chainId, market)`. */
     scope: BigNumberish
-    /** The borrow message, `computeMessage(...)`. */
+    /** The borrow message, `computeMessage(...)`: below 2^MESSAGE_BITS. */
     message: BigNumberish
     /**
      * The escrow committee's public key `[x, y]`, as registered in `EscrowCommitteeRegistry`
@@ -58,7 +59,7 @@ export function buildCreditProofInput(request: CreditProofRequest): CreditProofI
     const threshold = requireUint(r.threshold, "threshold", SCORE_BITS)
     const currentTime = requireUint(r.currentTime, "currentTime", TIME_BITS)
     const scope = requireFieldElement(r.scope, "scope")
-    const message = requireFieldElement(r.message, "message")
+    const message = requireUint(r.message, "message", MESSAGE_BITS)
     if (r.committeeKey === undefined || r.committeeKey === null) {
         throw new ZkCreditError("INVALID_ARGUMENT", "committeeKey is required: the escrow committee's registered key [x, y] (EscrowCommitteeRegistry.keyOf(y).x and y), active at currentTime", "committeeKey")
     }
@@ -118,8 +119,9 @@ export function buildCreditProofInput(request: CreditProofRequest): CreditProofI
         bureauKeyHash: bureauKeyHash(attestation.bureauPublicKey).toString(),
         threshold: threshold.toString(),
         currentTime: currentTime.toString(),
-        scope: scope.toString(),
         message: message.toString(),
+        context: packContext({ message, threshold, currentTime }).toString(),
+        scope: scope.toString(),
         committeeKeyY: escrow.committeeKeyY.toString()
     }
 }

@@ -1,8 +1,8 @@
 import { groth16 } from "snarkjs"
 import { loadJsonArtifact, type ArtifactSource } from "./artifacts.ts"
-import { requireFieldElement, requireObject } from "./checks.ts"
+import { requireObject } from "./checks.ts"
 import { PUBLIC_SIGNALS } from "./constants.ts"
-import type { CreditProof } from "./credit-proof.ts"
+import { publicSignalsOf, type CreditProof } from "./credit-proof.ts"
 import { ZkCreditError } from "./errors.ts"
 import { unpackGroth16Proof } from "./pack-proof.ts"
 
@@ -16,7 +16,7 @@ import { unpackGroth16Proof } from "./pack-proof.ts"
  */
 export async function verifyCreditProof(proof: CreditProof, verificationKey: ArtifactSource | object): Promise<boolean> {
     const p = requireObject(proof, "proof")
-    const publicSignals = PUBLIC_SIGNALS.map((name) => requireFieldElement(p[name], `proof.${name}`).toString())
+    const publicSignals = publicSignalsOf(proof)
     const snarkProof = unpackGroth16Proof(p.points as string[])
     const vkey = requireVerificationKey(await loadJsonArtifact<unknown>(verificationKey, "verificationKey"))
     try {

@@ -24,7 +24,8 @@ import { AbiCoder, keccak256 } from "ethers"
 import fc from "fast-check"
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
-import { KycTree } from "../../prover/src/index.ts"
+import { KycTree, packContext } from "../../prover/src/index.ts"
+import { PUBLIC_SIGNALS } from "../../prover/src/constants.ts"
 import { encryptCommitment } from "../../prover/src/escrow/index.ts"
 import { as, deploy, PLATFORM_START, registerTestCommittee, TERMS, TIERS, USD, type Deployed, type Signer } from "../helpers/contracts.ts"
 import { COMMITTEE_KEY } from "../helpers/fixtures.ts"
@@ -116,7 +117,7 @@ async function deployGate() {
 
 /** A model proof: valid iff `honest`; see the file header. */
 function modelPoints(signals: bigint[], honest: boolean): bigint[] {
-    const digest = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[10]"], [signals]))) >> 8n
+    const digest = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode([`uint256[${PUBLIC_SIGNALS.length}]`], [signals]))) >> 8n
     return [honest ? digest : digest + 1n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]
 }
 
@@ -236,7 +237,8 @@ async function run(ops: Op[]): Promise<void> {
                 const person = PEOPLE[op.who]!
                 const at = now + 1n
                 // a fixed escrow: the model proof binds it like every signal (the circuit is the escrow's test)
-                const signals = [person.nullifier, ESCROW.ephemeralKeyY, ESCROW.ciphertext, root, KEYS[op.key]!, BigInt(TIERS[0]!.minScore), at, scope, message, COMMITTEE_KEY[1]]
+                const context = packContext({ message, threshold: BigInt(TIERS[0]!.minScore), currentTime: at })
+                const signals = [person.nullifier, ESCROW.ephemeralKeyY, ESCROW.ciphertext, root, KEYS[op.key]!, context, scope, COMMITTEE_KEY[1]]
                 // the prover can only prove a true statement: membership under that root
                 const honest = roots.get(root)!.members.has(op.who)
                 const proof = { nullifier: person.nullifier, kycRoot: root, bureauKeyHash: KEYS[op.key]!, currentTime: at, committeeKeyY: COMMITTEE_KEY[1], ...ESCROW, points: modelPoints(signals, honest) }

@@ -19,6 +19,8 @@ import {
     generateCreditProof,
     Identity,
     KycTree,
+    MESSAGE_BITS,
+    packContext,
     PUBLIC_SIGNALS,
     SCORE_BITS,
     signAttestation,
@@ -63,6 +65,8 @@ const KEY_OFF_CURVE = [ESCROW, at("IdentityEscrow", FILES.escrow, "BabyCheck()(c
 const KEY_OF_SMALL_ORDER = [ESCROW, at("IdentityEscrow", FILES.escrow, "eightX * eightXInverse === 1")]
 const R_OVER_250_BITS = [ESCROW, at("IdentityEscrow", FILES.escrow, "Num2Bits(250)(ephemeralSecret)"), at("Num2Bits", FILES.bitify, "lc1 === in")]
 const R_IS_ZERO = [ESCROW, at("IdentityEscrow", FILES.escrow, "ephemeralSecret * rInverse === 1")]
+const CONTEXT_MISMATCH = [main("context === message * (2 ** (scoreBits + timeBits))")]
+const MESSAGE_NOT_IN_RANGE = [main("RangeCheck(messageBits)(message)"), ...NOT_IN_RANGE]
 
 const world = proverWorld()
 const { identity, other, group, attestation } = world
@@ -70,6 +74,17 @@ const scope = BigInt(world.request.scope)
 const valid: CreditProofInput = buildCreditProofInput(world.request)
 const otherBureau = createBureauKey(`0x${"02".repeat(32)}`)
 const claims = { commitment: identity.commitment, score: BigInt(attestation.score), issuedAt: BigInt(attestation.issuedAt), expiresAt: BigInt(attestation.expiresAt) }
+
+/**
+ * `valid` with some of the context's parts changed and `context` packed from them again (in the
+ * field, as the circuit computes it), so a test of one part's constraint meets that constraint and
+ * not the packing.
+ */
+function withContext(changes: { threshold?: bigint; currentTime?: bigint; message?: bigint }): CreditProofInput {
+    const input = { ...valid, ...changes }
+    const context = ((BigInt(input.message as string) << BigInt(SCORE_BITS + TIME_BITS)) + (BigInt(input.threshold as string) << BigInt(TIME_BITS)) + BigInt(input.currentTime as string)) % P
+    return { ...input, context: context.toString() } as CreditProofInput
+}
 
 /** The signature inputs of an attestation. */
 function signatureOf(a: { bureauPublicKey: [string, string]; signature: { R8: [string, string]; S: string } }) {
@@ -96,9 +111,9 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
             expect(await read(tester, witness, "nullifier")).toBe(other.nullifier(scope))
         })
 
-        it("passes with any message: the message is bound by the proof, not by a constraint on its value", async () => {
-            for (const message of [0n, 1n, P - 1n, computeMessage({ ...BORROW, principal: 1n })]) {
-                await validWitness(tester, { ...valid, message })
+        it(`passes with any message below 2^${MESSAGE_BITS}: the proof binds it through the context`, async () => {
+            for (const message of [0n, 1n, (1n << BigInt(MESSAGE_BITS)) - 1n, computeMessage({ ...BORROW, principal: 1n })]) {
+                await validWitness(tester, withContext({ message }))
             }
         })
 
@@ -262,17 +277,42 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
         })
     })
 
+    describe(`context = message * 2^${SCORE_BITS + TIME_BITS} + threshold * 2^${TIME_BITS} + currentTime, message below 2^${MESSAGE_BITS}`, () => {
+        it("rejects a context that is not its packed parts (+1, or another message's)", async () => {
+            for (const context of [BigInt(valid.context as string) + 1n, packContext({ message: 1n, threshold: BigInt(valid.threshold as string), currentTime: BigInt(valid.currentTime as string) })]) {
+                expect(await failureTrace(tester, { ...valid, context: context.toString() })).toEqual(CONTEXT_MISMATCH)
+            }
+        })
+
+        it(`rejects a message of 2^${MESSAGE_BITS} or more, even with the context packed from it`, async () => {
+            for (const message of [1n << BigInt(MESSAGE_BITS), P - 1n]) {
+                expect(await failureTrace(tester, withContext({ message }))).toEqual(MESSAGE_NOT_IN_RANGE)
+            }
+        })
+
+        it("cannot move bits between parts: a lower threshold paid for by a later time (+2^64) or a smaller message fails a range check", async () => {
+            const threshold = BigInt(valid.threshold as string)
+            const currentTime = BigInt(valid.currentTime as string)
+            const message = BigInt(valid.message as string)
+            // the same packed value, split otherwise
+            const lowerThreshold = { ...valid, threshold: (threshold - 1n).toString(), currentTime: (currentTime + (1n << BigInt(TIME_BITS))).toString() }
+            expect(await failureTrace(tester, lowerThreshold)).toEqual([ISSUED, ...GE_A])
+            const borrowedThreshold = { ...valid, message: (message - 1n).toString(), threshold: (threshold + (1n << BigInt(SCORE_BITS))).toString() }
+            expect(await failureTrace(tester, borrowedThreshold)).toEqual([SCORE, ...GE_B])
+        })
+    })
+
     describe(`score >= threshold, both below 2^${SCORE_BITS}`, () => {
         const score = claims.score
 
         it("passes with threshold = score and threshold = 0", async () => {
-            await validWitness(tester, { ...valid, threshold: score })
-            await validWitness(tester, { ...valid, threshold: 0n })
+            await validWitness(tester, withContext({ threshold: score }))
+            await validWitness(tester, withContext({ threshold: 0n }))
         })
 
         it("rejects threshold = score + 1 and threshold = 2^bits - 1", async () => {
-            expect(await failureTrace(tester, { ...valid, threshold: score + 1n })).toEqual([SCORE, GE_OK])
-            expect(await failureTrace(tester, { ...valid, threshold: (1n << BigInt(SCORE_BITS)) - 1n })).toEqual([SCORE, GE_OK])
+            expect(await failureTrace(tester, withContext({ threshold: score + 1n }))).toEqual([SCORE, GE_OK])
+            expect(await failureTrace(tester, withContext({ threshold: (1n << BigInt(SCORE_BITS)) - 1n }))).toEqual([SCORE, GE_OK])
         })
 
         for (const [name, value] of [
@@ -280,7 +320,7 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
             ["p - 1", P - 1n]
         ] as const) {
             it(`rejects threshold = ${name}`, async () => {
-                expect(await failureTrace(tester, { ...valid, threshold: value })).toEqual([SCORE, ...GE_B])
+                expect(await failureTrace(tester, withContext({ threshold: value }))).toEqual([SCORE, ...GE_B])
             })
 
             it(`rejects a score of ${name} that the bureau really signed`, async () => {
@@ -292,17 +332,17 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
 
     describe(`issuedAt <= currentTime < expiresAt, all below 2^${TIME_BITS}`, () => {
         it("passes with currentTime = issuedAt and currentTime = expiresAt - 1", async () => {
-            await validWitness(tester, { ...valid, currentTime: claims.issuedAt })
-            await validWitness(tester, { ...valid, currentTime: claims.expiresAt - 1n })
+            await validWitness(tester, withContext({ currentTime: claims.issuedAt }))
+            await validWitness(tester, withContext({ currentTime: claims.expiresAt - 1n }))
         })
 
         it("rejects currentTime = issuedAt - 1 (not yet valid)", async () => {
-            expect(await failureTrace(tester, { ...valid, currentTime: claims.issuedAt - 1n })).toEqual([ISSUED, GE_OK])
+            expect(await failureTrace(tester, withContext({ currentTime: claims.issuedAt - 1n }))).toEqual([ISSUED, GE_OK])
         })
 
         it("rejects currentTime = expiresAt and later (expired)", async () => {
-            expect(await failureTrace(tester, { ...valid, currentTime: claims.expiresAt })).toEqual([EXPIRES, LT_OK])
-            expect(await failureTrace(tester, { ...valid, currentTime: claims.expiresAt + 1n })).toEqual([EXPIRES, LT_OK])
+            expect(await failureTrace(tester, withContext({ currentTime: claims.expiresAt }))).toEqual([EXPIRES, LT_OK])
+            expect(await failureTrace(tester, withContext({ currentTime: claims.expiresAt + 1n }))).toEqual([EXPIRES, LT_OK])
         })
 
         for (const [name, value] of [
@@ -310,7 +350,7 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
             ["p - 1", P - 1n]
         ] as const) {
             it(`rejects currentTime = ${name}`, async () => {
-                expect(await failureTrace(tester, { ...valid, currentTime: value })).toEqual([ISSUED, ...GE_A])
+                expect(await failureTrace(tester, withContext({ currentTime: value }))).toEqual([ISSUED, ...GE_A])
             })
 
             it(`rejects an issuedAt of ${name} that the bureau really signed`, async () => {
@@ -363,7 +403,7 @@ describe("the built circuit (circuits/build) and its Groth16 artifacts", () => {
             expect(await verifyCreditProof(proof, vkey)).toBe(true)
             expect(proof.nullifier).toBe(identity.nullifier(scope).toString())
             expect(decryptWithSecretKey({ ephemeralKeyY: proof.ephemeralKeyY, ciphertext: proof.ciphertext }, COMMITTEE_SECRET)).toBe(identity.commitment)
-            for (const name of PUBLIC_SIGNALS.slice(3)) expect(proof[name]).toBe(valid[name])
+            for (const name of ["kycRoot", "bureauKeyHash", "threshold", "currentTime", "message", "scope", "committeeKeyY"] as const) expect(proof[name]).toBe(valid[name])
         })
 
         it("a second real proof of the same request carries another R.y and c (fresh r), same nullifier", async () => {
@@ -374,7 +414,7 @@ describe("the built circuit (circuits/build) and its Groth16 artifacts", () => {
             expect(decryptWithSecretKey({ ephemeralKeyY: again.ephemeralKeyY, ciphertext: again.ciphertext }, COMMITTEE_SECRET)).toBe(identity.commitment)
         })
 
-        for (const name of PUBLIC_SIGNALS) {
+        for (const name of ["nullifier", "ephemeralKeyY", "ciphertext", "kycRoot", "bureauKeyHash", "threshold", "currentTime", "message", "scope", "committeeKeyY"] as const) {
             it(`is rejected with ${name} changed`, async () => {
                 const changed = (BigInt(proof[name]) + 1n) % P
                 expect(await verifyCreditProof({ ...proof, [name]: changed.toString() }, vkey)).toBe(false)

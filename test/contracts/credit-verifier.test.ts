@@ -4,7 +4,7 @@
  */
 import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
-import { KycTree, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
+import { KycTree, MESSAGE_BITS, SCORE_BITS, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
 import { multiplyGenerator } from "../../prover/src/escrow/index.ts"
 import { as, attest, BUREAU_KEYS, COMMITTEE_WINDOW, deploy, deployPlatform, IDENTITIES, initialMembers, proveBorrow, SETTINGS, tamper, TIERS, USD, type Platform } from "../helpers/contracts.ts"
 import { COMMITTEE_KEY } from "../helpers/fixtures.ts"
@@ -82,12 +82,28 @@ describe("CreditVerifier", () => {
             await expectRevert(verify(platform, tamper(proof, { ciphertext: proof.ciphertext + P })), "NotAFieldElement", [2n, proof.ciphertext + P])
             await expectRevert(verify(platform, tamper(proof, { kycRoot: proof.kycRoot + P })), "NotAFieldElement", [3n, proof.kycRoot + P])
             await expectRevert(verify(platform, tamper(proof, { bureauKeyHash: proof.bureauKeyHash + P })), "NotAFieldElement", [4n, proof.bureauKeyHash + P])
-            await expectRevert(verify(platform, proof, BigInt(THRESHOLD) + P), "NotAFieldElement", [5n, BigInt(THRESHOLD) + P])
-            await expectRevert(verify(platform, tamper(proof, { currentTime: proof.currentTime + P })), "NotAFieldElement", [6n, proof.currentTime + P])
-            await expectRevert(verify(platform, proof, THRESHOLD, scope + P), "NotAFieldElement", [7n, scope + P])
-            await expectRevert(verify(platform, proof, THRESHOLD, scope, message + P), "NotAFieldElement", [8n, message + P])
-            await expectRevert(verify(platform, proof, THRESHOLD, scope, ethers.MaxUint256), "NotAFieldElement", [8n, ethers.MaxUint256])
-            await expectRevert(verify(platform, tamper(proof, { committeeKeyY: proof.committeeKeyY + P })), "NotAFieldElement", [9n, proof.committeeKeyY + P])
+            // the context is packed from parts the verifier range-checks first: it stays below 2^240
+            await expectRevert(verify(platform, proof, THRESHOLD, scope + P), "NotAFieldElement", [6n, scope + P])
+            await expectRevert(verify(platform, tamper(proof, { committeeKeyY: proof.committeeKeyY + P })), "NotAFieldElement", [7n, proof.committeeKeyY + P])
+        })
+
+        it(`refuses a threshold of 2^${SCORE_BITS} or more and a message of 2^${MESSAGE_BITS} or more: they cannot be packed into the context`, async () => {
+            const platform = await loadFixture(deployPlatform)
+            const wideThreshold = 1n << BigInt(SCORE_BITS)
+            await expectRevert(verify(platform, proof, wideThreshold), "ContextOutOfRange", [wideThreshold, message])
+            await expectRevert(verify(platform, proof, BigInt(THRESHOLD) + P), "ContextOutOfRange", [BigInt(THRESHOLD) + P, message])
+            const wideMessage = 1n << BigInt(MESSAGE_BITS)
+            await expectRevert(verify(platform, proof, THRESHOLD, scope, wideMessage), "ContextOutOfRange", [BigInt(THRESHOLD), wideMessage])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope, ethers.MaxUint256), "ContextOutOfRange", [BigInt(THRESHOLD), ethers.MaxUint256])
+            // a currentTime at or above the field is far in the future
+            await expectRevert(verify(platform, tamper(proof, { currentTime: proof.currentTime + P })), "ProofFromFuture")
+        })
+
+        it("refuses the proof's parts moved within the context (a lower threshold paid for by a later time)", async () => {
+            const platform = await loadFixture(deployPlatform)
+            // the verifier packs what the market says: a proof made for another split does not verify
+            await expectRevert(verify(platform, proof, BigInt(THRESHOLD) - 1n), "InvalidProof", [])
+            await expectRevert(verify(platform, proof, THRESHOLD, scope, message - 1n), "InvalidProof", [])
         })
 
         it("accepts currentTime up to maxFutureSkew after block time, refuses a second more", async () => {
