@@ -51,13 +51,15 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     mapping(uint256 offerId => Offer) private _offers;
     mapping(uint256 offerId => mapping(uint256 tier => Tier)) private _tiers;
     // A loan is one slot written by `borrow` (see `_packLoan`), one written at its first payment
-    // (`_packBooks`) and one at its first payment after a default (`_recovered`). Its pseudonym is
-    // the first loan id of that pseudonym: the nullifier is stored once per pseudonym, not per loan.
+    // (`_packBooks`) and one at its first payment after a default (`_recovered`). It names its
+    // pseudonym by the pseudonym's first loan id, which keys what repayments and defaults change in
+    // the record (`_outcomes`); the nullifier keys what `borrow` reads and writes (`_records`). So the
+    // nullifier is never stored, and a first loan writes two fresh slots: its record and the loan.
     mapping(uint256 loanId => uint256) private _loanSlots;
     mapping(uint256 loanId => uint256) private _loanBooks;
     mapping(uint256 loanId => uint256) private _recovered;
-    mapping(uint256 firstLoanId => uint256 nullifier) private _nullifierOf;
     mapping(uint256 nullifier => Pseudonym) private _records;
+    mapping(uint256 firstLoanId => Outcomes) private _outcomes;
     mapping(uint256 offerId => uint256) private _surplus;
     mapping(address token => bool allowed) private _allowedTokens;
     // A loan's position (`openPosition`): what is credited and not claimed yet, bits 0-127, and what
@@ -208,7 +210,7 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         returns (uint256 loanId)
     {
         (Offer storage o, Tier memory t) = _requireLendable(offerId, tier, principal);
-        Pseudonym memory rec = _requireBorrower(proof);
+        Pseudonym memory rec = _requireBorrower(proof.nullifier, proof.currentTime);
         // threshold, scope and message come from the call: the proof is bound to all of them
         creditVerifier.verifyCreditProof(proof, t.minScore, scope(), borrowMessage(msg.sender, offerId, tier, principal));
 
@@ -224,10 +226,9 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         loanId = _loanCount++;
         uint256 firstLoan;
         if (rec.firstLoanPlusOne == 0) {
-            // the pseudonym's first loan keeps its nullifier for all its later loans
+            // the pseudonym's first loan names it for all its later loans
             firstLoan = loanId;
             rec.firstLoanPlusOne = uint40(loanId + 1);
-            _nullifierOf[loanId] = proof.nullifier;
         } else {
             firstLoan = rec.firstLoanPlusOne - 1;
         }
@@ -268,18 +269,17 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         uint256 defaultableAt = Repayment.defaultableAt(s, paidCount, _offers[l.offerId].defaultPeriod);
         if (block.timestamp < defaultableAt) revert LoanNotInDefault(loanId, defaultableAt);
 
-        uint256 nullifier = _nullifierOf[l.firstLoan];
-        Pseudonym storage rec = _records[nullifier];
+        Outcomes storage out = _outcomes[l.firstLoan];
         // instalments late and not charged yet count in the record now; their fees stay due and are
         // charged at the next payment (recovery), so an early `markDefault` costs the lender nothing
         (uint256 newlyLate,) = Repayment.lateness(l.lateCharged, s, paidCount);
         _setStatus(loanId, l, LoanStatus.Defaulted);
         unchecked {
-            rec.lateInstalments += uint32(newlyLate);
+            out.lateInstalments += uint32(newlyLate);
             // the loan leaves the active ones: `activeLoans` is taken - repaid - defaults
-            rec.defaults += 1;
+            out.defaults += 1;
         }
-        emit LoanDefaulted(loanId, nullifier, s.total - s.repaid);
+        emit LoanDefaulted(loanId, s.total - s.repaid);
     }
 
     // ---------------------------------------------------------------- admin
@@ -341,7 +341,6 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         Loan memory v;
         LoanState memory l = _readLoan(loanId);
         if (l.status == LoanStatus.None) return v;
-        v.nullifier = _nullifierOf[l.firstLoan];
         v.principal = uint128(l.principal);
         v.startTime = uint40(l.start);
         v.offerId = uint40(l.offerId);
@@ -376,13 +375,15 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     function record(uint256 nullifier) external view returns (PseudonymRecord memory) {
         PseudonymRecord memory r;
         Pseudonym memory p = _records[nullifier];
+        if (p.firstLoanPlusOne == 0) return r;
+        Outcomes memory out = _outcomes[p.firstLoanPlusOne - 1];
         r.loansTaken = p.loansTaken;
-        r.loansRepaid = p.loansRepaid;
-        r.lateInstalments = p.lateInstalments;
-        r.defaults = p.defaults;
-        r.activeLoans = uint32(_activeLoans(p));
+        r.loansRepaid = out.loansRepaid;
+        r.lateInstalments = out.lateInstalments;
+        r.defaults = out.defaults;
+        r.activeLoans = uint32(_activeLoans(p, out));
         r.lastProofTime = p.lastProofTime;
-        r.loansRecovered = p.loansRecovered;
+        r.loansRecovered = out.loansRecovered;
         return r;
     }
 
@@ -415,19 +416,25 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev A pseudonym's record as stored (one slot). `activeLoans` is not stored: a loan leaves
-    /// the active ones when repaid before a default (`loansRepaid`) or defaulted (`defaults`), once.
+    /// @dev What `borrow` reads and writes of a pseudonym, keyed by its nullifier (one slot).
     /// @param lastProofTime Fits 40 bits: the verifier keeps a proof's time near block time.
-    /// @param firstLoanPlusOne The pseudonym's first loan id plus one (0: no loan yet); that loan's
-    /// id keys its nullifier in `_nullifierOf`, and every loan of the pseudonym carries it.
+    /// @param firstLoanPlusOne The pseudonym's first loan id plus one (0: no loan yet); every loan of
+    /// the pseudonym carries that id, which keys its `Outcomes`.
     struct Pseudonym {
         uint32 loansTaken;
+        uint40 lastProofTime;
+        uint40 firstLoanPlusOne;
+    }
+
+    /// @dev What repayments and defaults change in a pseudonym's record, keyed by its first loan id
+    /// (one slot, written first when a loan of the pseudonym closes, turns late or defaults).
+    /// `activeLoans` is not stored: a loan leaves the active ones when repaid before a default
+    /// (`loansRepaid`) or defaulted (`defaults`), once.
+    struct Outcomes {
         uint32 loansRepaid;
         uint32 lateInstalments;
         uint32 defaults;
-        uint40 lastProofTime;
         uint32 loansRecovered;
-        uint40 firstLoanPlusOne;
     }
 
     /// @dev A loan as read from its two slots. Loan slot (`_packLoan`): principal bits 0-127,
@@ -491,9 +498,9 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         _loanSlots[loanId] = _packLoan(l.principal, l.start, l.offerId, l.tier, status, l.firstLoan);
     }
 
-    function _activeLoans(Pseudonym memory p) private pure returns (uint256) {
+    function _activeLoans(Pseudonym memory p, Outcomes memory out) private pure returns (uint256) {
         unchecked {
-            return uint256(p.loansTaken) - p.loansRepaid - p.defaults;
+            return uint256(p.loansTaken) - out.loansRepaid - out.defaults;
         }
     }
 
@@ -584,23 +591,21 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
             uint256 recovered = _recovered[loanId] + paid;
             _recovered[loanId] = recovered;
             if (closed) {
-                uint256 nullifier = _nullifierOf[l.firstLoan];
                 unchecked {
-                    _records[nullifier].loansRecovered += 1;
+                    _outcomes[l.firstLoan].loansRecovered += 1;
                 }
-                emit LoanRecovered(loanId, nullifier, recovered);
+                emit LoanRecovered(loanId, recovered);
             }
         } else if (newlyLate != 0 || closed) {
-            uint256 nullifier = _nullifierOf[l.firstLoan];
-            Pseudonym storage rec = _records[nullifier];
+            Outcomes storage out = _outcomes[l.firstLoan];
             unchecked {
-                rec.lateInstalments += uint32(newlyLate);
+                out.lateInstalments += uint32(newlyLate);
                 // the loan leaves the active ones: `activeLoans` is taken - repaid - defaults
-                if (closed) rec.loansRepaid += 1;
+                if (closed) out.loansRepaid += 1;
             }
             if (closed) {
                 _setStatus(loanId, l, LoanStatus.Repaid);
-                emit LoanRepaid(loanId, nullifier, interestWaived);
+                emit LoanRepaid(loanId, interestWaived);
             }
         }
     }
@@ -652,18 +657,17 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         if (principal > o.available) revert InsufficientLiquidity(offerId, principal, o.available);
     }
 
-    /// @dev The pseudonym never defaulted, has room for a loan, and the proof is newer than its last one.
-    function _requireBorrower(ICreditVerifier.CreditProof calldata proof)
-        private
-        view
-        returns (Pseudonym memory rec)
-    {
-        uint256 nullifier = proof.nullifier;
+    /// @dev The pseudonym never defaulted, has room for a loan, and the proof is newer than its last
+    /// one. A new pseudonym has no outcomes: not read.
+    function _requireBorrower(uint256 nullifier, uint256 currentTime) private view returns (Pseudonym memory rec) {
         rec = _records[nullifier];
-        if (rec.defaults != 0) revert PseudonymDefaulted(nullifier);
-        uint256 active = _activeLoans(rec);
-        if (active >= maxActiveLoans) revert TooManyActiveLoans(nullifier, active, maxActiveLoans);
-        if (proof.currentTime <= rec.lastProofTime) revert ProofReplayed(nullifier, proof.currentTime, rec.lastProofTime);
+        if (rec.firstLoanPlusOne != 0) {
+            Outcomes memory out = _outcomes[rec.firstLoanPlusOne - 1];
+            if (out.defaults != 0) revert PseudonymDefaulted(nullifier);
+            uint256 active = _activeLoans(rec, out);
+            if (active >= maxActiveLoans) revert TooManyActiveLoans(nullifier, active, maxActiveLoans);
+        }
+        if (currentTime <= rec.lastProofTime) revert ProofReplayed(nullifier, currentTime, rec.lastProofTime);
     }
 
     function _lenderOffer(uint256 offerId) private view returns (Offer storage o) {

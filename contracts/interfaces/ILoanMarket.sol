@@ -112,9 +112,8 @@ interface ILoanMarket is IMarketErrors {
     }
 
     /// @notice A loan, as the view returns it. Stored in one slot that `borrow` writes, one that the
-    /// first payment writes and one that the first payment after a default writes; the nullifier is
-    /// stored once per pseudonym (with its first loan), not per loan.
-    /// @param nullifier The borrower's pseudonym.
+    /// first payment writes and one that the first payment after a default writes. Its pseudonym is
+    /// not stored with it (`LoanOpened` names it): a first loan then costs one slot less.
     /// @param principal Amount disbursed.
     /// @param startTime Block time of disbursement.
     /// @param offerId The offer it was taken from (its terms apply).
@@ -125,7 +124,6 @@ interface ILoanMarket is IMarketErrors {
     /// @param lateFeesPaid Late fees paid.
     /// @param recovered Paid after the default, late fees included.
     struct Loan {
-        uint256 nullifier;
         uint128 principal;
         uint40 startTime;
         uint40 offerId;
@@ -236,14 +234,14 @@ interface ILoanMarket is IMarketErrors {
     event LoanRepayment(uint256 indexed loanId, address indexed payer, uint256 amount, uint256 lateFees, uint256 lateInstalments);
 
     /// @notice The loan is repaid in full; `interestWaived` is interest not paid thanks to early repayment.
-    event LoanRepaid(uint256 indexed loanId, uint256 indexed nullifier, uint256 interestWaived);
+    event LoanRepaid(uint256 indexed loanId, uint256 interestWaived);
 
     /// @notice The loan was marked defaulted with `outstanding` of `principal + interest` unpaid.
-    event LoanDefaulted(uint256 indexed loanId, uint256 indexed nullifier, uint256 outstanding);
+    event LoanDefaulted(uint256 indexed loanId, uint256 outstanding);
 
     /// @notice A defaulted loan was paid in full; `recovered` was paid after the default, late fees
     /// included. Its status stays `Defaulted`.
-    event LoanRecovered(uint256 indexed loanId, uint256 indexed nullifier, uint256 recovered);
+    event LoanRecovered(uint256 indexed loanId, uint256 recovered);
 
     /// @notice The offer's `lender` opened position `loanId` (a token of `positions()`) and holds it;
     /// `receivedBeforeOpen` of the loan's payments stayed with the offer.

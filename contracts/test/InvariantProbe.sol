@@ -87,7 +87,6 @@ contract InvariantProbe {
         out[n++] = loanCount;
         for (uint256 i; i < loanCount; ++i) {
             ILoanMarket.Loan memory l = market.loan(i);
-            out[n++] = l.nullifier;
             out[n++] = l.principal;
             out[n++] = l.startTime;
             out[n++] = l.offerId;
