@@ -106,8 +106,8 @@ describeInBrowser("a loan request funded by two lenders", () => {
         await expect.poll(() => mine.count()).toBe(1)
         requestId = Number((await mine.getAttribute("data-testid"))!.replace("my-request-", ""))
         expect(await page.getByTestId(`my-request-status-${requestId}`).innerText()).toBe(T("zh-CN", "requests.status.open"))
-        expect(await page.getByTestId(`request-progress-${requestId}`).getAttribute("data-raised")).toBe("0")
-        expect(await page.getByTestId(`request-progress-${requestId}`).innerText()).toContain(`${zh(0n)} / ${zh(PRINCIPAL)}`)
+        expect(await page.getByTestId(`my-request-progress-${requestId}`).getAttribute("data-raised")).toBe("0")
+        expect(await page.getByTestId(`my-request-progress-${requestId}`).innerText()).toContain(`${zh(0n)} / ${zh(PRINCIPAL)}`)
         await screenshotBoth(page, "02-listed")
         expect(borrower.problems).toEqual([])
     }, 300_000)
@@ -132,22 +132,22 @@ describeInBrowser("a loan request funded by two lenders", () => {
         const funded = await actConfirmed(page, `fund-${requestId}`)
         expect(funded, funded.text).toMatchObject({ kind: "success", key: "requests.funded" })
         expect(funded.confirmation).toContain(zh(PART_A))
-        await expect.poll(() => page.getByTestId(`request-progress-${requestId}`).getAttribute("data-raised")).toBe(PART_A.toString())
-        expect(await page.getByTestId(`request-progress-${requestId}`).innerText()).toContain("40%")
+        await expect.poll(() => page.getByTestId(`open-request-progress-${requestId}`).getAttribute("data-raised")).toBe(PART_A.toString())
+        expect(await page.getByTestId(`open-request-progress-${requestId}`).innerText()).toContain("40%")
         expect(lenderA.problems).toEqual([])
     })
 
     it("the borrower's page shows the progress by itself", async () => {
         const { page } = borrower
-        await expect.poll(() => page.getByTestId(`request-progress-${requestId}`).getAttribute("data-raised"), { timeout: 20_000 }).toBe(PART_A.toString())
-        expect(await page.getByTestId(`request-progress-${requestId}`).innerText()).toContain(`${zh(PART_A)} / ${zh(PRINCIPAL)}`)
-        expect(await page.getByTestId(`request-progress-bar-${requestId}`).getAttribute("aria-valuenow")).toBe("40")
+        await expect.poll(() => page.getByTestId(`my-request-progress-${requestId}`).getAttribute("data-raised"), { timeout: 20_000 }).toBe(PART_A.toString())
+        expect(await page.getByTestId(`my-request-progress-${requestId}`).innerText()).toContain(`${zh(PART_A)} / ${zh(PRINCIPAL)}`)
+        expect(await page.getByTestId(`my-request-progress-bar-${requestId}`).getAttribute("aria-valuenow")).toBe("40")
     })
 
     it("the second lender funds the rest: the request disburses", async () => {
         const page = await openAsLender(lenderB, platform.world.lenders[1]!)
         await page.getByTestId(`open-request-${requestId}`).waitFor()
-        expect(await page.getByTestId(`request-progress-${requestId}`).getAttribute("data-raised")).toBe(PART_A.toString())
+        expect(await page.getByTestId(`open-request-progress-${requestId}`).getAttribute("data-raised")).toBe(PART_A.toString())
         await page.getByTestId(`fund-amount-${requestId}`).fill("900")
         const funded = await actConfirmed(page, `fund-${requestId}`)
         expect(funded, funded.text).toMatchObject({ kind: "success", key: "requests.fundedAndDisbursed" })
@@ -162,7 +162,7 @@ describeInBrowser("a loan request funded by two lenders", () => {
         const { page } = borrower
         await expect.poll(() => page.getByTestId(`my-request-status-${requestId}`).innerText(), { timeout: 20_000 }).toBe(T("zh-CN", "requests.status.active"))
         expect(await page.getByTestId(`request-disbursed-${requestId}`).innerText()).toContain(zh(PRINCIPAL))
-        expect(await page.getByTestId(`request-progress-${requestId}`).innerText()).toContain("100%")
+        expect(await page.getByTestId(`my-request-progress-${requestId}`).innerText()).toContain("100%")
         await expect.poll(() => tokenBalance(page), { timeout: 20_000 }).toBe(balanceBefore + PRINCIPAL)
         expect(await page.getByTestId("wallet-balances").innerText()).toContain(zh(balanceBefore + PRINCIPAL))
         await screenshotBoth(page, "04-disbursed")
