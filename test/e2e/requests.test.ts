@@ -26,6 +26,8 @@ const PART_B = 900n * TUSD
 const APR_BPS = 1200
 const TERM_DAYS = 60
 const BAND = 650
+/** The first lender's share of principal and interest, repaid on schedule. */
+const EXPECTED_A = ((PRINCIPAL + loanInterest(PRINCIPAL, APR_BPS, TERM_DAYS * 86_400)) * PART_A) / PRINCIPAL
 
 let platform: Platform
 let stateDir: string
@@ -134,6 +136,12 @@ describeInBrowser("a loan request funded by two lenders", () => {
         expect(funded.confirmation).toContain(zh(PART_A))
         await expect.poll(() => page.getByTestId(`open-request-progress-${requestId}`).getAttribute("data-raised")).toBe(PART_A.toString())
         expect(await page.getByTestId(`open-request-progress-${requestId}`).innerText()).toContain("40%")
+        // the position is in the portfolio at once, with what it brings back if the request fills
+        const rows = page.locator('tr[data-testid^="position-"]')
+        await expect.poll(() => rows.count()).toBe(1)
+        positionA = Number((await rows.getAttribute("data-testid"))!.replace("position-", ""))
+        expect(await page.getByTestId(`position-status-${positionA}`).innerText()).toBe(T("zh-CN", "requests.status.open"))
+        expect(await raw(page, `position-expected-${positionA}`)).toBe(EXPECTED_A)
         expect(lenderA.problems).toEqual([])
     })
 
@@ -171,15 +179,11 @@ describeInBrowser("a loan request funded by two lenders", () => {
 
     it("the first lender's portfolio shows its position with received and expected repayments", async () => {
         const page = lenderA.page
-        const rows = page.locator('tr[data-testid^="position-"]')
-        await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(1)
-        positionA = Number((await rows.getAttribute("data-testid"))!.replace("position-", ""))
         await expect.poll(() => page.getByTestId(`position-status-${positionA}`).innerText(), { timeout: 20_000 }).toBe(T("zh-CN", "requests.status.active"))
-        const expected = ((PRINCIPAL + loanInterest(PRINCIPAL, APR_BPS, TERM_DAYS * 86_400)) * PART_A) / PRINCIPAL
         expect(await raw(page, `position-amount-${positionA}`)).toBe(PART_A)
         expect(await raw(page, `position-received-${positionA}`)).toBe(0n)
-        expect(await raw(page, `position-expected-${positionA}`)).toBe(expected)
-        expect(await page.getByTestId(`position-expected-${positionA}`).innerText()).toBe(zh(expected))
+        expect(await raw(page, `position-expected-${positionA}`)).toBe(EXPECTED_A)
+        expect(await page.getByTestId(`position-expected-${positionA}`).innerText()).toBe(zh(EXPECTED_A))
         expect(await page.getByTestId(`position-received-${positionA}`).innerText()).toBe(zh(0n))
         await screenshotBoth(page, "05-portfolio")
     })
