@@ -5,7 +5,8 @@
  * (never a score) and fund a part each; the part that completes it disburses, and the borrower's
  * page shows the funding progress, the disbursement and the money in its account without a reload.
  * Then the borrower repays an instalment, one lender sees its position's received, claimable and
- * expected repayments, claims, and transfers the position to another account. Every money move is
+ * expected repayments, claims, and transfers the position to another account (a contract that
+ * takes no NFTs is refused with the market's reason, in the page's words). Every money move is
  * confirmed once. Nothing the borrower's browser sends or logs carries the secret, the
  * attestation's signature or the score. Screenshots in zh-CN and English.
  */
@@ -212,6 +213,12 @@ describeInBrowser("a loan request funded by two lenders", () => {
         await page.getByTestId(`position-transfer-to-${positionA}`).fill("0x1234")
         await page.getByTestId(`position-transfer-${positionA}`).click()
         expect(await page.getByTestId(`position-transfer-error-${positionA}`).innerText()).toBe(T("zh-CN", "requests.transferInvalid"))
+        // a contract that takes no NFTs: the market refuses, and the page says why in its own words
+        await page.getByTestId(`position-transfer-to-${positionA}`).fill(platform.deployment.contracts.stablecoin!)
+        const refused = await actConfirmed(page, `position-transfer-${positionA}`)
+        expect(refused, refused.text).toMatchObject({ kind: "error", key: "error.revert.ERC721InvalidReceiver" })
+        expect(refused.text).toContain(T("zh-CN", "error.revert.ERC721InvalidReceiver"))
+        expect(await page.getByTestId(`position-${positionA}`).count()).toBe(1)
         await page.getByTestId(`position-transfer-to-${positionA}`).fill(to)
         const moved = await actConfirmed(page, `position-transfer-${positionA}`)
         expect(moved, moved.text).toMatchObject({ kind: "success", key: "requests.transferred" })
