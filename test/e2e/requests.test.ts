@@ -230,7 +230,55 @@ describeInBrowser("a loan request funded by two lenders", () => {
         expect(await raw(page, `position-amount-${positionA}`)).toBe(PART_A)
         expect(lenderA.problems).toEqual([])
     })
+})
 
+describeInBrowser("a request cancelled before it fills", () => {
+    it("the borrower repays the first loan in full, then lists a second request", async () => {
+        const { page } = borrower
+        const repaid = await actConfirmed(page, `request-repay-all-${requestId}`)
+        expect(repaid, repaid.text).toMatchObject({ kind: "success", key: "repay.successAll" })
+        expect(await page.getByTestId(`my-request-status-${requestId}`).innerText()).toBe(T("zh-CN", "requests.status.repaid"))
+        expect(await page.getByTestId("record-mine").getAttribute("data-loans-repaid")).toBe("1")
+        expect(await page.getByTestId("record-mine").getAttribute("data-active")).toBe("0")
+        for (const [id, value] of [["request-principal", "400"], ["request-apr", "10"], ["request-term", "30"], ["request-instalments", "1"], ["request-band", String(BAND)], ["request-funding", "3"]] as const) {
+            await page.getByTestId(id).fill(value)
+        }
+        const created = await actConfirmed(page, "request-submit", 120_000)
+        expect(created, created.text).toMatchObject({ kind: "success", key: "requests.created" })
+        await expect.poll(() => page.locator('article[data-testid^="my-request-"]').count()).toBe(2)
+        expect(await page.getByTestId(`my-request-status-${requestId + 1}`).innerText()).toBe(T("zh-CN", "requests.status.open"))
+    }, 180_000)
+
+    it("a lender funds a part; the borrower cancels; the lender takes its refund and the position is gone", async () => {
+        const second = requestId + 1
+        const page = lenderB.page
+        await page.getByTestId(`open-request-${second}`).waitFor({ timeout: 20_000 })
+        // the pseudonym's record now shows the repaid loan, and still no score
+        expect(await page.getByTestId(`record-${second}`).getAttribute("data-loans-repaid")).toBe("1")
+        const before = await tokenBalance(page)
+        await page.getByTestId(`fund-amount-${second}`).fill("150")
+        expect((await actConfirmed(page, `fund-${second}`)).key).toBe("requests.funded")
+        const b = borrower.page
+        await expect.poll(() => b.getByTestId(`my-request-progress-${second}`).getAttribute("data-raised"), { timeout: 20_000 }).toBe((150n * TUSD).toString())
+        const cancelled = await actConfirmed(b, `request-cancel-${second}`)
+        expect(cancelled, cancelled.text).toMatchObject({ kind: "success", key: "requests.cancelled" })
+        expect(await b.getByTestId(`my-request-status-${second}`).innerText()).toBe(T("zh-CN", "requests.status.cancelled"))
+        const refund = page.locator('[data-testid^="position-refund-"]')
+        await expect.poll(() => refund.count(), { timeout: 20_000 }).toBe(1)
+        const id = Number((await refund.getAttribute("data-testid"))!.replace("position-refund-", ""))
+        expect(await raw(page, `position-expected-${id}`)).toBe(150n * TUSD)
+        const refunded = await actConfirmed(page, `position-refund-${id}`)
+        expect(refunded, refunded.text).toMatchObject({ kind: "success", key: "requests.refunded" })
+        expect(refunded.confirmation).toContain(zh(150n * TUSD))
+        await expect.poll(() => page.getByTestId(`position-${id}`).count()).toBe(0)
+        expect(await tokenBalance(page)).toBe(before)
+        await screenshotBoth(b, "07-cancelled")
+        expect(lenderB.problems).toEqual([])
+        expect(borrower.problems).toEqual([])
+    })
+})
+
+describeInBrowser("the borrower's privacy", () => {
     it("the borrower's browser sent and logged nothing that carries the secret, the signature or the score", async () => {
         const { page } = borrower
         const vault = await page.evaluate(
