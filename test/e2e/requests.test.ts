@@ -8,10 +8,12 @@
  * expected repayments, claims, and transfers the position to another account (a contract that
  * takes no NFTs is refused with the market's reason, in the page's words). Every money move is
  * confirmed once. Nothing the borrower's browser sends or logs carries the secret, the
- * attestation's signature or the score. Screenshots in zh-CN and English.
+ * attestation's signature, the score or the Merkle leaf index. Screenshots in zh-CN and English.
  */
+import { Contract, JsonRpcProvider } from "ethers"
 import type { Page, Request } from "playwright-core"
 import { afterAll, beforeAll, expect, it } from "vitest"
+import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { loanInterest } from "../../client/src/loan-schedule.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
@@ -279,7 +281,23 @@ describeInBrowser("a request cancelled before it fills", () => {
 })
 
 describeInBrowser("the borrower's privacy", () => {
-    it("the borrower's browser sent and logged nothing that carries the secret, the signature or the score", async () => {
+    /** Where the borrower's commitment sits in the KYC tree, from the registry's public events. */
+    async function leafIndexOf(commitment: bigint): Promise<number> {
+        const provider = new JsonRpcProvider(platform.rpcUrl, platform.deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
+        try {
+            const registry = new Contract(platform.deployment.contracts.kycRegistry, KycRegistryAbi, provider)
+            for (const log of await registry.queryFilter(registry.filters.MembersAdded!())) {
+                const { startIndex, commitments } = (log as unknown as { args: { startIndex: bigint; commitments: bigint[] } }).args
+                const at = commitments.indexOf(commitment)
+                if (at >= 0) return Number(startIndex) + at
+            }
+            throw new Error("the borrower's commitment is not in the registry's events")
+        } finally {
+            provider.destroy()
+        }
+    }
+
+    it("the borrower's browser sent and logged nothing that carries the secret, the signature, the score or the leaf index", async () => {
         const { page } = borrower
         const vault = await page.evaluate(
             () =>
@@ -300,6 +318,8 @@ describeInBrowser("the borrower's privacy", () => {
         const secrets = [identity.secret, BigInt(vault.signature.R8[0]), BigInt(vault.signature.R8[1]), BigInt(vault.signature.S)].flatMap(forms)
         const bureau = new URL(platform.bureauUrl).origin
         const scoreWord = person.score.toString(16).padStart(64, "0")
+        const leafIndex = await leafIndexOf(identity.commitment)
+        const leafWord = leafIndex.toString(16).padStart(64, "0")
         /** The 32-byte words of every hex string in a body (call data after its selector, or plain words). */
         const words = (body: string) => [...body.matchAll(/0x([0-9a-f]+)/gi)].flatMap(([, hex]) => (hex!.length % 64 === 8 ? hex!.slice(8) : hex!).match(/.{64}/g) ?? [])
         expect(sent.length).toBeGreaterThan(20)
@@ -307,7 +327,8 @@ describeInBrowser("the borrower's privacy", () => {
             for (const v of secrets) expect(`${r.url} ${r.body}`.includes(v), `${r.url} carries a secret`).toBe(false)
             if (r.url.startsWith(bureau)) continue
             expect(words(r.body).includes(scoreWord), `${r.url} has the score as an argument`).toBe(false)
-            expect(r.body, r.url).not.toMatch(new RegExp(`"score"\\s*:\\s*"?${person.score}\\b`))
+            expect(words(r.body).includes(leafWord), `${r.url} has the leaf index as an argument`).toBe(false)
+            expect(r.body, r.url).not.toMatch(new RegExp(`"(score|index|leafIndex)"\\s*:\\s*"?(${person.score}|${leafIndex})\\b`))
         }
         for (const line of logged) for (const v of secrets) expect(line.includes(v), `the console logged a secret: ${line.slice(0, 80)}`).toBe(false)
     })
