@@ -701,14 +701,15 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     /// @dev The pseudonym never defaulted, has room for a loan, and the proof is newer than its last
-    /// one. A new pseudonym's outcomes are all zero: not read.
+    /// one. A new pseudonym has no outcomes: not read.
     function _requireBorrower(uint256 nullifier, uint256 currentTime) private view returns (Pseudonym memory rec) {
         rec = _records[nullifier];
-        if (rec.firstLoanPlusOne == 0) return rec;
-        Outcomes memory out = _outcomes[rec.firstLoanPlusOne - 1];
-        if (out.defaults != 0) revert PseudonymDefaulted(nullifier);
-        uint256 active = _activeLoans(rec, out);
-        if (active >= maxActiveLoans) revert TooManyActiveLoans(nullifier, active, maxActiveLoans);
+        if (rec.firstLoanPlusOne != 0) {
+            Outcomes memory out = _outcomes[rec.firstLoanPlusOne - 1];
+            if (out.defaults != 0) revert PseudonymDefaulted(nullifier);
+            uint256 active = _activeLoans(rec, out);
+            if (active >= maxActiveLoans) revert TooManyActiveLoans(nullifier, active, maxActiveLoans);
+        }
         if (currentTime <= rec.lastProofTime) revert ProofReplayed(nullifier, currentTime, rec.lastProofTime);
     }
 

@@ -99,13 +99,23 @@ export async function readOffers(market: Contract): Promise<OfferView[]> {
     return offers.filter((o): o is OfferView => o !== undefined)
 }
 
-/** Reads a loan and where it stands at the current block; undefined for an unknown id. */
+/**
+ * Reads a loan and where it stands at the current block; undefined for an unknown id. The market
+ * does not store a loan's pseudonym (a first loan costs a slot less): it comes from the loan's
+ * `LoanOpened` event, found by its indexed id.
+ */
 export async function readLoan(market: Contract, loanId: number): Promise<LoanView | undefined> {
-    const [l, p] = await Promise.all([market.getFunction("loan")(loanId), market.getFunction("loanPosition")(loanId).catch(() => undefined)])
+    const [l, p, opened] = await Promise.all([
+        market.getFunction("loan")(loanId),
+        market.getFunction("loanPosition")(loanId).catch(() => undefined),
+        market.queryFilter(market.filters.LoanOpened!(loanId))
+    ])
     if (Number(l.status) === 0 || p === undefined) return undefined
+    const event = opened[0] as unknown as { args: { nullifier: bigint } } | undefined
+    if (event === undefined) throw new Error(`loan ${loanId} has no LoanOpened event: is the RPC serving logs from the market's deployment block?`)
     return {
         id: loanId,
-        nullifier: BigInt(l.nullifier),
+        nullifier: BigInt(event.args.nullifier),
         offerId: Number(l.offerId),
         tier: Number(l.tier),
         principal: BigInt(l.principal),

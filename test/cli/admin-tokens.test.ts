@@ -5,15 +5,17 @@
  * every bad address, with one line. Port 9010 (+ ZKCREDIT_TEST_PORT_OFFSET).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
+import { jsonError, runCli, startTestChain, type TestChain } from "./helpers.ts"
+import { inProcessChainRunners } from "./in-process.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const ADMIN = "0"
 const LENDER = "2"
 let chain: TestChain
 let stablecoin: string
-const cli = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir })
-const json = (args: string[]) => runJson(args, { env: chain.env, cwd: chain.dir })
+// in this process (one command at a time); a few cases below also as child processes of the real binary
+const { cli, json } = inProcessChainRunners(() => chain)
+const child = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir })
 
 /** Nonces of the admin and the lender, and the block: what a sent transaction would change. */
 async function sentState(): Promise<number[]> {
@@ -21,10 +23,10 @@ async function sentState(): Promise<number[]> {
     return [await chain.provider.getBlockNumber(), ...(await Promise.all(accounts.map((a) => chain.provider.getTransactionCount(a))))]
 }
 
-/** Runs commands that must be refused as bad input, at once: each exits 2 with one line on stderr matching its pattern, and nothing is sent. */
-async function expectBadInput(...cases: [string[], RegExp][]): Promise<void> {
+/** Runs commands that must be refused as bad input (with `run`: in this process or as child processes), at once: each exits 2 with one line on stderr matching its pattern, and nothing is sent. */
+async function expectBadInput(run: typeof cli, ...cases: [string[], RegExp][]): Promise<void> {
     const before = await sentState()
-    const results = await Promise.all(cases.map(([args]) => cli(args)))
+    const results = await Promise.all(cases.map(([args]) => run(args)))
     results.forEach((result, i) => {
         expect(result.code, result.stderr).toBe(2)
         expect(result.stderr.trim().split("\n"), result.stderr).toHaveLength(1)
@@ -56,7 +58,7 @@ describe("zkcredit admin allow-token / disallow-token / tokens", () => {
         expect(disallowed).toMatchObject({ token: stablecoin, symbol: "tUSD", allowed: false })
         expect((await json(["admin", "tokens"])).tokens).toEqual([])
 
-        await expectBadInput([["lender", "offer", "create", "--capacity", "1000", "--tiers", "600:1500:500", "--account", LENDER], /not on the market's token allowlist.*admin allow-token/])
+        await expectBadInput(cli, [["lender", "offer", "create", "--capacity", "1000", "--tiers", "600:1500:500", "--account", LENDER], /not on the market's token allowlist.*admin allow-token/])
         const before = await sentState()
         const refused = await cli(["--json", "lender", "deposit", "--offer", String(created.offerId), "--amount", "10", "--account", LENDER])
         expect(refused.code).toBe(2)
@@ -75,7 +77,9 @@ describe("zkcredit admin allow-token / disallow-token / tokens", () => {
     it("bad addresses are bad input: exit 2 with one line, nothing sent", async () => {
         const market = chain.deployment.contracts.loanMarket
         const eoa = (await chain.provider.getSigner(7)).address
+        // as child processes: the real binary
         await expectBadInput(
+            child,
             [["admin", "allow-token", "0x1234", "--account", ADMIN], /<address> must be a 0x address of 40 hex digits/],
             [["admin", "allow-token", "0x0000000000000000000000000000000000000000", "--account", ADMIN], /zero address/],
             [["admin", "allow-token", eoa, "--account", ADMIN], /is not a contract on this chain/],

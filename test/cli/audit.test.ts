@@ -10,13 +10,15 @@ import { Contract } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { KycTree } from "../../prover/src/kyc-tree.ts"
-import { jsonError, runCli, runJson, startCliProcess, startTestChain, type TestChain } from "./helpers.ts"
+import { jsonError, runCli, startCliProcess, startTestChain, type TestChain } from "./helpers.ts"
+import { inProcessChainRunners } from "./in-process.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const OFFICER = 1
 let chain: TestChain
-const cli = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir })
-const json = (args: string[]) => runJson(args, { env: chain.env, cwd: chain.dir })
+// in this process; the failed audit in words and the interrupted add also as child processes of the real binary
+const { cli, json } = inProcessChainRunners(() => chain)
+const child = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir })
 
 beforeAll(async () => {
     chain = await startTestChain(testPort(8700))
@@ -70,7 +72,7 @@ describe("zkcredit officer audit", () => {
     })
 
     it("says so in words too, naming the root and the transaction", async () => {
-        const result = await cli(["officer", "audit"])
+        const result = await child(["officer", "audit"])
         expect(result.code).toBe(1)
         expect(result.stdout).toContain("AUDIT FAILED")
         expect(result.stdout).toContain(`published root ${wrongRoot}`)
@@ -93,8 +95,7 @@ describe("zkcredit officer audit", () => {
 describe("zkcredit officer add --resume", () => {
     // a chain of its own: the audit tests above leave a wrong root on theirs
     let chain: TestChain
-    const cli = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir })
-    const json = (args: string[]) => runJson(args, { env: chain.env, cwd: chain.dir })
+    const { cli, json } = inProcessChainRunners(() => chain)
     beforeAll(async () => {
         chain = await startTestChain(testPort(8701))
         await json(["admin", "officer", "grant", (await chain.provider.getSigner(OFFICER)).address, "--account", "0"])

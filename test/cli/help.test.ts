@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { buildProgram } from "../../cli/program.ts"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { bureauKeyHash, verifyAttestation } from "../../prover/src/attestation.ts"
-import { jsonError, runCli, runJson, startTestChain, type TestChain } from "./helpers.ts"
+import { jsonError, runCli, startTestChain, type TestChain } from "./helpers.ts"
+import { inProcessRunners } from "./in-process.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const ROLES = ["officer", "bureau", "provider", "borrower", "lender", "admin"]
@@ -87,7 +88,8 @@ describe("bad input changes nothing (exit 2)", () => {
     let chain: TestChain
     let officer: string
     let lender: string
-    const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env: { ...chain.env, ...env }, cwd: chain.dir })
+    // in this process, one command at a time (the help and exit codes above are the real binary's)
+    const { cli, json } = inProcessRunners({ env: () => chain.env, dir: () => chain.dir })
 
     /** The nonces of the officer and the lender, and the registry's size: what a sent transaction would change. */
     async function state(): Promise<number[]> {
@@ -100,11 +102,11 @@ describe("bad input changes nothing (exit 2)", () => {
         chain = await startTestChain(testPort(8950))
         officer = (await chain.provider.getSigner(1)).address
         lender = (await chain.provider.getSigner(2)).address
-        await runJson(["admin", "officer", "grant", officer], { env: chain.env, cwd: chain.dir })
-        await runJson(["lender", "faucet", "--amount", "5000", "--account", "2"], { env: chain.env, cwd: chain.dir })
-        await runJson(["lender", "offer", "create", "--capacity", "1000", "--tiers", "600:1500:500", "--account", "2"], { env: chain.env, cwd: chain.dir })
+        await json(["admin", "officer", "grant", officer])
+        await json(["lender", "faucet", "--amount", "5000", "--account", "2"])
+        await json(["lender", "offer", "create", "--capacity", "1000", "--tiers", "600:1500:500", "--account", "2"])
         await writeFile(`${chain.dir}/good.csv`, "101\n102\n")
-        await runJson(["officer", "add", "good.csv", "--account", "1"], { env: chain.env, cwd: chain.dir })
+        await json(["officer", "add", "good.csv", "--account", "1"])
     })
 
     afterAll(async () => {
@@ -183,7 +185,9 @@ describe("bad input changes nothing (exit 2)", () => {
 describe("files of the borrower and the bureau (no chain)", () => {
     let dir: string
     const env = { ZKCREDIT_PASSWORD: "first-password", ZKCREDIT_KDF_ITERATIONS: "10000" }
-    const run = (args: string[], extra: Record<string, string> = {}) => runCli(["--json", ...args], { env: { ...env, ...extra }, cwd: dir })
+    // in this process, one command at a time
+    const inProcess = inProcessRunners({ env: () => env, dir: () => dir })
+    const run = (args: string[], extra: Record<string, string> = {}) => inProcess.cli(["--json", ...args], extra)
 
     beforeAll(async () => {
         dir = await mkdtemp(`${tmpdir()}/zkcredit-files-`)

@@ -11,7 +11,8 @@ import { readFile, writeFile } from "node:fs/promises"
 import { ContractFactory } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { instalmentSchedule } from "../../client/src/loan-schedule.ts"
-import { isPortTaken, jsonError, ROOT, runCli, runJson, startCliProcess, startTestChain, type TestChain } from "./helpers.ts"
+import { isPortTaken, jsonError, ROOT, startCliProcess, startTestChain, type TestChain } from "./helpers.ts"
+import { inProcessChainRunners } from "./in-process.ts"
 import { runCommittee } from "../helpers/committee.ts"
 import { testPort } from "../helpers/ports.ts"
 
@@ -22,8 +23,9 @@ const TUSD = 1_000_000n
 
 let chain: TestChain
 let bureau: Awaited<ReturnType<typeof startCliProcess>> | undefined
-const cli = (args: string[]) => runCli(args, { env: chain.env, cwd: chain.dir })
-const json = <T = Record<string, any>>(args: string[]) => runJson<T>(args, { env: chain.env, cwd: chain.dir })
+// in this process, but for the commands that prove (`borrower attest` and `borrow`) and the bureau's
+// `bureau serve`: those are child processes of the real binary
+const { cli, json } = inProcessChainRunners(() => chain)
 
 beforeAll(async () => {
     chain = await startTestChain(CHAIN_PORT)

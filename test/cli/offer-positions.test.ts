@@ -8,14 +8,16 @@
  * steps share state: they run in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { chainRunners, jsonError, prepareBorrowerPlatform, startTestChain, type TestChain } from "./helpers.ts"
+import { jsonError, prepareBorrowerPlatform, startTestChain, type TestChain } from "./helpers.ts"
+import { inProcessChainRunners } from "./in-process.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const CHAIN_PORT = testPort(8790)
 const ACCOUNTS = { admin: "0", officer: "1", lender: "2", borrower: "4", buyer: "5" }
 
 let chain: TestChain
-const { cli, json, address } = chainRunners(() => chain)
+// in this process, but for the commands that prove (child processes of the real binary)
+const { cli, json, address } = inProcessChainRunners(() => chain)
 
 beforeAll(async () => {
     chain = await startTestChain(CHAIN_PORT)

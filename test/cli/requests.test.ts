@@ -8,7 +8,8 @@
  * state: they run in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { chainRunners, jsonError, prepareBorrowerPlatform, startTestChain, type TestChain } from "./helpers.ts"
+import { jsonError, prepareBorrowerPlatform, startTestChain, type TestChain } from "./helpers.ts"
+import { inProcessChainRunners } from "./in-process.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const CHAIN_PORT = testPort(8780)
@@ -16,7 +17,8 @@ const ACCOUNTS = { admin: "0", officer: "1", lenderA: "2", lenderB: "3", borrowe
 const TUSD = 1_000_000n
 
 let chain: TestChain
-const { cli, json, address } = chainRunners(() => chain)
+// in this process, but for the commands that prove (child processes of the real binary)
+const { cli, json, address } = inProcessChainRunners(() => chain)
 
 beforeAll(async () => {
     chain = await startTestChain(CHAIN_PORT)

@@ -338,7 +338,7 @@ describe("LoanMarket", () => {
             const last = instalmentAmount(TOTAL, COUNT, 2n)
             expect(events.map((e) => e.name)).toEqual(["LoanRepayment", "LoanRepaid"])
             expect([...events[0]!.args]).toEqual([loanId, f.signers.stranger.address, last, 0n, 0n])
-            expect([...events[1]!.args]).toEqual([loanId, NULLIFIER, 0n])
+            expect([...events[1]!.args]).toEqual([loanId, 0n])
         })
 
         it("refuses unknown and closed loans", async () => {
@@ -413,7 +413,7 @@ describe("LoanMarket", () => {
             const receipt = await (await as(f.market, f.signers.borrower).repayAll(loanId)).wait()
             const target = payoffTotal(PRINCIPAL, INTEREST, COUNT, 2n)
             expect(eventOf(f.market, receipt, "LoanRepayment").args.amount).toBe(target - first)
-            expect([...eventOf(f.market, receipt, "LoanRepaid").args]).toEqual([loanId, NULLIFIER, TOTAL - target])
+            expect([...eventOf(f.market, receipt, "LoanRepaid").args]).toEqual([loanId, TOTAL - target])
         })
 
         it("closes a loan prepaid past the payoff amount without taking more", async () => {
@@ -499,7 +499,7 @@ describe("LoanMarket", () => {
             const at = due(start, 0) + BigInt(TERMS.defaultPeriod) + 1n
             await time.setNextBlockTimestamp(at)
             const receipt = await (await as(f.market, f.signers.stranger).markDefault(loanId)).wait()
-            expect([...eventOf(f.market, receipt, "LoanDefaulted").args]).toEqual([loanId, NULLIFIER, TOTAL])
+            expect([...eventOf(f.market, receipt, "LoanDefaulted").args]).toEqual([loanId, TOTAL])
             expect((await f.market.loan(loanId)).status).toBe(3n)
             // instalment 0 was late past grace by then (instalment 1 is due, but still in its grace)
             expect([...(await f.market.record(NULLIFIER))].slice(0, 5)).toEqual([1n, 0n, 1n, 1n, 0n])
@@ -545,7 +545,7 @@ describe("LoanMarket", () => {
             const receipt = await (await as(f.market, f.signers.other).repayAll(loanId)).wait()
             // instalment 1 became late past grace since the default: its fee is charged too
             const rest = TOTAL - 100n * USD
-            expect([...eventOf(f.market, receipt, "LoanRecovered").args]).toEqual([loanId, NULLIFIER, 100n * USD + lateFees + rest + LATE_FEE])
+            expect([...eventOf(f.market, receipt, "LoanRecovered").args]).toEqual([loanId, 100n * USD + lateFees + rest + LATE_FEE])
             const loan = await f.market.loan(loanId)
             expect(loan.status).toBe(3n)
             expect(loan.repaid).toBe(TOTAL)

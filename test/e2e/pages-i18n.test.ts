@@ -119,6 +119,16 @@ for (const locale of ["zh-CN", "en"] as const) {
             await checkPage(page, locale, "lender")
         })
 
+        it("loan requests, with the request form (the identity and attestation from the borrower page) and an empty portfolio", async () => {
+            await open(page, `${url}/requests`)
+            await connectDevAccount(page, platform.world.lenders[0]!)
+            await page.getByTestId("request-principal").waitFor()
+            await page.getByTestId("open-requests-none").waitFor()
+            await page.getByTestId("positions-none").waitFor()
+            expect(await page.getByTestId("open-requests-none").innerText()).toBe(CATALOGS[locale]["requests.openNone"])
+            await checkPage(page, locale, "requests")
+        })
+
         it("compliance, as the officer", async () => {
             await open(page, `${url}/compliance`)
             await connectDevAccount(page, platform.world.officer)

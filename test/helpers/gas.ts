@@ -4,10 +4,13 @@
  * Specs shows them against the floor of a borrow.
  */
 export const MARKET_GAS_CEILINGS = {
-    /** A pseudonym's first loan, to an address that holds no tokens yet. */
-    borrow: 400_000,
-    /** The same pseudonym's next loan: its record and the borrower's balance exist. */
-    borrowRepeat: 345_000,
+    /** A pseudonym's first loan, to an address that holds no tokens yet: two fresh slots (the record, the loan). */
+    borrow: 380_000,
+    /**
+     * The same pseudonym's next loan: its record and the borrower's balance exist. It reads the
+     * pseudonym's outcomes (keyed by its first loan), which a first loan does not.
+     */
+    borrowRepeat: 347_500,
     /** An instalment on schedule after the loan's first payment. */
     repayInstalment: 65_000
 } as const

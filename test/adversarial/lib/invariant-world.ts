@@ -186,9 +186,33 @@ export async function viewReader(w: World): Promise<Reader> {
         for (let i = 2 + 128; i < hex.length; i += 64) out.push(BigInt(`0x${hex.slice(i, i + 64)}`))
         return out
     }
+    // a loan's pseudonym is not in the market's storage: it is in the loan's `LoanOpened` event
+    const pseudonymsOf: bigint[][] = w.markets.map(() => [])
+    const withPseudonyms = async (view: Pick<View, "tokens" | "markets">): Promise<Pick<View, "tokens" | "markets">> => {
+        await Promise.all(
+            view.markets.map(async (market, mi) => {
+                const known = pseudonymsOf[mi]!
+                if (market.loans.length > known.length) {
+                    const contract = w.markets[mi]!
+                    for (const log of await contract.queryFilter(contract.filters.LoanOpened!(), 0)) {
+                        const args = (log as unknown as { args: { loanId: bigint; nullifier: bigint } }).args
+                        known[Number(args.loanId)] = args.nullifier
+                    }
+                }
+                market.loans.forEach((loan, li) => {
+                    const nullifier = known[li]
+                    if (nullifier === undefined) throw new Error(`market ${mi}: loan ${li} has no LoanOpened event`)
+                    loan.nullifier = nullifier
+                })
+            })
+        )
+        return view
+    }
     return {
         async read(parts, previous) {
-            const m = parts.includes("markets") || !previous ? parseMarkets(await words("markets"), query.tokens.length, w.holders.length, query.markets.length) : previous
+            // a read without a previous view starts a sequence, on a chain `loadFixture` reset
+            if (!previous) for (const known of pseudonymsOf) known.length = 0
+            const m = parts.includes("markets") || !previous ? await withPseudonyms(parseMarkets(await words("markets"), query.tokens.length, w.holders.length, query.markets.length)) : previous
             const r = parts.includes("registries") || !previous ? parseRegistries(await words("registries"), w.addresses.actors.length) : previous
             return { tokens: m.tokens, markets: m.markets, kyc: r.kyc, bureau: r.bureau }
         }
@@ -233,7 +257,8 @@ function parseMarkets(words: bigint[], tokenCount: number, holderCount: number, 
                 lateFee: next()
             })),
             loans: times(next(), () => ({
-                nullifier: next(),
+                // filled from the loan's `LoanOpened` event (see `viewReader`)
+                nullifier: -1n,
                 principal: next(),
                 startTime: next(),
                 offerId: next(),

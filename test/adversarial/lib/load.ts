@@ -245,11 +245,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         const market = reader.loanMarket
         const token = reader.stablecoin!
         const loanCount = Number(await market.getFunction("loanCount")())
+        // a loan's pseudonym is in its `LoanOpened` event (the market does not store it)
         const nullifiers = new Set<bigint>()
+        for (const log of await market.queryFilter(market.filters.LoanOpened!(), 0)) nullifiers.add(BigInt((log as unknown as { args: { nullifier: bigint } }).args.nullifier))
         const lentPerOffer = new Map<number, bigint>()
         for (let id = 0; id < loanCount; id++) {
             const loan = await market.getFunction("loan")(id)
-            nullifiers.add(BigInt(loan.nullifier))
             lentPerOffer.set(Number(loan.offerId), (lentPerOffer.get(Number(loan.offerId)) ?? 0n) + BigInt(loan.principal))
         }
         const expected = new Set(identities.map((id) => id.nullifier(scope)))

@@ -928,6 +928,7 @@ export const en = {
     "requests.received": "Received",
     "requests.claimable": "Claimable",
     "requests.expected": "Expected",
+    "requests.totalRow": "Total",
     "requests.claim": "Claim",
     "requests.refund": "Take refund",
     "requests.transfer": "Transfer",

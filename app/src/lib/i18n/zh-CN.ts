@@ -930,6 +930,7 @@ export const zhCN: Messages = {
     "requests.received": "已收回",
     "requests.claimable": "可领取",
     "requests.expected": "预计收回",
+    "requests.totalRow": "合计",
     "requests.claim": "领取",
     "requests.refund": "领取退款",
     "requests.transfer": "转让",
