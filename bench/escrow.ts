@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     await hre.tasks.getTask("build").run({ quiet: true })
     const connection = await network.create()
     const f = await deployEscrowOpenings(connection)
-    const request = await (await f.requester.requestOpening(0n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)).wait()
+    const request = await (await f.requester.requestOpening(0n, f.nullifiers[0], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)).wait()
     const share = await (await as(f.openings, f.authorities[0]!).publishPartialDecryption(0n, ...partialCalldata(f, 0))).wait()
     const quorum = await (await as(f.openings, f.authorities[1]!).publishPartialDecryption(0n, ...partialCalldata(f, 1))).wait()
     const gas = { openRequestGas: Number(request!.gasUsed), publishShareGas: Number(share!.gasUsed), publishQuorumShareGas: Number(quorum!.gasUsed) }

@@ -241,7 +241,7 @@ Addresses: --registry / --openings, or ${ESCROW_ENV.registry} / ${ESCROW_ENV.ope
                 if (committeeKeyY !== recorded.committeeKeyY || escrow.ephemeralKeyY !== recorded.ephemeralKeyY || escrow.ciphertext !== recorded.ciphertext) {
                     throw badInput("NOT_THE_LOANS_ESCROW", `the escrow given is not the one the market recorded for loan ${loanId} (committee key ${recorded.committeeKeyY}, R.y ${recorded.ephemeralKeyY}, c ${recorded.ciphertext}): leave the escrow options out to use the record`)
                 }
-                const receipt = await send(ctx.out, `requesting the opening of loan ${loanId}`, () => openings.getFunction("requestOpening")(loanId, committeeKeyY, escrow.ephemeralKeyY, escrow.ciphertext))
+                const receipt = await send(ctx.out, `requesting the opening of loan ${loanId}`, () => openings.getFunction("requestOpening")(loanId, recorded.nullifier, committeeKeyY, escrow.ephemeralKeyY, escrow.ciphertext))
                 ctx.out.result({ loanId, transactionHash: receipt.hash }, `requested the opening of loan ${loanId}'s escrow; the authorities can now decrypt their shares`)
             })
         )
@@ -352,13 +352,13 @@ async function escrowContract(ctx: CliContext, which: "registry" | "openings", o
 /** The y of B8, a valid ephemeral key y: lets `parseEscrow` check a ciphertext on its own. */
 const escrowProbeY = GENERATOR[1].toString()
 
-/** The escrow the market recorded for a loan (its `LoanEscrowRecorded` event). */
-async function recordedEscrow(ctx: CliContext, openings: Contract, loanId: number): Promise<{ committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint }> {
+/** The pseudonym and the escrow the market recorded for a loan (its `LoanOpened` event). */
+async function recordedEscrow(ctx: CliContext, openings: Contract, loanId: number): Promise<{ nullifier: bigint; committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint }> {
     const market = await ctx.contract(String(await openings.getFunction("market")()), LoanMarketAbi)
-    const [event] = await market.queryFilter(market.filters.LoanEscrowRecorded!(loanId), 0, "latest")
-    if (!event) throw failed("NO_ESCROW_RECORDED", `the market has no escrow recorded for loan ${loanId} (a loan made before the escrow was part of the credit proof cannot be opened)`)
-    const args = (event as unknown as { args: { committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint } }).args
-    return { committeeKeyY: args.committeeKeyY, ephemeralKeyY: args.ephemeralKeyY, ciphertext: args.ciphertext }
+    const [event] = await market.queryFilter(market.filters.LoanOpened!(loanId), 0, "latest")
+    if (!event) throw failed("NO_ESCROW_RECORDED", `the market has no LoanOpened event for loan ${loanId}: is the RPC serving logs from the market's deployment block?`)
+    const args = (event as unknown as { args: { nullifier: bigint; committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint } }).args
+    return { nullifier: args.nullifier, committeeKeyY: args.committeeKeyY, ephemeralKeyY: args.ephemeralKeyY, ciphertext: args.ciphertext }
 }
 
 /** Refuses unless the loan is marked defaulted in the market the openings contract serves. */

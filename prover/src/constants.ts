@@ -50,6 +50,9 @@ export const CONTEXT_PARTS = ["message", "threshold", "currentTime"] as const
 /** A value a credit proof proves and names: each public signal but `context`, and the parts of `context`. */
 export type CreditProofValueName = Exclude<PublicSignalName, "context"> | (typeof CONTEXT_PARTS)[number]
 
+/** The values a credit proof names (its fields besides `points`), in signal order, `context` split into its parts. */
+export const CREDIT_PROOF_VALUES: readonly CreditProofValueName[] = PUBLIC_SIGNALS.flatMap((name) => (name === "context" ? [...CONTEXT_PARTS] : [name]))
+
 /** Order of BN254's scalar field: every signal is an integer in [0, SNARK_SCALAR_FIELD). */
 export const SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
 

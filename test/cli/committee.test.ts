@@ -115,7 +115,7 @@ describe("zkcredit committee on a local node", () => {
         expect([refused.code, jsonError(refused).code]).toEqual([1, "LOAN_NOT_DEFAULTED"])
         expect(jsonError(refused).message).toBe("loan 1 is active, not defaulted: only a defaulted loan's escrow can be opened")
         const asRequester = world.openings!.connect(world.signers[1]!) as Contract
-        await expectRevert(asRequester.getFunction("requestOpening")(1n, committeeKey.publicKey[1], escrow.ephemeralKeyY, escrow.ciphertext), "LoanNotDefaulted", [1n, 1n])
+        await expectRevert(asRequester.getFunction("requestOpening")(1n, 0xbbbn, committeeKey.publicKey[1], escrow.ephemeralKeyY, escrow.ciphertext), "LoanNotDefaulted", [1n, 1n])
         const unknown = await cli(request("7"))
         expect([unknown.code, jsonError(unknown).code]).toEqual([1, "LOAN_NOT_DEFAULTED"])
         // and nobody decrypts a loan that has no request

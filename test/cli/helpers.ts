@@ -10,6 +10,7 @@ import { JsonRpcProvider } from "ethers"
 import type { Deployment } from "../../client/src/deployments.ts"
 import { deployZkCredit } from "../../scripts/lib/deploy.ts"
 import { GOOD_PERSON } from "../bureau/examples.ts"
+import { runCommittee } from "../helpers/committee.ts"
 import { isPortTaken, startLocalNode, waitFor, type LocalNode } from "../../scripts/lib/local-node.ts"
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
@@ -175,6 +176,12 @@ export async function prepareBorrowerPlatform(
     await writeFile(`${chain.dir}/person.json`, JSON.stringify(GOOD_PERSON))
     await json(["bureau", "sign", "--key", "bureau-key.json", "--commitment", commitment, "--applicant", "person.json", "--out", "me.attestation.json"])
     for (const account of accounts.funded) await json(["lender", "faucet", "--amount", "10000", "--account", account])
+    // the escrow committee's key (a real DKG, 2 of 3), without which no credit proof is accepted
+    const committee = runCommittee()
+    await writeFile(`${chain.dir}/committee-key.json`, JSON.stringify(committee.committeeKey))
+    const authorities = await Promise.all([accounts.admin, accounts.officer, accounts.funded[0] ?? accounts.admin].map(async (i) => (await chain.provider.getSigner(Number(i))).address))
+    const registry = chain.deployment.contracts.escrowCommitteeRegistry!
+    await json(["committee", "register", "--committee-key", "committee-key.json", "--accounts", authorities.join(","), "--registry", registry, "--account", accounts.admin])
 }
 
 /** `zkcredit` runners bound to a test chain started later (`chain()` is read at each call). */

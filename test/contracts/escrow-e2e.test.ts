@@ -6,9 +6,9 @@
  * escrow taken from the market's record); two authorities publish partial decryptions with
  * Chaum-Pedersen proofs; the combination is her commitment; one share alone does not open it; a
  * forged share is rejected, naming its authority; an opening of a loan in good standing is
- * refused on chain. The officer then removes the opened leaf from the KYC registry (today's
- * `removeMember`; a removal marked "default" is the KYC registry's next version), and the same
- * person cannot prove membership for market B.
+ * refused on chain. The officer then records the default against the opened leaf in the KYC
+ * registry (`recordDefault`: a removal marked "default" that names the loan), and the same person
+ * is refused in market B, with errors that say why.
  */
 import type { EventLog } from "ethers"
 import { network } from "hardhat"
@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { combinePartialDecryptions, partialDecrypt, pointToJson, multiplyGenerator, requirePoint, verifyPartialDecryption, type PartialDecryption } from "../../prover/src/escrow/index.ts"
 import { isZkCreditError, KycTree } from "../../prover/src/index.ts"
 import { runCommittee, viaFile, type TestCommittee } from "../helpers/committee.ts"
-import { as, attest, deploy, deployPlatform, eventOf, IDENTITIES, initialMembers, proveBorrow, TERMS, USD, type Deployed, type Platform, type Signer } from "../helpers/contracts.ts"
+import { as, attest, deploy, deployPlatform, eventOf, IDENTITIES, initialMembers, proveBorrow, TERMS, TIERS, USD, type Deployed, type Platform, type Signer } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const connection = await network.create()
@@ -33,7 +33,7 @@ let openings: Deployed
 let key: readonly [bigint, bigint]
 /** Alice's loan (defaults) and Bob's (good standing). */
 const loans = { alice: 0n, bob: 1n }
-let escrow: { committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint }
+let escrow: { nullifier: bigint; committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint }
 
 /** What `fn` threw (or rejected with); fails the test if it did not. */
 async function thrown(fn: () => unknown): Promise<unknown> {
@@ -45,11 +45,12 @@ async function thrown(fn: () => unknown): Promise<unknown> {
     throw new Error("expected an error")
 }
 
-/** The escrow of a loan, as its market recorded it from the verified proof. */
+/** The pseudonym and the escrow of a loan, as its market recorded them from the verified proof (`LoanOpened`). */
 async function recordedEscrow(market: Deployed, loanId: bigint) {
-    const [event] = (await market.queryFilter(market.filters.LoanEscrowRecorded!(loanId))) as EventLog[]
-    if (!event) throw new Error(`no escrow recorded for loan ${loanId}`)
-    return { committeeKeyY: event.args[1] as bigint, ephemeralKeyY: event.args[2] as bigint, ciphertext: event.args[3] as bigint }
+    const [event] = (await market.queryFilter(market.filters.LoanOpened!(loanId))) as EventLog[]
+    if (!event) throw new Error(`no LoanOpened event for loan ${loanId}`)
+    const a = event.args
+    return { nullifier: a.nullifier as bigint, committeeKeyY: a.committeeKeyY as bigint, ephemeralKeyY: a.ephemeralKeyY as bigint, ciphertext: a.ciphertext as bigint }
 }
 
 /** The partial decryptions of a loan, read back from the chain's events. */
@@ -108,19 +109,30 @@ describe("an identity escrow opened after a default, by 2 of 3 authorities, in p
     it("an opening of a loan in good standing is refused on chain", async () => {
         const requester = as(openings, platform.signers.officer)
         const bobs = await recordedEscrow(platform.market, loans.bob)
-        await expectRevert(requester.requestOpening(loans.bob, bobs.committeeKeyY, bobs.ephemeralKeyY, bobs.ciphertext), "LoanNotDefaulted", [loans.bob, 1n])
-        // nor can a good borrower's escrow be passed off as the defaulter's
-        await expectRevert(requester.requestOpening(loans.alice, bobs.committeeKeyY, bobs.ephemeralKeyY, bobs.ciphertext), "EscrowNotOfLoan", [
+        await expectRevert(requester.requestOpening(loans.bob, bobs.nullifier, bobs.committeeKeyY, bobs.ephemeralKeyY, bobs.ciphertext), "LoanNotDefaulted", [loans.bob, 1n])
+        // nor can a good borrower's escrow be passed off as the defaulter's, with either pseudonym
+        const alices = await platform.market.escrowTagOf(loans.alice, escrow.nullifier)
+        expect(alices).not.toBe(0n)
+        await expectRevert(requester.requestOpening(loans.alice, escrow.nullifier, bobs.committeeKeyY, bobs.ephemeralKeyY, bobs.ciphertext), "EscrowNotOfLoan", [
             loans.alice,
+            escrow.nullifier,
             bobs.committeeKeyY,
             bobs.ephemeralKeyY,
             bobs.ciphertext,
-            await platform.market.escrowHashOf(loans.alice)
+            alices
+        ])
+        await expectRevert(requester.requestOpening(loans.alice, bobs.nullifier, bobs.committeeKeyY, bobs.ephemeralKeyY, bobs.ciphertext), "EscrowNotOfLoan", [
+            loans.alice,
+            bobs.nullifier,
+            bobs.committeeKeyY,
+            bobs.ephemeralKeyY,
+            bobs.ciphertext,
+            0n
         ])
     })
 
     it("the defaulted loan's opening is requested with the escrow the market recorded, in an event", async () => {
-        const receipt = await (await as(openings, platform.signers.officer).requestOpening(loans.alice, escrow.committeeKeyY, escrow.ephemeralKeyY, escrow.ciphertext)).wait()
+        const receipt = await (await as(openings, platform.signers.officer).requestOpening(loans.alice, escrow.nullifier, escrow.committeeKeyY, escrow.ephemeralKeyY, escrow.ciphertext)).wait()
         expect([...eventOf(openings, receipt, "OpeningRequested").args]).toEqual([loans.alice, platform.signers.officer.address, escrow.committeeKeyY, escrow.ephemeralKeyY, escrow.ciphertext])
     })
 
@@ -160,16 +172,34 @@ describe("an identity escrow opened after a default, by 2 of 3 authorities, in p
         expect(platform.group.indexOf(opened.commitment)).toBe(initialMembers().indexOf(alice.commitment))
     })
 
-    it("the officer removes the opened leaf (removeMember): the same person cannot prove KYC membership for market B", async () => {
+    it("the officer records the default against the opened leaf: the same person is refused in market B, with errors that say why", async () => {
+        const before = new KycTree(initialMembers())
         const group = new KycTree(initialMembers())
         const index = group.indexOf(alice.commitment)
         group.removeMember(index)
-        await (await as(platform.kyc, platform.signers.officer).removeMember(index, group.root)).wait()
-        const marketB = await deploy(ethers, "LoanMarket", [platform.signers.admin.address, await platform.verifier.getAddress(), 1])
+        const market = await platform.market.getAddress()
+        const receipt = await (await as(platform.kyc, platform.signers.officer).recordDefault(index, alice.commitment, market, loans.alice, group.root, true)).wait()
+        expect([...eventOf(platform.kyc, receipt, "MemberRemovedForDefault").args]).toEqual([alice.commitment, market, loans.alice, BigInt(index), group.root])
+
+        // market B, on the same verifier, with an offer like market A's
+        const { admin, lender } = platform.signers
+        const marketB = await deploy(ethers, "LoanMarket", [admin.address, await platform.verifier.getAddress(), 1])
+        const token = await platform.token.getAddress()
+        await (await as(marketB, admin).setTokenAllowed(token, true)).wait()
+        await (await as(platform.token, lender).approve(await marketB.getAddress(), ethers.MaxUint256)).wait()
+        await (await as(marketB, lender).createOffer(token, 10_000n * USD, TIERS, TERMS)).wait()
         const attestation = attest(alice, { score: 720, now: await time.latest() })
-        const caught = await thrown(() => proveBorrow({ ...platform, market: marketB }, { identity: alice, attestation, group, borrower: platform.signers.borrower.address, tier: 0n, principal: PRINCIPAL, committeeKey: key }))
+        const request = { identity: alice, attestation, borrower: platform.signers.borrower.address, tier: 0n, principal: PRINCIPAL, committeeKey: key }
+        // the prover, on the registry's tree, refuses before proving
+        const caught = await thrown(() => proveBorrow({ ...platform, market: marketB }, { ...request, group }))
         expect(isZkCreditError(caught, "NOT_A_MEMBER")).toBe(true)
         expect((caught as Error).message).toMatch(/not in the KYC group/)
+        // a proof against the root from before the removal is refused on chain: the removal was immediate
+        const stale = await proveBorrow({ ...platform, market: marketB }, { ...request, group: before })
+        await expectRevert(as(marketB, platform.signers.borrower).borrow(0n, 0n, PRINCIPAL, stale), "InvalidatedRoot", [before.root])
+        // and the registry says why: a default, in market A, on this loan
+        const open = await platform.kyc.openDefaultOf(alice.commitment)
+        expect([open.market, open.loanId]).toEqual([market, loans.alice])
     })
 })
 

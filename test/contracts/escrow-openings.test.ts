@@ -22,21 +22,21 @@ type Fixture = EscrowOpeningsFixture
 
 async function requested(): Promise<Fixture> {
     const f = await deployOpenings()
-    await (await f.requester.requestOpening(0n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)).wait()
+    await (await f.requester.requestOpening(0n, f.nullifiers[0], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)).wait()
     return f
 }
 
 const partialOf = partialCalldata
 
-/** The market's `escrowHash`, off chain. */
-const escrowHashOf = (committeeKeyY: bigint, ephemeralKeyY: bigint, ciphertext: bigint) =>
-    keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256", "uint256"], [committeeKeyY, ephemeralKeyY, ciphertext]))
+/** The market's `escrowTag`, off chain: the top 144 bits of the keccak of the three signals. */
+const escrowTagOf = (committeeKeyY: bigint, ephemeralKeyY: bigint, ciphertext: bigint) =>
+    BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256", "uint256"], [committeeKeyY, ephemeralKeyY, ciphertext]))) >> 112n
 
 describe("EscrowOpenings", () => {
     describe("# requestOpening", () => {
         it("records a request for a defaulted loan and emits it", async () => {
             const f = await loadFixture(deployOpenings)
-            const receipt = await (await f.requester.requestOpening(0n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)).wait()
+            const receipt = await (await f.requester.requestOpening(0n, f.nullifiers[0], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)).wait()
             expect(eventsOf(f.openings, receipt).map((e) => [e.name, ...e.args])).toEqual([["OpeningRequested", 0n, f.officer.address, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext]])
             const block = await ethers.provider.getBlock(receipt!.blockNumber)
             expect([...(await f.openings.openingOf(0n))]).toEqual([f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext, f.officer.address, BigInt(block!.timestamp), 0n])
@@ -46,33 +46,33 @@ describe("EscrowOpenings", () => {
 
         it("refuses a loan in good standing, an unknown loan and a repaid one: LoanNotDefaulted with its status", async () => {
             const f = await loadFixture(deployOpenings)
-            await expectRevert(f.requester.requestOpening(1n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "LoanNotDefaulted", [1n, 1n])
-            await expectRevert(f.requester.requestOpening(9n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "LoanNotDefaulted", [9n, 0n])
+            await expectRevert(f.requester.requestOpening(1n, f.nullifiers[1], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "LoanNotDefaulted", [1n, 1n])
+            await expectRevert(f.requester.requestOpening(9n, f.nullifiers[0], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "LoanNotDefaulted", [9n, 0n])
             await (await as(f.market, f.signers.other).repayAll(1n)).wait()
             expect((await f.market.loan(1n)).status).toBe(2n)
-            await expectRevert(f.requester.requestOpening(1n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "LoanNotDefaulted", [1n, 2n])
+            await expectRevert(f.requester.requestOpening(1n, f.nullifiers[1], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "LoanNotDefaulted", [1n, 2n])
         })
 
         it("refuses a second request for the loan, and the same escrow under another loan", async () => {
             const f = await loadFixture(requested)
-            await expectRevert(f.requester.requestOpening(0n, f.key[1], f.escrow.ephemeralKeyY + 1n, f.escrow.ciphertext), "OpeningAlreadyRequested", [0n])
+            await expectRevert(f.requester.requestOpening(0n, f.nullifiers[0], f.key[1], f.escrow.ephemeralKeyY + 1n, f.escrow.ciphertext), "OpeningAlreadyRequested", [0n])
             // a second defaulted loan, requested with loan 0's escrow
             await time.increaseTo((await time.latest()) + 365 * DAY)
             await (await f.market.markDefault(1n)).wait()
-            await expectRevert(f.requester.requestOpening(1n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "EscrowAlreadyRequested", [f.escrow.ephemeralKeyY, 0n])
+            await expectRevert(f.requester.requestOpening(1n, f.nullifiers[1], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "EscrowAlreadyRequested", [f.escrow.ephemeralKeyY, 0n])
         })
 
         it("refuses an escrow outside the field or with the y of a small-order point", async () => {
             const f = await loadFixture(deployOpenings)
             for (const [y, c] of [[P, 1n], [5n, P], [0n, 1n], [1n, 1n], [P - 1n, 1n]] as const) {
-                await expectRevert(f.requester.requestOpening(0n, f.key[1], y, c), "InvalidEscrow", [y, c])
+                await expectRevert(f.requester.requestOpening(0n, f.nullifiers[0], f.key[1], y, c), "InvalidEscrow", [y, c])
             }
         })
 
         it("refuses an escrow that is not the one the market recorded for the loan (another key, R.y or c): EscrowNotOfLoan with the record", async () => {
             const f = await loadFixture(deployOpenings)
-            const recorded = await f.market.escrowHashOf(0n)
-            expect(recorded).toBe(escrowHashOf(f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext))
+            const recorded = await f.market.escrowTagOf(0n, f.nullifiers[0])
+            expect(recorded).toBe(escrowTagOf(f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext))
             const other = multiplyGenerator(777n)
             const now = await time.latest()
             // another registered, active key: still not the loan's
@@ -83,24 +83,35 @@ describe("EscrowOpenings", () => {
                 [f.key[1], multiplyGenerator(5n)[1], f.escrow.ciphertext],
                 [f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext + 1n]
             ] as const) {
-                await expectRevert(f.requester.requestOpening(0n, k, y, c), "EscrowNotOfLoan", [0n, k, y, c, recorded])
+                await expectRevert(f.requester.requestOpening(0n, f.nullifiers[0], k, y, c), "EscrowNotOfLoan", [0n, f.nullifiers[0], k, y, c, recorded])
             }
         })
 
-        it("the market records each loan's escrow from its proof: the hash in escrowHashOf, the values in LoanEscrowRecorded", async () => {
+        it("refuses the loan's escrow under another pseudonym than the loan's: the market keeps no tag for that pair", async () => {
             const f = await loadFixture(deployOpenings)
-            const events = await f.market.queryFilter(f.market.filters.LoanEscrowRecorded!())
-            expect(events.map((e) => [...(e as EventLog).args])).toEqual([
-                [0n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext],
-                [1n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext]
+            const { ephemeralKeyY: y, ciphertext: c } = f.escrow
+            for (const nullifier of [f.nullifiers[1], 0n, 0xaaa1n]) {
+                expect(await f.market.escrowTagOf(0n, nullifier)).toBe(0n)
+                await expectRevert(f.requester.requestOpening(0n, nullifier, f.key[1], y, c), "EscrowNotOfLoan", [0n, nullifier, f.key[1], y, c, 0n])
+            }
+        })
+
+        it("the market records each loan's escrow from its proof: the tag in escrowTagOf (a first loan's in its record), the values in LoanOpened", async () => {
+            const f = await loadFixture(deployOpenings)
+            const events = await f.market.queryFilter(f.market.filters.LoanOpened!())
+            expect(events.map((e) => [...(e as EventLog).args].slice(7))).toEqual([
+                [f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext],
+                [f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext]
             ])
-            expect(await f.market.escrowHashOf(9n)).toBe(ethers.ZeroHash)
+            const tag = escrowTagOf(f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)
+            expect([await f.market.escrowTagOf(0n, f.nullifiers[0]), await f.market.escrowTagOf(1n, f.nullifiers[1])]).toEqual([tag, tag])
+            expect(await f.market.escrowTagOf(9n, f.nullifiers[0])).toBe(0n)
         })
 
         it("refuses callers without the requester role", async () => {
             const f = await loadFixture(deployOpenings)
             const role = await f.openings.REQUESTER_ROLE()
-            await expectRevert(as(f.openings, f.signers.stranger).requestOpening(0n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "AccessControlUnauthorizedAccount", [f.signers.stranger.address, role])
+            await expectRevert(as(f.openings, f.signers.stranger).requestOpening(0n, f.nullifiers[0], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "AccessControlUnauthorizedAccount", [f.signers.stranger.address, role])
         })
     })
 
@@ -145,7 +156,7 @@ describe("EscrowOpenings", () => {
 
         it("costs at most ESCROW_GAS_CEILINGS: 200,000 gas a request, 75,000 a share", async () => {
             const f = await loadFixture(deployOpenings)
-            const request = await (await f.requester.requestOpening(0n, f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)).wait()
+            const request = await (await f.requester.requestOpening(0n, f.nullifiers[0], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext)).wait()
             expect(request!.gasUsed).toBeLessThanOrEqual(BigInt(ESCROW_GAS_CEILINGS.openRequest))
             const share = await (await as(f.openings, f.authorities[1]!).publishPartialDecryption(0n, ...partialOf(f, 1))).wait()
             expect(share!.gasUsed).toBeLessThanOrEqual(BigInt(ESCROW_GAS_CEILINGS.publishShare))

@@ -602,6 +602,38 @@ describe("LoanMarket", () => {
         })
     })
 
+    describe("# escrowTagOf", () => {
+        const tagOf = (e: { committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint }) =>
+            BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256", "uint256"], [e.committeeKeyY, e.ephemeralKeyY, e.ciphertext]))) >> 112n
+
+        it("keeps a first loan's tag in the pseudonym's record and a later loan's in its own slot; 0 for another pseudonym or an unknown loan", async () => {
+            const f = await loadFixture(deployMockMarketTwoLoans)
+            const escrows = [
+                { committeeKeyY: 11n, ephemeralKeyY: 12n, ciphertext: 13n },
+                { committeeKeyY: 11n, ephemeralKeyY: 22n, ciphertext: 23n },
+                { committeeKeyY: 11n, ephemeralKeyY: 32n, ciphertext: 33n }
+            ]
+            const at = (await time.latest()) + 1
+            // loans 0 and 2 are NULLIFIER's (its first and a later one), loan 1 another pseudonym's first
+            await (await as(f.market, f.signers.borrower).borrow(0n, TIER, PRINCIPAL, mockProof(NULLIFIER, at, true, escrows[0]))).wait()
+            await (await as(f.market, f.signers.other).borrow(0n, TIER, PRINCIPAL, mockProof(0xdefn, at + 1, true, escrows[1]))).wait()
+            await (await as(f.market, f.signers.borrower).borrow(0n, TIER, PRINCIPAL, mockProof(NULLIFIER, at + 2, true, escrows[2]))).wait()
+            expect(await f.market.escrowTagOf(0n, NULLIFIER)).toBe(tagOf(escrows[0]!))
+            expect(await f.market.escrowTagOf(1n, 0xdefn)).toBe(tagOf(escrows[1]!))
+            expect(await f.market.escrowTagOf(2n, NULLIFIER)).toBe(tagOf(escrows[2]!))
+            // a loan named with another pseudonym than its own: no tag
+            expect(await f.market.escrowTagOf(0n, 0xdefn)).toBe(0n)
+            expect(await f.market.escrowTagOf(1n, NULLIFIER)).toBe(0n)
+            expect(await f.market.escrowTagOf(2n, 0xdefn)).toBe(0n)
+            // unknown loans and pseudonyms
+            expect(await f.market.escrowTagOf(3n, NULLIFIER)).toBe(0n)
+            expect(await f.market.escrowTagOf(0n, 0x123n)).toBe(0n)
+            // the escrow's values are in LoanOpened
+            const opened = await f.market.queryFilter(f.market.filters.LoanOpened!(2n))
+            expect([...(opened[0] as unknown as { args: unknown[] }).args].slice(7)).toEqual([11n, 32n, 33n])
+        })
+    })
+
     describe("# pause / unpause", () => {
         it("is for the admin only", async () => {
             const f = await loadFixture(deployMockMarket)

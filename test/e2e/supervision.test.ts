@@ -146,11 +146,11 @@ describeInBrowser("supervision overview and escrow committee", () => {
         await send(as(contracts.loanMarket, anyone).getFunction("markDefault")(loans[3]))
         await send(as(contracts.loanMarket, await recovered!).getFunction("repayAll")(loans[3]))
         // the escrow the defaulted borrower's proof carried, as the market recorded it
-        const [recorded] = (await contracts.loanMarket.queryFilter(contracts.loanMarket.filters.LoanEscrowRecorded!(loans[2]))) as EventLog[]
-        const escrow = { ephemeralKeyY: recorded!.args[2] as bigint, ciphertext: recorded!.args[3] as bigint }
-        expect(recorded!.args[1]).toBe(BigInt(committee.committeeKey.publicKey[1]))
+        const [recorded] = (await contracts.loanMarket.queryFilter(contracts.loanMarket.filters.LoanOpened!(loans[2]))) as EventLog[]
+        const escrow = { ephemeralKeyY: recorded!.args.ephemeralKeyY as bigint, ciphertext: recorded!.args.ciphertext as bigint }
+        expect(recorded!.args.committeeKeyY).toBe(BigInt(committee.committeeKey.publicKey[1]))
         const officer = await provider.getSigner(platform.world.officer)
-        await send(as(openings, officer).getFunction("requestOpening")(loans[2], committee.committeeKey.publicKey[1], escrow.ephemeralKeyY, escrow.ciphertext))
+        await send(as(openings, officer).getFunction("requestOpening")(loans[2], recorded!.args.nullifier as bigint, committee.committeeKey.publicKey[1], escrow.ephemeralKeyY, escrow.ciphertext))
         // authority 1 publishes its share; authority 2's account publishes a made-up point with a made-up proof
         const p = partialDecrypt(escrow, committee.shares[0], loans[2])
         await send(as(openings, await signer(AUTHORITY_ACCOUNTS[0]!)).getFunction("publishPartialDecryption")(loans[2], p.partial[0], p.partial[1], p.proof.challenge, p.proof.response))

@@ -80,11 +80,12 @@ export async function deployEscrowOpenings(connection: NetworkConnection) {
     const recorded = { committeeKeyY: key[1], ...escrow }
     const start = (await time.latest()) + 1
     await time.setNextBlockTimestamp(start)
-    await (await as(f.market, borrower).borrow(0n, 1n, 1_000n * USD, mockProof(0xaaan, start, true, recorded))).wait()
-    await (await as(f.market, other).borrow(0n, 1n, 1_000n * USD, mockProof(0xbbbn, start + 1, true, recorded))).wait()
+    const nullifiers = [0xaaan, 0xbbbn] as const
+    await (await as(f.market, borrower).borrow(0n, 1n, 1_000n * USD, mockProof(nullifiers[0], start, true, recorded))).wait()
+    await (await as(f.market, other).borrow(0n, 1n, 1_000n * USD, mockProof(nullifiers[1], start + 1, true, recorded))).wait()
     await time.increaseTo(start + TERMS.term / TERMS.instalmentCount + TERMS.defaultPeriod + 1)
     await (await f.market.markDefault(0n)).wait()
-    return { ...f, committee, registry, openings, key, escrow, authorities, requester: as(openings, officer), officer }
+    return { ...f, committee, registry, openings, key, escrow, nullifiers, authorities, requester: as(openings, officer), officer }
 }
 
 /** What {@link deployEscrowOpenings} returns. */

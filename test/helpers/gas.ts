@@ -4,13 +4,17 @@
  * Specs shows them against the floor of a borrow.
  */
 export const MARKET_GAS_CEILINGS = {
-    /** A pseudonym's first loan, to an address that holds no tokens yet: two fresh slots (the record, the loan). */
-    borrow: 380_000,
+    /**
+     * A pseudonym's first loan, to an address that holds no tokens yet, with its identity escrow:
+     * two fresh slots (the record, which keeps the first loan's escrow tag, and the loan).
+     */
+    borrow: 400_000,
     /**
      * The same pseudonym's next loan: its record and the borrower's balance exist. It reads the
-     * pseudonym's outcomes (keyed by its first loan), which a first loan does not.
+     * pseudonym's outcomes (keyed by its first loan), which a first loan does not, and writes its
+     * escrow tag in a fresh slot (a first loan keeps it in the record).
      */
-    borrowRepeat: 347_500,
+    borrowRepeat: 385_000,
     /** An instalment on schedule after the loan's first payment. */
     repayInstalment: 65_000
 } as const

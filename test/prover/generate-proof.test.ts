@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import {
     generateCreditProof,
-    PUBLIC_SIGNALS,
+    CREDIT_PROOF_VALUES,
     publicSignalsOf,
     unpackGroth16Proof,
     verifyCreditProof,
@@ -53,7 +53,7 @@ describe("# generateCreditProof", () => {
         const { identity, attestation } = proverWorld()
         const json = JSON.stringify(proof)
         expect(JSON.parse(json)).toEqual(proof)
-        expect(Object.keys(proof).sort()).toEqual([...PUBLIC_SIGNALS, "points"].sort())
+        expect(Object.keys(proof).sort()).toEqual([...CREDIT_PROOF_VALUES, "points"].sort())
         expect(json).not.toContain(identity.secret.toString())
         expect(json).not.toContain(identity.commitment.toString())
         expect(json).not.toContain(attestation.signature.S)
@@ -62,7 +62,7 @@ describe("# generateCreditProof", () => {
     it("verifies with verifyCreditProof (path, object) and fails with any public signal changed", async () => {
         expect(await verifyCreditProof(proof, CREDIT_PROOF_ARTIFACTS.vkey)).toBe(true)
         const vkey = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.vkey, "utf8"))
-        for (const name of PUBLIC_SIGNALS) {
+        for (const name of CREDIT_PROOF_VALUES) {
             const changed = { ...proof, [name]: (BigInt(proof[name]) + 1n).toString() }
             expect(await verifyCreditProof(changed, vkey), name).toBe(false)
         }
@@ -70,7 +70,7 @@ describe("# generateCreditProof", () => {
 
     it("verifies with the plain snarkjs CLI and the exported verification key; any changed signal fails", () => {
         expect(snarkjsVerify(proof)).toBe(true)
-        for (const name of PUBLIC_SIGNALS) {
+        for (const name of CREDIT_PROOF_VALUES) {
             expect(snarkjsVerify({ ...proof, [name]: (BigInt(proof[name]) + 1n).toString() }), name).toBe(false)
         }
     })

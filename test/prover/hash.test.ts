@@ -26,9 +26,10 @@ describe("scope and message", () => {
     })
 
     describe("# computeMessage", () => {
-        it("is keccak256(abi.encode(chainId, market, borrower, offerId, tier, principal)) >> 8", () => {
+        it("is keccak256(abi.encode(chainId, market, borrower, offerId, tier, principal)) >> 96: its top 160 bits", () => {
             const encoded = abi.encode(["uint256", "address", "address", "uint256", "uint256", "uint256"], [BORROW.chainId, BORROW.market, BORROW.borrower, BORROW.offerId, BORROW.tier, BORROW.principal])
-            expect(computeMessage(BORROW)).toBe(BigInt(keccak256(encoded)) >> 8n)
+            expect(computeMessage(BORROW)).toBe(BigInt(keccak256(encoded)) >> 96n)
+            expect(computeMessage(BORROW) < 1n << 160n).toBe(true)
         })
 
         it("changes with every field", () => {

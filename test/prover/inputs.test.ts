@@ -124,7 +124,8 @@ describe("# buildCreditProofInput", () => {
             expectCode({ ...request, threshold: -1 }, "OUT_OF_RANGE", "threshold")
             expectCode({ ...request, currentTime: 2n ** 64n }, "OUT_OF_RANGE", "currentTime")
             expectCode({ ...request, scope: SNARK_SCALAR_FIELD }, "NOT_A_FIELD_ELEMENT", "scope")
-            expectCode({ ...request, message: SNARK_SCALAR_FIELD + 1n }, "NOT_A_FIELD_ELEMENT", "message")
+            expectCode({ ...request, message: 1n << 160n }, "OUT_OF_RANGE", "message")
+            expectCode({ ...request, message: SNARK_SCALAR_FIELD + 1n }, "OUT_OF_RANGE", "message")
             expectCode({ ...request, kycRoot: SNARK_SCALAR_FIELD }, "NOT_A_FIELD_ELEMENT", "kycRoot")
         })
 
