@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs"
 import hre, { network } from "hardhat"
 import { CREDIT_PROOF_ARTIFACTS } from "../circuits/artifacts.ts"
-import type { BorrowProofCalldata } from "../prover/src/index.ts"
+import { packContext, PUBLIC_SIGNALS, type BorrowProofCalldata, type PublicSignalName } from "../prover/src/index.ts"
 import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
 import { MARKET_GAS_CEILINGS, OFFER_POSITION_GAS_CEILINGS } from "../test/helpers/gas.ts"
 import { as, attest, BUREAU_KEYS, DAY, deploy, deployPlatform, IDENTITIES, proveBorrow, TERMS, TIERS, USD } from "../test/helpers/contracts.ts"
@@ -91,7 +91,18 @@ async function main(): Promise<void> {
     const threshold = TIERS[1]!.minScore
     const message = await market.borrowMessage(borrower, 0n, 1n, principal)
     g.creditVerifierCall = Number(await verifier.verifyCreditProof.estimateGas(proof, threshold, await market.scope(), message))
-    const pubSignals = [proof.nullifier, proof.kycRoot, proof.bureauKeyHash, BigInt(threshold), proof.currentTime, await market.scope(), message]
+    // the verifier's signals, in the circuit's order, the context packed as the verifier packs it
+    const signals: Record<PublicSignalName, bigint> = {
+        nullifier: proof.nullifier,
+        ephemeralKeyY: proof.ephemeralKeyY,
+        ciphertext: proof.ciphertext,
+        kycRoot: proof.kycRoot,
+        bureauKeyHash: proof.bureauKeyHash,
+        context: packContext({ message, threshold: BigInt(threshold), currentTime: proof.currentTime }),
+        scope: await market.scope(),
+        committeeKeyY: proof.committeeKeyY
+    }
+    const pubSignals = PUBLIC_SIGNALS.map((name) => signals[name])
     const w = proof.points
     g.groth16VerifyProofCall = Number(await verifier.verifyProof.estimateGas([w[0], w[1]], [[w[2], w[3]], [w[4], w[5]]], [w[6], w[7]], pubSignals))
     g.borrow = await gas(borrowerMarket.borrow(0n, 1n, principal, proof))

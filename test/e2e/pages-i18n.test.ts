@@ -151,13 +151,16 @@ for (const locale of ["zh-CN", "en"] as const) {
             await checkPage(page, locale, "bureau")
         })
 
-        it("supervision overview and escrow committee (the demo world has no escrow contracts yet)", async () => {
+        it("supervision overview and escrow committee (the deployment has the escrow contracts)", async () => {
             await open(page, `${url}/supervision`)
             await page.getByTestId("supervision-chart").waitFor()
-            await page.getByTestId("supervision-no-escrow").waitFor()
+            await page.getByTestId("supervision-totals").waitFor()
+            expect(await page.getByTestId("supervision-no-escrow").count()).toBe(0)
             await checkPage(page, locale, "supervision")
             await open(page, `${url}/committee`)
-            await page.getByTestId("committee-not-deployed").waitFor()
+            await page.getByTestId("committee-keys").waitFor()
+            await page.getByTestId("committee-openings").waitFor()
+            expect(await page.getByTestId("committee-not-deployed").count()).toBe(0)
             await checkPage(page, locale, "committee")
         })
 

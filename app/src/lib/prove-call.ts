@@ -36,6 +36,7 @@ export async function proveForCall(params: {
     if (!group) throw new ZkCreditError("NOT_A_MEMBER", "this identity is not in the KYC registry", "membership")
     const request = await prepareCreditProof({
         provider: app.provider!,
+        deployment: app.config!.deployment,
         contracts: app.contracts!,
         identity,
         attestation,
@@ -56,6 +57,7 @@ export async function proveForCall(params: {
             currentTime: BigInt(request.currentTime),
             scope: BigInt(request.scope),
             message: BigInt(request.message),
+            committeeKey: [BigInt(request.committeeKey[0]), BigInt(request.committeeKey[1])],
             ...(request.kycRoot !== undefined ? { kycRoot: BigInt(request.kycRoot) } : {})
         },
         app.config!.artifacts,

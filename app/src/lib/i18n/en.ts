@@ -819,6 +819,7 @@ export const en = {
     "error.revert.KeyAlreadyRevoked": "This bureau key was revoked already.",
     "error.revert.LoanNotActive": "The loan is already repaid or defaulted.",
     "error.revert.LoanNotInDefault": "The loan can be marked defaulted only from {defaultableAt}.",
+    "error.revert.ContextOutOfRange": "The market asked for a proof with a threshold ({threshold}) or a message ({message}) too wide for the credit proof: this market is misconfigured, report it to its operator.",
     "error.revert.NotAFieldElement": "A proof value is not a field element: the proof is malformed.",
     "error.revert.PositionAlreadyOpen": "This loan already has a position: its lender opened it before.",
     "error.revert.NotOfferLender": "Only the offer's lender may do this.",
