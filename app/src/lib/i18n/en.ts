@@ -589,7 +589,7 @@ export const en = {
     "committee.error.notEnoughShares": "{verified} verified shares; the committee needs {threshold} to open the escrow.",
     "committee.error.reverted": "The escrow contract refused the share ({name}); nothing changed.",
     "escrowStatement.title": "Who can learn who you are",
-    "escrowStatement.none": "This deployment has no active escrow committee: your proof carries no identity escrow, and nobody can open one.",
+    "escrowStatement.none": "This deployment has no active escrow committee yet: every credit proof escrows your identity for one, so no proof can be made until the committee registers its key.",
     "escrowStatement.whoLabel": "Who:",
     "escrowStatement.who": "{t} of these {n} authorities together, never one alone:",
     "escrowStatement.authority": "Authority {index}",

@@ -591,7 +591,7 @@ export const zhCN: Messages = {
     "committee.error.notEnoughShares": "已核验 {verified} 份；委员会需要 {threshold} 份才能开启托管。",
     "committee.error.reverted": "托管合约拒绝了该份额（{name}）；没有任何改变。",
     "escrowStatement.title": "谁能得知您的身份",
-    "escrowStatement.none": "本部署没有生效的托管委员会：您的证明不含身份托管，任何人都无法开启。",
+    "escrowStatement.none": "此部署尚无生效的托管委员会：每份信用证明都要为其托管您的身份，因此在委员会登记密钥之前无法生成证明。",
     "escrowStatement.whoLabel": "谁：",
     "escrowStatement.who": "以下 {n} 个机构中的 {t} 个共同协作，任何一个单独都不行：",
     "escrowStatement.authority": "机构 {index}",
