@@ -4,7 +4,8 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IEscrowCommitteeRegistry} from "./interfaces/IEscrowCommitteeRegistry.sol";
 import {IEscrowOpenings} from "./interfaces/IEscrowOpenings.sol";
-import {ILoanMarket, escrowTag} from "./interfaces/ILoanMarket.sol";
+import {IEscrowMarket} from "./interfaces/IEscrowMarket.sol";
+import {escrowTag} from "./interfaces/ILoanMarket.sol";
 import {BabyJubjub} from "./libraries/BabyJubjub.sol";
 
 /// @title EscrowOpenings
@@ -17,7 +18,7 @@ contract EscrowOpenings is IEscrowOpenings, AccessControl {
     bytes32 public constant REQUESTER_ROLE = keccak256("REQUESTER_ROLE");
 
     /// @notice The market whose loans' escrows this contract opens.
-    ILoanMarket public immutable market;
+    IEscrowMarket public immutable market;
     /// @notice Where committee keys and their authorities are registered.
     IEscrowCommitteeRegistry public immutable committees;
 
@@ -26,7 +27,7 @@ contract EscrowOpenings is IEscrowOpenings, AccessControl {
     mapping(uint256 loanId => mapping(uint256 index => bool)) private _published;
 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
-    constructor(address admin, ILoanMarket market_, IEscrowCommitteeRegistry committees_) {
+    constructor(address admin, IEscrowMarket market_, IEscrowCommitteeRegistry committees_) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         market = market_;
         committees = committees_;
@@ -37,13 +38,12 @@ contract EscrowOpenings is IEscrowOpenings, AccessControl {
         external
         onlyRole(REQUESTER_ROLE)
     {
-        ILoanMarket.Loan memory loan = market.loan(loanId);
-        if (loan.status != ILoanMarket.LoanStatus.Defaulted) revert LoanNotDefaulted(loanId, uint8(loan.status));
+        (bool defaulted, uint8 status, uint144 recorded) = market.escrowOf(loanId, nullifier);
+        if (!defaulted) revert LoanNotDefaulted(loanId, status);
         if (_openings[loanId].requestedAt != 0) revert OpeningAlreadyRequested(loanId);
         if (ephemeralKeyY <= 1 || ephemeralKeyY >= BabyJubjub.P - 1 || ciphertext >= BabyJubjub.P) revert InvalidEscrow(ephemeralKeyY, ciphertext);
         // the escrow is the one the loan's verified proof carried, as the market recorded it (the
         // verifier checked the committee key was active then); nothing the requester makes up
-        uint144 recorded = market.escrowTagOf(loanId, nullifier);
         if (recorded == 0 || escrowTag(committeeKeyY, ephemeralKeyY, ciphertext) != recorded) {
             revert EscrowNotOfLoan(loanId, nullifier, committeeKeyY, ephemeralKeyY, ciphertext, recorded);
         }

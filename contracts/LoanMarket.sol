@@ -8,6 +8,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {CreditCircuit} from "./generated/CreditCircuit.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
+import {IEscrowMarket} from "./interfaces/IEscrowMarket.sol";
 import {ILoanMarket, escrowTag} from "./interfaces/ILoanMarket.sol";
 import {IOfferPositions} from "./interfaces/IOfferPositions.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
@@ -20,7 +21,7 @@ import {Repayment} from "./libraries/Repayment.sol";
 /// @dev Roles: `DEFAULT_ADMIN_ROLE` pauses the market and keeps the token allowlist. Every
 /// function that moves tokens is `nonReentrant` (transient storage, EIP-1153) and changes state
 /// before it calls the token.
-contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTransient {
+contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Most tiers per offer.
@@ -371,8 +372,14 @@ contract LoanMarket is ILoanMarket, AccessControl, Pausable, ReentrancyGuardTran
         p.claimed = p.received - p.claimable;
     }
 
+    /// @inheritdoc IEscrowMarket
+    function escrowOf(uint256 loanId, uint256 nullifier) external view returns (bool defaulted, uint8 status, uint144 tag) {
+        LoanStatus s = _readLoan(loanId).status;
+        return (s == LoanStatus.Defaulted, uint8(s), escrowTagOf(loanId, nullifier));
+    }
+
     /// @inheritdoc ILoanMarket
-    function escrowTagOf(uint256 loanId, uint256 nullifier) external view returns (uint144) {
+    function escrowTagOf(uint256 loanId, uint256 nullifier) public view returns (uint144) {
         Pseudonym memory p = _records[nullifier];
         uint256 firstLoanPlusOne = p.firstLoanPlusOne;
         if (firstLoanPlusOne == 0) return 0;

@@ -10,7 +10,8 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {CreditCircuit} from "./generated/CreditCircuit.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
-import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
+import {IEscrowMarket} from "./interfaces/IEscrowMarket.sol";
+import {ILoanMarket, escrowTag} from "./interfaces/ILoanMarket.sol";
 import {IRequestMarket} from "./interfaces/IRequestMarket.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
 import {PositionMetadata} from "./libraries/PositionMetadata.sol";
@@ -23,7 +24,7 @@ import {Repayment} from "./libraries/Repayment.sol";
 /// mints, a refund burns, a claim reads the position and its request in one place, with no call
 /// between contracts. `DEFAULT_ADMIN_ROLE` pauses and keeps the token allowlist. Every function that
 /// moves tokens is `nonReentrant` and changes state before it calls the token.
-contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, ReentrancyGuardTransient {
+contract RequestMarket is IRequestMarket, IEscrowMarket, ERC721, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Most instalments per loan (as `LoanMarket`).
@@ -105,7 +106,8 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
         r.lateFee = terms.lateFee;
         r.defaultPeriod = terms.defaultPeriod;
         r.nullifier = nullifier;
-        emit RequestCreated(requestId, nullifier, msg.sender, terms);
+        r.escrowTag = escrowTag(proof.committeeKeyY, proof.ephemeralKeyY, proof.ciphertext);
+        emit RequestCreated(requestId, nullifier, msg.sender, terms, proof.committeeKeyY, proof.ephemeralKeyY, proof.ciphertext);
     }
 
     /// @inheritdoc IRequestMarket
@@ -309,6 +311,13 @@ contract RequestMarket is IRequestMarket, ERC721, AccessControl, Pausable, Reent
     /// @inheritdoc IRequestMarket
     function scope() public view returns (uint256) {
         return uint256(keccak256(abi.encode(block.chainid, address(this)))) >> 8;
+    }
+
+    /// @inheritdoc IEscrowMarket
+    function escrowOf(uint256 loanId, uint256 nullifier) external view returns (bool defaulted, uint8 status, uint144 tag) {
+        Request storage r = _requests[loanId];
+        RequestStatus s = r.status;
+        return (s == RequestStatus.Defaulted, uint8(s), s != RequestStatus.None && r.nullifier == nullifier ? r.escrowTag : 0);
     }
 
     /// @inheritdoc IRequestMarket

@@ -10,7 +10,8 @@
  */
 import type { Command } from "commander"
 import type { Contract } from "ethers"
-import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi, LoanMarketAbi } from "../../client/src/generated/abis.ts"
+import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi, LoanMarketAbi, RequestMarketAbi } from "../../client/src/generated/abis.ts"
+import { REQUEST_STATUS } from "../../client/src/requests.ts"
 import { LOAN_STATUS } from "../../client/src/views.ts"
 import {
     combinePartialDecryptions,
@@ -352,22 +353,33 @@ async function escrowContract(ctx: CliContext, which: "registry" | "openings", o
 /** The y of B8, a valid ephemeral key y: lets `parseEscrow` check a ciphertext on its own. */
 const escrowProbeY = GENERATOR[1].toString()
 
-/** The pseudonym and the escrow the market recorded for a loan (its `LoanOpened` event). */
+/** The market an openings contract serves: the loan market, or the request market (its loans are requests). */
+async function servedMarket(ctx: CliContext, openings: Contract): Promise<{ market: Contract; requests: boolean }> {
+    const address = String(await openings.getFunction("market")())
+    const requestMarket = (await ctx.deployment()).contracts.requestMarket
+    const requests = requestMarket !== undefined && requestMarket.toLowerCase() === address.toLowerCase()
+    return { market: await ctx.contract(address, requests ? RequestMarketAbi : LoanMarketAbi), requests }
+}
+
+/** The pseudonym and the escrow the market recorded for a loan (its `LoanOpened` or `RequestCreated` event). */
 async function recordedEscrow(ctx: CliContext, openings: Contract, loanId: number): Promise<{ nullifier: bigint; committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint }> {
-    const market = await ctx.contract(String(await openings.getFunction("market")()), LoanMarketAbi)
-    const [event] = await market.queryFilter(market.filters.LoanOpened!(loanId), 0, "latest")
-    if (!event) throw failed("NO_ESCROW_RECORDED", `the market has no LoanOpened event for loan ${loanId}: is the RPC serving logs from the market's deployment block?`)
+    const { market, requests } = await servedMarket(ctx, openings)
+    const filter = requests ? market.filters.RequestCreated!(loanId) : market.filters.LoanOpened!(loanId)
+    const [event] = await market.queryFilter(filter, 0, "latest")
+    if (!event) throw failed("NO_ESCROW_RECORDED", `the market has no ${requests ? "RequestCreated" : "LoanOpened"} event for ${requests ? "request" : "loan"} ${loanId}: is the RPC serving logs from the market's deployment block?`)
     const args = (event as unknown as { args: { nullifier: bigint; committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint } }).args
     return { nullifier: args.nullifier, committeeKeyY: args.committeeKeyY, ephemeralKeyY: args.ephemeralKeyY, ciphertext: args.ciphertext }
 }
 
 /** Refuses unless the loan is marked defaulted in the market the openings contract serves. */
 async function requireDefaulted(ctx: CliContext, openings: Contract, loanId: number): Promise<void> {
-    const market = await ctx.contract(String(await openings.getFunction("market")()), LoanMarketAbi)
-    const status = Number((await market.getFunction("loan")(loanId)).status)
-    if (status !== 3) {
-        const name = LOAN_STATUS[status] ?? `status ${status}`
-        throw failed("LOAN_NOT_DEFAULTED", `loan ${loanId} is ${name === "None" ? "unknown" : name.toLowerCase()}, not defaulted: only a defaulted loan's escrow can be opened`)
+    const { market, requests } = await servedMarket(ctx, openings)
+    const [defaulted, status] = (await market.getFunction("escrowOf")(loanId, 0n)) as [boolean, bigint]
+    if (!defaulted) {
+        const names: readonly string[] = requests ? REQUEST_STATUS : LOAN_STATUS
+        const name = names[Number(status)] ?? `status ${status}`
+        const what = requests ? "request" : "loan"
+        throw failed("LOAN_NOT_DEFAULTED", `${what} ${loanId} is ${name.toLowerCase() === "none" ? "unknown" : name.toLowerCase()}, not defaulted: only a defaulted loan's escrow can be opened`)
     }
 }
 

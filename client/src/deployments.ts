@@ -18,8 +18,10 @@ export interface Deployment {
         stablecoin?: string
         /** The escrow committee's key registry; absent where the escrow is not deployed. */
         escrowCommitteeRegistry?: string
-        /** Opening requests and published shares; absent where the escrow is not deployed. */
+        /** Opening requests and published shares of the loan market's loans; absent where the escrow is not deployed. */
         escrowOpenings?: string
+        /** The same for the request market's loans; absent where the escrow or the request market is not deployed. */
+        requestEscrowOpenings?: string
     }
     /** Block of the first deployment transaction: event scans start here. */
     deployBlock: number
@@ -49,6 +51,7 @@ export function parseDeployment(value: unknown): Deployment {
     const requestMarket = address("requestMarket", true)
     const escrowCommitteeRegistry = address("escrowCommitteeRegistry", true)
     const escrowOpenings = address("escrowOpenings", true)
+    const requestEscrowOpenings = address("requestEscrowOpenings", true)
     return {
         chainId: d.chainId as number,
         network: typeof d.network === "string" ? d.network : `chain-${d.chainId}`,
@@ -60,7 +63,8 @@ export function parseDeployment(value: unknown): Deployment {
             ...(requestMarket ? { requestMarket } : {}),
             ...(stablecoin ? { stablecoin } : {}),
             ...(escrowCommitteeRegistry ? { escrowCommitteeRegistry } : {}),
-            ...(escrowOpenings ? { escrowOpenings } : {})
+            ...(escrowOpenings ? { escrowOpenings } : {}),
+            ...(requestEscrowOpenings ? { requestEscrowOpenings } : {})
         },
         deployBlock: d.deployBlock as number
     }

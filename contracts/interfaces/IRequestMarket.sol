@@ -118,6 +118,7 @@ interface IRequestMarket is IMarketErrors {
         uint128 lateFeesPaid;
         uint128 recovered;
         uint256 nullifier;
+        uint144 escrowTag;
     }
 
     /// @notice A lender's part of a request (an ERC-721 token of this market). Two slots; a claim
@@ -159,7 +160,18 @@ interface IRequestMarket is IMarketErrors {
     }
 
     /// @notice A borrower listed a request.
-    event RequestCreated(uint256 indexed requestId, uint256 indexed nullifier, address indexed borrower, RequestTerms terms);
+    /// Its identity escrow, from its verified credit proof, is the borrower's identity commitment
+    /// encrypted under committee key `committeeKeyY` (ephemeral key `ephemeralKeyY`, `ciphertext`):
+    /// this market's EscrowOpenings opens it only once the request's loan is defaulted.
+    event RequestCreated(
+        uint256 indexed requestId,
+        uint256 indexed nullifier,
+        address indexed borrower,
+        RequestTerms terms,
+        uint256 committeeKeyY,
+        uint256 ephemeralKeyY,
+        uint256 ciphertext
+    );
 
     /// @notice A lender funded `amount`; the position `positionId` holds it.
     event RequestFunded(uint256 indexed requestId, uint256 indexed positionId, address indexed lender, uint256 amount, uint256 raised);

@@ -39,6 +39,8 @@ export default buildModule("ZkCredit", (m) => {
     const escrowOpenings = m.contract("EscrowOpenings", [admin, loanMarket, escrowCommitteeRegistry])
     // loan requests funded by many lenders and their ERC-721 positions: same verifier, own records
     const requestMarket = m.contract("RequestMarket", [admin, creditVerifier, maxActiveLoans])
+    // each market's loans are opened through an EscrowOpenings of its own (the loan id names the opening)
+    const requestEscrowOpenings = m.contract("EscrowOpenings", [admin, requestMarket, escrowCommitteeRegistry], { id: "RequestEscrowOpenings" })
 
-    return { kycRegistry, bureauRegistry, escrowCommitteeRegistry, creditVerifier, loanMarket, escrowOpenings, requestMarket }
+    return { kycRegistry, bureauRegistry, escrowCommitteeRegistry, creditVerifier, loanMarket, escrowOpenings, requestMarket, requestEscrowOpenings }
 })

@@ -109,8 +109,12 @@ async function seedCommittee(o: { provider: JsonRpcProvider; deployment: Deploym
     const registry = new Contract(escrowCommitteeRegistry, EscrowCommitteeRegistryAbi, o.admin)
     const [x, y] = committeeKey.publicKey
     await (await registry.getFunction("addKey")(x, y, DEMO_COMMITTEE.threshold, entries, o.now, o.now + 365 * DAY)).wait()
-    const openings = new Contract(escrowOpenings, EscrowOpeningsAbi, o.admin)
-    await (await openings.getFunction("grantRole")(await openings.getFunction("REQUESTER_ROLE")(), await o.officer.getAddress())).wait()
+    // the officer may request openings of both markets' defaulted loans
+    for (const address of [escrowOpenings, o.deployment.contracts.requestEscrowOpenings]) {
+        if (!address) continue
+        const openings = new Contract(address, EscrowOpeningsAbi, o.admin)
+        await (await openings.getFunction("grantRole")(await openings.getFunction("REQUESTER_ROLE")(), await o.officer.getAddress())).wait()
+    }
 }
 
 /**

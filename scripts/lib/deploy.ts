@@ -169,6 +169,7 @@ export async function deployZkCredit(options: DeployOptions): Promise<Deployment
                 escrowCommitteeRegistry: await core.escrowCommitteeRegistry.getAddress(),
                 escrowOpenings: await core.escrowOpenings.getAddress(),
                 requestMarket: await core.requestMarket.getAddress(),
+                requestEscrowOpenings: await core.requestEscrowOpenings.getAddress(),
                 ...(token ? { stablecoin: await token.stablecoin.getAddress() } : {})
             },
             deployBlock: fromBlock

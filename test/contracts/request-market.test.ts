@@ -6,7 +6,8 @@
  */
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
-import { as, DAY, deploy, eventOf, mockProof, USD, type Signer } from "../helpers/contracts.ts"
+import { as, DAY, deploy, eventOf, mockProof, registerTestCommittee, USD, type Signer } from "../helpers/contracts.ts"
+import { COMMITTEE_KEY } from "../helpers/fixtures.ts"
 import { dueTime, instalmentAmount, interest } from "../helpers/loan-math.ts"
 import { positionShare } from "../../client/src/requests.ts"
 import { expectRevert } from "../helpers/reverts.ts"
@@ -461,5 +462,41 @@ describe("RequestMarket: repayments and positions", () => {
         expect(attrs).toMatchObject({ request: 0, amount: Number(parts[1]), principal: 3_000_000_000, apr_bps: 1200, instalments: 3, status: "active", claimed: 0, claimable: 0 })
         expect(String(attrs.token).toLowerCase()).toBe((await f.token.getAddress()).toLowerCase())
         await expectRevert(f.market.tokenURI(99n), "ERC721NonexistentToken", [99n])
+    })
+})
+
+describe("RequestMarket: identity escrows", () => {
+    const ESCROW = { committeeKeyY: COMMITTEE_KEY[1], ephemeralKeyY: 2n, ciphertext: 3n }
+    const tag = BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256", "uint256"], [ESCROW.committeeKeyY, ESCROW.ephemeralKeyY, ESCROW.ciphertext]))) >> 112n
+
+    it("records each request's escrow from its proof: the tag in escrowOf, the values in RequestCreated", async () => {
+        const f = await loadFixture(fixture)
+        const now = (await time.latest()) + 1
+        await time.setNextBlockTimestamp(now)
+        const terms = requestTerms(await f.token.getAddress(), now)
+        const receipt = await (await as(f.market, f.signers.borrower).createRequest(requestTermsTuple(terms), mockProof(NULLIFIER, now, true, ESCROW))).wait()
+        const args = eventOf(f.market, receipt, "RequestCreated").args
+        expect([args.committeeKeyY, args.ephemeralKeyY, args.ciphertext]).toEqual([ESCROW.committeeKeyY, ESCROW.ephemeralKeyY, ESCROW.ciphertext])
+        expect([...(await f.market.escrowOf(0n, NULLIFIER))]).toEqual([false, STATUS.Open, tag])
+        // another pseudonym, an unknown request: no tag
+        expect([...(await f.market.escrowOf(0n, NULLIFIER + 1n))]).toEqual([false, STATUS.Open, 0n])
+        expect([...(await f.market.escrowOf(9n, NULLIFIER))]).toEqual([false, STATUS.None, 0n])
+    })
+
+    it("an EscrowOpenings of the request market opens a defaulted request's escrow and refuses an active one", async () => {
+        const f = await loadFixture(fixture)
+        const { admin, officer } = f.signers
+        const registry = await deploy(ethers, "EscrowCommitteeRegistry", [admin.address])
+        await registerTestCommittee(registry, admin.address)
+        const openings = await deploy(ethers, "EscrowOpenings", [admin.address, await f.market.getAddress(), await registry.getAddress()])
+        await (await openings.grantRole(await openings.REQUESTER_ROLE(), officer.address)).wait()
+        const requester = as(openings, officer)
+        const { id, start, terms } = await funded(f)
+        await expectRevert(requester.requestOpening(id, NULLIFIER, ESCROW.committeeKeyY, ESCROW.ephemeralKeyY, ESCROW.ciphertext), "LoanNotDefaulted", [id, STATUS.Active])
+        await time.increaseTo(dueTime(start, BigInt(terms.term), 3n, 0n) + BigInt(terms.defaultPeriod) + 1n)
+        await (await as(f.market, f.signers.stranger).markDefault(id)).wait()
+        await expectRevert(requester.requestOpening(id, NULLIFIER + 1n, ESCROW.committeeKeyY, ESCROW.ephemeralKeyY, ESCROW.ciphertext), "EscrowNotOfLoan", [id, NULLIFIER + 1n, ESCROW.committeeKeyY, ESCROW.ephemeralKeyY, ESCROW.ciphertext, 0n])
+        const receipt = await (await requester.requestOpening(id, NULLIFIER, ESCROW.committeeKeyY, ESCROW.ephemeralKeyY, ESCROW.ciphertext)).wait()
+        expect([...eventOf(openings, receipt, "OpeningRequested").args]).toEqual([id, officer.address, ESCROW.committeeKeyY, ESCROW.ephemeralKeyY, ESCROW.ciphertext])
     })
 })
