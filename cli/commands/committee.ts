@@ -353,12 +353,18 @@ async function escrowContract(ctx: CliContext, which: "registry" | "openings", o
 /** The y of B8, a valid ephemeral key y: lets `parseEscrow` check a ciphertext on its own. */
 const escrowProbeY = GENERATOR[1].toString()
 
-/** The market an openings contract serves: the loan market, or the request market (its loans are requests). */
+/**
+ * The market an openings contract serves: a loan market, or a request market (its loans are
+ * requests), told apart by `requestCount`, which only a request market has.
+ */
 async function servedMarket(ctx: CliContext, openings: Contract): Promise<{ market: Contract; requests: boolean }> {
     const address = String(await openings.getFunction("market")())
-    const requestMarket = (await ctx.deployment()).contracts.requestMarket
-    const requests = requestMarket !== undefined && requestMarket.toLowerCase() === address.toLowerCase()
-    return { market: await ctx.contract(address, requests ? RequestMarketAbi : LoanMarketAbi), requests }
+    const asRequests = await ctx.contract(address, RequestMarketAbi)
+    const requests = await asRequests.getFunction("requestCount")().then(
+        () => true,
+        () => false
+    )
+    return { market: requests ? asRequests : await ctx.contract(address, LoanMarketAbi), requests }
 }
 
 /** The pseudonym and the escrow the market recorded for a loan (its `LoanOpened` or `RequestCreated` event). */

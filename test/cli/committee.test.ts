@@ -17,6 +17,7 @@ import { encryptCommitment, multiplyGenerator, pointToJson, requirePoint, type C
 import { Identity } from "../../prover/src/index.ts"
 import { deployArtifact } from "../helpers/committee.ts"
 import { mockProof, TERMS, TIERS, USD } from "../helpers/contracts.ts"
+import { requestTerms, requestTermsTuple } from "../helpers/requests.ts"
 import { testPort } from "../helpers/ports.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 import { jsonError, startTestChain, type TestChain } from "./helpers.ts"
@@ -155,5 +156,34 @@ describe("zkcredit committee on a local node", () => {
         const opened = await json(["committee", "combine", "--loan", "0", "--committee-key", "regulator-committee-key.json"])
         expect(opened).toEqual({ loanId: 0, commitment: commitment.toString(), authorities: [1, 3], rejected: [2] })
         expect(await world.openings!.getFunction("hasPublished")(0n, 3n)).toBe(true)
+    })
+
+    it("a request market's loans: the CLI names an open request as such and requests the opening of a defaulted one", async () => {
+        const [admin, requester, lender, , , borrower] = world.signers as [Signer, Signer, Signer, Signer, Signer, Signer]
+        const verifier = await deployArtifact("test/MockCreditVerifier.sol", "MockCreditVerifier", admin, [])
+        const market = await deployArtifact("RequestMarket.sol", "RequestMarket", admin, [await admin.getAddress(), await verifier.getAddress(), 1])
+        const token = await deployArtifact("test/MockERC20.sol", "MockERC20", admin, ["Mock USD", "mUSD", 6])
+        await (await market.getFunction("setTokenAllowed")(await token.getAddress(), true)).wait()
+        await (await (token.connect(admin) as Contract).getFunction("mint")(await lender.getAddress(), 1_000_000n * USD)).wait()
+        await (await (token.connect(lender) as Contract).getFunction("approve")(await market.getAddress(), 2n ** 255n)).wait()
+        const openings = await deployArtifact("EscrowOpenings.sol", "EscrowOpenings", admin, [await admin.getAddress(), await market.getAddress(), await world.registry!.getAddress()])
+        await (await openings.getFunction("grantRole")(await openings.getFunction("REQUESTER_ROLE")(), await requester.getAddress())).wait()
+        const now = (await chain.provider.getBlock("latest"))!.timestamp + 1
+        const terms = requestTerms(await token.getAddress(), now)
+        const recorded = { committeeKeyY: BigInt(committeeKey.publicKey[1]), ...escrow }
+        await (await (market.connect(borrower) as Contract).getFunction("createRequest")(requestTermsTuple(terms), mockProof(0xcccn, now, true, recorded))).wait()
+        const request = ["--json", "--account", "1", "committee", "request", "--loan", "0", "--openings", await openings.getAddress()]
+        const open = await cli(request)
+        expect([open.code, jsonError(open).code]).toEqual([1, "LOAN_NOT_DEFAULTED"])
+        expect(jsonError(open).message).toBe("request 0 is open, not defaulted: only a defaulted loan's escrow can be opened")
+        // funded in full (it disburses), then past its first instalment and the default period
+        await (await (market.connect(lender) as Contract).getFunction("fundRequest")(0n, terms.principal)).wait()
+        await chain.provider.send("evm_increaseTime", [terms.term / terms.instalmentCount + terms.defaultPeriod + 10])
+        await chain.provider.send("evm_mine", [])
+        await (await market.getFunction("markDefault")(0n)).wait()
+        const requested = await json(request.slice(1))
+        expect(requested).toMatchObject({ loanId: 0 })
+        const opening = await openings.getFunction("openingOf")(0n)
+        expect([opening.committeeKeyY, opening.ephemeralKeyY, opening.ciphertext]).toEqual([recorded.committeeKeyY, escrow.ephemeralKeyY, escrow.ciphertext])
     })
 })
