@@ -64,7 +64,8 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     mapping(uint256 firstLoanId => Outcomes) private _outcomes;
     mapping(uint256 offerId => uint256) private _surplus;
     mapping(address token => bool allowed) private _allowedTokens;
-    // the escrow tag of every loan but a pseudonym's first (that one is in its `Pseudonym`)
+    // the escrow tag of a loan taken while its pseudonym had another active (`maxActiveLoans` > 1);
+    // any other loan's is in its pseudonym's record
     mapping(uint256 loanId => uint256 escrowTag) private _escrowTags;
     // A loan's position (`openPosition`): what is credited and not claimed yet, bits 0-127, and what
     // the loan received before the position opened plus one, bits 128-255, so the slot is never zero
@@ -214,7 +215,7 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         returns (uint256 loanId)
     {
         (Offer storage o, Tier memory t) = _requireLendable(offerId, tier, principal);
-        Pseudonym memory rec = _requireBorrower(proof.nullifier, proof.currentTime);
+        (Pseudonym memory rec, uint256 active) = _requireBorrower(proof.nullifier, proof.currentTime);
         // threshold, scope and message come from the call: the proof is bound to all of them
         creditVerifier.verifyCreditProof(proof, t.minScore, scope(), borrowMessage(msg.sender, offerId, tier, principal));
 
@@ -228,16 +229,16 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         // the verifier's time window keeps currentTime near block time: it fits
         rec.lastProofTime = uint40(proof.currentTime);
         loanId = _loanCount++;
-        uint256 firstLoan;
+        // the pseudonym's first loan names it for all its later loans
+        if (rec.firstLoanPlusOne == 0) rec.firstLoanPlusOne = uint40(loanId + 1);
+        uint256 firstLoan = rec.firstLoanPlusOne - 1;
         uint144 tag = escrowTag(proof.committeeKeyY, proof.ephemeralKeyY, proof.ciphertext);
-        if (rec.firstLoanPlusOne == 0) {
-            // the pseudonym's first loan names it for all its later loans, and keeps its escrow
-            // tag in the record's slot
-            firstLoan = loanId;
-            rec.firstLoanPlusOne = uint40(loanId + 1);
-            rec.firstEscrowTag = tag;
+        if (active == 0) {
+            // every earlier loan of the pseudonym is repaid (a default bars it from borrowing), so
+            // none of their escrows can ever be opened: this loan's tag takes the record's bits,
+            // which are written anyway. One at a time, no loan pays a slot for its tag.
+            rec.escrowTag = tag;
         } else {
-            firstLoan = rec.firstLoanPlusOne - 1;
             _escrowTags[loanId] = tag;
         }
         _records[proof.nullifier] = rec;
@@ -381,13 +382,15 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     /// @inheritdoc ILoanMarket
     function escrowTagOf(uint256 loanId, uint256 nullifier) public view returns (uint144) {
         Pseudonym memory p = _records[nullifier];
-        uint256 firstLoanPlusOne = p.firstLoanPlusOne;
-        if (firstLoanPlusOne == 0) return 0;
-        if (loanId + 1 == firstLoanPlusOne) return p.firstEscrowTag;
-        // a later loan of this pseudonym: it names the pseudonym's first loan
         LoanState memory l = _readLoan(loanId);
-        if (l.status == LoanStatus.None || l.firstLoan + 1 != firstLoanPlusOne) return 0;
-        return uint144(_escrowTags[loanId]);
+        // a loan of this pseudonym: it names the pseudonym's first loan
+        if (p.firstLoanPlusOne == 0 || l.status == LoanStatus.None || l.firstLoan + 1 != p.firstLoanPlusOne) return 0;
+        uint256 own = _escrowTags[loanId];
+        if (own != 0) return uint144(own);
+        // a loan taken with none active keeps its tag in the record until the pseudonym's next such
+        // loan, which can only come once this one is repaid
+        if (l.status == LoanStatus.Repaid) return 0;
+        return p.escrowTag;
     }
 
     /// @inheritdoc ILoanMarket
@@ -468,12 +471,13 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     /// @param lastProofTime Fits 40 bits: the verifier keeps a proof's time near block time.
     /// @param firstLoanPlusOne The pseudonym's first loan id plus one (0: no loan yet); every loan of
     /// the pseudonym carries that id, which keys its `Outcomes`.
-    /// @param firstEscrowTag The escrow tag of the pseudonym's first loan (later loans': `_escrowTags`).
+    /// @param escrowTag The escrow tag of the pseudonym's last loan taken while it had none active
+    /// (other loans': `_escrowTags`).
     struct Pseudonym {
         uint32 loansTaken;
         uint40 lastProofTime;
         uint40 firstLoanPlusOne;
-        uint144 firstEscrowTag;
+        uint144 escrowTag;
     }
 
     /// @dev What repayments and defaults change in a pseudonym's record, keyed by its first loan id
@@ -709,12 +713,18 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
 
     /// @dev The pseudonym never defaulted, has room for a loan, and the proof is newer than its last
     /// one. A new pseudonym has no outcomes: not read.
-    function _requireBorrower(uint256 nullifier, uint256 currentTime) private view returns (Pseudonym memory rec) {
+    /// @return rec Its record.
+    /// @return active Its loans neither repaid nor defaulted.
+    function _requireBorrower(uint256 nullifier, uint256 currentTime)
+        private
+        view
+        returns (Pseudonym memory rec, uint256 active)
+    {
         rec = _records[nullifier];
         if (rec.firstLoanPlusOne != 0) {
             Outcomes memory out = _outcomes[rec.firstLoanPlusOne - 1];
             if (out.defaults != 0) revert PseudonymDefaulted(nullifier);
-            uint256 active = _activeLoans(rec, out);
+            active = _activeLoans(rec, out);
             if (active >= maxActiveLoans) revert TooManyActiveLoans(nullifier, active, maxActiveLoans);
         }
         if (currentTime <= rec.lastProofTime) revert ProofReplayed(nullifier, currentTime, rec.lastProofTime);

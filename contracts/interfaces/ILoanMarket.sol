@@ -431,9 +431,10 @@ interface ILoanMarket is IMarketErrors {
     function loan(uint256 loanId) external view returns (Loan memory);
 
     /// @notice `escrowTag(committeeKeyY, ephemeralKeyY, ciphertext)` of the loan's identity escrow,
-    /// as its credit proof carried it (the values are in `LoanOpened`); 0 if `loanId` is unknown or
-    /// not a loan of `nullifier`. A pseudonym's first loan keeps its tag in the pseudonym's record,
-    /// hence the nullifier (from `LoanOpened`).
+    /// as its credit proof carried it (the values are in `LoanOpened`); 0 if `loanId` is unknown,
+    /// not a loan of `nullifier`, or repaid (its escrow can never be opened, and a later loan may
+    /// have taken its place). A loan taken while its pseudonym had none active keeps its tag in the
+    /// pseudonym's record, hence the nullifier (from `LoanOpened`).
     function escrowTagOf(uint256 loanId, uint256 nullifier) external view returns (uint144);
 
     /// @notice Repayments of an offer that did not fit its `available`, waiting for the lender.

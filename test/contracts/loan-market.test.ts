@@ -606,7 +606,7 @@ describe("LoanMarket", () => {
         const tagOf = (e: { committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint }) =>
             BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256", "uint256"], [e.committeeKeyY, e.ephemeralKeyY, e.ciphertext]))) >> 112n
 
-        it("keeps a first loan's tag in the pseudonym's record and a later loan's in its own slot; 0 for another pseudonym or an unknown loan", async () => {
+        it("keeps the tag of a loan taken with none active in the pseudonym's record, and of one taken beside an active loan in its own slot; 0 for another pseudonym or an unknown loan", async () => {
             const f = await loadFixture(deployMockMarketTwoLoans)
             const escrows = [
                 { committeeKeyY: 11n, ephemeralKeyY: 12n, ciphertext: 13n },
@@ -631,6 +631,29 @@ describe("LoanMarket", () => {
             // the escrow's values are in LoanOpened
             const opened = await f.market.queryFilter(f.market.filters.LoanOpened!(2n))
             expect([...(opened[0] as unknown as { args: unknown[] }).args].slice(7)).toEqual([11n, 32n, 33n])
+        })
+
+        it("gives a repaid loan's record bits to the pseudonym's next loan: the repaid loan's tag reads 0, the new one's is kept, a default keeps its own", async () => {
+            const f = await loadFixture(deployMockMarket)
+            const escrows = [
+                { committeeKeyY: 11n, ephemeralKeyY: 42n, ciphertext: 43n },
+                { committeeKeyY: 11n, ephemeralKeyY: 52n, ciphertext: 53n }
+            ]
+            const at = (await time.latest()) + 1
+            const borrower = as(f.market, f.signers.borrower)
+            await (await borrower.borrow(0n, TIER, PRINCIPAL, mockProof(NULLIFIER, at, true, escrows[0]))).wait()
+            expect(await f.market.escrowTagOf(0n, NULLIFIER)).toBe(tagOf(escrows[0]!))
+            await payAt(f, BigInt(at + 10), (m) => m.repayAll(0n))
+            // repaid: its escrow can never be opened, and the record's bits are free for the next loan
+            expect(await f.market.escrowTagOf(0n, NULLIFIER)).toBe(0n)
+            await (await borrower.borrow(0n, TIER, PRINCIPAL, mockProof(NULLIFIER, at + 20, true, escrows[1]))).wait()
+            expect(await f.market.escrowTagOf(1n, NULLIFIER)).toBe(tagOf(escrows[1]!))
+            expect(await f.market.escrowTagOf(0n, NULLIFIER)).toBe(0n)
+            // defaulted, the loan's tag stays: the pseudonym can never borrow again to overwrite it
+            await time.increase(TERMS.term + TERMS.defaultPeriod + 1)
+            await (await as(f.market, f.signers.stranger).markDefault(1n)).wait()
+            const [defaulted, status, tag] = await f.market.escrowOf(1n, NULLIFIER)
+            expect([defaulted, status, tag]).toEqual([true, 3n, tagOf(escrows[1]!)])
         })
     })
 

@@ -1,20 +1,21 @@
 /**
  * Gas ceilings of the loan market, asserted by the contract tests and by the gas benchmark
- * (bench/gas.ts). They are measured with a real Groth16 proof of today's 7 public signals; README
+ * (bench/gas.ts). They are measured with a real Groth16 proof of today's 8 public signals; README
  * Specs shows them against the floor of a borrow.
  */
 export const MARKET_GAS_CEILINGS = {
     /**
      * A pseudonym's first loan, to an address that holds no tokens yet, with its identity escrow:
-     * two fresh slots (the record, which keeps the first loan's escrow tag, and the loan).
+     * two fresh slots (the record, which keeps the loan's escrow tag, and the loan).
      */
     borrow: 400_000,
     /**
-     * The same pseudonym's next loan: its record and the borrower's balance exist. It reads the
-     * pseudonym's outcomes (keyed by its first loan), which a first loan does not, and writes its
-     * escrow tag in a fresh slot (a first loan keeps it in the record).
+     * The same pseudonym's next loan, its earlier one repaid: its record and the borrower's balance
+     * exist. It reads the pseudonym's outcomes (keyed by its first loan), which a first loan does
+     * not; its escrow tag takes the record's bits, as a first loan's does (a loan taken beside an
+     * active one, `maxActiveLoans` > 1, writes it in a slot of its own).
      */
-    borrowRepeat: 385_000,
+    borrowRepeat: 365_000,
     /** An instalment on schedule after the loan's first payment. */
     repayInstalment: 65_000
 } as const
