@@ -6,6 +6,7 @@
  */
 import type { Contract } from "ethers"
 import { OfferPositionsAbi } from "../../client/src/generated/abis.ts"
+import { readAllOfferPositions } from "../../client/src/offer-positions.ts"
 import type { CliContext } from "../lib/context.ts"
 import { badInput, failed } from "../lib/exit-codes.ts"
 import { confirm } from "../lib/confirm.ts"
@@ -77,29 +78,24 @@ export async function openOfferPosition(ctx: CliContext, text: string): Promise<
     ctx.out.result({ loanId: id, positionId: id, offerId: Number(loan.offerId), holder: me, transactionHash: receipt.hash }, `position ${id} opened for loan ${id}: you hold it; \`zkcredit position claim --loan ${id}\` claims what the loan pays from now on`)
 }
 
-/** The offer positions (the signer's, or all), from the market's `PositionOpened` events. */
+/** The offer positions (the signer's, or all), as every client reads them (`readAllOfferPositions`). */
 export async function readOfferPositions(ctx: CliContext, all: boolean): Promise<OfferPositionRow[]> {
     const { loanMarket } = await ctx.readContracts()
     const from = (await ctx.deployment()).deployBlock
-    const logs = await loanMarket.queryFilter(loanMarket.filters.PositionOpened!(), from)
-    const positions = await positionsContract(ctx, false)
     const me = all ? undefined : (await ctx.address()).toLowerCase()
     const rows: OfferPositionRow[] = []
-    for (const log of logs) {
-        const loanId = Number((log as unknown as { args: { loanId: bigint } }).args.loanId)
-        const holder = String(await positions.getFunction("ownerOf")(loanId))
-        if (me && holder.toLowerCase() !== me) continue
-        const { loan, offer } = await requireLoan(ctx, loanId)
-        const p = await loanMarket.getFunction("offerPosition")(loanId)
-        const standing = await loanMarket.getFunction("loanPosition")(loanId)
+    for (const p of await readAllOfferPositions(loanMarket, from)) {
+        if (me && p.holder.toLowerCase() !== me) continue
+        const { loan, offer } = await requireLoan(ctx, p.loanId)
+        const standing = await loanMarket.getFunction("loanPosition")(p.loanId)
         rows.push({
-            loanId,
+            loanId: p.loanId,
             offerId: Number(loan.offerId),
-            holder,
+            holder: p.holder,
             status: LOAN_STATUS[Number(loan.status)] ?? "none",
-            received: p.received as bigint,
-            claimed: p.claimed as bigint,
-            claimable: p.claimable as bigint,
+            received: p.received,
+            claimed: p.claimed,
+            claimable: p.claimable,
             outstanding: (standing.totalDue as bigint) - (standing.repaid as bigint),
             token: await tokenInfo(offer.token, await ctx.provider())
         })

@@ -1,5 +1,5 @@
 import { Contract, type ContractRunner } from "ethers"
-import { BureauRegistryAbi, CreditVerifierAbi, KycRegistryAbi, LoanMarketAbi, RequestMarketAbi, TestStablecoinAbi } from "./generated/abis.ts"
+import { BureauRegistryAbi, CreditVerifierAbi, KycRegistryAbi, LoanMarketAbi, OfferPositionsAbi, RequestMarketAbi, TestStablecoinAbi } from "./generated/abis.ts"
 import type { Deployment } from "./deployments.ts"
 
 /** ethers handles of the deployed contracts. */
@@ -30,5 +30,38 @@ export function connectContracts(deployment: Deployment, runner: ContractRunner)
     }
 }
 
+/**
+ * The ABI of each contract whose errors clients decode, by contract name. Two contracts may
+ * declare an error of the same name and types but other argument names (`UnknownPosition(loanId)`
+ * of the loan market, `UnknownPosition(positionId)` of the request market: one selector), so a
+ * decoded error says which contract's declaration it was read with.
+ */
+export const CONTRACT_ABIS = {
+    KycRegistry: KycRegistryAbi,
+    BureauRegistry: BureauRegistryAbi,
+    CreditVerifier: CreditVerifierAbi,
+    LoanMarket: LoanMarketAbi,
+    RequestMarket: RequestMarketAbi,
+    TestStablecoin: TestStablecoinAbi,
+    OfferPositions: OfferPositionsAbi
+} as const
+
+/** A contract of {@link CONTRACT_ABIS}. */
+export type ContractName = keyof typeof CONTRACT_ABIS
+
 /** Every ABI, for decoding errors and events from any of the contracts. */
-export const ALL_ABIS = [KycRegistryAbi, BureauRegistryAbi, CreditVerifierAbi, LoanMarketAbi, RequestMarketAbi, TestStablecoinAbi] as const
+export const ALL_ABIS = Object.values(CONTRACT_ABIS)
+
+/** The name of each deployed contract of {@link CONTRACT_ABIS}, by lower-case address. */
+export function contractNames(deployment: Deployment): Map<string, ContractName> {
+    const c = deployment.contracts
+    const named: [string | undefined, ContractName][] = [
+        [c.kycRegistry, "KycRegistry"],
+        [c.bureauRegistry, "BureauRegistry"],
+        [c.creditVerifier, "CreditVerifier"],
+        [c.loanMarket, "LoanMarket"],
+        [c.requestMarket, "RequestMarket"],
+        [c.stablecoin, "TestStablecoin"]
+    ]
+    return new Map(named.flatMap(([address, name]) => (address ? [[address.toLowerCase(), name] as const] : [])))
+}

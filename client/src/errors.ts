@@ -1,40 +1,64 @@
 import { Interface, isError } from "ethers"
-import { ALL_ABIS } from "./contracts.ts"
+import { CONTRACT_ABIS, contractNames, type ContractName } from "./contracts.ts"
+import type { Deployment } from "./deployments.ts"
 
-const interfaces = ALL_ABIS.map((abi) => new Interface(abi))
+const interfaces = (Object.entries(CONTRACT_ABIS) as [ContractName, (typeof CONTRACT_ABIS)[ContractName]][]).map(([name, abi]) => ({ name, iface: new Interface(abi) }))
 
 /** A contract revert, decoded: the custom error's name and arguments. */
 export interface DecodedRevert {
     name: string
     args: Record<string, bigint | string | boolean>
+    /** The contract whose declaration of the error named the arguments. */
+    contract?: ContractName
 }
 
-/** Finds revert data anywhere in an ethers error (providers nest it differently). */
-function revertData(error: unknown): string | undefined {
+/** The first thing `pick` finds anywhere in an ethers error (providers nest it differently). */
+function findInError<T>(error: unknown, pick: (v: Record<string, unknown>) => T | undefined): T | undefined {
     const seen = new Set<unknown>()
-    const visit = (value: unknown): string | undefined => {
+    const visit = (value: unknown): T | undefined => {
         if (typeof value !== "object" || value === null || seen.has(value)) return undefined
         seen.add(value)
         const v = value as Record<string, unknown>
-        if (typeof v.data === "string" && /^0x[0-9a-fA-F]{8}/.test(v.data)) return v.data
+        const here = pick(v)
+        if (here !== undefined) return here
         for (const key of ["error", "info", "cause", "data", "payload"]) {
             const found = visit(v[key])
-            if (found) return found
+            if (found !== undefined) return found
         }
         return undefined
     }
     return visit(error)
 }
 
+/** The revert data of a failed call. */
+const revertData = (error: unknown) => findInError(error, (v) => (typeof v.data === "string" && /^0x[0-9a-fA-F]{8}/.test(v.data) ? v.data : undefined))
+
+/** The failed call, where ethers kept it (`transaction: { to, data }`): which contract, which function. */
+function failedCall(error: unknown): { to?: string | undefined; selector?: string | undefined } {
+    return (
+        findInError(error, (v) => {
+            const tx = v.transaction as { to?: unknown; data?: unknown } | null | undefined
+            if (typeof tx !== "object" || tx === null) return undefined
+            return { to: typeof tx.to === "string" ? tx.to.toLowerCase() : undefined, selector: typeof tx.data === "string" && tx.data.length >= 10 ? tx.data.slice(0, 10).toLowerCase() : undefined }
+        }) ?? {}
+    )
+}
+
 /**
  * Decodes the custom error of a failed call or transaction against every zkcredit contract
- * (a borrow can revert with a CreditVerifier error through the LoanMarket).
+ * (a borrow can revert with a CreditVerifier error through the LoanMarket). An error that two
+ * contracts declare with other argument names is read with the declaration of the contract that
+ * was called: the one at the call's address in `deployment`, else the one that has the called
+ * function, else the first.
  * @returns The error, or undefined when the failure was not a known custom error.
  */
-export function decodeRevert(error: unknown): DecodedRevert | undefined {
+export function decodeRevert(error: unknown, deployment?: Deployment): DecodedRevert | undefined {
     const data = revertData(error)
     if (!data) return undefined
-    for (const iface of interfaces) {
+    const call = failedCall(error)
+    const target = call.to && deployment ? contractNames(deployment).get(call.to) : undefined
+    const rank = ({ name, iface }: (typeof interfaces)[number]) => (name === target ? 0 : call.selector && iface.hasFunction(call.selector) ? 1 : 2)
+    for (const { name, iface } of [...interfaces].sort((a, b) => rank(a) - rank(b))) {
         try {
             const parsed = iface.parseError(data)
             if (!parsed) continue
@@ -42,7 +66,7 @@ export function decodeRevert(error: unknown): DecodedRevert | undefined {
             parsed.fragment.inputs.forEach((input, i) => {
                 args[input.name || String(i)] = parsed.args[i] as bigint | string | boolean
             })
-            return { name: parsed.name, args }
+            return { name: parsed.name, args, contract: name }
         } catch {
             // not this contract's error
         }
@@ -92,10 +116,11 @@ const EXPLANATIONS: Record<string, (a: DecodedRevert["args"]) => string> = {
     InvalidApr: (a) => `The rate must be above 0 and at most ${a.maxAprBps} basis points.`,
     InvalidDeadline: (a) => `The funding deadline must be after ${a.blockTime} and at most ${a.maxDeadline} (unix time).`,
     NotBorrower: (a) => `Only request ${a.requestId}'s borrower ${a.borrower} may do this, not ${a.caller}.`,
-    NotPositionHolder: (a) => `Only position ${a.positionId}'s holder ${a.holder} (or an approved address) may do this.`,
+    NotPositionHolder: (a) => (a.loanId !== undefined ? `Only the holder ${a.holder} of loan ${a.loanId}'s position (or an approved address) may do this.` : `Only position ${a.positionId}'s holder ${a.holder} (or an approved address) may do this.`),
     NotRefundable: (a) => `Position ${a.positionId} cannot be refunded: its request is not cancelled or expired.`,
-    NothingToClaim: (a) => `Position ${a.positionId} has nothing to claim now: wait for the next repayment.`,
-    UnknownPosition: (a) => `There is no position ${a.positionId} (it may have been refunded and burnt).`,
+    NothingToClaim: (a) => `${a.loanId !== undefined ? `Loan ${a.loanId}'s position` : `Position ${a.positionId}`} has nothing to claim now: wait for the next repayment.`,
+    UnknownPosition: (a) => (a.loanId !== undefined ? `Loan ${a.loanId} has no position: only its offer's lender can open one.` : `There is no position ${a.positionId} (it may have been refunded and burnt).`),
+    PositionAlreadyOpen: (a) => `Loan ${a.loanId} already has a position: its offer's lender opened it before.`,
     UnknownRequest: (a) => `There is no request ${a.requestId}.`,
     WrongRequestStatus: (a) => `Request ${a.requestId} is not in a state that allows this (status ${a.status}).`,
     ERC721InsufficientApproval: (a) => `This account may not move position ${a.tokenId}: only its holder or an approved address can.`,

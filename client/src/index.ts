@@ -5,7 +5,7 @@
  * officer's audit), offer and loan views, borrow preparation and readable contract errors.
  */
 export { activeCommitteeKey, prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
-export { ALL_ABIS, connectContracts, type ZkCreditContracts } from "./contracts.ts"
+export { ALL_ABIS, CONTRACT_ABIS, connectContracts, contractNames, type ContractName, type ZkCreditContracts } from "./contracts.ts"
 export { parseDeployment, type Deployment } from "./deployments.ts"
 export { parsePlatformConfig, type PlatformConfig } from "./platform-config.ts"
 export { decodeRevert, explainContractError, type DecodedRevert } from "./errors.ts"
@@ -14,6 +14,7 @@ export { auditKycEvents, fetchKycEvents, kycTreeFromEvents, type FetchKycEventsO
 export { classifyLogsFailure, getLogsInRanges, type GetLogsOptions } from "./logs.ts"
 export { instalmentSchedule, loanInterest, type Instalment } from "./loan-schedule.ts"
 export { computeRequestMessage, positionShare, REQUEST_STATUS, REQUEST_TERMS_TUPLE, requestTermsTuple, type RequestMessage, type RequestStatusName, type RequestTerms } from "./requests.ts"
+export { canOpenPosition, offerPositionHolders, offerPositionsContract, readAllOfferPositions, stillOwed, type OfferPositionView } from "./offer-positions.ts"
 export { readPseudonymLoans, type PseudonymLoan } from "./history.ts"
 export { findLoanIds, LOAN_STATUS, readLoan, readOffer, readOffers, readRecord, type LoanStatusName, type LoanView, type OfferView, type PseudonymRecordView, type TierView } from "./views.ts"
 export { auditKycDefaults, decodeKycDefaultLog, defaultsByLeafEvent, fetchKycDefaultEvents, KYC_DEFAULT_EVENTS, KYC_DEFAULT_TOPICS, kycDefaultRecords, leafEventKey, openDefaultOf, type DefaultLabel, type KycDefaultFinding, type KycDefaultEvent, type KycDefaultRecord } from "./kyc-defaults.ts"

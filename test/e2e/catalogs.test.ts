@@ -9,7 +9,7 @@ import { Interface, type ErrorFragment } from "ethers"
 import { describe, expect, it } from "vitest"
 import { en } from "../../app/src/lib/i18n/en.ts"
 import { zhCN } from "../../app/src/lib/i18n/zh-CN.ts"
-import { ALL_ABIS } from "../../client/src/contracts.ts"
+import { ALL_ABIS, CONTRACT_ABIS } from "../../client/src/contracts.ts"
 import { REASON_DESCRIPTIONS } from "../../bureau/src/scorecard.ts"
 import { APPLICANT_FIELDS } from "../../bureau/src/applicant.ts"
 import { ROOT } from "./helpers.ts"
@@ -90,6 +90,27 @@ describe("message catalogs", () => {
         const names = new Set(ALL_ABIS.flatMap((abi) => new Interface(abi).fragments.filter((f) => f.type === "error").map((f) => (f as ErrorFragment).name)))
         expect(names.size).toBeGreaterThan(40)
         for (const name of names) expect(Object.hasOwn(en, `error.revert.${name}`), name).toBe(true)
+    })
+
+    it("fill each contract error's message from that contract's argument names", () => {
+        // the app shows `error.revert.<contract>.<name>` where it exists, else `error.revert.<name>`
+        // (app/src/lib/errors.ts): an error two contracts declare with other argument names, such as
+        // UnknownPosition(loanId) of the loan market and UnknownPosition(positionId) of the request
+        // market, needs the contract's own message
+        let checked = 0
+        for (const [contract, abi] of Object.entries(CONTRACT_ABIS)) {
+            for (const f of new Interface(abi).fragments.filter((f): f is ErrorFragment => f.type === "error")) {
+                const own = `error.revert.${contract}.${f.name}`
+                const key = (Object.hasOwn(en, own) ? own : `error.revert.${f.name}`) as keyof typeof en
+                const args = new Set(f.inputs.map((i) => i.name))
+                for (const name of placeholders(en[key])) expect(args.has(name!), `${contract}.${f.format()}: ${key} names {${name}}`).toBe(true)
+                checked++
+            }
+        }
+        expect(checked).toBeGreaterThan(60)
+        for (const [key, args] of [["error.revert.UnknownPosition", ["loanId"]], ["error.revert.NotPositionHolder", ["holder", "loanId"]], ["error.revert.PositionAlreadyOpen", ["loanId"]], ["error.revert.NothingToClaim", ["loanId"]], ["error.revert.RequestMarket.UnknownPosition", ["positionId"]]] as const) {
+            expect(placeholders(en[key]), key).toEqual(args)
+        }
     })
 
     it("have a message for every bureau reason code and applicant field", () => {

@@ -5,16 +5,23 @@
  * (pick a dev account, restore a demo identity, get an attestation).
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { readFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import type { Contract, ContractTransactionReceipt, JsonRpcProvider } from "ethers"
 import { chromium, type BrowserContext, type Page } from "playwright-core"
 import { describe, expect } from "vitest"
+import { prepareBorrowRequest } from "../../client/src/borrow.ts"
+import type { ZkCreditContracts } from "../../client/src/contracts.ts"
+import { readOffer } from "../../client/src/views.ts"
+import { generateCreditProof, Identity, KycTree, toBorrowCalldata, type Attestation } from "../../prover/src/index.ts"
 import { en } from "../../app/src/lib/i18n/en.ts"
 import { zhCN } from "../../app/src/lib/i18n/zh-CN.ts"
 import { DEMO_BACKUP_PASSWORD, type DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import { startPlatform, type Platform } from "../../scripts/lib/platform.ts"
 import { findChromium, isCI } from "../helpers/chromium.ts"
+import { artifacts } from "../helpers/fixtures.ts"
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 export const SCREENSHOTS = `${ROOT}test-results/screenshots`
@@ -267,6 +274,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true })
 }
 
+/** A screenshot in both languages (<name>-en.png, <name>-zh-CN.png), each checked for layout first; the page is left in zh-CN. */
+export async function screenshotBoth(page: Page, name: string): Promise<void> {
+    for (const locale of ["en", "zh-CN"] as const) {
+        await setLocale(page, locale)
+        expect(await layoutProblems(page), `${name} ${locale}`).toEqual([])
+        await screenshot(page, `${name}-${locale}`)
+    }
+}
+
 /** A commitment as the app shows it (0x, 32 bytes). */
 export function hex32(value: string | bigint): string {
     return `0x${BigInt(value).toString(16).padStart(64, "0")}`
@@ -276,4 +292,28 @@ export function hex32(value: string | bigint): string {
 export async function setLocale(page: Page, locale: Locale): Promise<void> {
     await page.getByTestId(`lang-${locale}`).click()
     await page.waitForFunction((l) => document.documentElement.lang === l, locale)
+}
+
+/**
+ * Proves in Node (the real circuit, as the borrower page proves in the browser) and borrows for a
+ * demo borrower: its identity from its backup, its attestation from the demo world's file, its
+ * Merkle path from `group` (the demo world's tree unless given). It approves `allowance` of the
+ * stablecoin to the market first, for its repayments.
+ * @returns The loan's id and the receipts of the approval and the borrow.
+ */
+export async function borrowAsDemo(o: { platform: Platform; stateDir: string; provider: JsonRpcProvider; contracts: ZkCreditContracts; borrower: DemoBorrower; offer: number; tier: number; principal: bigint; allowance: bigint; group?: KycTree }): Promise<{ loanId: number; receipts: ContractTransactionReceipt[] }> {
+    const b = o.borrower
+    const identity = await Identity.importBackup(await readFile(join(o.stateDir, b.backupFile), "utf8"), DEMO_BACKUP_PASSWORD)
+    const attestation = JSON.parse(await readFile(join(o.stateDir, b.attestationFile), "utf8")) as Attestation
+    const group = o.group ?? KycTree.import(await readFile(join(o.stateDir, "kyc-tree.json"), "utf8"))
+    const offer = (await readOffer(o.contracts.loanMarket, o.offer))!
+    const request = await prepareBorrowRequest({ provider: o.provider, deployment: o.platform.deployment, contracts: o.contracts, identity, attestation, group, intent: { offer, tier: o.tier, principal: o.principal, borrower: b.address } })
+    const proof = toBorrowCalldata(await generateCreditProof(request, artifacts))
+    const me = await o.provider.getSigner(b.address)
+    const send = async (tx: Promise<{ wait: () => Promise<unknown> }>) => (await (await tx).wait()) as ContractTransactionReceipt
+    const receipts = [
+        await send((o.contracts.stablecoin!.connect(me) as Contract).getFunction("approve")(o.platform.deployment.contracts.loanMarket, o.allowance)),
+        await send((o.contracts.loanMarket.connect(me) as Contract).getFunction("borrow")(o.offer, o.tier, o.principal, proof))
+    ]
+    return { loanId: Number(await o.contracts.loanMarket.getFunction("loanCount")()) - 1, receipts }
 }

@@ -125,7 +125,8 @@ for (const locale of ["zh-CN", "en"] as const) {
             await page.getByTestId("request-principal").waitFor()
             await page.getByTestId("open-requests-none").waitFor()
             await page.getByTestId("positions-none").waitFor()
-            expect(await page.getByTestId("open-requests-none").innerText()).toBe(CATALOGS[locale]["requests.openNone"])
+            // the first read may still be under way ("loading"): the page says "none" once it is done
+            await expect.poll(() => page.getByTestId("open-requests-none").innerText()).toBe(CATALOGS[locale]["requests.openNone"])
             await checkPage(page, locale, "requests")
         })
 

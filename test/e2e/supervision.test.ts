@@ -14,16 +14,15 @@ import { join } from "node:path"
 import { Contract, JsonRpcProvider, type ContractTransactionReceipt, type EventLog, type JsonRpcSigner } from "ethers"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { connectContracts, prepareBorrowRequest, readOffer, type ZkCreditContracts } from "../../client/src/index.ts"
+import { connectContracts, readOffer, type ZkCreditContracts } from "../../client/src/index.ts"
 import { multiplyGenerator, partialDecrypt, pointToJson, requirePoint } from "../../prover/src/escrow/index.ts"
-import { generateCreditProof, Identity, KycTree, toBorrowCalldata, type Attestation } from "../../prover/src/index.ts"
-import { DEMO_BACKUP_PASSWORD, type DemoBorrower } from "../../scripts/lib/demo-world.ts"
+import { KycTree } from "../../prover/src/index.ts"
+import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
 import { runCommittee, type TestCommittee } from "../helpers/committee.ts"
 import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi } from "../../client/src/generated/abis.ts"
-import { artifacts } from "../helpers/fixtures.ts"
 import { testPort } from "../helpers/ports.ts"
-import { act, connectDevAccount, describeInBrowser, getAttestation, hex32, launchBrowser, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type TestBrowser } from "./helpers.ts"
+import { act, borrowAsDemo, connectDevAccount, describeInBrowser, getAttestation, hex32, launchBrowser, open, restoreIdentity, screenshot, setLocale, startTestPlatform, type TestBrowser } from "./helpers.ts"
 
 const PORTS = { chain: testPort(8870), bureau: testPort(8871), app: testPort(8872) }
 /** Node accounts of the three authorities (the demo world uses 0-15). */
@@ -62,15 +61,9 @@ const signerOf = (b: DemoBorrower) => provider.getSigner(b.address)
 
 /** Proves in Node (the real circuit) and borrows for a demo borrower. */
 async function borrow(b: DemoBorrower, group: KycTree): Promise<number> {
-    const identity = await Identity.importBackup(await readFile(join(stateDir, b.backupFile), "utf8"), DEMO_BACKUP_PASSWORD)
-    const attestation = JSON.parse(await readFile(join(stateDir, b.attestationFile), "utf8")) as Attestation
-    const offer = (await readOffer(contracts.loanMarket, OFFER))!
-    const request = await prepareBorrowRequest({ provider, deployment: platform.deployment, contracts, identity, attestation, group, intent: { offer, tier: TIER, principal: PRINCIPAL, borrower: b.address } })
-    const proof = toBorrowCalldata(await generateCreditProof(request, artifacts))
-    const me = await signerOf(b)
-    await send(as(contracts.stablecoin!, me).getFunction("approve")(platform.deployment.contracts.loanMarket, 10_000n * TUSD))
-    await send(as(contracts.loanMarket, me).getFunction("borrow")(OFFER, TIER, PRINCIPAL, proof))
-    return Number(await contracts.loanMarket.getFunction("loanCount")()) - 1
+    const { loanId, receipts: sent } = await borrowAsDemo({ platform, stateDir, provider, contracts, borrower: b, group, offer: OFFER, tier: TIER, principal: PRINCIPAL, allowance: 10_000n * TUSD })
+    receipts.push(...sent)
+    return loanId
 }
 
 beforeAll(async () => {

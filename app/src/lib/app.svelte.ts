@@ -88,7 +88,7 @@ class AppState {
 
     /** Shows an error as a translated message. */
     fail(error: unknown, done?: MessageKey[]): void {
-        const described = describeError(error)
+        const described = describeError(error, this.config?.deployment)
         this.notice = { kind: "error", ...described, ...(done && done.length ? { done } : {}), seq: ++this.#seq }
     }
 

@@ -5,6 +5,7 @@
  * generic message with the raw reason, so nothing fails silently.
  */
 import { isError } from "ethers"
+import type { Deployment } from "$client/deployments.ts"
 import { decodeRevert } from "$client/errors.ts"
 import type { ZkCreditErrorCode } from "$prover/errors.ts"
 import { isMessageKey, type MessageKey } from "./i18n/index.svelte.ts"
@@ -89,8 +90,12 @@ function rawReason(error: unknown): string {
     return String(error).slice(0, 300)
 }
 
-/** Turns anything thrown into a message. */
-export function describeError(error: unknown): Described {
+/**
+ * Turns anything thrown into a message. A contract error has the message `error.revert.<name>`;
+ * where contracts declare it with other arguments, the one called (by its address in
+ * `deployment`) may have its own, `error.revert.<contract>.<name>`.
+ */
+export function describeError(error: unknown, deployment?: Deployment): Described {
     if (error instanceof AppError) return { key: error.key, ...(error.params ? { params: error.params } : {}) }
     if (error instanceof BureauHttpError) {
         const key = `error.bureau.${error.code}`
@@ -102,9 +107,10 @@ export function describeError(error: unknown): Described {
         return { key: ZK_ERROR_KEYS[candidate.code as ZkCreditErrorCode] }
     }
     if (isError(error, "ACTION_REJECTED") || (candidate && candidate.code === 4001)) return { key: "error.rejected" }
-    const decoded = decodeRevert(error)
+    const decoded = decodeRevert(error, deployment)
     if (decoded) {
-        const key = `error.revert.${decoded.name}`
+        const own = `error.revert.${decoded.contract}.${decoded.name}`
+        const key = isMessageKey(own) ? own : `error.revert.${decoded.name}`
         return isMessageKey(key) ? { key, params: revertParams(decoded.args) } : { key: "error.revert.unknown", params: { name: decoded.name } }
     }
     const reason = rawReason(error)
