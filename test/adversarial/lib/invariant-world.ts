@@ -1,14 +1,15 @@
 /**
  * The chain side of the invariant fuzz: a world with two markets (one and two active loans per
  * pseudonym) sharing two tokens, the KYC and bureau registries and nine actors; one-call reads of
- * its whole state (`InvariantProbe`); the model's state in the same shape; and the invariants that
- * must hold between any two consecutive states, checked on the chain's data alone.
+ * its whole state (`InvariantProbe`, offer positions included); the model's state in the same
+ * shape; and the invariants that must hold between any two consecutive states, checked on the
+ * chain's data alone.
  *
  * The markets use `MockCreditVerifier`: this is a test of funds, records and roles, not of proofs.
  */
 import type { NetworkConnection } from "hardhat/types/network"
 import { as, deploy, mockProof, PLATFORM_START, type Deployed, type Signer } from "../../helpers/contracts.ts"
-import { ACTORS, ADMIN, LENDERS, PSEUDONYMS, ROOT_POOL, TERM_PRESETS, TIER_PRESETS, KEY_HASH_POOL, type Addresses, type ModelState, type Resolved } from "./market-model.ts"
+import { ACTORS, ADMIN, holderAddress, LENDERS, POSITION_ACTIONS, PSEUDONYMS, ROOT_POOL, TERM_PRESETS, TIER_PRESETS, KEY_HASH_POOL, ZERO_ADDRESS, ZERO_HOLDER, type Addresses, type ModelState, type Position, type Resolved } from "./market-model.ts"
 
 /** Tokens each actor holds at the start, per token. */
 export const MINTED = 10n ** 15n
@@ -31,6 +32,8 @@ export interface World {
     signers: Signer[]
     tokens: Deployed[]
     markets: Deployed[]
+    /** Each market's `positions()` (OfferPositions). */
+    positions: Deployed[]
     kyc: Deployed
     bureaus: Deployed
     probe: Deployed
@@ -74,6 +77,7 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
     for (const [market, lender, token, tiers, terms, capacity] of FIXTURE_OFFERS) {
         await (await as(markets[market]!, signers[lender]!).createOffer(await tokens[token]!.getAddress(), capacity, TIER_PRESETS[tiers], TERM_PRESETS[terms])).wait()
     }
+    const positions = await Promise.all(markets.map(async (m) => (await ethers.getContractAt("OfferPositions", await m.positions())) as unknown as Deployed))
     const probe = await deploy(ethers, "InvariantProbe")
     const marketAddresses = await Promise.all(markets.map((m) => m.getAddress()))
     const actorAddresses = signers.map((s) => s.address.toLowerCase())
@@ -82,6 +86,7 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
         signers,
         tokens,
         markets,
+        positions,
         kyc,
         bureaus,
         probe,
@@ -98,7 +103,7 @@ export function initialState(seeded: World["seeded"]): ModelState {
     const state: ModelState = {
         balances,
         supplies: [MINTED * BigInt(ACTORS.length), MINTED * BigInt(ACTORS.length)],
-        markets: MAX_ACTIVE.map((maxActiveLoans) => ({ maxActiveLoans, paused: false, offers: [], loans: [], records: PSEUDONYMS.map(() => ({ loansTaken: 0n, loansRepaid: 0n, lateInstalments: 0n, defaults: 0n, activeLoans: 0n, lastProofTime: 0n, loansRecovered: 0n })) })),
+        markets: MAX_ACTIVE.map((maxActiveLoans) => ({ maxActiveLoans, paused: false, offers: [], loans: [], records: PSEUDONYMS.map(() => ({ loansTaken: 0n, loansRepaid: 0n, lateInstalments: 0n, defaults: 0n, activeLoans: 0n, lastProofTime: 0n, loansRecovered: 0n })), operators: ACTORS.map(() => ACTORS.map(() => false)) })),
         kyc: {
             currentRoot: SEED_ROOT,
             nextIndex: BigInt(SEED_MEMBERS.length),
@@ -138,26 +143,58 @@ export function initialState(seeded: World["seeded"]): ModelState {
 
 // ------------------------------------------------------------------------------------ views
 
+/** The books of a loan's offer position (`offerPosition`); all zeros if it has none. */
+export interface PositionBooks {
+    open: boolean
+    receivedBeforeOpen: bigint
+    received: bigint
+    claimed: bigint
+    claimable: bigint
+}
+
+/** A market's positions as ERC-721 tokens (`positions()`): those that exist, and how many each holder has. */
+export interface PositionTokens {
+    /** In loan order; `approved` 0x0 for none. */
+    tokens: { loanId: bigint; holder: string; approved: string }[]
+    /** Per holder (actors, then markets): `balanceOf`. */
+    balances: bigint[]
+}
+
 /** The whole state in one comparable shape (addresses lower-case, numbers bigint). */
 export interface View {
     tokens: { totalSupply: bigint; balances: bigint[] }[]
     markets: {
         paused: boolean
-        offers: { token: string; lender: string; available: bigint; paused: boolean; tierCount: bigint; instalmentCount: bigint; term: bigint; gracePeriod: bigint; defaultPeriod: bigint; lateFee: bigint }[]
-        loans: { nullifier: bigint; principal: bigint; startTime: bigint; offerId: bigint; tier: bigint; lateInstalmentsCharged: bigint; status: bigint; repaid: bigint; lateFeesPaid: bigint }[]
+        offers: { token: string; lender: string; available: bigint; paused: boolean; tierCount: bigint; instalmentCount: bigint; term: bigint; gracePeriod: bigint; defaultPeriod: bigint; lateFee: bigint; surplus: bigint }[]
+        loans: { nullifier: bigint; principal: bigint; startTime: bigint; offerId: bigint; tier: bigint; lateInstalmentsCharged: bigint; status: bigint; repaid: bigint; lateFeesPaid: bigint; position: PositionBooks }[]
         records: { loansTaken: bigint; loansRepaid: bigint; lateInstalments: bigint; defaults: bigint; activeLoans: bigint; lastProofTime: bigint; loansRecovered: bigint }[]
     }[]
+    /** Per market. */
+    positions: PositionTokens[]
+    /** Per market, `[owner][operator]` between actors: its positions' `isApprovedForAll`. */
+    operators: boolean[][][]
     kyc: { currentRoot: bigint; nextIndex: bigint; rootValidity: bigint; paused: boolean; officers: boolean[]; admins: boolean[]; roots: { createdAt: bigint; replacedAt: bigint }[] }
     bureau: { bureauCount: bigint; admins: boolean[]; keys: { ax: bigint; ay: bigint; bureauId: bigint; validFrom: bigint; validUntil: bigint; revokedAt: bigint }[] }
 }
 
-/** What an operation may change: only that part is read after it (markets and registries never call each other). */
-export type Part = "markets" | "registries"
+/**
+ * What an operation may change: only that part is read after it (markets and registries never
+ * call each other; a market calls its positions' contract only to mint in `openPosition`; only
+ * `setApprovalForAll` changes the positions' operators).
+ */
+export type Part = "markets" | "positions" | "operators" | "registries"
+export const ALL_PARTS: readonly Part[] = ["markets", "positions", "operators", "registries"]
 
 /** Reads the world's state: one `eth_call` to the probe per part, parsed by hand. */
 export interface Reader {
+    /**
+     * Reads the state at the start of a sequence, on a chain `loadFixture` reset to the fixture:
+     * all of it, but the positions' ERC-721 state (tokens and the 162 operator pairs) is read from
+     * the fixture the first time only, since every sequence starts from the same snapshot.
+     */
+    start(): Promise<View>
     /** Reads `parts` and takes the others from `previous`. */
-    read(parts: readonly Part[], previous?: View): Promise<View>
+    read(parts: readonly Part[], previous: View): Promise<View>
 }
 
 /** A reader of the world's state, its probe calls encoded once. */
@@ -176,6 +213,8 @@ export async function viewReader(w: World): Promise<Reader> {
     const to = await w.probe.getAddress()
     const calls = {
         markets: { to, data: w.probe.interface.encodeFunctionData("marketSnapshot", [query]) },
+        positions: { to, data: w.probe.interface.encodeFunctionData("positionSnapshot", [query]) },
+        operators: { to, data: w.probe.interface.encodeFunctionData("operatorSnapshot", [query]) },
         registries: { to, data: w.probe.interface.encodeFunctionData("registrySnapshot", [query]) }
     }
     const provider = w.connection.ethers.provider
@@ -208,14 +247,23 @@ export async function viewReader(w: World): Promise<Reader> {
         )
         return view
     }
+    let fixture: Pick<View, "positions" | "operators"> | undefined
+    async function read(parts: readonly Part[], previous?: Partial<View>): Promise<View> {
+        const has = (part: Part) => parts.includes(part) || previous === undefined
+        const m = has("markets") ? await withPseudonyms(parseMarkets(await words("markets"), query.tokens.length, w.holders.length, query.markets.length)) : previous!
+        const p = has("positions") ? parsePositions(await words("positions"), query.markets.length, w.holders.length) : previous!.positions
+        const o = has("operators") ? parseOperators(await words("operators"), query.markets.length, query.accounts.length) : previous!.operators
+        const r = has("registries") ? parseRegistries(await words("registries"), w.addresses.actors.length) : previous!
+        if (!m.tokens || !m.markets || !p || !o || !r.kyc || !r.bureau) throw new Error(`read ${parts.join(", ")}: the other parts must come from a previous view`)
+        fixture ??= { positions: p, operators: o }
+        return { tokens: m.tokens, markets: m.markets, positions: p, operators: o, kyc: r.kyc, bureau: r.bureau }
+    }
     return {
-        async read(parts, previous) {
-            // a read without a previous view starts a sequence, on a chain `loadFixture` reset
-            if (!previous) for (const known of pseudonymsOf) known.length = 0
-            const m = parts.includes("markets") || !previous ? await withPseudonyms(parseMarkets(await words("markets"), query.tokens.length, w.holders.length, query.markets.length)) : previous
-            const r = parts.includes("registries") || !previous ? parseRegistries(await words("registries"), w.addresses.actors.length) : previous
-            return { tokens: m.tokens, markets: m.markets, kyc: r.kyc, bureau: r.bureau }
-        }
+        start() {
+            for (const known of pseudonymsOf) known.length = 0
+            return fixture ? read(["markets", "registries"], fixture) : read(ALL_PARTS)
+        },
+        read
     }
 }
 
@@ -254,7 +302,8 @@ function parseMarkets(words: bigint[], tokenCount: number, holderCount: number, 
                 term: next(),
                 gracePeriod: next(),
                 defaultPeriod: next(),
-                lateFee: next()
+                lateFee: next(),
+                surplus: next()
             })),
             loans: times(next(), () => ({
                 // filled from the loan's `LoanOpened` event (see `viewReader`)
@@ -266,13 +315,28 @@ function parseMarkets(words: bigint[], tokenCount: number, holderCount: number, 
                 lateInstalmentsCharged: next(),
                 status: next(),
                 repaid: next(),
-                lateFeesPaid: next()
+                lateFeesPaid: next(),
+                position: { open: flag(), receivedBeforeOpen: next(), received: next(), claimed: next(), claimable: next() }
             })),
             records: times(PSEUDONYMS.length, () => ({ loansTaken: next(), loansRepaid: next(), lateInstalments: next(), defaults: next(), activeLoans: next(), lastProofTime: next(), loansRecovered: next() }))
         }))
     }
     end()
     return view
+}
+
+function parsePositions(words: bigint[], marketCount: number, holderCount: number): View["positions"] {
+    const { next, address, times, end } = cursor(words)
+    const positions = times(marketCount, () => ({ tokens: times(next(), () => ({ loanId: next(), holder: address(), approved: address() })), balances: times(holderCount, next) }))
+    end()
+    return positions
+}
+
+function parseOperators(words: bigint[], marketCount: number, accountCount: number): View["operators"] {
+    const { flag, times, end } = cursor(words)
+    const operators = times(marketCount, () => times(accountCount, () => times(accountCount, flag)))
+    end()
+    return operators
 }
 
 function parseRegistries(words: bigint[], accountCount: number): Pick<View, "kyc" | "bureau"> {
@@ -313,7 +377,9 @@ export function modelView(s: ModelState, tokenAddresses: string[], addr: Address
                 term: o.term,
                 gracePeriod: o.gracePeriod,
                 defaultPeriod: o.defaultPeriod,
-                lateFee: o.lateFee
+                lateFee: o.lateFee,
+                // what does not fit `available` (uint128): deposits here are far below it
+                surplus: 0n
             })),
             loans: m.loans.map((l) => ({
                 nullifier: PSEUDONYMS[l.pseudonym]!,
@@ -324,10 +390,16 @@ export function modelView(s: ModelState, tokenAddresses: string[], addr: Address
                 lateInstalmentsCharged: l.lateInstalmentsCharged,
                 status: l.status,
                 repaid: l.repaid,
-                lateFeesPaid: l.lateFeesPaid
+                lateFeesPaid: l.lateFeesPaid,
+                position: positionBooks(l.position)
             })),
             records: m.records.map((r) => ({ ...r }))
         })),
+        positions: s.markets.map((m) => ({
+            tokens: m.loans.flatMap((l, li) => (l.position ? [{ loanId: BigInt(li), holder: holderAddress(addr, l.position.holder), approved: holderAddress(addr, l.position.approved) }] : [])),
+            balances: Array.from({ length: ACTORS.length + addr.markets.length }, (_, h) => BigInt(m.loans.filter((l) => l.position?.holder === h).length))
+        })),
+        operators: s.markets.map((m) => m.operators.map((row) => [...row])),
         kyc: {
             currentRoot: s.kyc.currentRoot,
             nextIndex: s.kyc.nextIndex,
@@ -343,6 +415,13 @@ export function modelView(s: ModelState, tokenAddresses: string[], addr: Address
             keys: KEY_HASH_POOL.map((h) => s.bureau.keys.get(h) ?? { ax: 0n, ay: 0n, bureauId: 0n, validFrom: 0n, validUntil: 0n, revokedAt: 0n })
         }
     }
+}
+
+const NO_POSITION: PositionBooks = { open: false, receivedBeforeOpen: 0n, received: 0n, claimed: 0n, claimable: 0n }
+
+function positionBooks(p: Position | undefined): PositionBooks {
+    if (!p) return { ...NO_POSITION }
+    return { open: true, receivedBeforeOpen: p.receivedBeforeOpen, received: p.received, claimed: p.claimed, claimable: p.received - p.claimed }
 }
 
 // ------------------------------------------------------------------------------------ sending
@@ -389,6 +468,19 @@ export function send(w: World, tokenAddresses: string[], a: Resolved): Promise<{
             return as(w.bureaus, signer).addKey(a.bureauId, a.ax, a.ay, a.keyHash, a.validFromValue, a.validUntilValue)
         case "revokeKey":
             return as(w.bureaus, signer).revokeKey(a.keyHash)
+        case "openPosition":
+            return as(w.markets[a.market]!, signer).openPosition(a.loanId)
+        case "claimPosition":
+            return as(w.markets[a.market]!, signer).claimPosition(a.loanId)
+        case "transferPosition": {
+            const positions = as(w.positions[a.market]!, signer)
+            const args = [holderAddress(w.addresses, a.fromValue!), holderAddress(w.addresses, a.toValue!), a.loanId]
+            return a.safe ? positions["safeTransferFrom(address,address,uint256)"]!(...args) : positions.transferFrom(...args)
+        }
+        case "approvePosition":
+            return as(w.positions[a.market]!, signer).approve(holderAddress(w.addresses, a.spender === "zero" ? ZERO_HOLDER : a.spender), a.loanId)
+        case "setPositionOperator":
+            return as(w.positions[a.market]!, signer).setApprovalForAll(holderAddress(w.addresses, a.operator === "zero" ? ZERO_HOLDER : a.operator), a.approved)
         case "wait":
             throw new Error("wait is not a transaction")
     }
@@ -401,13 +493,27 @@ export interface Authority {
     kind: Resolved["kind"]
     caller: number
     succeeded: boolean
+    /** The market and loan the action named (resolved), if it named them. */
+    market?: number
+    loanId?: bigint
 }
+
+const REPAYMENTS: readonly Resolved["kind"][] = ["repay", "repayInstalment", "repayAll"]
+
+/** A loan without its position: what position operations must leave alone. */
+function loanTerms(l: View["markets"][number]["loans"][number]): Omit<typeof l, "position"> {
+    const { position: _position, ...terms } = l
+    return terms
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a, jsonBig) === JSON.stringify(b, jsonBig)
 
 /**
  * The invariants, on the chain's data alone (no model): returns every violation, so a failure
- * lists them all. `prev` is the state before the action, `next` after it.
+ * lists them all. `prev` is the state before the action, `next` after it; `holders` the holders'
+ * addresses in the views' order (actors, then markets).
  */
-export function invariantViolations(prev: View, next: View, done: Authority, ledger: { deposited: bigint; withdrawn: bigint }[][], tokenAddresses: string[]): string[] {
+export function invariantViolations(prev: View, next: View, done: Authority, ledger: { deposited: bigint; withdrawn: bigint }[][], tokenAddresses: string[], holders: string[]): string[] {
     const v: string[] = []
     const marketHolder = (m: number) => ACTORS.length + m
 
@@ -419,20 +525,25 @@ export function invariantViolations(prev: View, next: View, done: Authority, led
     })
 
     next.markets.forEach((m, mi) => {
-        // 2. the market holds exactly what its offers have available, per token (lent principal is
-        // with the borrowers; repayments and fees are added to `available` as they arrive)
+        // 2. the market holds exactly what it owes, per token: its offers' `available` and surplus,
+        // and what the loans' positions were credited and did not claim yet (lent principal is with
+        // the borrowers; repayments and fees are added to the offer, or to the loan's position once
+        // it is open, as they arrive)
         next.tokens.forEach((t, ti) => {
-            const tokenOffers = m.offers.filter((o) => o.token === tokenAddresses[ti]!.toLowerCase())
-            const available = tokenOffers.reduce((a, o) => a + o.available, 0n)
+            const token = tokenAddresses[ti]!.toLowerCase()
+            const tokenOffers = m.offers.filter((o) => o.token === token)
+            const available = tokenOffers.reduce((a, o) => a + o.available + o.surplus, 0n)
+            const unclaimed = m.loans.filter((l) => m.offers[Number(l.offerId)]?.token === token).reduce((a, l) => a + l.position.claimable, 0n)
             const balance = t.balances[marketHolder(mi)]!
-            if (balance !== available) v.push(`market ${mi}, token ${ti}: holds ${balance}, offers have ${available} available`)
+            if (balance !== available + unclaimed) v.push(`market ${mi}, token ${ti}: holds ${balance}, offers have ${available} available and surplus, positions ${unclaimed} unclaimed`)
         })
         // 3. no offer lends beyond what was put in and paid back: available = deposits - withdrawals
-        // - principal lent + repayments and late fees received (so principal lent <= the rest)
+        // - principal lent + repayments and late fees received while the loan had no position (so
+        // principal lent <= the rest)
         m.offers.forEach((o, oi) => {
             const loans = m.loans.filter((l) => l.offerId === BigInt(oi))
             const lent = loans.reduce((a, l) => a + l.principal, 0n)
-            const returned = loans.reduce((a, l) => a + l.repaid + l.lateFeesPaid, 0n)
+            const returned = loans.reduce((a, l) => a + (l.position.open ? l.position.receivedBeforeOpen : l.repaid + l.lateFeesPaid), 0n)
             const book = ledger[mi]?.[oi]
             if (book && o.available !== book.deposited - book.withdrawn - lent + returned) {
                 v.push(`market ${mi} offer ${oi}: available ${o.available} != deposited ${book.deposited} - withdrawn ${book.withdrawn} - lent ${lent} + returned ${returned}`)
@@ -463,7 +574,8 @@ export function invariantViolations(prev: View, next: View, done: Authority, led
             if (now.nullifier !== was.nullifier || now.principal !== was.principal || now.startTime !== was.startTime || now.offerId !== was.offerId || now.tier !== was.tier) {
                 v.push(`market ${mi}: loan ${li} changed its terms`)
             }
-            if (was.status === 2n && JSON.stringify(now, jsonBig) !== JSON.stringify(was, jsonBig)) v.push(`market ${mi}: repaid loan ${li} changed`)
+            // (its position may still be claimed and transferred)
+            if (was.status === 2n && !same(loanTerms(now), loanTerms(was))) v.push(`market ${mi}: repaid loan ${li} changed`)
             if (was.status === 3n && now.status !== 3n) v.push(`market ${mi}: defaulted loan ${li} left the Defaulted status`)
             if (now.repaid < was.repaid || now.lateFeesPaid < was.lateFeesPaid) v.push(`market ${mi}: loan ${li} payments went backwards`)
         })
@@ -475,7 +587,29 @@ export function invariantViolations(prev: View, next: View, done: Authority, led
         if (m.paused !== prev.markets[mi]!.paused && !(done.succeeded && done.kind === "pauseMarket" && done.caller === ADMIN)) {
             v.push(`market ${mi}: pause flag changed by ${ACTORS[done.caller]} (${done.kind})`)
         }
+        positionViolations(v, prev, next, mi, done, holders)
+        // only an owner sets its operators
+        next.operators[mi]!.forEach((row, owner) => {
+            if (!same(row, prev.operators[mi]![owner]) && !(done.succeeded && done.kind === "setPositionOperator" && done.caller === owner)) v.push(`market ${mi}: ${ACTORS[owner]}'s operators changed by ${ACTORS[done.caller]} (${done.kind})`)
+        })
     })
+
+    // 8. a claim pays the position's holder (of that moment: after a transfer, not the first owner)
+    // exactly what was claimable, from the market; no other balance moves
+    if (done.succeeded && done.kind === "claimPosition") {
+        const mi = done.market!
+        const li = Number(done.loanId)
+        const was = prev.markets[mi]!.loans[li]!
+        const ti = tokenAddresses.findIndex((t) => t.toLowerCase() === prev.markets[mi]!.offers[Number(was.offerId)]!.token)
+        const { holder } = tokenOf(prev, mi, li)
+        next.tokens.forEach((t, tj) =>
+            t.balances.forEach((balance, hi) => {
+                const moved = balance - prev.tokens[tj]!.balances[hi]!
+                const expected = tj !== ti ? 0n : holders[hi] === holder ? was.position.claimable : hi === marketHolder(mi) ? -was.position.claimable : 0n
+                if (moved !== expected) v.push(`claim of market ${mi} position ${li}: ${holders[hi]} moved ${moved} of token ${tj}, not ${expected} (the holder is ${holder})`)
+            })
+        )
+    }
 
     // 6. only the right role changes a registry
     const kycMembersChanged =
@@ -501,6 +635,67 @@ export function invariantViolations(prev: View, next: View, done: Authority, led
         if (was.revokedAt !== 0n && now.revokedAt !== was.revokedAt) v.push(`bureau key ${i} was un-revoked`)
     })
     return v
+}
+
+/**
+ * 7. Offer positions of one market, before (`was`) and after (`m`) an action: a position never
+ * claims more than its loan received since it opened (claimed + claimable = received = what the
+ * loan received - what it had received at the opening; claimed <= all the loan received); books
+ * only grow and the opening's figure never changes; only the offer's lender opens one, and to
+ * itself; only a repayment of its loan credits it (and then not the offer), only a claim of it
+ * claims, only a transfer moves it and clears its approval; ERC-721 balances match the holders;
+ * and position operations change no offer, loan or record.
+ */
+function positionViolations(v: string[], prev: View, next: View, mi: number, done: Authority, holders: string[]): void {
+    const on = (kinds: readonly Resolved["kind"][], li: number) => done.succeeded && kinds.includes(done.kind) && done.market === mi && done.loanId === BigInt(li)
+    const [was, m] = [prev.markets[mi]!, next.markets[mi]!]
+    m.loans.forEach((l, li) => {
+        const p = l.position
+        const before = was.loans[li]?.position ?? NO_POSITION
+        const [token, tokenBefore] = [tokenOf(next, mi, li), tokenOf(prev, mi, li)]
+        const name = `market ${mi} position ${li}`
+        const loanReceived = l.repaid + l.lateFeesPaid
+        if (p.open) {
+            if (p.claimed + p.claimable !== p.received) v.push(`${name}: claimed ${p.claimed} + claimable ${p.claimable} != received ${p.received}`)
+            if (p.receivedBeforeOpen + p.received !== loanReceived) v.push(`${name}: received ${p.receivedBeforeOpen} before opening + ${p.received} since != ${loanReceived}, what the loan received`)
+            if (p.claimed > loanReceived) v.push(`${name}: claimed ${p.claimed}, more than the loan ever received (${loanReceived})`)
+            if (token.holder === ZERO_ADDRESS) v.push(`${name}: open without a token`)
+        } else {
+            if (!same(p, NO_POSITION)) v.push(`${name}: not open, yet has books`)
+            if (token.holder !== ZERO_ADDRESS) v.push(`${name}: a token without an open position`)
+        }
+        if (before.open && (!p.open || p.receivedBeforeOpen !== before.receivedBeforeOpen || p.received < before.received || p.claimed < before.claimed)) v.push(`${name}: closed, rewritten or went backwards`)
+        if (!before.open && p.open) {
+            const lender = m.offers[Number(l.offerId)]!.lender
+            if (!(on(["openPosition"], li) && holders[done.caller] === lender)) v.push(`${name}: opened by ${ACTORS[done.caller]} (${done.kind}), not by its offer's lender`)
+            if (token.holder !== lender || p.received !== 0n || p.receivedBeforeOpen !== loanReceived) v.push(`${name}: opened to ${token.holder}, received ${p.received}, before ${p.receivedBeforeOpen}: not to the lender, with nothing yet`)
+        }
+        if (p.received !== before.received && !on(REPAYMENTS, li)) v.push(`${name}: credited by ${done.kind}, not a repayment of its loan`)
+        if (p.claimed !== before.claimed) {
+            if (!on(["claimPosition"], li)) v.push(`${name}: claimed by ${done.kind}`)
+            if (p.claimed - before.claimed !== before.claimable || p.claimable !== 0n) v.push(`${name}: a claim paid ${p.claimed - before.claimed}, not all that was claimable (${before.claimable})`)
+        }
+        if (token.holder !== tokenBefore.holder && !on(["transferPosition", "openPosition"], li)) v.push(`${name}: changed hands by ${done.kind}`)
+        if (token.approved !== tokenBefore.approved && !on(["approvePosition", "transferPosition"], li)) v.push(`${name}: approval changed by ${done.kind}`)
+        if (on(["transferPosition"], li) && token.approved !== ZERO_ADDRESS) v.push(`${name}: a transfer left its approval`)
+        // a repayment credits the position, not the offer
+        if (on(REPAYMENTS, li) && before.open && m.offers[Number(l.offerId)]!.available !== was.offers[Number(l.offerId)]!.available) v.push(`${name}: a repayment credited the offer though the position is open`)
+    })
+    const { tokens, balances } = next.positions[mi]!
+    if (tokens.some((t) => !m.loans[Number(t.loanId)]?.position.open)) v.push(`market ${mi}: a token of a loan without an open position`)
+    holders.forEach((h, hi) => {
+        const held = BigInt(tokens.filter((t) => t.holder === h).length)
+        if (balances[hi] !== held) v.push(`market ${mi}: ${h} has ${balances[hi]} positions, holds ${held}`)
+    })
+    if (balances.reduce((a, b) => a + b, 0n) !== BigInt(tokens.length)) v.push(`market ${mi}: positions held by others than the known holders`)
+    if (POSITION_ACTIONS.includes(done.kind)) {
+        if (!same(m.offers, was.offers) || !same(m.records, was.records) || !same(m.loans.map(loanTerms), was.loans.map(loanTerms))) v.push(`market ${mi}: ${done.kind} changed an offer, a loan or a record`)
+    }
+}
+
+/** Loan `li`'s token in market `mi`: its holder and approved address, both 0x0 if there is none. */
+function tokenOf(view: View, mi: number, li: number): { holder: string; approved: string } {
+    return view.positions[mi]!.tokens.find((t) => t.loanId === BigInt(li)) ?? { holder: ZERO_ADDRESS, approved: ZERO_ADDRESS }
 }
 
 function jsonBig(_key: string, value: unknown): unknown {

@@ -1,8 +1,12 @@
 /**
- * A TypeScript model of two `LoanMarket`s, the `KycRegistry` and the `BureauRegistry`, written
- * from the rules in contracts/interfaces (NatSpec) and the contracts' check order. For every
- * operation it predicts the exact outcome: success with its effects (token movements to the wei,
- * offers, loans, pseudonym records, registry state), or the exact custom error with its arguments.
+ * A TypeScript model of two `LoanMarket`s (with their offer positions, an ERC-721 each), the
+ * `KycRegistry` and the `BureauRegistry`, written from the rules in contracts/interfaces (NatSpec),
+ * OpenZeppelin's ERC-721 and the contracts' check order. For every operation it predicts the exact
+ * outcome: success with its effects (token movements to the wei, offers, loans, positions and who
+ * holds, may move and is paid by each, pseudonym records, registry state), or the exact custom
+ * error with its arguments. Positions are kept by their own books: what the loan received before
+ * the opening is noted once, every later payment is added to what the position received, every
+ * claim to what it claimed and to what its payee was paid (not the contract's packed slot).
  * The invariant fuzz runs the same operation on the chain and compares both, after every step.
  *
  * Pure: no chain access. Times are the block time of the transaction (the fuzz sets it).
@@ -82,6 +86,26 @@ export interface Loan {
     status: 1n | 2n | 3n
     repaid: bigint
     lateFeesPaid: bigint
+    /** Its offer position, once the lender opened one (`openPosition`). */
+    position?: Position
+}
+
+/** An offer position (ERC-721 id = loan id of the market's `positions()`). */
+export interface Position {
+    /** Its holder: an actor, or a market's holder index (a contract a plain `transferFrom` sent it to). */
+    holder: number
+    /** The actor approved for this position (`approve`), -1 for none; every transfer clears it. */
+    approved: number
+    /** What the loan had received (repayments and late fees) when the position opened: the offer's. */
+    receivedBeforeOpen: bigint
+    /** What the loan paid since the opening: all of it is the position's. */
+    received: bigint
+    /** What its holders claimed. */
+    claimed: bigint
+    /** What claims paid, by holder index: each claim pays the holder of that moment, to the wei. */
+    paidTo: Map<number, bigint>
+    /** Who held it before, oldest first (the fuzz's former holders try to claim and move it). */
+    formerHolders: number[]
 }
 
 export interface PseudonymRecord {
@@ -101,6 +125,8 @@ export interface Market {
     loans: Loan[]
     /** By pseudonym index. */
     records: PseudonymRecord[]
+    /** `operators[owner][operator]`: the positions' `setApprovalForAll`, between actors. */
+    operators: boolean[][]
 }
 
 export interface BureauKey {
@@ -152,9 +178,27 @@ export type Action =
     | { kind: "addBureau"; caller: number; name: string }
     | { kind: "addKey"; caller: number; bureauId: number; ax: bigint; ay: bigint; keyHash: bigint; validFrom: number; validUntil: number }
     | { kind: "revokeKey"; caller: number; keyHash: bigint }
+    | { kind: "openPosition"; caller: number; as: "lender" | "caller"; market: number; loan: number }
+    | { kind: "claimPosition"; caller: number; as: PositionRole; market: number; loan: number }
+    | { kind: "transferPosition"; caller: number; as: PositionRole; market: number; loan: number; from: "holder" | "caller"; to: number | "self" | "zero" | "market"; safe: boolean }
+    | { kind: "approvePosition"; caller: number; as: PositionRole; market: number; loan: number; spender: number | "zero" }
+    | { kind: "setPositionOperator"; caller: number; as: "holder" | "caller"; market: number; loan: number; operator: number | "zero"; approved: boolean }
+
+/**
+ * Who calls a position operation, resolved against the position when it runs: its holder, an
+ * actor it approved or an operator of its holder (not the holder), its latest former holder, or
+ * `caller` as drawn (any actor). A role nobody has falls back to `caller`.
+ */
+export type PositionRole = "holder" | "operator" | "former" | "caller"
+
+/** The position operations: none of them may change an offer, a loan's terms or payments, or a record. */
+export const POSITION_ACTIONS: readonly Action["kind"][] = ["openPosition", "claimPosition", "transferPosition", "approvePosition", "setPositionOperator"]
+
+/** `to`, `spender` or `operator` resolved: a holder index, or -1 for the zero address. */
+export const ZERO_HOLDER = -1
 
 /** An action with every choice resolved against the state: what is sent to the chain. */
-export type Resolved = Action & { offerId?: bigint; loanId?: bigint; amountValue?: bigint; principalValue?: bigint; proofTime?: bigint; validFromValue?: bigint; validUntilValue?: bigint }
+export type Resolved = Action & { offerId?: bigint; loanId?: bigint; amountValue?: bigint; principalValue?: bigint; proofTime?: bigint; validFromValue?: bigint; validUntilValue?: bigint; fromValue?: number; toValue?: number }
 
 /** What the model expects of an action: success, or this revert. */
 export type Outcome = { ok: true } | { ok: false; revert: Revert }
@@ -169,6 +213,27 @@ export interface Addresses {
 const fail = (name: string, ...args: unknown[]): Outcome => ({ ok: false, revert: { name, args: args.map(norm) } })
 const norm = (v: unknown): unknown => (typeof v === "number" ? BigInt(v) : typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v)
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b)
+export const ZERO_ADDRESS = `0x${"00".repeat(20)}`
+
+/** The address of a holder index (actors, then markets; -1 the zero address). */
+export function holderAddress(addr: Addresses, holder: number): string {
+    if (holder === ZERO_HOLDER) return ZERO_ADDRESS
+    return holder < ACTORS.length ? addr.actors[holder]! : addr.markets[holder - ACTORS.length]!
+}
+
+/** Whether `actor` may move and claim the position: its holder, approved for it, or an operator of its holder (ERC-721 `_isAuthorized`). */
+function authorized(m: Market, p: Position, actor: number): boolean {
+    return actor === p.holder || actor === p.approved || (p.holder < ACTORS.length && m.operators[p.holder]![actor]!)
+}
+
+/** The actor a position operation's role names (see {@link PositionRole}). */
+function roleActor(m: Market, p: Position | undefined, role: PositionRole, caller: number): number {
+    if (!p || role === "caller") return caller
+    if (role === "holder") return p.holder < ACTORS.length ? p.holder : caller
+    if (role === "former") return [...p.formerHolders].reverse().find((h) => h !== p.holder && h < ACTORS.length) ?? caller
+    const operator = ACTORS.findIndex((_, a) => a !== p.holder && authorized(m, p, a))
+    return operator === -1 ? caller : operator
+}
 
 /** The total a loan owes (principal plus the whole term's interest). */
 export function loanTotal(offer: Offer, loan: Loan): bigint {
@@ -195,6 +260,23 @@ export function resolve(state: ModelState, action: Action, now: bigint, proofClo
     const offer = m && r.offerId !== undefined ? m.offers[Number(r.offerId)] : undefined
     const loan = m && r.loanId !== undefined ? m.loans[Number(r.loanId)] : undefined
     switch (action.kind) {
+        case "openPosition":
+            if (action.as === "lender" && loan) Object.assign(r, { caller: m!.offers[loan.offerId]!.lender })
+            break
+        case "claimPosition":
+        case "approvePosition":
+        case "setPositionOperator":
+            Object.assign(r, { caller: roleActor(m!, loan?.position, action.as, action.caller) })
+            break
+        case "transferPosition": {
+            const p = loan?.position
+            const caller = roleActor(m!, p, action.as, action.caller)
+            const { to } = action
+            Object.assign(r, { caller })
+            r.fromValue = action.from === "holder" && p ? p.holder : caller
+            r.toValue = to === "zero" ? ZERO_HOLDER : to === "market" ? ACTORS.length + action.market : to === "self" ? (p?.holder ?? caller) : to
+            break
+        }
         case "withdraw":
             r.amountValue = action.amount === "all" ? (offer?.available ?? 0n) : action.amount === "allPlusOne" ? (offer?.available ?? 0n) + 1n : action.amount
             break
@@ -319,10 +401,8 @@ export function step(state: ModelState, a: Resolved, now: bigint, addr: Addresse
         case "repay":
         case "repayInstalment":
         case "repayAll": {
-            const m = state.markets[a.market]!
             if (a.kind === "repay" && a.amountValue === 0n) return fail("ZeroAmount")
-            const loanId = a.loanId!
-            const l = m.loans[Number(loanId)]
+            const { m, loanId, l } = loanOf(state, a)
             if (!l) return fail("UnknownLoan", loanId)
             if (l.status === 2n) return fail("LoanNotActive", loanId, l.status)
             // a defaulted loan still takes payments (recovery) until nothing is owed
@@ -368,13 +448,71 @@ export function step(state: ModelState, a: Resolved, now: bigint, addr: Addresse
                     l.status = 2n
                 }
             }
-            o.available += paid
+            // once the loan has a position, everything it receives is the position's
+            if (l.position) l.position.received += paid
+            else o.available += paid
+            return { ok: true }
+        }
+        case "openPosition": {
+            const { m, loanId, l } = loanOf(state, a)
+            if (!l) return fail("UnknownLoan", loanId)
+            const o = m.offers[l.offerId]!
+            if (caller !== o.lender) return fail("NotOfferLender", l.offerId, callerAddress, addr.actors[o.lender])
+            if (l.position) return fail("PositionAlreadyOpen", loanId)
+            if (l.status === 2n) return fail("LoanNotActive", loanId, l.status)
+            // defaulted and recovered in full: nothing more will come
+            if (l.repaid === loanTotal(o, l)) return fail("NothingOwed", loanId)
+            l.position = { holder: caller, approved: -1, receivedBeforeOpen: l.repaid + l.lateFeesPaid, received: 0n, claimed: 0n, paidTo: new Map(), formerHolders: [] }
+            return { ok: true }
+        }
+        case "claimPosition": {
+            const { m, loanId, l } = loanOf(state, a)
+            const p = l?.position
+            if (!l || !p) return fail("UnknownPosition", loanId)
+            if (!authorized(m, p, caller)) return fail("NotPositionHolder", loanId, callerAddress, holderAddress(addr, p.holder))
+            const amount = p.received - p.claimed
+            if (amount === 0n) return fail("NothingToClaim", loanId)
+            p.claimed += amount
+            // the holder is paid, whoever calls
+            p.paidTo.set(p.holder, (p.paidTo.get(p.holder) ?? 0n) + amount)
+            transfer(state, m.offers[l.offerId]!.token, ACTORS.length + a.market, p.holder, amount, addr)
+            return { ok: true }
+        }
+        case "transferPosition": {
+            // OpenZeppelin ERC-721 `transferFrom`: receiver, then authorization (which needs the
+            // token to exist), then the owner named; `safeTransferFrom` asks a contract receiver
+            const { m, loanId, l } = loanOf(state, a)
+            const p = l?.position
+            const to = a.toValue!
+            if (to === ZERO_HOLDER) return fail("ERC721InvalidReceiver", ZERO_ADDRESS)
+            if (!p) return fail("ERC721NonexistentToken", loanId)
+            if (!authorized(m, p, caller)) return fail("ERC721InsufficientApproval", callerAddress, loanId)
+            if (a.fromValue !== p.holder) return fail("ERC721IncorrectOwner", holderAddress(addr, a.fromValue!), loanId, holderAddress(addr, p.holder))
+            // the markets have no `onERC721Received`
+            if (a.safe && to >= ACTORS.length) return fail("ERC721InvalidReceiver", holderAddress(addr, to))
+            p.approved = -1
+            if (to !== p.holder) {
+                p.formerHolders.push(p.holder)
+                p.holder = to
+            }
+            return { ok: true }
+        }
+        case "approvePosition": {
+            const { m, loanId, l } = loanOf(state, a)
+            const p = l?.position
+            if (!p) return fail("ERC721NonexistentToken", loanId)
+            // the holder or an operator of the holder; one approved for the token only may not
+            if (caller !== p.holder && !(p.holder < ACTORS.length && m.operators[p.holder]![caller])) return fail("ERC721InvalidApprover", callerAddress)
+            p.approved = a.spender === "zero" ? -1 : a.spender
+            return { ok: true }
+        }
+        case "setPositionOperator": {
+            if (a.operator === "zero") return fail("ERC721InvalidOperator", ZERO_ADDRESS)
+            state.markets[a.market]!.operators[caller]![a.operator] = a.approved
             return { ok: true }
         }
         case "markDefault": {
-            const m = state.markets[a.market]!
-            const loanId = a.loanId!
-            const l = m.loans[Number(loanId)]
+            const { m, loanId, l } = loanOf(state, a)
             if (!l) return fail("UnknownLoan", loanId)
             if (l.status !== 1n) return fail("LoanNotActive", loanId, l.status)
             const o = m.offers[l.offerId]!
@@ -474,6 +612,13 @@ export function step(state: ModelState, a: Resolved, now: bigint, addr: Addresse
             return { ok: true }
         }
     }
+}
+
+/** The market and the loan an action names (`l` undefined if there is no such loan). */
+function loanOf(state: ModelState, a: Resolved & { market: number }): { m: Market; loanId: bigint; l: Loan | undefined } {
+    const m = state.markets[a.market]!
+    const loanId = a.loanId!
+    return { m, loanId, l: m.loans[Number(loanId)] }
 }
 
 function lenderOffer(m: Market, offerId: bigint, caller: number, addr: Addresses): Offer | Outcome {
