@@ -10,9 +10,8 @@
  */
 import type { Command } from "commander"
 import type { Contract } from "ethers"
-import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi, LoanMarketAbi, RequestMarketAbi } from "../../client/src/generated/abis.ts"
-import { REQUEST_STATUS } from "../../client/src/requests.ts"
-import { LOAN_STATUS } from "../../client/src/views.ts"
+import { escrowMarketOf, partialOfEvent, readEscrowLoanStatus } from "../../client/src/escrow-markets.ts"
+import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi } from "../../client/src/generated/abis.ts"
 import {
     combinePartialDecryptions,
     createAuthorityKey,
@@ -353,23 +352,10 @@ async function escrowContract(ctx: CliContext, which: "registry" | "openings", o
 /** The y of B8, a valid ephemeral key y: lets `parseEscrow` check a ciphertext on its own. */
 const escrowProbeY = GENERATOR[1].toString()
 
-/**
- * The market an openings contract serves: a loan market, or a request market (its loans are
- * requests), told apart by `requestCount`, which only a request market has.
- */
-async function servedMarket(ctx: CliContext, openings: Contract): Promise<{ market: Contract; requests: boolean }> {
-    const address = String(await openings.getFunction("market")())
-    const asRequests = await ctx.contract(address, RequestMarketAbi)
-    const requests = await asRequests.getFunction("requestCount")().then(
-        () => true,
-        () => false
-    )
-    return { market: requests ? asRequests : await ctx.contract(address, LoanMarketAbi), requests }
-}
-
 /** The pseudonym and the escrow the market recorded for a loan (its `LoanOpened` or `RequestCreated` event). */
 async function recordedEscrow(ctx: CliContext, openings: Contract, loanId: number): Promise<{ nullifier: bigint; committeeKeyY: bigint; ephemeralKeyY: bigint; ciphertext: bigint }> {
-    const { market, requests } = await servedMarket(ctx, openings)
+    const { market, kind } = await escrowMarketOf(openings, await ctx.provider())
+    const requests = kind === "request"
     const filter = requests ? market.filters.RequestCreated!(loanId) : market.filters.LoanOpened!(loanId)
     const [event] = await market.queryFilter(filter, 0, "latest")
     if (!event) throw failed("NO_ESCROW_RECORDED", `the market has no ${requests ? "RequestCreated" : "LoanOpened"} event for ${requests ? "request" : "loan"} ${loanId}: is the RPC serving logs from the market's deployment block?`)
@@ -379,21 +365,13 @@ async function recordedEscrow(ctx: CliContext, openings: Contract, loanId: numbe
 
 /** Refuses unless the loan is marked defaulted in the market the openings contract serves. */
 async function requireDefaulted(ctx: CliContext, openings: Contract, loanId: number): Promise<void> {
-    const { market, requests } = await servedMarket(ctx, openings)
-    const [defaulted, status] = (await market.getFunction("escrowOf")(loanId, 0n)) as [boolean, bigint]
-    if (!defaulted) {
-        const names: readonly string[] = requests ? REQUEST_STATUS : LOAN_STATUS
-        const name = names[Number(status)] ?? `status ${status}`
-        const what = requests ? "request" : "loan"
-        throw failed("LOAN_NOT_DEFAULTED", `${what} ${loanId} is ${name.toLowerCase() === "none" ? "unknown" : name.toLowerCase()}, not defaulted: only a defaulted loan's escrow can be opened`)
-    }
+    const { defaulted, status } = await readEscrowLoanStatus(await escrowMarketOf(openings, await ctx.provider()), loanId)
+    const name = status.status.toLowerCase()
+    if (!defaulted) throw failed("LOAN_NOT_DEFAULTED", `${status.kind} ${loanId} is ${name === "none" ? "unknown" : name}, not defaulted: only a defaulted loan's escrow can be opened`)
 }
 
 /** The partial decryptions of a loan, from the openings contract's events. */
 async function publishedPartials(openings: Contract, loanId: number): Promise<PartialDecryption[]> {
     const events = await openings.queryFilter(openings.filters.PartialDecryptionPublished!(loanId), 0, "latest")
-    return events.map((event) => {
-        const args = (event as unknown as { args: { index: bigint; partialX: bigint; partialY: bigint; challenge: bigint; response: bigint } }).args
-        return { index: Number(args.index), partial: [args.partialX.toString(), args.partialY.toString()], proof: { challenge: args.challenge.toString(), response: args.response.toString() } }
-    })
+    return events.map((event) => partialOfEvent((event as unknown as { args: Parameters<typeof partialOfEvent>[0] }).args))
 }

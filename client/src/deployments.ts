@@ -27,6 +27,12 @@ export interface Deployment {
     deployBlock: number
 }
 
+/** A deployment's EscrowOpenings addresses, loan market's first: `escrowOpenings` and `requestEscrowOpenings`, where listed. */
+export function escrowOpeningsOf(deployment: Deployment): string[] {
+    const c = deployment.contracts
+    return [c.escrowOpenings, c.requestEscrowOpenings].filter((a): a is string => a !== undefined)
+}
+
 /**
  * Checks a deployment object (e.g. parsed from deployments/<chainId>.json).
  * @throws ZkCreditError naming the bad field.

@@ -6,7 +6,8 @@
  */
 export { activeCommitteeKey, prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
 export { ALL_ABIS, CONTRACT_ABIS, connectContracts, contractNames, type ContractName, type ZkCreditContracts } from "./contracts.ts"
-export { parseDeployment, type Deployment } from "./deployments.ts"
+export { escrowOpeningsOf, parseDeployment, type Deployment } from "./deployments.ts"
+export { escrowMarketOf, partialOfEvent, readEscrowLoanStatus, type EscrowLoanStatus, type EscrowMarket, type EscrowMarketKind } from "./escrow-markets.ts"
 export { parsePlatformConfig, type PlatformConfig } from "./platform-config.ts"
 export { decodeRevert, explainContractError, type DecodedRevert } from "./errors.ts"
 export { applyKycEvent, decodeKycLog, KYC_LEAF_EVENTS, KYC_LEAF_TOPICS, kycEventMisfit, leavesFromKycEvents, type KycEvent } from "./kyc-events.ts"

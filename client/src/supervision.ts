@@ -1,17 +1,18 @@
 /**
- * The public supervision overview, from chain data alone: every loan market's events (loans
- * opened, repayments, repaid, defaulted, recovered) and the escrow openings' (requested, quorum
- * reached), turned into figures per market and per period. Nothing here names a borrower: the
+ * The public supervision overview, from chain data alone: every market's events (loans
+ * opened, repayments, repaid, defaulted, recovered; a request market's loans are its disbursed
+ * requests) and the escrow openings' of each (requested, quorum reached), turned into figures per
+ * market and per period. Nothing here names a borrower: the
  * events carry pseudonyms and addresses, and the figures keep only counts and amounts.
  *
  * Reading and aggregating are split: {@link fetchSupervisionEvents} is the one place that knows
  * the contracts' events, {@link aggregateSupervision} is pure (tested against a model).
  */
 import { Contract, Interface, type Log, type Provider } from "ethers"
-import { EscrowOpeningsAbi, LoanMarketAbi } from "./generated/abis.ts"
+import { EscrowOpeningsAbi, LoanMarketAbi, RequestMarketAbi } from "./generated/abis.ts"
 import { getLogsInRanges } from "./logs.ts"
 
-/** One public fact of the overview, at block time, in one market. `token` is the loan's offer's token. */
+/** One public fact of the overview, at block time, in one market. `token` is the loan's offer's (or request's) token; `loanId` a request id in a request market. */
 export type SupervisionEvent =
     | { kind: "opened"; market: string; time: number; loanId: number; token: string; principal: bigint }
     | { kind: "repayment"; market: string; time: number; loanId: number; token: string; amount: bigint; lateInstalments: number }
@@ -182,6 +183,8 @@ export function aggregateSupervision(events: readonly SupervisionEvent[], option
 export interface SupervisionSources {
     /** LoanMarket addresses. */
     markets: readonly string[]
+    /** RequestMarket addresses. */
+    requestMarkets?: readonly string[]
     /** EscrowOpenings addresses (none where the escrow is not deployed). */
     openings: readonly string[]
     /** First block to scan (the deployment's). */
@@ -189,8 +192,11 @@ export interface SupervisionSources {
 }
 
 const marketInterface = new Interface(LoanMarketAbi)
+const requestMarketInterface = new Interface(RequestMarketAbi)
 const openingsInterface = new Interface(EscrowOpeningsAbi)
 const MARKET_EVENTS = ["OfferCreated", "LoanOpened", "LoanRepayment", "LoanRepaid", "LoanDefaulted", "LoanRecovered"] as const
+/** A request's loan opens when it is disbursed; its token is in the request's terms. */
+const REQUEST_MARKET_EVENTS = ["RequestCreated", "RequestDisbursed", "LoanRepayment", "LoanRepaid", "LoanDefaulted", "LoanRecovered"] as const
 const OPENING_EVENTS = ["OpeningRequested", "OpeningQuorumReached"] as const
 const topicsOf = (iface: Interface, names: readonly string[]) => [names.map((n) => iface.getEvent(n)!.topicHash)]
 
@@ -208,9 +214,10 @@ async function blockTimes(provider: Provider, logs: readonly Log[]): Promise<Map
 }
 
 /**
- * Reads the overview's events from the chain: each market's loan events (with its offers, for
- * the token of each loan) and each openings contract's requests and quorums (the market of an
- * opening is the one the contract serves, `market()`).
+ * Reads the overview's events from the chain: each loan market's loan events (with its offers,
+ * for the token of each loan), each request market's (with its requests, for the token), and
+ * each openings contract's requests and quorums (the market of an opening is the one the
+ * contract serves, `market()`).
  * @returns The events and the chain's time at the block read up to.
  */
 export async function fetchSupervisionEvents(provider: Provider, sources: SupervisionSources): Promise<{ events: SupervisionEvent[]; now: number }> {
@@ -218,21 +225,27 @@ export async function fetchSupervisionEvents(provider: Provider, sources: Superv
     if (!latest) throw new Error("the chain did not return its latest block")
     const toBlock = latest.number
     const events: SupervisionEvent[] = []
-    for (const market of sources.markets) {
-        const logs = await getLogsInRanges(provider, { address: market, topics: topicsOf(marketInterface, MARKET_EVENTS) }, sources.fromBlock, toBlock)
+    const read = [...sources.markets.map((market) => ({ market, requests: false })), ...(sources.requestMarkets ?? []).map((market) => ({ market, requests: true }))]
+    for (const { market, requests } of read) {
+        const iface = requests ? requestMarketInterface : marketInterface
+        const logs = await getLogsInRanges(provider, { address: market, topics: topicsOf(iface, requests ? REQUEST_MARKET_EVENTS : MARKET_EVENTS) }, sources.fromBlock, toBlock)
         const times = await blockTimes(provider, logs)
         const offerToken = new Map<bigint, string>()
         const loanToken = new Map<bigint, string>()
         for (const log of logs) {
-            const parsed = marketInterface.parseLog(log)
+            const parsed = iface.parseLog(log)
             if (!parsed) continue
             const a = parsed.args
             const time = times.get(log.blockNumber) ?? 0
-            const loanId = Number(a.loanId ?? 0n)
-            const token = loanToken.get(a.loanId as bigint) ?? ""
+            const id = (requests ? a.requestId : a.loanId) as bigint | undefined
+            const loanId = Number(id ?? 0n)
+            const token = loanToken.get(id ?? -1n) ?? ""
             switch (parsed.name) {
                 case "OfferCreated":
                     offerToken.set(a.offerId as bigint, String(a.token))
+                    break
+                case "RequestCreated":
+                    loanToken.set(id!, String(a.terms.token))
                     break
                 case "LoanOpened": {
                     const t = offerToken.get(a.offerId as bigint) ?? ""
@@ -240,6 +253,9 @@ export async function fetchSupervisionEvents(provider: Provider, sources: Superv
                     events.push({ kind: "opened", market, time, loanId, token: t, principal: a.principal as bigint })
                     break
                 }
+                case "RequestDisbursed":
+                    events.push({ kind: "opened", market, time, loanId, token, principal: a.principal as bigint })
+                    break
                 case "LoanRepayment":
                     events.push({ kind: "repayment", market, time, loanId, token, amount: (a.amount as bigint) + (a.lateFees as bigint), lateInstalments: Number(a.lateInstalments) })
                     break

@@ -5,16 +5,24 @@
  * against the authority's public share in the registry, and the opening itself (combining t
  * verified shares), which stays on this device.
  *
- * All escrow chain reading of the app is in this module and in $client/supervision.ts: when the
- * market keeps each loan's escrow (and requests name their market), only these change.
+ * Both markets keep an escrow per loan, each with an EscrowOpenings of its own (deployment keys
+ * `escrowOpenings`, the loan offers' market, and `requestEscrowOpenings`, the request market):
+ * the page lists and publishes for both. Their loan ids are separate (loan 0 and request 0 are
+ * two loans), so an opening is named by its market and id ({@link OpeningView.ref}).
+ *
+ * All escrow chain reading of the app is in this module and in $client/supervision.ts.
  */
 import { Contract, Interface } from "ethers"
-import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi, LoanMarketAbi } from "$client/generated/abis.ts"
-import { LOAN_STATUS, type LoanStatusName } from "$client/views.ts"
+import { escrowMarketOf, partialOfEvent, readEscrowLoanStatus, type EscrowLoanStatus, type EscrowMarket, type EscrowMarketKind } from "$client/escrow-markets.ts"
+import { escrowOpeningsOf } from "$client/deployments.ts"
+import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi } from "$client/generated/abis.ts"
 import { combinePartialDecryptions, parseAuthorityShare, partialDecrypt, verifyPartialDecryption, type CommitteeKeyFile, type PartialDecryption } from "$prover/escrow/index.ts"
 import { app } from "./app.svelte.ts"
 import { AppError } from "./errors.ts"
+import { t, type MessageKey } from "./i18n/index.svelte.ts"
 import { wallet } from "./wallet.svelte.ts"
+
+export type { EscrowLoanStatus, EscrowMarketKind }
 
 /** One authority of a committee key, as registered. */
 export interface CommitteeAuthority {
@@ -50,6 +58,10 @@ export interface PublishedShare {
 
 /** An opening request with what was published for it. */
 export interface OpeningView {
+    /** The market kind and id, `loan-0` or `request-0`: unique across both markets (ids are not). */
+    ref: string
+    kind: EscrowMarketKind
+    /** The loan's id in its market (a request id in the request market). */
     loanId: number
     /** The market whose loan it is. */
     market: string
@@ -57,8 +69,8 @@ export interface OpeningView {
     requestedAt: number
     committeeKeyY: bigint
     escrow: { ephemeralKeyY: bigint; ciphertext: bigint }
-    /** The loan's status in its market now. */
-    loanStatus: LoanStatusName
+    /** The loan's status in its market now, in that market's own enum. */
+    status: EscrowLoanStatus
     shares: PublishedShare[]
     /** `OpeningQuorumReached` was emitted (t shares counted, not verified). */
     quorumEvent: boolean
@@ -68,11 +80,56 @@ export interface OpeningView {
     verified: number
 }
 
-/** Handles on the escrow contracts of the deployment, or undefined where it has none. */
-export function escrowContracts(): { registry: Contract; openings: Contract } | undefined {
+/**
+ * Handles on the escrow contracts of the deployment: the committee registry and every
+ * EscrowOpenings it lists (the loan market's, the request market's); undefined where it has none.
+ */
+export function escrowContracts(): { registry: Contract; openings: Contract[] } | undefined {
     const c = app.config?.deployment.contracts
-    if (!c?.escrowCommitteeRegistry || !c.escrowOpenings || !app.provider) return undefined
-    return { registry: new Contract(c.escrowCommitteeRegistry, EscrowCommitteeRegistryAbi, app.provider), openings: new Contract(c.escrowOpenings, EscrowOpeningsAbi, app.provider) }
+    const openings = app.config ? escrowOpeningsOf(app.config.deployment) : []
+    if (!c?.escrowCommitteeRegistry || openings.length === 0 || !app.provider) return undefined
+    return { registry: new Contract(c.escrowCommitteeRegistry, EscrowCommitteeRegistryAbi, app.provider), openings: openings.map((a) => new Contract(a, EscrowOpeningsAbi, app.provider)) }
+}
+
+/** An EscrowOpenings of the deployment with the market it serves. */
+export interface EscrowSource extends EscrowMarket {
+    openings: Contract
+}
+
+/** Every EscrowOpenings of the deployment with its market, loan market first; the kind of each is read from the chain (`escrowMarketOf`). */
+export async function escrowSources(openings: readonly Contract[] = escrowContracts()?.openings ?? []): Promise<EscrowSource[]> {
+    const sources = await Promise.all(openings.map(async (o) => ({ ...(await escrowMarketOf(o)), openings: o })))
+    return sources.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "loan" ? -1 : 1))
+}
+
+/** The message key of a loan's status in its market's enum. */
+export function statusKey(s: EscrowLoanStatus): MessageKey {
+    return s.kind === "loan" ? (`committee.loanStatus.${s.status}` as const) : (`committee.requestStatus.${s.status}` as const)
+}
+
+/** The messages that name a loan, in the words of its market. */
+const ITEM_MESSAGES = {
+    loan: {
+        badId: "committee.error.badLoan",
+        notRequested: "committee.error.notRequested",
+        notDefaulted: "committee.error.notDefaulted",
+        wrongCommittee: "committee.error.wrongCommittee",
+        alreadyPublished: "committee.error.alreadyPublished",
+        published: "committee.published"
+    },
+    request: {
+        badId: "committee.error.badRequest",
+        notRequested: "committee.error.requestNotRequested",
+        notDefaulted: "committee.error.requestNotDefaulted",
+        wrongCommittee: "committee.error.requestWrongCommittee",
+        alreadyPublished: "committee.error.requestAlreadyPublished",
+        published: "committee.requestPublished"
+    }
+} as const satisfies Record<EscrowMarketKind, Record<string, MessageKey>>
+
+/** The message `which` for a loan of market `kind`. */
+export function itemMessage(kind: EscrowMarketKind, which: keyof (typeof ITEM_MESSAGES)["loan"]): MessageKey {
+    return ITEM_MESSAGES[kind][which]
 }
 
 type Args = Record<string, bigint | string>
@@ -139,53 +196,55 @@ export function keyFileFromRegistry(key: CommitteeKeyView): CommitteeKeyFile {
     }
 }
 
-/** The market an openings contract serves. */
-async function openingsMarket(openings: Contract): Promise<string> {
-    return String(await openings.getFunction("market")())
+/**
+ * Every opening request of both markets with its shares, each share checked against the
+ * registry's public share of its authority (a forged or wrong one is marked `forged`), and the
+ * loan's status now; newest first. `markets` are the kinds the deployment has openings for.
+ */
+export async function readOpenings(): Promise<{ keys: CommitteeKeyView[]; openings: OpeningView[]; markets: EscrowMarketKind[] }> {
+    const contracts = escrowContracts()
+    if (!contracts) return { keys: [], openings: [], markets: [] }
+    const [keys, sources] = await Promise.all([readCommitteeKeys(contracts.registry), escrowSources(contracts.openings)])
+    const views = (await Promise.all(sources.map((source) => readSourceOpenings(source, keys)))).flat()
+    return { keys, openings: views.sort((x, y) => y.requestedAt - x.requestedAt), markets: sources.map((s) => s.kind) }
 }
 
-/**
- * Every opening request with its shares, each share checked against the registry's public share
- * of its authority (a forged or wrong one is marked `forged`), and the loan's status now.
- */
-export async function readOpenings(): Promise<{ keys: CommitteeKeyView[]; openings: OpeningView[] }> {
-    const contracts = escrowContracts()
-    if (!contracts) return { keys: [], openings: [] }
-    const { registry, openings } = contracts
+/** The opening requests of one EscrowOpenings, as {@link readOpenings}. */
+async function readSourceOpenings(source: EscrowSource, keys: CommitteeKeyView[]): Promise<OpeningView[]> {
+    const { openings, kind } = source
     const from = app.config!.deployment.deployBlock
-    const [keys, requested, published, quorums, marketAddress] = await Promise.all([
-        readCommitteeKeys(registry),
+    const [requested, published, quorums] = await Promise.all([
         openings.queryFilter(openings.filters.OpeningRequested!(), from),
         openings.queryFilter(openings.filters.PartialDecryptionPublished!(), from),
-        openings.queryFilter(openings.filters.OpeningQuorumReached!(), from),
-        openingsMarket(openings)
+        openings.queryFilter(openings.filters.OpeningQuorumReached!(), from)
     ])
-    const market = new Contract(marketAddress, LoanMarketAbi, app.provider)
     const quorumLoans = new Set(quorums.map((q) => Number(argsOf(q).loanId)))
-    const views = await Promise.all(
+    return Promise.all(
         requested.map(async (event): Promise<OpeningView> => {
             const a = argsOf(event)
             const loanId = Number(a.loanId)
             const escrow = { ephemeralKeyY: a.ephemeralKeyY as bigint, ciphertext: a.ciphertext as bigint }
             const key = keys.find((k) => k.keyY === a.committeeKeyY)
             const keyFile = key ? keyFileFromRegistry(key) : undefined
-            const [block, loan] = await Promise.all([event.getBlock(), market.getFunction("loan")(loanId)])
+            const [block, { status }] = await Promise.all([event.getBlock(), readEscrowLoanStatus(source, loanId)])
             const shares = published
                 .filter((p) => Number(argsOf(p).loanId) === loanId)
                 .map((p) => {
                     const s = argsOf(p)
-                    const partial: PartialDecryption = { index: Number(s.index), partial: [String(s.partialX), String(s.partialY)], proof: { challenge: String(s.challenge), response: String(s.response) } }
+                    const partial = partialOfEvent(s as Parameters<typeof partialOfEvent>[0])
                     const ok = keyFile !== undefined && verifyPartialDecryption(escrow, partial, keyFile, loanId)
                     return { index: partial.index, authority: String(s.authority), partial, check: (ok ? "verified" : "forged") as ShareCheck, block: p.blockNumber }
                 })
             return {
+                ref: `${kind}-${loanId}`,
+                kind,
                 loanId,
-                market: marketAddress,
+                market: source.address,
                 requester: String(a.requester),
                 requestedAt: block.timestamp,
                 committeeKeyY: a.committeeKeyY as bigint,
                 escrow,
-                loanStatus: LOAN_STATUS[Number(loan.status)] ?? "None",
+                status,
                 shares,
                 quorumEvent: quorumLoans.has(loanId),
                 key,
@@ -193,7 +252,6 @@ export async function readOpenings(): Promise<{ keys: CommitteeKeyView[]; openin
             }
         })
     )
-    return { keys, openings: views.sort((x, y) => y.requestedAt - x.requestedAt) }
 }
 
 /**
@@ -211,14 +269,23 @@ export function openOnDevice(opening: OpeningView): { commitment: bigint; author
 /** A share file read from disk: kept in memory while the page is open, never stored or sent. */
 export type ShareFile = Record<string, unknown>
 
+/** The EscrowOpenings of market `kind`. @throws AppError `committee.error.marketNotDeployed` where the deployment has none. */
+async function sourceOf(kind: EscrowMarketKind): Promise<EscrowSource> {
+    const source = (await escrowSources()).find((s) => s.kind === kind)
+    if (!source) throw new AppError("committee.error.marketNotDeployed", { market: t(`committee.marketKind.${kind}`) })
+    return source
+}
+
 /**
  * Checks, on chain, everything that must hold before an authority publishes its partial
- * decryption of loan `loanId`, and says what does not (each as a translated message): an
- * opening was requested, the loan is defaulted, the share is of the escrow's committee key, the
- * connected account is that share's authority, and it has not published yet.
+ * decryption of loan `loanId` of market `kind` (a request id in the request market), and says
+ * what does not (each as a translated message naming the loan as its market does): an opening
+ * was requested in that market's EscrowOpenings, the loan is defaulted there, the share is of
+ * the escrow's committee key, the connected account is that share's authority, and it has not
+ * published yet.
  * @returns The partial decryption, made on this device.
  */
-export async function preparePartialDecryption(loanId: number, shareFile: ShareFile): Promise<PartialDecryption> {
+export async function preparePartialDecryption(kind: EscrowMarketKind, loanId: number, shareFile: ShareFile): Promise<PartialDecryption> {
     const contracts = escrowContracts()
     if (!contracts) throw new AppError("committee.error.notDeployed")
     let share: ReturnType<typeof parseAuthorityShare>
@@ -227,27 +294,27 @@ export async function preparePartialDecryption(loanId: number, shareFile: ShareF
     } catch {
         throw new AppError("committee.error.badShareFile")
     }
-    const { registry, openings } = contracts
+    const source = await sourceOf(kind)
+    const { openings } = source
+    const message = (which: Parameters<typeof itemMessage>[1]) => itemMessage(kind, which)
     const opening = await openings.getFunction("openingOf")(loanId)
-    if (opening.requestedAt === 0n) throw new AppError("committee.error.notRequested", { loan: loanId })
-    const market = new Contract(await openingsMarket(openings), LoanMarketAbi, app.provider)
-    const status = LOAN_STATUS[Number((await market.getFunction("loan")(loanId)).status)] ?? "None"
-    if (status !== "Defaulted") throw new AppError("committee.error.notDefaulted", { loan: loanId, status })
-    if (opening.committeeKeyY !== share.publicKey[1]) throw new AppError("committee.error.wrongCommittee", { loan: loanId })
+    if (opening.requestedAt === 0n) throw new AppError(message("notRequested"), { loan: loanId })
+    const { defaulted, status } = await readEscrowLoanStatus(source, loanId)
+    if (!defaulted) throw new AppError(message("notDefaulted"), { loan: loanId, status: t(statusKey(status)) })
+    if (opening.committeeKeyY !== share.publicKey[1]) throw new AppError(message("wrongCommittee"), { loan: loanId })
     if (!wallet.ready || !wallet.address) throw new AppError("error.noWallet")
-    const index = Number(await registry.getFunction("authorityIndex")(opening.committeeKeyY, wallet.address))
+    const index = Number(await contracts.registry.getFunction("authorityIndex")(opening.committeeKeyY, wallet.address))
     if (index !== share.index) throw new AppError("committee.error.notTheAuthority", { account: wallet.address, index: share.index })
-    if (await openings.getFunction("hasPublished")(loanId, index)) throw new AppError("committee.error.alreadyPublished", { index, loan: loanId })
+    if (await openings.getFunction("hasPublished")(loanId, index)) throw new AppError(message("alreadyPublished"), { index, loan: loanId })
     return partialDecrypt({ ephemeralKeyY: opening.ephemeralKeyY, ciphertext: opening.ciphertext }, shareFile, loanId)
 }
 
 const openingsInterface = new Interface(EscrowOpeningsAbi)
 
-/** Sends a partial decryption from the connected account; an EscrowOpenings revert becomes its translated message. */
-export async function publishPartialDecryption(loanId: number, partial: PartialDecryption): Promise<{ wait: () => Promise<{ status: number | null } | null> }> {
-    const address = app.config?.deployment.contracts.escrowOpenings
-    if (!address || !wallet.signer) throw new AppError("error.noWallet")
-    const openings = new Contract(address, EscrowOpeningsAbi, wallet.signer)
+/** Sends a partial decryption of loan `loanId` of market `kind` from the connected account; an EscrowOpenings revert becomes its translated message. */
+export async function publishPartialDecryption(kind: EscrowMarketKind, loanId: number, partial: PartialDecryption): Promise<{ wait: () => Promise<{ status: number | null } | null> }> {
+    if (!wallet.signer) throw new AppError("error.noWallet")
+    const openings = (await sourceOf(kind)).openings.connect(wallet.signer) as Contract
     try {
         return await openings.getFunction("publishPartialDecryption")(loanId, partial.partial[0], partial.partial[1], partial.proof.challenge, partial.proof.response)
     } catch (error) {
