@@ -8,7 +8,7 @@ import type { Command } from "commander"
 import { fetchKycDefaultEvents, kycDefaultRecords, openDefaultOf } from "../../client/src/kyc-defaults.ts"
 import { prepareBorrowRequest, qualifyingTiers } from "../../client/src/borrow.ts"
 import { instalmentSchedule } from "../../client/src/loan-schedule.ts"
-import { findLoanIds, readLoan, readOffer, readOffers, readRecord, type LoanView, type OfferView } from "../../client/src/views.ts"
+import { findLoans, readLoan, readOffer, readOffers, readRecord, type LoanView, type OfferView } from "../../client/src/views.ts"
 import type { AttestationResponse, MarketsResponse } from "../../bureau/src/api-types.ts"
 import { parseBinding, type KycBinding } from "../../bureau/src/binding.ts"
 import { isBureauInputError } from "../../bureau/src/errors.ts"
@@ -356,11 +356,11 @@ async function status(ctx: CliContext, options: { identity: string }): Promise<v
     const deployment = await ctx.deployment()
     const { loanMarket } = await ctx.readContracts()
     const nullifier = await pseudonymOf(ctx, id)
-    const [ids, record] = await Promise.all([findLoanIds(loanMarket, deployment.deployBlock, { nullifier }), readRecord(loanMarket, nullifier)])
+    const [opened, record] = await Promise.all([findLoans(loanMarket, deployment.deployBlock, { nullifier }), readRecord(loanMarket, nullifier)])
     const tokens = new TokenCache(await ctx.provider())
     const loans = await Promise.all(
-        ids.map(async (loanId) => {
-            const loan = (await readLoan(loanMarket, loanId))!
+        opened.map(async ({ id }) => {
+            const loan = (await readLoan(loanMarket, id, nullifier))!
             const offer = (await readOffer(loanMarket, loan.offerId))!
             return { loan, token: await tokens.get(offer.token), record }
         })

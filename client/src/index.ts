@@ -15,5 +15,5 @@ export { classifyLogsFailure, getLogsInRanges, type GetLogsOptions } from "./log
 export { instalmentSchedule, loanInterest, type Instalment } from "./loan-schedule.ts"
 export { computeRequestMessage, positionShare, REQUEST_STATUS, REQUEST_TERMS_TUPLE, requestTermsTuple, type RequestMessage, type RequestStatusName, type RequestTerms } from "./requests.ts"
 export { readPseudonymLoans, type PseudonymLoan } from "./history.ts"
-export { findLoanIds, LOAN_STATUS, readLoan, readOffer, readOffers, readRecord, type LoanStatusName, type LoanView, type OfferView, type PseudonymRecordView, type TierView } from "./views.ts"
+export { findLoans, LOAN_STATUS, readLoan, readOffer, readOffers, readRecord, type LoanStatusName, type LoanView, type OfferView, type OpenedLoan, type PseudonymRecordView, type TierView } from "./views.ts"
 export { auditKycDefaults, decodeKycDefaultLog, defaultsByLeafEvent, fetchKycDefaultEvents, KYC_DEFAULT_EVENTS, KYC_DEFAULT_TOPICS, kycDefaultRecords, leafEventKey, openDefaultOf, type DefaultLabel, type KycDefaultFinding, type KycDefaultEvent, type KycDefaultRecord } from "./kyc-defaults.ts"
