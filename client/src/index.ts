@@ -4,7 +4,7 @@
  * contract handles, the KYC tree rebuilt from events (the borrower's Merkle path and the
  * officer's audit), offer and loan views, borrow preparation and readable contract errors.
  */
-export { activeCommitteeKey, prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
+export { activeCommitteeKey, borrowProofParams, prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
 export { ALL_ABIS, connectContracts, type ZkCreditContracts } from "./contracts.ts"
 export { parseDeployment, type Deployment } from "./deployments.ts"
 export { parsePlatformConfig, type PlatformConfig } from "./platform-config.ts"
