@@ -8,7 +8,7 @@ import type { Command } from "commander"
 import { fetchKycDefaultEvents, kycDefaultRecords, openDefaultOf } from "../../client/src/kyc-defaults.ts"
 import { prepareBorrowRequest, qualifyingTiers } from "../../client/src/borrow.ts"
 import { instalmentSchedule } from "../../client/src/loan-schedule.ts"
-import { findLoanIds, readLoan, readOffer, readOffers, readRecord, type LoanView, type OfferView } from "../../client/src/views.ts"
+import { findLoans, readLoan, readOffer, readOffers, readRecord, type LoanView, type OfferView } from "../../client/src/views.ts"
 import type { AttestationResponse, MarketsResponse } from "../../bureau/src/api-types.ts"
 import { parseBinding, type KycBinding } from "../../bureau/src/binding.ts"
 import { isBureauInputError } from "../../bureau/src/errors.ts"
@@ -26,7 +26,7 @@ import { confirm } from "../lib/confirm.ts"
 import { ENV, type CliContext } from "../lib/context.ts"
 import { isConnectionError } from "../lib/errors.ts"
 import { badInput, failed, unreachable } from "../lib/exit-codes.ts"
-import { readJson, writeTextFile } from "../lib/files.ts"
+import { checkWritable, readJson, writeTextFile } from "../lib/files.ts"
 import { defaultAttestationPath, loadAttestation, loadIdentity, saveIdentity } from "../lib/identity-file.ts"
 import { syncKycTree } from "../lib/kyc-sync.ts"
 import { loanJson, loansTable, offerJson, offersTable, recordJson, recordText, TokenCache } from "../lib/market-views.ts"
@@ -158,7 +158,10 @@ async function pseudonymOf(ctx: CliContext, identity: Identity): Promise<bigint>
 }
 
 async function attest(ctx: CliContext, options: { identity: string; binding: string; bureau?: string; out?: string; shareHistory?: boolean | string }): Promise<void> {
-    // everything local is checked before the request
+    // everything local is checked before the request, the attestation's path first: a path that
+    // cannot be written would lose the attestation after the bureau has scored the person
+    const out = options.out ?? defaultAttestationPath(options.identity)
+    await checkWritable(out, { overwrite: true })
     let binding: KycBinding
     try {
         binding = parseBinding(await readJson(options.binding, "binding file"))
@@ -177,7 +180,6 @@ async function attest(ctx: CliContext, options: { identity: string; binding: str
     if (!attestation || attestation.commitment !== id.commitment.toString() || !verifyAttestation(attestation)) {
         throw failed("BAD_ATTESTATION", `the bureau at ${base} answered with an attestation that is not for this identity or does not verify: nothing was saved`)
     }
-    const out = options.out ?? defaultAttestationPath(options.identity)
     await writeTextFile(out, `${JSON.stringify(attestation, null, 2)}\n`, { mode: 0o600, overwrite: true })
     // the score is shown to its owner, here; it is never sent anywhere by the CLI
     ctx.out.result(
@@ -356,11 +358,11 @@ async function status(ctx: CliContext, options: { identity: string }): Promise<v
     const deployment = await ctx.deployment()
     const { loanMarket } = await ctx.readContracts()
     const nullifier = await pseudonymOf(ctx, id)
-    const [ids, record] = await Promise.all([findLoanIds(loanMarket, deployment.deployBlock, { nullifier }), readRecord(loanMarket, nullifier)])
+    const [opened, record] = await Promise.all([findLoans(loanMarket, deployment.deployBlock, { nullifier }), readRecord(loanMarket, nullifier)])
     const tokens = new TokenCache(await ctx.provider())
     const loans = await Promise.all(
-        ids.map(async (loanId) => {
-            const loan = (await readLoan(loanMarket, loanId))!
+        opened.map(async ({ id }) => {
+            const loan = (await readLoan(loanMarket, id, nullifier))!
             const offer = (await readOffer(loanMarket, loan.offerId))!
             return { loan, token: await tokens.get(offer.token), record }
         })

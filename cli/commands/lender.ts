@@ -5,7 +5,7 @@
 import type { Command } from "commander"
 import type { Contract } from "ethers"
 import { loanInterest } from "../../client/src/loan-schedule.ts"
-import { findLoanIds, readLoan, readOffer, readOffers, readRecord, type OfferView } from "../../client/src/views.ts"
+import { findLoans, readLoan, readOffer, readOffers, readRecord, type OfferView } from "../../client/src/views.ts"
 import { action } from "../lib/command.ts"
 import type { CliContext } from "../lib/context.ts"
 import { badInput, failed } from "../lib/exit-codes.ts"
@@ -319,12 +319,12 @@ async function listLoans(ctx: CliContext, options: { offer?: string[]; all?: boo
         const me = (await ctx.address()).toLowerCase()
         offerIds = (await readOffers(loanMarket)).filter((o) => o.lender.toLowerCase() === me).map((o) => o.id)
     }
-    const ids = offerIds && offerIds.length === 0 ? [] : await findLoanIds(loanMarket, deployment.deployBlock, offerIds ? { offerIds } : {})
+    const opened = offerIds && offerIds.length === 0 ? [] : await findLoans(loanMarket, deployment.deployBlock, offerIds ? { offerIds } : {})
     const tokens = new TokenCache(await ctx.provider())
     const offers = new Map<number, Promise<OfferView | undefined>>()
     const rows = await Promise.all(
-        ids.map(async (id) => {
-            const loan = (await readLoan(loanMarket, id))!
+        opened.map(async ({ id, nullifier }) => {
+            const loan = (await readLoan(loanMarket, id, nullifier))!
             if (!offers.has(loan.offerId)) offers.set(loan.offerId, readOffer(loanMarket, loan.offerId))
             const offer = (await offers.get(loan.offerId))!
             return { loan, token: await tokens.get(offer.token), record: await readRecord(loanMarket, loan.nullifier) }

@@ -8,7 +8,7 @@ import type { Command } from "commander"
 import type { Contract, LogDescription, TransactionReceipt } from "ethers"
 import { prepareCreditProof } from "../../client/src/borrow.ts"
 import { loanInterest } from "../../client/src/loan-schedule.ts"
-import { computeRequestMessage, REQUEST_STATUS, requestTermsTuple, type RequestStatusName, type RequestTerms } from "../../client/src/requests.ts"
+import { computeRequestMessage, expectedRepayment, readAllPositions, readAllRequests, readRequest, REQUEST_STATUS, requestTermsTuple, type RequestStatusName, type RequestTerms, type RequestView } from "../../client/src/requests.ts"
 import { readRecord } from "../../client/src/views.ts"
 import { CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import { toBorrowCalldata } from "../../prover/src/calldata.ts"
@@ -44,23 +44,6 @@ interface CreateOptions {
     lateFee: string
     fundingDays: string
     partial?: boolean
-}
-
-/** A request as read from the market. */
-interface RequestView {
-    id: number
-    status: RequestStatusName
-    borrower: string
-    nullifier: bigint
-    token: string
-    principal: bigint
-    raised: bigint
-    aprBps: number
-    minScore: number
-    term: number
-    instalmentCount: number
-    deadline: number
-    disbursePartial: boolean
 }
 
 /** Registers `zkcredit request ...`. */
@@ -142,7 +125,7 @@ export function registerRequest(request: Command): void {
         .action(
             action<{ request: string }>(async (ctx, options) => {
                 const { view } = await requireRequest(ctx, options.request)
-                if (view.status !== "expired" || (await (await readMarket(ctx)).getFunction("request")(view.id)).status !== 1n) {
+                if (view.status !== "expired" || view.storedStatus !== "open") {
                     throw failed("WRONG_REQUEST_STATUS", `request ${view.id} is ${view.status}: only an open request past its deadline can be closed`)
                 }
                 const market = await writeMarket(ctx)
@@ -253,24 +236,6 @@ async function writeMarket(ctx: CliContext): Promise<Contract> {
     return (await ctx.writeContracts()).requestMarket!
 }
 
-function toView(id: number, r: Record<string, unknown> & { status: bigint }, status: bigint): RequestView {
-    return {
-        id,
-        status: REQUEST_STATUS[Number(status)] ?? "none",
-        borrower: r.borrower as string,
-        nullifier: r.nullifier as bigint,
-        token: r.token as string,
-        principal: r.principal as bigint,
-        raised: r.raised as bigint,
-        aprBps: Number(r.aprBps),
-        minScore: Number(r.minScore),
-        term: Number(r.term),
-        instalmentCount: Number(r.instalmentCount),
-        deadline: Number(r.deadline),
-        disbursePartial: r.disbursePartial as boolean
-    }
-}
-
 async function requestStatus(ctx: CliContext, id: number): Promise<RequestStatusName> {
     return REQUEST_STATUS[Number(await (await readMarket(ctx)).getFunction("statusOf")(id))] ?? "none"
 }
@@ -279,9 +244,11 @@ async function requestStatus(ctx: CliContext, id: number): Promise<RequestStatus
 async function requireRequest(ctx: CliContext, text: string): Promise<{ view: RequestView; token: TokenInfo }> {
     const id = parseInteger(text, "--request")
     const market = await readMarket(ctx)
-    const count = Number(await market.getFunction("requestCount")())
-    if (id >= count) throw badInput("UNKNOWN_REQUEST", `there is no request ${id}: ${count === 0 ? "there are no requests yet" : `requests are numbered 0 to ${count - 1}`} (\`zkcredit request list\` lists them)`, { requestId: id })
-    const view = toView(id, (await market.getFunction("request")(id)).toObject(), await market.getFunction("statusOf")(id))
+    const view = await readRequest(market, id)
+    if (!view) {
+        const count = Number(await market.getFunction("requestCount")())
+        throw badInput("UNKNOWN_REQUEST", `there is no request ${id}: ${count === 0 ? "there are no requests yet" : `requests are numbered 0 to ${count - 1}`} (\`zkcredit request list\` lists them)`, { requestId: id })
+    }
     return { view, token: await tokenInfo(view.token, await ctx.provider()) }
 }
 
@@ -367,11 +334,9 @@ async function createRequest(ctx: CliContext, options: CreateOptions): Promise<v
 
 async function listRequests(ctx: CliContext, options: { open?: boolean }): Promise<void> {
     const market = await readMarket(ctx)
-    const count = Number(await market.getFunction("requestCount")())
     const rows: { view: RequestView; token: TokenInfo; record: Awaited<ReturnType<typeof readRecord>> }[] = []
     const tokens = new Map<string, Promise<TokenInfo>>()
-    for (let id = 0; id < count; id++) {
-        const view = toView(id, (await market.getFunction("request")(id)).toObject(), await market.getFunction("statusOf")(id))
+    for (const view of await readAllRequests(market)) {
         if (options.open && view.status !== "open") continue
         if (!tokens.has(view.token)) tokens.set(view.token, tokenInfo(view.token, await ctx.provider()))
         rows.push({ view, token: await tokens.get(view.token)!, record: await readRecord(market, view.nullifier) })
@@ -480,21 +445,17 @@ async function listPositions(ctx: CliContext, options: { all?: boolean }): Promi
     const offerRows = await readOfferPositions(ctx, options.all === true)
     const { requestMarket: market } = await ctx.readContracts()
     const me = options.all ? undefined : (await ctx.address()).toLowerCase()
-    const count = market ? Number(await market.getFunction("positionCount")()) : 0
     const rows = []
-    for (let id = 0; market && id < count; id++) {
-        const p = await market.getFunction("position")(id)
-        if (p.amount === 0n) continue
-        const holder: string = await market.getFunction("ownerOf")(id)
-        if (me && holder.toLowerCase() !== me) continue
-        const request = await market.getFunction("request")(p.requestId)
-        const token = await tokenInfo(request.token, await ctx.provider())
-        const status = REQUEST_STATUS[Number(await market.getFunction("statusOf")(p.requestId))] ?? "none"
-        const claimable = BigInt(await market.getFunction("claimable")(id))
+    const requests = new Map<number, Promise<RequestView | undefined>>()
+    const tokens = new Map<string, Promise<TokenInfo>>()
+    for (const p of market ? await readAllPositions(market) : []) {
+        if (me && p.holder.toLowerCase() !== me) continue
+        if (!requests.has(p.requestId)) requests.set(p.requestId, readRequest(market!, p.requestId))
+        const request = (await requests.get(p.requestId))!
+        if (!tokens.has(request.token)) tokens.set(request.token, tokenInfo(request.token, await ctx.provider()))
         // expected: its share of what the loan will owe in all, late fees not included
-        const total = (request.raised as bigint) + loanInterest(request.raised, Number(request.aprBps), Number(request.term))
-        const expected = status === "active" || status === "repaid" || status === "defaulted" ? (total * (p.amount as bigint)) / (request.raised as bigint) : 0n
-        rows.push({ id, holder, requestId: Number(p.requestId), status, amount: p.amount as bigint, claimed: p.claimed as bigint, claimable, expected, token })
+        const expected = expectedRepayment(p, request)
+        rows.push({ id: p.id, holder: p.holder, requestId: p.requestId, status: request.status, amount: p.amount, claimed: p.claimed, claimable: p.claimable, expected, token: await tokens.get(request.token)! })
     }
     const requestText = rows.length
         ? table(

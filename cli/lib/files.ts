@@ -3,7 +3,8 @@
  * a message naming the file; writes are atomic (a temporary file renamed into place) and never
  * replace an existing file unless asked.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
+import { constants } from "node:fs"
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import { badInput, CliError } from "./exit-codes.ts"
 
@@ -61,22 +62,65 @@ function fsProblem(error: unknown): string {
     return typeof code === "string" ? (known[code] ?? code) : "it cannot be written"
 }
 
-/** Creates a folder and its parents (fs.mkdir's own `recursive` never returns for some paths, e.g. under /proc). */
-async function makeFolder(path: string, fail: (why: string) => Error): Promise<void> {
+/**
+ * Checks that a folder is there or can be made: it, or its nearest existing ancestor, is a folder
+ * this process may write in. With `create`, creates it and its parents (fs.mkdir's own `recursive`
+ * never returns for some paths, e.g. under /proc).
+ */
+async function prepareFolder(path: string, fail: (why: string) => Error, create: boolean): Promise<void> {
+    let exists = true
     try {
-        if ((await stat(path)).isDirectory()) return
-        throw fail(`${path} is not a folder`)
+        if (!(await stat(path)).isDirectory()) throw fail(`${path} is not a folder`)
     } catch (error) {
         if (error instanceof CliError) throw error
         if ((error as { code?: unknown }).code !== "ENOENT") throw fail(fsProblem(error))
+        exists = false
+    }
+    if (exists) {
+        try {
+            await access(path, constants.W_OK)
+        } catch (error) {
+            throw fail(`the folder ${path} cannot be written in (${fsProblem(error)})`)
+        }
+        return
     }
     const parent = dirname(path)
-    if (parent !== path) await makeFolder(parent, fail)
+    if (parent !== path) await prepareFolder(parent, fail, create)
+    if (!create) return
     try {
         await mkdir(path)
     } catch (error) {
         if ((error as { code?: unknown }).code !== "EEXIST") throw fail(`the folder ${path} cannot be created (${fsProblem(error)})`)
     }
+}
+
+/** The error of a file that cannot be written. */
+function unwritable(path: string): (why: string) => CliError {
+    return (why) => badInput("FILE_UNWRITABLE", `${path === "" ? "the file" : path} cannot be written: ${why}`, { file: path })
+}
+
+/**
+ * Checks, writing nothing, that {@link writeTextFile} with the same `options` can write `path`:
+ * for a command to refuse a bad output path before slow or remote work whose result goes there.
+ * @throws The errors writeTextFile throws for the path (exit 2, naming the file).
+ */
+export async function checkWritable(path: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    const fail = unwritable(path)
+    if (path === "") throw fail("the path is empty")
+    if (path.includes("\u0000")) throw fail("a path cannot hold a NUL character")
+    if (path.endsWith("/")) throw fail("it names a folder, not a file")
+    let existing: Awaited<ReturnType<typeof stat>> | undefined
+    try {
+        existing = await stat(path)
+    } catch (error) {
+        const code = (error as { code?: unknown }).code
+        if (code !== "ENOENT" && code !== "ENOTDIR") throw fail(fsProblem(error))
+    }
+    if (existing) {
+        if (!options.overwrite) throw badInput("FILE_EXISTS", `${path} exists already: pick another path, or pass --force to replace it`, { file: path })
+        if (!existing.isFile()) throw fail(existing.isDirectory() ? "it is a folder" : "it is not a regular file")
+    }
+    await prepareFolder(dirname(path), fail, false)
 }
 
 /**
@@ -87,28 +131,15 @@ async function makeFolder(path: string, fail: (why: string) => Error): Promise<v
  * @param options.mode File mode, e.g. 0o600 for secrets.
  */
 export async function writeTextFile(path: string, text: string, options: { overwrite?: boolean; mode?: number } = {}): Promise<void> {
-    const unwritable = (why: string) => badInput("FILE_UNWRITABLE", `${path === "" ? "the file" : path} cannot be written: ${why}`, { file: path })
-    if (path === "") throw unwritable("the path is empty")
-    if (path.includes("\u0000")) throw unwritable("a path cannot hold a NUL character")
-    if (path.endsWith("/")) throw unwritable("it names a folder, not a file")
-    let existing: Awaited<ReturnType<typeof stat>> | undefined
-    try {
-        existing = await stat(path)
-    } catch (error) {
-        const code = (error as { code?: unknown }).code
-        if (code !== "ENOENT" && code !== "ENOTDIR") throw unwritable(fsProblem(error))
-    }
-    if (existing) {
-        if (!options.overwrite) throw badInput("FILE_EXISTS", `${path} exists already: pick another path, or pass --force to replace it`, { file: path })
-        if (!existing.isFile()) throw unwritable(existing.isDirectory() ? "it is a folder" : "it is not a regular file")
-    }
-    await makeFolder(dirname(path), unwritable)
+    await checkWritable(path, options)
+    const fail = unwritable(path)
+    await prepareFolder(dirname(path), fail, true)
     const temporary = `${path}.${process.pid}.tmp`
     try {
         await writeFile(temporary, text, { mode: options.mode ?? 0o644 })
         await rename(temporary, path)
     } catch (error) {
         await rm(temporary, { force: true }).catch(() => {})
-        throw unwritable(fsProblem(error))
+        throw fail(fsProblem(error))
     }
 }

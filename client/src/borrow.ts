@@ -50,10 +50,34 @@ export async function activeCommitteeKey(params: { provider: Provider; deploymen
 }
 
 /**
+ * What a borrow's credit proof is for, checked against the offer: the tier's threshold, the
+ * market's scope and the borrow message (what `borrow` recomputes from the call).
+ * @throws ZkCreditError `INVALID_ARGUMENT` for a tier the offer does not have, `OUT_OF_RANGE` for
+ *   a principal the tier or the offer cannot lend.
+ */
+export function borrowProofParams(deployment: Deployment, intent: BorrowIntent): { threshold: number; scope: bigint; message: bigint } {
+    const tier = intent.offer.tiers[intent.tier]
+    if (!tier) throw new ZkCreditError("INVALID_ARGUMENT", `offer ${intent.offer.id} has no tier ${intent.tier}`, "tier")
+    if (intent.principal <= 0n || intent.principal > tier.maxPrincipal) {
+        throw new ZkCreditError("OUT_OF_RANGE", `principal must be between 1 and ${tier.maxPrincipal} in tier ${intent.tier}`, "principal")
+    }
+    if (intent.principal > intent.offer.available) {
+        throw new ZkCreditError("OUT_OF_RANGE", `the offer has only ${intent.offer.available} available`, "principal")
+    }
+    const chainId = deployment.chainId
+    const market = deployment.contracts.loanMarket
+    return {
+        threshold: tier.minScore,
+        scope: computeScope(chainId, market),
+        message: computeMessage({ chainId, market, borrower: intent.borrower, offerId: intent.offer.id, tier: intent.tier, principal: intent.principal })
+    }
+}
+
+/**
  * Everything a proof for this borrow needs from the chain, checked: the tier's threshold, the
- * market's scope, the borrow message, the chain's current time, that the bureau key is active,
- * and the escrow committee key active at that time ({@link activeCommitteeKey}). Proving itself
- * happens elsewhere (a worker in the browser).
+ * market's scope, the borrow message ({@link borrowProofParams}), the chain's current time, that
+ * the bureau key is active, and the escrow committee key active at that time
+ * ({@link activeCommitteeKey}). Proving itself happens elsewhere (a worker in the browser).
  *
  * `group` may be the whole KYC group or just the borrower's Merkle proof in it (e.g. from a tree
  * rebuilt level by level). `currentTime` defaults to the latest block's time; a client on a
@@ -73,29 +97,8 @@ export async function prepareBorrowRequest(params: {
     intent: BorrowIntent
     currentTime?: number
 }): Promise<CreditProofRequest> {
-    const { provider, deployment, contracts, identity, attestation, group, intent } = params
-    const tier = intent.offer.tiers[intent.tier]
-    if (!tier) throw new ZkCreditError("INVALID_ARGUMENT", `offer ${intent.offer.id} has no tier ${intent.tier}`, "tier")
-    if (intent.principal <= 0n || intent.principal > tier.maxPrincipal) {
-        throw new ZkCreditError("OUT_OF_RANGE", `principal must be between 1 and ${tier.maxPrincipal} in tier ${intent.tier}`, "principal")
-    }
-    if (intent.principal > intent.offer.available) {
-        throw new ZkCreditError("OUT_OF_RANGE", `the offer has only ${intent.offer.available} available`, "principal")
-    }
-    const chainId = deployment.chainId
-    const market = deployment.contracts.loanMarket
-    return prepareCreditProof({
-        provider,
-        deployment,
-        contracts,
-        identity,
-        attestation,
-        group,
-        threshold: tier.minScore,
-        scope: computeScope(chainId, market),
-        message: computeMessage({ chainId, market, borrower: intent.borrower, offerId: intent.offer.id, tier: intent.tier, principal: intent.principal }),
-        ...(params.currentTime !== undefined ? { currentTime: params.currentTime } : {})
-    })
+    const { intent, ...rest } = params
+    return prepareCreditProof({ ...rest, ...borrowProofParams(params.deployment, intent) })
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Contract } from "ethers"
-import { findLoanIds, LOAN_STATUS } from "./views.ts"
+import { findLoans, LOAN_STATUS } from "./views.ts"
 
 /** One loan of a pseudonym with its lender, as a credit bureau reads it. */
 export interface PseudonymLoan {
@@ -21,14 +21,14 @@ export interface PseudonymLoan {
  * @param fromBlock The market's deployment block (events before it cannot exist).
  */
 export async function readPseudonymLoans(market: Contract, nullifier: bigint, fromBlock = 0): Promise<PseudonymLoan[]> {
-    const ids = await findLoanIds(market, fromBlock, { nullifier })
+    const opened = await findLoans(market, fromBlock, { nullifier })
     const lenders = new Map<number, Promise<string>>()
     const lenderOf = (offerId: number) => {
         if (!lenders.has(offerId)) lenders.set(offerId, market.getFunction("offer")(offerId).then((o: { lender: string }) => o.lender))
         return lenders.get(offerId)!
     }
     return Promise.all(
-        ids.map(async (loanId) => {
+        opened.map(async ({ id: loanId }) => {
             const l = await market.getFunction("loan")(loanId)
             const status = LOAN_STATUS[Number(l.status)]
             if (status !== "Active" && status !== "Repaid" && status !== "Defaulted") throw new Error(`loan ${loanId} has status ${String(l.status)}`)

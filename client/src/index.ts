@@ -4,7 +4,7 @@
  * contract handles, the KYC tree rebuilt from events (the borrower's Merkle path and the
  * officer's audit), offer and loan views, borrow preparation and readable contract errors.
  */
-export { activeCommitteeKey, prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
+export { activeCommitteeKey, borrowProofParams, prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
 export { ALL_ABIS, CONTRACT_ABIS, connectContracts, contractNames, type ContractName, type ZkCreditContracts } from "./contracts.ts"
 export { escrowOpeningsOf, parseDeployment, type Deployment } from "./deployments.ts"
 export { escrowMarketOf, partialOfEvent, readEscrowLoanStatus, type EscrowLoanStatus, type EscrowMarket, type EscrowMarketKind } from "./escrow-markets.ts"
@@ -17,5 +17,5 @@ export { instalmentSchedule, loanInterest, type Instalment } from "./loan-schedu
 export { computeRequestMessage, positionShare, REQUEST_STATUS, REQUEST_TERMS_TUPLE, requestTermsTuple, type RequestMessage, type RequestStatusName, type RequestTerms } from "./requests.ts"
 export { canOpenPosition, offerPositionHolders, offerPositionsContract, readAllOfferPositions, stillOwed, type OfferPositionView } from "./offer-positions.ts"
 export { readPseudonymLoans, type PseudonymLoan } from "./history.ts"
-export { findLoanIds, LOAN_STATUS, readLoan, readOffer, readOffers, readRecord, type LoanStatusName, type LoanView, type OfferView, type PseudonymRecordView, type TierView } from "./views.ts"
+export { findLoans, LOAN_STATUS, readLoan, readOffer, readOffers, readRecord, type LoanStatusName, type LoanView, type OfferView, type OpenedLoan, type PseudonymRecordView, type TierView } from "./views.ts"
 export { auditKycDefaults, decodeKycDefaultLog, defaultsByLeafEvent, fetchKycDefaultEvents, KYC_DEFAULT_EVENTS, KYC_DEFAULT_TOPICS, kycDefaultRecords, leafEventKey, openDefaultOf, type DefaultLabel, type KycDefaultFinding, type KycDefaultEvent, type KycDefaultRecord } from "./kyc-defaults.ts"

@@ -102,20 +102,16 @@ export async function readOffers(market: Contract): Promise<OfferView[]> {
 /**
  * Reads a loan and where it stands at the current block; undefined for an unknown id. The market
  * does not store a loan's pseudonym (a first loan costs a slot less): it comes from the loan's
- * `LoanOpened` event, found by its indexed id.
+ * `LoanOpened` event, found by its indexed id, unless the caller already has it.
+ * @param nullifier The loan's pseudonym when known (from {@link findLoans}): no event is queried.
  */
-export async function readLoan(market: Contract, loanId: number): Promise<LoanView | undefined> {
-    const [l, p, opened] = await Promise.all([
-        market.getFunction("loan")(loanId),
-        market.getFunction("loanPosition")(loanId).catch(() => undefined),
-        market.queryFilter(market.filters.LoanOpened!(loanId))
-    ])
+export async function readLoan(market: Contract, loanId: number, nullifier?: bigint): Promise<LoanView | undefined> {
+    const [l, p, pseudonym] = await Promise.all([market.getFunction("loan")(loanId), market.getFunction("loanPosition")(loanId).catch(() => undefined), nullifier ?? openedNullifier(market, loanId)])
     if (Number(l.status) === 0 || p === undefined) return undefined
-    const event = opened[0] as unknown as { args: { nullifier: bigint } } | undefined
-    if (event === undefined) throw new Error(`loan ${loanId} has no LoanOpened event: is the RPC serving logs from the market's deployment block?`)
+    if (pseudonym === undefined) throw new Error(`loan ${loanId} has no LoanOpened event: is the RPC serving logs from the market's deployment block?`)
     return {
         id: loanId,
-        nullifier: BigInt(event.args.nullifier),
+        nullifier: pseudonym,
         offerId: Number(l.offerId),
         tier: Number(l.tier),
         principal: BigInt(l.principal),
@@ -153,19 +149,33 @@ export async function readRecord(market: Contract, nullifier: bigint): Promise<P
     }
 }
 
+/** The pseudonym in loan `loanId`'s `LoanOpened` event; undefined when the RPC returns none. */
+async function openedNullifier(market: Contract, loanId: number): Promise<bigint | undefined> {
+    const [event] = (await market.queryFilter(market.filters.LoanOpened!(loanId))) as unknown as { args: { nullifier: bigint } }[]
+    return event === undefined ? undefined : BigInt(event.args.nullifier)
+}
+
+/** A loan as its `LoanOpened` event names it. */
+export interface OpenedLoan {
+    id: number
+    offerId: number
+    /** The borrower's pseudonym in the market (pass it to {@link readLoan}). */
+    nullifier: bigint
+}
+
 /**
- * Ids of loans from `LoanOpened` events, filtered by offer or pseudonym.
+ * Loans from `LoanOpened` events (one query), filtered by offer or pseudonym, oldest first.
  * @param filter.offerIds Only loans of these offers.
  * @param filter.nullifier Only loans of this pseudonym.
  */
-export async function findLoanIds(market: Contract, fromBlock: number, filter: { offerIds?: number[]; nullifier?: bigint } = {}): Promise<number[]> {
+export async function findLoans(market: Contract, fromBlock: number, filter: { offerIds?: number[]; nullifier?: bigint } = {}): Promise<OpenedLoan[]> {
     const event = market.filters.LoanOpened!(null, null, filter.nullifier ?? null)
     const logs = await market.queryFilter(event, fromBlock)
-    const ids: number[] = []
+    const loans: OpenedLoan[] = []
     for (const log of logs) {
-        const args = (log as unknown as { args: { loanId: bigint; offerId: bigint } }).args
+        const args = (log as unknown as { args: { loanId: bigint; offerId: bigint; nullifier: bigint } }).args
         if (filter.offerIds && !filter.offerIds.includes(Number(args.offerId))) continue
-        ids.push(Number(args.loanId))
+        loans.push({ id: Number(args.loanId), offerId: Number(args.offerId), nullifier: BigInt(args.nullifier) })
     }
-    return ids
+    return loans
 }

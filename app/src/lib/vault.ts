@@ -65,6 +65,35 @@ export async function loadAttestation(): Promise<StoredAttestation | undefined> 
     return ((await withStore("readonly", (s) => s.get("attestation"))) as StoredAttestation | undefined) ?? undefined
 }
 
+/** `stored` if it is an attestation of `identity` (one kept for an identity since replaced is not). */
+export function attestationFor(identity: Identity | undefined, stored: StoredAttestation | undefined): StoredAttestation | undefined {
+    return stored && identity && stored.attestation.commitment === identity.commitment.toString() ? stored : undefined
+}
+
+/** What a page that proves finds in the vault when it opens. */
+export interface OpenedVault {
+    identity?: Identity
+    /** The attestation kept here, only if it is for `identity` ({@link attestationFor}). */
+    attestation?: StoredAttestation
+}
+
+/**
+ * Opens the vault for a page that proves with it (the borrower and requests pages): the identity
+ * kept in this browser and its attestation. A failed read (IndexedDB unavailable, as in some
+ * private windows) goes to `onError`, and what was read before it is returned.
+ */
+export async function openVault(onError: (error: unknown) => void): Promise<OpenedVault> {
+    const opened: OpenedVault = {}
+    try {
+        opened.identity = await loadIdentity()
+        const attestation = attestationFor(opened.identity, await loadAttestation())
+        if (attestation) opened.attestation = attestation
+    } catch (error) {
+        onError(error)
+    }
+    return opened
+}
+
 /** Keeps the bureau's attestation in this browser. */
 export async function saveAttestation(stored: StoredAttestation): Promise<void> {
     await withStore("readwrite", (s) => s.put(stored, "attestation"))
