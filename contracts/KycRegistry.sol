@@ -19,7 +19,7 @@ contract KycRegistry is IKycRegistry, AccessControl, Pausable {
     /// @inheritdoc IKycRegistry
     uint256 public constant MAX_ROOT_VALIDITY = 30 days;
 
-    uint256 private constant TREE_CAPACITY = 1 << CreditCircuit.KYC_TREE_DEPTH;
+    uint256 private constant TREE_CAPACITY = CreditCircuit.KYC_TREE_ARITY ** CreditCircuit.KYC_TREE_DEPTH;
 
     // packed into Pausable's slot (its `bool _paused` comes first): a membership change reads the
     // pause flag, the next index, the validity and the root count with one slot access, and the

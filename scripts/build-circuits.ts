@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url"
 import { Circomkit, type CircomkitConfig } from "circomkit"
 import * as snarkjs from "snarkjs"
 import { ARTIFACTS_MANIFEST, BUILD_FINGERPRINT, CIRCUIT_NAMES, circuitArtifacts, CREDIT_PROOF_ARTIFACTS, type CircuitName } from "../circuits/artifacts.ts"
-import { KYC_TREE_DEPTH, MESSAGE_BITS, PUBLIC_SIGNALS, SCORE_BITS, SNARK_SCALAR_FIELD, TIME_BITS } from "../prover/src/constants.ts"
+import { KYC_TREE_ARITY, KYC_TREE_DEPTH, MESSAGE_BITS, PUBLIC_SIGNALS, SCORE_BITS, SNARK_SCALAR_FIELD, TIME_BITS } from "../prover/src/constants.ts"
 import { DEV_PHASE2_BEACON, DEV_PTAU } from "./lib/dev-setup.ts"
 import { circuitFingerprint, sha256 } from "./lib/circuit-fingerprint.ts"
 import { releaseSnarkCurve } from "./lib/snark-curve.ts"
@@ -47,6 +47,8 @@ pragma solidity ^0.8.28;
 library CreditCircuit {
     /// @notice Depth of the KYC Merkle tree.
     uint256 internal constant KYC_TREE_DEPTH = ${KYC_TREE_DEPTH};
+    /// @notice Children of each node of the KYC Merkle tree.
+    uint256 internal constant KYC_TREE_ARITY = ${KYC_TREE_ARITY};
     /// @notice Bit width of scores and thresholds.
     uint256 internal constant SCORE_BITS = ${SCORE_BITS};
     /// @notice Bit width of unix times.

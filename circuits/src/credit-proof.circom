@@ -23,8 +23,9 @@ include "lib/range.circom";
 // currentTime, where `message` (messageBits wide) binds the proof to one call.
 //
 // Parameters: depth of the KYC tree, bit width of scores and of unix times (range checks),
-// the attestation domain tag, the escrow domain tag and the bit width of the message.
-template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain, messageBits) {
+// the attestation domain tag, the escrow domain tag, the bit width of the message and the KYC
+// tree's arity (4: see lib/merkle-inclusion.circom).
+template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain, messageBits, arity) {
     // private
     signal input secret;
     signal input score;
@@ -36,7 +37,7 @@ template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain
     signal input sigR8y;
     signal input sigS;
     signal input pathIndices[depth];
-    signal input siblings[depth];
+    signal input siblings[depth][arity - 1];
     signal input ephemeralSecret;
     signal input committeeKeyX;
     // the parts of `context`
@@ -65,7 +66,7 @@ template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain
     signedKeyHash === bureauKeyHash;
 
     // 2. the identity is a KYC member under kycRoot
-    signal computedRoot <== MerkleInclusion(depth)(commitment, pathIndices, siblings);
+    signal computedRoot <== MerkleInclusion(depth, arity)(commitment, pathIndices, siblings);
     computedRoot === kycRoot;
 
     // 3. score >= threshold

@@ -7,7 +7,9 @@ pragma solidity ^0.8.28;
 /// prover (circuits/circuits.json), so the three cannot disagree.
 library CreditCircuit {
     /// @notice Depth of the KYC Merkle tree.
-    uint256 internal constant KYC_TREE_DEPTH = 20;
+    uint256 internal constant KYC_TREE_DEPTH = 10;
+    /// @notice Children of each node of the KYC Merkle tree.
+    uint256 internal constant KYC_TREE_ARITY = 4;
     /// @notice Bit width of scores and thresholds.
     uint256 internal constant SCORE_BITS = 16;
     /// @notice Bit width of unix times.

@@ -11,8 +11,14 @@ const creditProof = circuits["credit-proof"]
 /** Name of the credit proof circuit in `circuits/circuits.json` and in `circuits/build/`. */
 export const CREDIT_PROOF_CIRCUIT = "credit-proof"
 
-/** Depth of the KYC Merkle tree (binary, Poseidon, zero leaf 0): 2^20 members. */
+/** Depth of the KYC Merkle tree (4-ary, Poseidon, zero leaf 0): 4^10 = 2^20 members. */
 export const KYC_TREE_DEPTH = Number(creditProof.params[0])
+
+/** Children of each node of the KYC tree: every node is Poseidon(4) of its children. */
+export const KYC_TREE_ARITY = Number(creditProof.params[6])
+
+/** Members the KYC tree can hold: arity^depth. */
+export const KYC_TREE_CAPACITY = KYC_TREE_ARITY ** KYC_TREE_DEPTH
 
 /** Bit width of scores and thresholds; the circuit range-checks both to it. */
 export const SCORE_BITS = Number(creditProof.params[1])

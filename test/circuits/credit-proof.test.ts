@@ -52,7 +52,7 @@ const GE_B = [at("AssertGreaterEq", FILES.range, "RangeCheck(bits)(b)"), ...NOT_
 const GE_OK = at("AssertGreaterEq", FILES.range, "ok === 1")
 const LT_B = [at("AssertLess", FILES.range, "RangeCheck(bits)(b)"), ...NOT_IN_RANGE]
 const LT_OK = at("AssertLess", FILES.range, "ok === 1")
-const NOT_A_BIT = [main("MerkleInclusion(depth)(commitment, pathIndices, siblings)"), at("MerkleInclusion", FILES.merkle, "pathIndices[i] * (1 - pathIndices[i]) === 0")]
+const NOT_A_POSITION = [main("MerkleInclusion(depth, arity)(commitment, pathIndices, siblings)"), at("MerkleInclusion", FILES.merkle, "bits[i] <== Num2Bits(2)(pathIndices[i])"), at("Num2Bits", FILES.bitify, "lc1 === in")]
 const ATTESTATION = main("AttestationCheck(attestationDomain)(")
 const SIGNATURE_MISMATCH = [
     ATTESTATION,
@@ -128,28 +128,32 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
         })
     })
 
-    describe("KYC membership: computedRoot === kycRoot, path indices are bits", () => {
+    describe("KYC membership: computedRoot === kycRoot, path indices are positions 0..3", () => {
         it("rejects another kycRoot (+1, the root before the borrower was added)", async () => {
             expect(await failureTrace(tester, { ...valid, kycRoot: BigInt(valid.kycRoot as string) + 1n })).toEqual(ROOT_MISMATCH)
             const before = new KycTree(group.leaves.slice(0, 2)).root
             expect(await failureTrace(tester, { ...valid, kycRoot: before })).toEqual(ROOT_MISMATCH)
         })
 
-        it("rejects a non-boolean path index (2 at level 0, p - 1 at the top level)", async () => {
+        it("rejects a path index outside 0..3 (4 at level 0, p - 1 at the top level)", async () => {
             const indices = valid.pathIndices as string[]
-            expect(await failureTrace(tester, { ...valid, pathIndices: indices.map((b, i) => (i === 0 ? 2n : b)) })).toEqual(NOT_A_BIT)
-            expect(await failureTrace(tester, { ...valid, pathIndices: indices.map((b, i) => (i === indices.length - 1 ? P - 1n : b)) })).toEqual(NOT_A_BIT)
+            expect(await failureTrace(tester, { ...valid, pathIndices: indices.map((b, i) => (i === 0 ? 4n : b)) })).toEqual(NOT_A_POSITION)
+            expect(await failureTrace(tester, { ...valid, pathIndices: indices.map((b, i) => (i === indices.length - 1 ? P - 1n : b)) })).toEqual(NOT_A_POSITION)
         })
 
-        it("rejects siblings swapped between levels 0 and 1", async () => {
-            const siblings = [...(valid.siblings as string[])]
-            ;[siblings[0], siblings[1]] = [siblings[1] as string, siblings[0] as string]
-            expect(siblings[0]).not.toBe(siblings[1])
-            expect(await failureTrace(tester, { ...valid, siblings })).toEqual(ROOT_MISMATCH)
+        it("rejects siblings swapped between levels 0 and 1, and reordered within level 0", async () => {
+            const levels = valid.siblings as string[][]
+            const swapped = levels.map((level) => [...level])
+            ;[swapped[0], swapped[1]] = [swapped[1]!, swapped[0]!]
+            expect(swapped[0]).not.toEqual(swapped[1])
+            expect(await failureTrace(tester, { ...valid, siblings: swapped })).toEqual(ROOT_MISMATCH)
+            const reordered = levels.map((level, i) => (i === 0 ? [level[1]!, level[0]!, level[2]!] : [...level]))
+            expect(reordered[0]).not.toEqual(levels[0])
+            expect(await failureTrace(tester, { ...valid, siblings: reordered })).toEqual(ROOT_MISMATCH)
         })
 
-        it("rejects a flipped path index (node and sibling swapped)", async () => {
-            const pathIndices = (valid.pathIndices as string[]).map((b, i) => (i === 0 ? 1n - BigInt(b) : b))
+        it("rejects another position at level 0 (the node moved among its siblings)", async () => {
+            const pathIndices = (valid.pathIndices as string[]).map((b, i) => (i === 0 ? (BigInt(b) + 1n) % 4n : b))
             expect(await failureTrace(tester, { ...valid, pathIndices })).toEqual(ROOT_MISMATCH)
         })
 
