@@ -9,7 +9,7 @@ import type { Command } from "commander"
 import type { Contract as EthersContract } from "ethers"
 import { CreditVerifierAbi, LoanMarketAbi } from "../../client/src/generated/abis.ts"
 import { LOAN_STATUS } from "../../client/src/views.ts"
-import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
+import { KYC_TREE_CAPACITY } from "../../prover/src/constants.ts"
 import { action } from "../lib/command.ts"
 import { confirm } from "../lib/confirm.ts"
 import type { CliContext } from "../lib/context.ts"
@@ -147,7 +147,7 @@ async function readmit(ctx: CliContext, options: { commitment: string; tree?: st
     requireMatch(synced)
     const { tree } = synced
     if (tree.indexOf(commitment) !== -1) throw failed("ALREADY_MEMBER", `the commitment is a member already, at index ${tree.indexOf(commitment)}: run \`zkcredit officer audit\``)
-    if (tree.size >= 2 ** KYC_TREE_DEPTH) throw failed("TREE_FULL", "the KYC tree is full")
+    if (tree.size >= KYC_TREE_CAPACITY) throw failed("TREE_FULL", "the KYC tree is full")
     await confirm(ctx, `readmit the identity removed for the default of loan ${loanId} of market ${marketAddress}?`)
     const index = tree.size
     const root = tree.appendLeaves([commitment])

@@ -9,7 +9,7 @@ import type { Command } from "commander"
 import { signBinding } from "../../bureau/src/binding.ts"
 import { auditKycDefaults, fetchKycDefaultEvents, kycDefaultRecords, openDefaultOf } from "../../client/src/kyc-defaults.ts"
 import { auditKycEvents } from "../../client/src/kyc-tree.ts"
-import { KYC_TREE_DEPTH } from "../../prover/src/constants.ts"
+import { KYC_TREE_CAPACITY } from "../../prover/src/constants.ts"
 import { loadFastPoseidon } from "../../prover/src/poseidon.ts"
 import { action } from "../lib/command.ts"
 import { confirm } from "../lib/confirm.ts"
@@ -121,7 +121,7 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
 
     officer
         .command("export")
-        .description("write the KYC tree (synced first) as JSON { depth, leaves } or CSV index,commitment")
+        .description("write the KYC tree (synced first) as JSON { depth, arity, leaves } or CSV index,commitment")
         .requiredOption("--out <file>", "where to write")
         .option("--format <format>", "json or csv (default: from the file name, else json)")
         .option(...TREE_OPTION)
@@ -169,8 +169,8 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
         throw badInput("ALREADY_MEMBER", `${already.length} commitment(s) of ${file} are members already; nothing was sent (to continue an interrupted add, pass --resume):\n${listed.join("\n")}`, { file, count: already.length })
     }
     await refuseOpenDefaults(ctx, rows.map((r) => ({ commitment: r.commitment, where: `${file} ${r.where}` })))
-    if (tree.size + rows.length > 2 ** KYC_TREE_DEPTH) {
-        throw badInput("TREE_FULL", `the KYC tree has ${2 ** KYC_TREE_DEPTH - tree.size} free slots, ${file} has ${rows.length} members`)
+    if (tree.size + rows.length > KYC_TREE_CAPACITY) {
+        throw badInput("TREE_FULL", `the KYC tree has ${KYC_TREE_CAPACITY - tree.size} free slots, ${file} has ${rows.length} members`)
     }
 
     // the roots of every batch, before any transaction
@@ -406,7 +406,7 @@ async function exportTree(ctx: CliContext, options: { out: string; format?: stri
     const path = await treePath(ctx, options.tree)
     const synced = await syncKycTree(ctx, { treePath: path })
     const { tree } = synced
-    const text = format === "json" ? `${JSON.stringify({ depth: KYC_TREE_DEPTH, leaves: tree.level(0).map(String) })}\n` : `index,commitment\n${tree.level(0).map((l, i) => `${i},${l}`).join("\n")}\n`
+    const text = format === "json" ? `${tree.export()}\n` : `index,commitment\n${tree.level(0).map((l, i) => `${i},${l}`).join("\n")}\n`
     await writeTextFile(options.out, text, { overwrite: options.force ?? false })
     ctx.out.result({ file: resolve(options.out), format, size: tree.size, root: tree.root.toString(), syncedBlock: synced.meta.syncedBlock, matchesChain: synced.matchesChain }, `wrote ${tree.size} leaves (root ${tree.root}) to ${options.out}`)
 }

@@ -7,11 +7,15 @@
  * borrower: no request depends on a leaf index. Before use it checks the snapshot's root against the
  * registry's on-chain root history ({@link checkKycSnapshot}) and the levels against that root
  * (its own path, or every node), then applies the events after the snapshot's block.
+ *
+ * The levels are those of the 4-ary tree (level d + 1 has ceil(n / 4) nodes for n at level d):
+ * about 1.33 nodes per leaf. Version 2; version 1 held the former binary tree's levels, which a
+ * client refuses (its root is not the registry's).
  */
 import type { Contract } from "ethers"
-import { KYC_TREE_DEPTH, SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
+import { KYC_TREE_ARITY, KYC_TREE_CAPACITY, KYC_TREE_DEPTH, SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
 import { ZkCreditError } from "../../prover/src/errors.ts"
-import { KycTree, kycZeroes, poseidonLiteHash, type KycHash, type KycMerkleProof } from "../../prover/src/kyc-tree.ts"
+import { KYC_CAPACITY_TEXT, KycTree, kycZeroes, merklePath, poseidonLiteHash, type KycHash, type KycMerkleProof } from "../../prover/src/kyc-tree.ts"
 import type { KycEvent } from "./kyc-events.ts"
 
 /** The `format` of a snapshot manifest. */
@@ -20,10 +24,13 @@ export const KYC_SNAPSHOT_FORMAT = "zkcredit-kyc-snapshot"
 /** Bytes per chunk file (the last one may be shorter): 4 MiB. */
 export const KYC_SNAPSHOT_CHUNK_BYTES = 4 * 1024 * 1024
 
+/** The `version` of a snapshot manifest: 2, the 4-ary tree's levels (1 was the binary tree's). */
+export const KYC_SNAPSHOT_VERSION = 2
+
 /** What `manifest.json` says. */
 export interface KycSnapshotManifest {
     format: typeof KYC_SNAPSHOT_FORMAT
-    version: 1
+    version: typeof KYC_SNAPSHOT_VERSION
     chainId: number
     kycRegistry: string
     depth: number
@@ -44,7 +51,7 @@ export type PackedLevels = Uint8Array[]
 /** Node counts per level of a tree with `size` leaves. */
 export function levelSizes(size: number): number[] {
     const sizes = [size]
-    for (let d = 1; d <= KYC_TREE_DEPTH; d++) sizes.push(Math.ceil(sizes[d - 1]! / 2))
+    for (let d = 1; d <= KYC_TREE_DEPTH; d++) sizes.push(Math.ceil(sizes[d - 1]! / KYC_TREE_ARITY))
     return sizes
 }
 
@@ -72,12 +79,22 @@ export function packLevels(tree: KycTree): PackedLevels {
 }
 
 /**
+ * Whether packed levels have the KYC tree's shape: depth + 1 levels, each a quarter of the one
+ * below, rounded up (a stored copy of the former binary tree's 21 levels has not).
+ */
+export function hasKycTreeShape(levels: PackedLevels): boolean {
+    if (!Array.isArray(levels) || !levels.every((level) => level instanceof Uint8Array)) return false
+    const sizes = levelSizes(levels[0] ? levels[0].length / 32 : 0)
+    return levels.length === sizes.length && levels.every((level, d) => level.length === sizes[d]! * 32)
+}
+
+/**
  * A tree from packed levels, without hashing (check it: {@link packedMerkleProof} and the root).
  * @throws ZkCreditError `INVALID_ARGUMENT` for levels of the wrong sizes or a node outside the field.
  */
 export function unpackLevels(levels: PackedLevels, hash: KycHash = poseidonLiteHash): KycTree {
+    if (!hasKycTreeShape(levels)) throw new ZkCreditError("INVALID_ARGUMENT", "the packed levels do not have the sizes of a KYC tree", "levels")
     const sizes = levelSizes(levels[0] ? levels[0].length / 32 : 0)
-    if (levels.length !== KYC_TREE_DEPTH + 1 || levels.some((l, d) => l.length !== sizes[d]! * 32)) throw new ZkCreditError("INVALID_ARGUMENT", "the packed levels do not have the sizes of a KYC tree", "levels")
     const nodes = levels.map((bytes, d) =>
         Array.from({ length: sizes[d]! }, (_, i) => {
             const node = readNode(bytes, i * 32)
@@ -110,7 +127,7 @@ export function applyKycEventsToLevels(levels: PackedLevels, events: readonly Ky
             if (event.startIndex !== size) return `event ${i} adds members at index ${event.startIndex}, but the tree has ${size} leaves`
             if (event.commitments.some((c) => c < 0n || c >= SNARK_SCALAR_FIELD)) return `event ${i} adds a value outside the field`
             size += event.commitments.length
-            if (size > 2 ** KYC_TREE_DEPTH) return `event ${i} overfills the tree`
+            if (size > KYC_TREE_CAPACITY) return `event ${i} overfills the tree (${KYC_CAPACITY_TEXT} leaves)`
         } else if (event.index >= size) return `event ${i} changes index ${event.index}, outside the tree (${size} leaves)`
         else if (event.kind === "replaced" && (event.newCommitment < 0n || event.newCommitment >= SNARK_SCALAR_FIELD)) return `event ${i} writes a value outside the field`
     }
@@ -148,11 +165,13 @@ export function applyKycEventsToLevels(levels: PackedLevels, events: readonly Ky
         const child = out[d]!
         const parent = out[d + 1]!
         const count = child.length / 32
-        ranges = merge(ranges.map(([from, to]) => [from >> 1, ((to - 1) >> 1) + 1]))
+        const zero = zeroes[d]!
+        const at = (i: number) => (i < count ? readNode(child, i * 32) : zero)
+        ranges = merge(ranges.map(([from, to]) => [from >> 2, ((to - 1) >> 2) + 1]))
         for (const [from, to] of ranges) {
             for (let p = from; p < to; p++) {
-                const right = 2 * p + 1 < count ? readNode(child, (2 * p + 1) * 32) : zeroes[d]!
-                writeNode(parent, p * 32, hash(readNode(child, 2 * p * 32), right))
+                const c = 4 * p
+                writeNode(parent, p * 32, hash(readNode(child, c * 32), at(c + 1), at(c + 2), at(c + 3)))
             }
         }
     }
@@ -174,19 +193,10 @@ export function packedIndexOf(levels: PackedLevels, commitment: bigint): number 
     return -1
 }
 
-/** The Merkle proof of the leaf at `index` from packed levels: depth reads, no hashing. */
+/** The Merkle proof of the leaf at `index` from packed levels: 3 x depth reads, no hashing. */
 export function packedMerkleProof(levels: PackedLevels, index: number, hash: KycHash = poseidonLiteHash): KycMerkleProof {
     const zeroes = kycZeroes(hash)
-    const siblings: bigint[] = []
-    const pathIndices: number[] = []
-    let i = index
-    for (let d = 0; d < KYC_TREE_DEPTH; d++) {
-        const level = levels[d]!
-        const s = i ^ 1
-        siblings.push((s + 1) * 32 <= level.length ? readNode(level, s * 32) : zeroes[d]!)
-        pathIndices.push(i & 1)
-        i >>= 1
-    }
+    const { pathIndices, siblings } = merklePath((d, i) => ((i + 1) * 32 <= levels[d]!.length ? readNode(levels[d]!, i * 32) : zeroes[d]!), index)
     return { root: packedRoot(levels, hash), leaf: readNode(levels[0]!, index * 32), index, pathIndices, siblings }
 }
 
@@ -207,7 +217,7 @@ export function writeKycSnapshot(tree: KycTree, meta: { chainId: number; kycRegi
     for (let at = 0; at < total; at += chunkBytes) chunks.push(all.subarray(at, Math.min(at + chunkBytes, total)))
     const manifest: KycSnapshotManifest = {
         format: KYC_SNAPSHOT_FORMAT,
-        version: 1,
+        version: KYC_SNAPSHOT_VERSION,
         chainId: meta.chainId,
         kycRegistry: meta.kycRegistry,
         depth: KYC_TREE_DEPTH,
@@ -227,10 +237,12 @@ export function writeKycSnapshot(tree: KycTree, meta: { chainId: number; kycRegi
 export function parseKycSnapshotManifest(value: unknown): KycSnapshotManifest {
     const m = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>
     const bad = (field: string, why: string) => new ZkCreditError("INVALID_ARGUMENT", `snapshot manifest: ${field} ${why}`, `manifest.${field}`)
-    if (m.format !== KYC_SNAPSHOT_FORMAT || m.version !== 1) throw bad("format", `must be ${KYC_SNAPSHOT_FORMAT} version 1`)
+    if (m.format !== KYC_SNAPSHOT_FORMAT || m.version !== KYC_SNAPSHOT_VERSION) {
+        throw bad("format", `must be ${KYC_SNAPSHOT_FORMAT} version ${KYC_SNAPSHOT_VERSION}, the ${KYC_TREE_ARITY}-ary tree's levels (version 1 was the former binary tree's: publish a new snapshot)`)
+    }
     if (m.depth !== KYC_TREE_DEPTH) throw bad("depth", `must be ${KYC_TREE_DEPTH}`)
     for (const field of ["chainId", "block", "size", "chunkBytes"]) if (!Number.isSafeInteger(m[field]) || (m[field] as number) < 0) throw bad(field, "must be a non-negative integer")
-    if ((m.size as number) > 2 ** KYC_TREE_DEPTH) throw bad("size", `must be at most 2^${KYC_TREE_DEPTH}`)
+    if ((m.size as number) > KYC_TREE_CAPACITY) throw bad("size", `must be at most ${KYC_CAPACITY_TEXT}`)
     if (typeof m.kycRegistry !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(m.kycRegistry)) throw bad("kycRegistry", "must be an address")
     if (typeof m.root !== "string" || !/^[0-9]{1,78}$/.test(m.root) || BigInt(m.root) >= SNARK_SCALAR_FIELD) throw bad("root", "must be a decimal field element")
     const bytes = levelSizes(m.size as number).reduce((n, s) => n + s * 32, 0)

@@ -6,4 +6,6 @@ declare module "circomlibjs" {
         F: { toObject(element: Uint8Array): bigint }
     }
     export function buildPoseidon(): Promise<WasmPoseidon>
+    /** circomlib's reference Poseidon in JavaScript (the tests compare the others with it). */
+    export function buildPoseidonReference(): Promise<WasmPoseidon>
 }

@@ -1,6 +1,6 @@
 import { bureauKeyHash, parseAttestation, verifyAttestation, type Attestation, type BureauPublicKey } from "./attestation.ts"
 import { requireArray, requireFieldElement, requireObject, requireUint, type BigNumberish } from "./checks.ts"
-import { KYC_TREE_DEPTH, MESSAGE_BITS, SCORE_BITS, TIME_BITS } from "./constants.ts"
+import { KYC_TREE_ARITY, KYC_TREE_CAPACITY, KYC_TREE_DEPTH, MESSAGE_BITS, SCORE_BITS, TIME_BITS } from "./constants.ts"
 import { packContext } from "./context.ts"
 import { ZkCreditError } from "./errors.ts"
 import { encryptCommitment } from "./escrow/encrypt.ts"
@@ -36,7 +36,7 @@ export interface CreditProofRequest {
 }
 
 /** The circuit's input signals, as decimal strings. */
-export type CreditProofInput = Record<string, string | string[]>
+export type CreditProofInput = Record<string, string | string[] | string[][]>
 
 /**
  * Checks a proof request and turns it into the circuit's input signals. No I/O, no proving.
@@ -112,7 +112,7 @@ export function buildCreditProofInput(request: CreditProofRequest): CreditProofI
         sigR8y: attestation.signature.R8[1].toString(),
         sigS: attestation.signature.S.toString(),
         pathIndices: merkleProof.pathIndices.map(String),
-        siblings: merkleProof.siblings.map(String),
+        siblings: merkleProof.siblings.map((others) => others.map(String)),
         ephemeralSecret: escrow.ephemeralSecret.toString(),
         committeeKeyX: escrow.committeeKeyX.toString(),
         kycRoot: merkleProof.root.toString(),
@@ -125,6 +125,9 @@ export function buildCreditProofInput(request: CreditProofRequest): CreditProofI
         committeeKeyY: escrow.committeeKeyY.toString()
     }
 }
+
+/** Bits of a leaf index: the tree holds 4^depth = 2^(2 depth) leaves. */
+const INDEX_BITS = Math.log2(KYC_TREE_CAPACITY)
 
 function toMerkleProof(membership: unknown, identity: Identity): KycMerkleProof {
     if (membership instanceof KycTree) {
@@ -141,11 +144,13 @@ function toMerkleProof(membership: unknown, identity: Identity): KycMerkleProof 
         root: requireFieldElement(m.root, "membership.root"),
         leaf: requireFieldElement(m.leaf, "membership.leaf"),
         // informative only (the path says where the leaf is); still, it must be a tree index
-        index: m.index === undefined || m.index === null ? 0 : Number(requireUint(m.index, "membership.index", KYC_TREE_DEPTH)),
-        siblings: siblings.map((s, i) => requireFieldElement(s, `membership.siblings[${i}]`)),
-        pathIndices: pathIndices.map((b, i) => {
-            if (b !== 0 && b !== 1) throw new ZkCreditError("OUT_OF_RANGE", `membership.pathIndices[${i}] must be 0 or 1`, `membership.pathIndices[${i}]`)
-            return b
+        index: m.index === undefined || m.index === null ? 0 : Number(requireUint(m.index, "membership.index", INDEX_BITS)),
+        // each level: the other 3 children of the node's parent, in order
+        siblings: siblings.map((others, i) => requireArray(others, `membership.siblings[${i}]`, KYC_TREE_ARITY - 1).map((s, j) => requireFieldElement(s, `membership.siblings[${i}][${j}]`))),
+        // each level: the node's position among its parent's 4 children
+        pathIndices: pathIndices.map((p, i) => {
+            if (p !== 0 && p !== 1 && p !== 2 && p !== 3) throw new ZkCreditError("OUT_OF_RANGE", `membership.pathIndices[${i}] must be 0, 1, 2 or 3 (the node's position among its parent's ${KYC_TREE_ARITY} children)`, `membership.pathIndices[${i}]`)
+            return p
         })
     }
 }

@@ -1,14 +1,14 @@
 /**
- * Building a large KYC tree on several threads: the leaves are cut into chunks of 2^h (whole
+ * Building a large KYC tree on several threads: the leaves are cut into chunks of 4^h (whole
  * subtrees), each chunk's subtree is hashed by a runner (a worker thread in Node, a Web Worker in
  * a browser, or this thread), and the few nodes above the chunks are hashed here. The same tree as
  * `new KycTree(leaves)`, node for node (tested). It pays from about 2^14 leaves on 2 cores
  * (bench/registry.ts); below that the messages cost more than the hashes.
  */
 import { requireArray, requireFieldElement } from "./checks.ts"
-import { KYC_TREE_DEPTH } from "./constants.ts"
+import { KYC_TREE_ARITY, KYC_TREE_CAPACITY, KYC_TREE_DEPTH } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
-import { KycTree, kycZeroes, type KycHash } from "./kyc-tree.ts"
+import { KYC_CAPACITY_TEXT, KycTree, kycZeroes, type KycHash } from "./kyc-tree.ts"
 
 /** Hashes one chunk's subtree: levels 1..height above `leaves` (the result's [0] is level 1). */
 export type SubtreeRunner = (leaves: bigint[], height: number) => Promise<bigint[][]>
@@ -17,20 +17,24 @@ export type SubtreeRunner = (leaves: bigint[], height: number) => Promise<bigint
 export const PARALLEL_BUILD_THRESHOLD = 2 ** 14
 
 /**
- * The nodes of heights 1..height above a chunk of leaves that starts at a multiple of 2^height.
- * What a runner computes.
- * @param leaves The chunk, at most 2^height leaves.
+ * The nodes of heights 1..height above a chunk of leaves that starts at a multiple of 4^height:
+ * each the hash of 4 nodes below. What a runner computes.
+ * @param leaves The chunk, at most 4^height leaves.
  * @param height How many levels to hash.
  * @param hash The Poseidon implementation.
- * @param base The height of `leaves` in the tree (0 for leaves): which empty node pads an odd end.
+ * @param base The height of `leaves` in the tree (0 for leaves): which empty node pads a short end.
  */
 export function hashSubtree(leaves: readonly bigint[], height: number, hash: KycHash, base = 0): bigint[][] {
     const zeroes = kycZeroes(hash)
     const out: bigint[][] = []
     let below: readonly bigint[] = leaves
     for (let d = base; d < base + height; d++) {
-        const above: bigint[] = new Array(Math.ceil(below.length / 2))
-        for (let i = 0; i < above.length; i++) above[i] = hash(below[2 * i]!, below[2 * i + 1] ?? zeroes[d]!)
+        const zero = zeroes[d]!
+        const above: bigint[] = new Array(Math.ceil(below.length / KYC_TREE_ARITY))
+        for (let i = 0; i < above.length; i++) {
+            const c = 4 * i
+            above[i] = hash(below[c]!, below[c + 1] ?? zero, below[c + 2] ?? zero, below[c + 3] ?? zero)
+        }
         out.push(above)
         below = above
     }
@@ -56,15 +60,15 @@ export interface BuildKycTreeOptions {
 export async function buildKycTree(leaves: readonly bigint[], options: BuildKycTreeOptions): Promise<KycTree> {
     requireArray(leaves, "leaves")
     const { hash, runners = [], onProgress, minParallelLeaves = PARALLEL_BUILD_THRESHOLD } = options
-    if (leaves.length > 2 ** KYC_TREE_DEPTH) throw new ZkCreditError("GROUP_CONFLICT", `a KYC tree holds at most 2^${KYC_TREE_DEPTH} leaves, got ${leaves.length}`, "leaves")
+    if (leaves.length > KYC_TREE_CAPACITY) throw new ZkCreditError("GROUP_CONFLICT", `a KYC tree holds at most ${KYC_CAPACITY_TEXT} leaves, got ${leaves.length}`, "leaves")
     if (runners.length === 0 || leaves.length < minParallelLeaves) {
         return new KycTree(leaves, { hash, ...(onProgress ? { onProgress } : {}) })
     }
     const checked = Array.from(leaves, (leaf, i) => requireFieldElement(leaf, `leaves[${i}]`))
-    // chunks of 2^height leaves, about 8 per runner so that a slow runner does not hold the rest up
+    // chunks of 4^height leaves, about 8 or more per runner so that a slow runner does not hold the rest up
     let height = 1
-    while (height < KYC_TREE_DEPTH && checked.length / 2 ** (height + 1) >= runners.length * 8) height++
-    const size = 2 ** height
+    while (height < KYC_TREE_DEPTH && checked.length / KYC_TREE_ARITY ** (height + 1) >= runners.length * 8) height++
+    const size = KYC_TREE_ARITY ** height
     const chunks: bigint[][] = []
     for (let start = 0; start < checked.length; start += size) chunks.push(checked.slice(start, start + size))
     const results: bigint[][][] = new Array(chunks.length)

@@ -1,24 +1,26 @@
 /**
- * The KYC tree: a binary Poseidon incremental Merkle tree of identity commitments, depth
- * {@link KYC_TREE_DEPTH}, zero leaf 0, with the roots of `@zk-kit/incremental-merkle-tree` (tested
- * property by property). One module for the prover, the client, the CLI and the app, in Node and
+ * The KYC tree: a 4-ary Poseidon incremental Merkle tree of identity commitments, arity
+ * {@link KYC_TREE_ARITY}, depth {@link KYC_TREE_DEPTH} (4^10 = 2^20 members), zero leaf 0, with the
+ * roots and proofs of `@zk-kit/incremental-merkle-tree` at arity 4 (tested property by property).
+ * A node is Poseidon(4) of its four children in order; a missing child at the end of a level is
+ * that level's empty node. One module for the prover, the client, the CLI and the app, in Node and
  * browsers.
  *
  * It is kept level by level (`levels[d][i]` is the node of height d at position i, levels[0] the
- * leaves), so that
- * - building from n leaves costs about n hashes (one per node), not 20 per leaf;
- * - appending a batch hashes each touched node once (about 2k + depth hashes for k leaves);
+ * leaves, `levels[d + 1][i]` the hash of `levels[d][4i .. 4i + 3]`), so that
+ * - building from n leaves costs about n / 3 hashes (one per node), not 10 per leaf;
+ * - appending a batch hashes each touched node once (about k / 3 + depth hashes for k leaves);
  * - changing one leaf costs exactly depth hashes;
- * - a Merkle path is depth array reads.
+ * - a Merkle path is 3 x depth array reads.
  *
  * Two kinds of change: the officer's (`addMembers`, `removeMember`, `updateMember`), which refuse
  * duplicates, zero and removed slots with a {@link ZkCreditError}; and the raw replay of what the
  * chain published (`appendLeaves`, `setLeaf`), which reproduces any tree an officer ever
  * published, mistakes included, so that an audit can tell which root was wrong.
  */
-import { poseidon2 } from "poseidon-lite/poseidon2"
+import { poseidon4 } from "poseidon-lite/poseidon4"
 import { describe, requireArray, requireFieldElement, requireObject } from "./checks.ts"
-import { KYC_TREE_DEPTH, KYC_ZERO_LEAF, SNARK_SCALAR_FIELD } from "./constants.ts"
+import { KYC_TREE_ARITY, KYC_TREE_CAPACITY, KYC_TREE_DEPTH, KYC_ZERO_LEAF, SNARK_SCALAR_FIELD } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
 import type { BigNumberish } from "./checks.ts"
 
@@ -27,19 +29,27 @@ export interface KycMerkleProof {
     root: bigint
     leaf: bigint
     index: number
-    /** Bit i is 1 when the node at level i is a right child. */
+    /**
+     * Depth entries, each 0 to 3: the position of the path's node among its parent's four
+     * children at that level, `floor(index / 4^level) % 4`.
+     */
     pathIndices: number[]
-    siblings: bigint[]
+    /** Depth entries, each the other 3 children of that level's parent, in order, the node's own slot skipped. */
+    siblings: bigint[][]
 }
 
 /**
- * Poseidon of two field elements, as circomlib's `Poseidon(2)`: the parent of two nodes. Any
+ * Poseidon of four field elements, as circomlib's `Poseidon(4)`: the parent of four nodes, given
+ * in order (four arguments, not an array, so that the tree's hot loop allocates nothing). Any
  * implementation with identical output may be given to a tree (see `loadFastPoseidon`).
  */
-export type KycHash = (left: bigint, right: bigint) => bigint
+export type KycHash = (c0: bigint, c1: bigint, c2: bigint, c3: bigint) => bigint
 
 /** The reference hash: poseidon-lite, pure JavaScript, synchronous, no set-up. */
-export const poseidonLiteHash: KycHash = (left, right) => poseidon2([left, right])
+export const poseidonLiteHash: KycHash = (c0, c1, c2, c3) => poseidon4([c0, c1, c2, c3])
+
+/** How many leaves the KYC tree holds, for messages: "4^10 (1048576)". */
+export const KYC_CAPACITY_TEXT = `${KYC_TREE_ARITY}^${KYC_TREE_DEPTH} (${KYC_TREE_CAPACITY})`
 
 /** Options of a {@link KycTree}. */
 export interface KycTreeOptions {
@@ -49,18 +59,18 @@ export interface KycTreeOptions {
     onProgress?: (done: number, total: number) => void
 }
 
-const CAPACITY = 2 ** KYC_TREE_DEPTH
+const CAPACITY = KYC_TREE_CAPACITY
 const zeroesByHash = new WeakMap<KycHash, bigint[]>()
 
 /**
- * The empty node of each height: `zeroes[0]` is the zero leaf, `zeroes[d + 1] = H(zeroes[d], zeroes[d])`.
+ * The empty node of each height: `zeroes[0]` is the zero leaf, `zeroes[d + 1] = H(zeroes[d] x 4)`.
  * @param hash The Poseidon implementation.
  */
 export function kycZeroes(hash: KycHash = poseidonLiteHash): readonly bigint[] {
     let zeroes = zeroesByHash.get(hash)
     if (!zeroes) {
         zeroes = [KYC_ZERO_LEAF]
-        for (let d = 0; d < KYC_TREE_DEPTH; d++) zeroes.push(hash(zeroes[d]!, zeroes[d]!))
+        for (let d = 0; d < KYC_TREE_DEPTH; d++) zeroes.push(hash(zeroes[d]!, zeroes[d]!, zeroes[d]!, zeroes[d]!))
         zeroesByHash.set(hash, zeroes)
     }
     return zeroes
@@ -81,13 +91,13 @@ export class KycTree {
      * @param leaves Initial leaves.
      * @param options The hash and a progress callback.
      * @throws ZkCreditError `INVALID_ARGUMENT` when `leaves` is not an array, `NOT_A_FIELD_ELEMENT`
-     *   for a leaf outside the field, `GROUP_CONFLICT` for more than 2^depth leaves.
+     *   for a leaf outside the field, `GROUP_CONFLICT` for more than 4^depth leaves.
      */
     constructor(leaves: readonly BigNumberish[] = [], options: KycTreeOptions = {}) {
         requireArray(leaves, "leaves")
         const opts = requireObject(options, "options") as KycTreeOptions
-        if (opts.hash !== undefined && typeof opts.hash !== "function") throw new ZkCreditError("INVALID_ARGUMENT", "options.hash must be a function (left, right) => bigint", "options.hash")
-        if (leaves.length > CAPACITY) throw new ZkCreditError("GROUP_CONFLICT", `a KYC tree holds at most 2^${KYC_TREE_DEPTH} leaves, got ${leaves.length}`, "leaves")
+        if (opts.hash !== undefined && typeof opts.hash !== "function") throw new ZkCreditError("INVALID_ARGUMENT", "options.hash must be a function (c0, c1, c2, c3) => bigint", "options.hash")
+        if (leaves.length > CAPACITY) throw new ZkCreditError("GROUP_CONFLICT", `a KYC tree holds at most ${KYC_CAPACITY_TEXT} leaves, got ${leaves.length}`, "leaves")
         this.#hash = opts.hash ?? poseidonLiteHash
         this.#zeroes = kycZeroes(this.#hash)
         // Array.from visits the holes of a sparse array too (map would leave holes in the tree)
@@ -99,19 +109,19 @@ export class KycTree {
     /**
      * A tree from its levels as computed before (a snapshot's), without hashing. Only the sizes
      * are checked: check the root, or the path you use, against the chain (see `verifyMerkleProof`).
-     * @param levels `levels[0]` the leaves, `levels[d]` of length ceil(levels[d-1].length / 2), depth + 1 levels.
+     * @param levels `levels[0]` the leaves, `levels[d]` of length ceil(levels[d-1].length / 4), depth + 1 levels.
      * @param options The hash later changes will use.
      */
     static fromLevels(levels: readonly (readonly bigint[])[], options: Pick<KycTreeOptions, "hash"> = {}): KycTree {
         requireArray(levels, "levels", KYC_TREE_DEPTH + 1)
         const tree = new KycTree([], options)
         let expected = requireArray(levels[0], "levels[0]").length
-        if (expected > CAPACITY) throw new ZkCreditError("GROUP_CONFLICT", `a KYC tree holds at most 2^${KYC_TREE_DEPTH} leaves, got ${expected}`, "levels[0]")
+        if (expected > CAPACITY) throw new ZkCreditError("GROUP_CONFLICT", `a KYC tree holds at most ${KYC_CAPACITY_TEXT} leaves, got ${expected}`, "levels[0]")
         for (let d = 0; d <= KYC_TREE_DEPTH; d++) {
             const level = requireArray(levels[d], `levels[${d}]`)
             if (level.length !== expected) throw new ZkCreditError("INVALID_ARGUMENT", `levels[${d}] must hold ${expected} nodes, got ${level.length}`, `levels[${d}]`)
             tree.#levels[d] = level.slice() as bigint[]
-            expected = Math.ceil(expected / 2)
+            expected = Math.ceil(expected / KYC_TREE_ARITY)
         }
         return tree
     }
@@ -124,6 +134,11 @@ export class KycTree {
     /** The tree depth, {@link KYC_TREE_DEPTH}. */
     get depth(): number {
         return KYC_TREE_DEPTH
+    }
+
+    /** Children per node, {@link KYC_TREE_ARITY}. */
+    get arity(): number {
+        return KYC_TREE_ARITY
     }
 
     /** Number of slots used, removed members included (the next member's index). */
@@ -237,29 +252,24 @@ export class KycTree {
     }
 
     /**
-     * A Merkle proof for the member at `index`: depth reads, no hashing.
+     * A Merkle proof for the member at `index`: 3 x depth reads, no hashing. The same as
+     * `@zk-kit/incremental-merkle-tree`'s `createProof` at arity 4.
      * @throws ZkCreditError `NOT_A_MEMBER` when the slot is outside the tree or removed.
      */
     generateMerkleProof(index: number): KycMerkleProof {
         this.#requireMemberIndex(index, "NOT_A_MEMBER")
-        const siblings: bigint[] = []
-        const pathIndices: number[] = []
-        let i = index
-        for (let d = 0; d < KYC_TREE_DEPTH; d++) {
-            pathIndices.push(i & 1)
-            siblings.push(this.#levels[d]![i ^ 1] ?? this.#zeroes[d]!)
-            i >>= 1
-        }
+        const { pathIndices, siblings } = merklePath((d, i) => this.#levels[d]![i] ?? this.#zeroes[d]!, index)
         return { root: this.root, leaf: this.#levels[0]![index]!, index, pathIndices, siblings }
     }
 
-    /** The tree as JSON text: `{ depth, leaves }`, leaves as decimal strings. */
+    /** The tree as JSON text: `{ depth, arity, leaves }`, leaves as decimal strings. */
     export(): string {
-        return JSON.stringify({ depth: KYC_TREE_DEPTH, leaves: this.#levels[0]!.map(String) })
+        return JSON.stringify({ depth: KYC_TREE_DEPTH, arity: KYC_TREE_ARITY, leaves: this.#levels[0]!.map(String) })
     }
 
     /**
-     * Rebuilds a tree exported with {@link KycTree.export}.
+     * Rebuilds a tree exported with {@link KycTree.export}: a file of another shape (a binary
+     * tree's, without `arity`) is refused, its root would not be this tree's.
      * @param json The exported JSON text.
      * @param options The hash and a progress callback.
      */
@@ -273,6 +283,13 @@ export class KycTree {
         const obj = requireObject(value, "json")
         if (obj.depth !== KYC_TREE_DEPTH) {
             throw new ZkCreditError("INVALID_ARGUMENT", `json.depth must be ${KYC_TREE_DEPTH}, got ${typeof obj.depth === "number" ? obj.depth : describe(obj.depth)}`, "json.depth")
+        }
+        if (obj.arity !== KYC_TREE_ARITY) {
+            throw new ZkCreditError(
+                "INVALID_ARGUMENT",
+                `json.arity must be ${KYC_TREE_ARITY}, got ${typeof obj.arity === "number" ? obj.arity : describe(obj.arity)}: the KYC tree is ${KYC_TREE_ARITY}-ary (an export of the former binary tree has no arity); export it again from its leaves`,
+                "json.arity"
+            )
         }
         return new KycTree(requireArray(obj.leaves, "json.leaves") as BigNumberish[], options)
     }
@@ -313,16 +330,17 @@ export class KycTree {
         let lo = start
         let hi = end
         let total = 0
-        for (let d = 0, l = lo, h = hi; d < KYC_TREE_DEPTH; d++, l >>= 1, h = ((h - 1) >> 1) + 1) total += ((h - 1) >> 1) - (l >> 1) + 1
+        for (let d = 0, l = lo, h = hi; d < KYC_TREE_DEPTH; d++, l >>= 2, h = ((h - 1) >> 2) + 1) total += ((h - 1) >> 2) - (l >> 2) + 1
         let done = 0
         for (let d = 0; d < KYC_TREE_DEPTH; d++) {
             const below = this.#levels[d]!
             const above = this.#levels[d + 1]!
             const zero = this.#zeroes[d]!
-            const from = lo >> 1
-            const to = (hi - 1) >> 1
+            const from = lo >> 2
+            const to = (hi - 1) >> 2
             for (let i = from; i <= to; i++) {
-                above[i] = hash(below[2 * i]!, below[2 * i + 1] ?? zero)
+                const c = 4 * i
+                above[i] = hash(below[c]!, below[c + 1] ?? zero, below[c + 2] ?? zero, below[c + 3] ?? zero)
                 if (onProgress && (++done & 0x3ff) === 0) onProgress(done, total)
             }
             lo = from
@@ -341,7 +359,7 @@ export class KycTree {
 
     #requireRoom(count: number, name: string): void {
         if (this.size + count > CAPACITY) {
-            throw new ZkCreditError("GROUP_CONFLICT", `the KYC tree is full: ${this.size} of 2^${KYC_TREE_DEPTH} slots used, cannot add ${count}`, name)
+            throw new ZkCreditError("GROUP_CONFLICT", `the KYC tree is full: ${this.size} of ${KYC_CAPACITY_TEXT} slots used, cannot add ${count}`, name)
         }
     }
 
@@ -358,12 +376,35 @@ export class KycTree {
 }
 
 /**
+ * The path of the leaf at `index`, read from a tree's nodes: at each level the node's position
+ * among its four children and the other three, in order (a node past a level's end is that
+ * level's empty node: `node` must give it). Shared by the tree and the packed levels of a snapshot.
+ * @param node The node of height d at position i.
+ */
+export function merklePath(node: (d: number, i: number) => bigint, index: number): { pathIndices: number[]; siblings: bigint[][] } {
+    const pathIndices: number[] = []
+    const siblings: bigint[][] = []
+    let i = index
+    for (let d = 0; d < KYC_TREE_DEPTH; d++) {
+        const position = i % KYC_TREE_ARITY
+        const first = i - position
+        const others: bigint[] = []
+        for (let k = 0; k < KYC_TREE_ARITY; k++) if (k !== position) others.push(node(d, first + k))
+        pathIndices.push(position)
+        siblings.push(others)
+        i = (i - position) / KYC_TREE_ARITY
+    }
+    return { pathIndices, siblings }
+}
+
+/**
  * Whether a Merkle proof is consistent: its path hashes from `leaf` up to `root`. A proof of the
- * wrong depth or with a path index other than 0 or 1 is not (false).
+ * wrong depth, with a path index other than 0 to 3 or a level without exactly 3 siblings is not
+ * (false).
  * @param proof A proof from {@link KycTree.generateMerkleProof} or rebuilt from a snapshot.
  * @param hash The Poseidon implementation (default {@link poseidonLiteHash}).
- * @throws ZkCreditError when `proof` is not an object with array `siblings` and `pathIndices`, or a
- *   root, leaf or sibling is not a field element.
+ * @throws ZkCreditError when `proof` is not an object with array `siblings` (of arrays) and
+ *   `pathIndices`, or a root, leaf or sibling is not a field element.
  */
 export function verifyMerkleProof(proof: KycMerkleProof, hash: KycHash = poseidonLiteHash): boolean {
     const p = requireObject(proof, "proof")
@@ -373,10 +414,15 @@ export function verifyMerkleProof(proof: KycMerkleProof, hash: KycHash = poseido
     const root = requireFieldElement(p.root, "proof.root")
     let node = requireFieldElement(p.leaf, "proof.leaf")
     for (let level = 0; level < KYC_TREE_DEPTH; level++) {
-        const sibling = requireFieldElement(siblings[level], `proof.siblings[${level}]`)
-        const bit = pathIndices[level]
-        if (bit !== 0 && bit !== 1) return false
-        node = bit === 0 ? hash(node, sibling) : hash(sibling, node)
+        const others = requireArray(siblings[level], `proof.siblings[${level}]`)
+        if (others.length !== KYC_TREE_ARITY - 1) return false
+        const [s0, s1, s2] = others.map((s, j) => requireFieldElement(s, `proof.siblings[${level}][${j}]`)) as [bigint, bigint, bigint]
+        const position = pathIndices[level]
+        if (position === 0) node = hash(node, s0, s1, s2)
+        else if (position === 1) node = hash(s0, node, s1, s2)
+        else if (position === 2) node = hash(s0, s1, node, s2)
+        else if (position === 3) node = hash(s0, s1, s2, node)
+        else return false
     }
     return node === root
 }

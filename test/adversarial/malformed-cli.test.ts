@@ -75,7 +75,7 @@ const BUREAU_PORT = testPort(8971)
 const PASSWORD = "test-password-1"
 const NEW_PASSWORD = "new-password-22"
 const DECIMALS = 6
-const TREE_DEPTH = 20
+const TREE_DEPTH = 10
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
 
 const leaks: unknown[] = []
@@ -1299,6 +1299,9 @@ describe("malformed input to the zkcredit CLI, on a local chain", () => {
             JSON.stringify({ ...t, syncedBlock: 10 ** 9 }),
             JSON.stringify({ ...t, syncedBlock: -1 }),
             JSON.stringify({ ...t, depth: 21 }),
+            // the former binary tree's file: depth 20, no arity; and a wrong arity
+            JSON.stringify({ ...t, depth: 20, arity: undefined }),
+            JSON.stringify({ ...t, arity: 2 }),
             JSON.stringify({ ...t, leaves: [...t.leaves.slice(0, 4), " 0"] })
         ]
         cases.push(...fileCases("tree", treeTexts, ".json", (f) => ["officer", "sync", "--tree", f], (body) => (isTreeFile(json(body), TREE_DEPTH) ? OK : bad()), { chain: true, keepsFile: true }))

@@ -13,7 +13,7 @@ import { join } from "node:path"
 import { Contract } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
-import { applyKycEventsToLevels, checkKycSnapshot, fetchKycSnapshot, packedIndexOf, packedMerkleProof, packedRoot, packLevels, unpackLevels, writeKycSnapshot, snapshotLevels, type SnapshotFetch } from "../../client/src/kyc-snapshot.ts"
+import { applyKycEventsToLevels, checkKycSnapshot, fetchKycSnapshot, hasKycTreeShape, levelSizes, packedIndexOf, packedMerkleProof, packedRoot, packLevels, parseKycSnapshotManifest, unpackLevels, writeKycSnapshot, snapshotLevels, type SnapshotFetch } from "../../client/src/kyc-snapshot.ts"
 import { fetchKycEvents } from "../../client/src/kyc-tree.ts"
 import { readSnapshotDir, treeAtBlock, writeSnapshotDir } from "../../cli/lib/kyc-snapshot-files.ts"
 import { applyKycEvent, type KycEvent } from "../../client/src/kyc-events.ts"
@@ -32,6 +32,26 @@ describe("packed levels", () => {
         expect(packedMerkleProof(packed, 4)).toEqual(tree.generateMerkleProof(4))
         expect(unpackLevels(packed).root).toBe(tree.root)
         expect(packedRoot(packLevels(new KycTree()))).toBe(new KycTree().root)
+        // every slot of a tree with partial nodes at several heights: the same path (3 siblings a level), the end padded with empty nodes
+        const larger = new KycTree(Array.from({ length: 71 }, (_, i) => BigInt(i + 1)))
+        const largerPacked = packLevels(larger)
+        for (let i = 0; i < larger.size; i++) expect(packedMerkleProof(largerPacked, i)).toEqual(larger.generateMerkleProof(i))
+        expect(unpackLevels(largerPacked).level(1)).toEqual(larger.level(1))
+    })
+
+    it("are the 4-ary tree's: a level a quarter of the one below, rounded up", () => {
+        expect(levelSizes(71)).toEqual([71, 18, 5, 2, 1, 1, 1, 1, 1, 1, 1])
+        expect(levelSizes(0)).toEqual(Array.from({ length: KYC_TREE_DEPTH + 1 }, () => 0))
+        // 2^20 leaves: 4/3 of a node a leaf, a third of the binary tree's nodes less the leaves
+        expect(levelSizes(2 ** 20).reduce((n, s) => n + s, 0)).toBe(1_398_101)
+        expect(() => unpackLevels(packLevels(new KycTree([1n, 2n])).map((l, d) => (d === 1 ? new Uint8Array(64) : l)))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "levels" }))
+        // a browser's stored copy of the former binary tree: 21 levels, each half the one below
+        const binary = [5, 3, 2, 1, ...Array.from({ length: 17 }, () => 1)].map((n) => new Uint8Array(n * 32))
+        expect(hasKycTreeShape(binary)).toBe(false)
+        expect(hasKycTreeShape(binary.slice(0, KYC_TREE_DEPTH + 1))).toBe(false)
+        expect(hasKycTreeShape(packLevels(new KycTree([1n, 2n, 3n, 4n, 5n])))).toBe(true)
+        expect(hasKycTreeShape(packLevels(new KycTree()))).toBe(true)
+        expect(() => unpackLevels(binary)).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "levels" }))
     })
 
     it("a snapshot's chunks of a fixed size put back together are the levels", () => {
@@ -41,6 +61,16 @@ describe("packed levels", () => {
         expect(manifest.chunks).toHaveLength(chunks.length)
         expect(unpackLevels(snapshotLevels(manifest, chunks)).root).toBe(tree.root)
         expect(() => snapshotLevels(manifest, chunks.slice(1))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "chunks" }))
+        expect(manifest.version).toBe(2)
+        expect(parseKycSnapshotManifest(JSON.parse(JSON.stringify(manifest)))).toEqual(manifest)
+    })
+
+    it("a version 1 manifest (the former binary tree's levels) is refused, saying why", () => {
+        const { manifest } = writeKycSnapshot(new KycTree([1n, 2n, 3n]), { chainId: 1, kycRegistry: `0x${"11".repeat(20)}`, block: 9 })
+        const binary = { ...manifest, version: 1, depth: 20 }
+        expect(() => parseKycSnapshotManifest(binary)).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "manifest.format", message: expect.stringMatching(/version 2.*version 1 was the former binary tree's/) }))
+        expect(() => parseKycSnapshotManifest({ ...manifest, depth: 20 })).toThrowError(expect.objectContaining({ parameter: "manifest.depth" }))
+        expect(() => parseKycSnapshotManifest({ ...manifest, size: 4 ** 10 + 1 })).toThrowError(expect.objectContaining({ parameter: "manifest.size" }))
     })
 })
 
@@ -75,16 +105,20 @@ describe("events replayed onto packed levels", () => {
     it("hash only the nodes above the new leaves: depth hashes for one replaced member", () => {
         const tree = new KycTree(Array.from({ length: 1_000 }, (_, i) => BigInt(i + 1)))
         let hashes = 0
-        const counting = (a: bigint, b: bigint) => (hashes++, poseidonLiteHash(a, b))
+        const counting = (a: bigint, b: bigint, c: bigint, d: bigint) => (hashes++, poseidonLiteHash(a, b, c, d))
         // the empty subtrees' hashes are made once per hash function
         kycZeroes(counting)
         hashes = 0
         expect(applyKycEventsToLevels(packLevels(tree), [replaced(517, 99n)], counting)).not.toBeTypeOf("string")
         expect(hashes).toBe(KYC_TREE_DEPTH)
         hashes = 0
-        // 4 new leaves at 1,000-1,003: 2 parents at height 1, then 1 a level above
-        expect(applyKycEventsToLevels(packLevels(tree), [added(1_000, [1n, 2n, 3n, 4n])], counting)).not.toBeTypeOf("string")
+        // 8 new leaves at 1,000-1,007: 2 parents at height 1 (250, 251), then 1 a level above
+        expect(applyKycEventsToLevels(packLevels(tree), [added(1_000, [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n])], counting)).not.toBeTypeOf("string")
         expect(hashes).toBe(2 + (KYC_TREE_DEPTH - 1))
+        hashes = 0
+        // leaves 4 and 7 (one parent) and 900: 2 hashes at each of heights 1 to 4, then 1 a level
+        expect(applyKycEventsToLevels(packLevels(tree), [replaced(4, 1n), replaced(7, 2n), replaced(900, 3n)], counting)).not.toBeTypeOf("string")
+        expect(hashes).toBe(2 + 2 + 2 + 2 + (KYC_TREE_DEPTH - 4))
     })
 
     it("say which event does not fit, and change nothing", () => {
@@ -158,7 +192,7 @@ describe("snapshots against a real local node", () => {
         await expect(checkKycSnapshot({ ...good.manifest, chainId: 1 }, levels, f)).rejects.toMatchObject({ parameter: "snapshot" })
         await expect(checkKycSnapshot({ ...good.manifest, block: f.latestBlock + 1 }, levels, f)).rejects.toMatchObject({ parameter: "snapshot" })
         const tampered = levels.map((l) => l.slice())
-        tampered[20]![31]! ^= 1
+        tampered[KYC_TREE_DEPTH]![31]! ^= 1
         await expect(checkKycSnapshot(good.manifest, tampered, f)).rejects.toMatchObject({ message: expect.stringContaining("do not lead to its root") })
     })
 

@@ -8,7 +8,8 @@ import {
     PUBLIC_SIGNALS,
     signAttestation,
     SNARK_SCALAR_FIELD,
-    type CreditProofRequest
+    type CreditProofRequest,
+    type KycMerkleProof
 } from "../../prover/src/index.ts"
 import { EPHEMERAL_SECRET_BITS, multiplyGenerator, NEUTRAL, SUBGROUP_ORDER } from "../../prover/src/escrow/index.ts"
 import { COMMITTEE_KEY, NOW, proverWorld } from "../helpers/fixtures.ts"
@@ -21,9 +22,12 @@ describe("# buildCreditProofInput", () => {
         const { request } = proverWorld()
         const input = buildCreditProofInput(request)
         for (const name of PUBLIC_SIGNALS.filter((n) => !(CREDIT_PROOF_OUTPUTS as readonly string[]).includes(n))) expect(input).toHaveProperty(name)
-        expect(input.pathIndices).toHaveLength(20)
-        expect(input.siblings).toHaveLength(20)
-        expect(Object.values(input).flat().every((v) => typeof v === "string")).toBe(true)
+        // the 4-ary tree's path: depth 10, a position 0..3 and the 3 other children at each level
+        expect(input.pathIndices).toHaveLength(10)
+        expect((input.pathIndices as string[]).every((p) => ["0", "1", "2", "3"].includes(p))).toBe(true)
+        expect(input.siblings).toHaveLength(10)
+        expect((input.siblings as string[][]).every((others) => Array.isArray(others) && others.length === 3)).toBe(true)
+        expect(Object.values(input).flat(2).every((v) => typeof v === "string")).toBe(true)
     })
 
     it("draws a fresh ephemeral secret per call, in [1, 2^250), and takes the committee key's x private, y public", () => {
@@ -79,7 +83,38 @@ describe("# buildCreditProofInput", () => {
             expectCode({ ...world.request, membership: otherProof }, "NOT_A_MEMBER")
             const own = world.group.generateMerkleProof(world.group.indexOf(world.identity.commitment))
             expectCode({ ...world.request, membership: { ...own, siblings: [own.siblings[1]!, own.siblings[0]!, ...own.siblings.slice(2)] } }, "NOT_A_MEMBER")
+            // two siblings of one level swapped, or the node moved to another of its parent's 4 slots
+            const [a, b, c] = own.siblings[0]!
+            expectCode({ ...world.request, membership: { ...own, siblings: [[b!, a!, c!], ...own.siblings.slice(1)] } }, "NOT_A_MEMBER")
+            expectCode({ ...world.request, membership: { ...own, pathIndices: [(own.pathIndices[0]! + 1) % 4, ...own.pathIndices.slice(1)] } }, "NOT_A_MEMBER")
             expectCode({ ...world.request, kycRoot: world.group.root + 1n }, "NOT_A_MEMBER", "kycRoot")
+        })
+
+        it("OUT_OF_RANGE, INVALID_ARGUMENT or NOT_A_FIELD_ELEMENT for a Merkle proof of the wrong shape, naming the entry; nothing changes", () => {
+            const world = proverWorld()
+            const own = world.group.generateMerkleProof(world.group.indexOf(world.identity.commitment))
+            const rootBefore = world.group.root
+            const ownBefore = structuredClone(own)
+            const at = <T>(list: readonly T[], i: number, value: unknown) => list.map((v, k) => (k === i ? value : v)) as T[]
+            const withProof = (proof: Partial<Record<keyof KycMerkleProof, unknown>>) => ({ ...world.request, membership: { ...own, ...proof } as KycMerkleProof })
+            // a path index is a position among 4 children: 0 to 3
+            for (const bad of [4, -1, 1.5, 7, Number.NaN, "1", 1n, null]) expectCode(withProof({ pathIndices: at(own.pathIndices, 3, bad) }), "OUT_OF_RANGE", "membership.pathIndices[3]")
+            expectCode(withProof({ pathIndices: own.pathIndices.slice(1) }), "INVALID_ARGUMENT", "membership.pathIndices")
+            // each level: exactly 3 siblings, an array
+            expectCode(withProof({ siblings: at(own.siblings, 2, own.siblings[2]!.slice(1)) }), "INVALID_ARGUMENT", "membership.siblings[2]")
+            expectCode(withProof({ siblings: at(own.siblings, 2, [...own.siblings[2]!, 0n]) }), "INVALID_ARGUMENT", "membership.siblings[2]")
+            expectCode(withProof({ siblings: at(own.siblings, 0, own.siblings[0]![0]) }), "INVALID_ARGUMENT", "membership.siblings[0]")
+            expectCode(withProof({ siblings: own.siblings.slice(1) }), "INVALID_ARGUMENT", "membership.siblings")
+            // the former binary tree's path: 20 single siblings
+            expectCode(withProof({ siblings: Array.from({ length: 20 }, () => 0n), pathIndices: Array.from({ length: 20 }, () => 0) }), "INVALID_ARGUMENT", "membership.siblings")
+            // each sibling a field element
+            expectCode(withProof({ siblings: at(own.siblings, 5, at(own.siblings[5]!, 1, SNARK_SCALAR_FIELD)) }), "NOT_A_FIELD_ELEMENT", "membership.siblings[5][1]")
+            expectCode(withProof({ siblings: at(own.siblings, 9, at(own.siblings[9]!, 2, -1n)) }), "NOT_A_FIELD_ELEMENT", "membership.siblings[9][2]")
+            expectCode(withProof({ siblings: at(own.siblings, 0, at(own.siblings[0]!, 0, "x")) }), "INVALID_ARGUMENT", "membership.siblings[0][0]")
+            // the proof, the group and the good proof's input are as before
+            expect(own).toEqual(ownBefore)
+            expect(world.group.root).toBe(rootBefore)
+            expect(() => buildCreditProofInput({ ...world.request, membership: own })).not.toThrow()
         })
 
         it("SCORE_BELOW_THRESHOLD, without revealing the score", () => {

@@ -1,20 +1,32 @@
 import { IncrementalMerkleTree } from "@zk-kit/incremental-merkle-tree"
-import { poseidon2 } from "poseidon-lite/poseidon2"
+import { poseidon4 } from "poseidon-lite/poseidon4"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { KYC_TREE_DEPTH, KycTree, kycZeroes, poseidonLiteHash, SNARK_SCALAR_FIELD, verifyMerkleProof, type KycHash } from "../../prover/src/index.ts"
+import { KYC_TREE_ARITY, KYC_TREE_DEPTH, KycTree, kycZeroes, poseidonLiteHash, SNARK_SCALAR_FIELD, verifyMerkleProof, type KycHash } from "../../prover/src/index.ts"
+
+/** zk-kit's tree of the KYC tree's shape: 4-ary, depth 10, zero leaf 0, poseidon-lite's poseidon4. */
+function referenceTree(): IncrementalMerkleTree {
+    return new IncrementalMerkleTree((nodes: bigint[]) => poseidon4(nodes), KYC_TREE_DEPTH, 0n, 4)
+}
 
 /** The reference: zk-kit's tree filled one insert at a time. */
 function referenceRoot(leaves: bigint[]): bigint {
-    const tree = new IncrementalMerkleTree((nodes: bigint[]) => poseidon2(nodes), KYC_TREE_DEPTH, 0n, 2)
+    const tree = referenceTree()
     for (const leaf of leaves) tree.insert(leaf)
     return tree.root as bigint
+}
+
+/** Our proof of the leaf at `i` is zk-kit's `createProof(i)` (which has no `index`). */
+function expectReferenceProof(tree: KycTree, reference: IncrementalMerkleTree, i: number): void {
+    const { index, ...proof } = tree.generateMerkleProof(i)
+    expect(index).toBe(i)
+    expect(proof).toEqual(reference.createProof(i))
 }
 
 /** poseidon-lite, counting its calls: to check what a change costs. */
 function countingHash(): { hash: KycHash; calls: () => number; reset: () => void } {
     let n = 0
-    return { hash: (l, r) => (n++, poseidonLiteHash(l, r)), calls: () => n, reset: () => (n = 0) }
+    return { hash: (c0, c1, c2, c3) => (n++, poseidonLiteHash(c0, c1, c2, c3)), calls: () => n, reset: () => (n = 0) }
 }
 
 describe("KycTree", () => {
@@ -30,7 +42,7 @@ describe("KycTree", () => {
         it("equal roots and Merkle paths after any sequence of batch adds, removals, replacements and raw sets", () => {
             fc.assert(
                 fc.property(fc.array(fc.bigInt({ min: 1n, max: SNARK_SCALAR_FIELD - 1n }), { maxLength: 40 }), fc.array(op, { maxLength: 20 }), (start, ops) => {
-                    const reference = new IncrementalMerkleTree((nodes: bigint[]) => poseidon2(nodes), KYC_TREE_DEPTH, 0n, 2)
+                    const reference = referenceTree()
                     for (const leaf of start) reference.insert(leaf)
                     const tree = new KycTree(start)
                     let next = 1n << 200n
@@ -59,11 +71,11 @@ describe("KycTree", () => {
                     }
                     expect(tree.size).toBe(reference.leaves.length)
                     expect(new KycTree(tree.leaves).root).toBe(reference.root)
+                    // every member's proof is zk-kit's (reads only); a few are hashed up to the root
+                    for (let i = 0; i < tree.size; i++) if (tree.leafAt(i) !== 0n) expectReferenceProof(tree, reference, i)
                     for (const i of [0, tree.size >> 1, tree.size - 1]) {
                         if (i < 0 || i >= tree.size || tree.leafAt(i) === 0n) continue
-                        const proof = tree.generateMerkleProof(i)
-                        expect(proof.siblings).toEqual(reference.createProof(i).siblings.map((s) => s[0]))
-                        expect(proof.pathIndices).toEqual(reference.createProof(i).pathIndices)
+                        expect(verifyMerkleProof(tree.generateMerkleProof(i))).toBe(true)
                     }
                 }),
                 { numRuns: 30 }
@@ -77,14 +89,16 @@ describe("KycTree", () => {
             kycZeroes(counter.hash)
             counter.reset()
             const tree = new KycTree(Array.from({ length: 1000 }, (_, i) => BigInt(i + 1)), { hash: counter.hash })
-            // 500 + 250 + ... + 1 nodes, then one per level above
-            expect(counter.calls()).toBe(500 + 250 + 125 + 63 + 32 + 16 + 8 + 4 + 2 + 1 + 10)
+            // 250 + 63 + 16 + 4 + 1 nodes (a quarter of the level below, rounded up), then the root's
+            // 5 ancestors up to height 10: a third of the binary tree's 1,011
+            expect(counter.calls()).toBe(250 + 63 + 16 + 4 + 1 + 5)
             counter.reset()
             tree.setLeaf(17, 5n)
             expect(counter.calls()).toBe(KYC_TREE_DEPTH)
             counter.reset()
             tree.appendLeaves(Array.from({ length: 24 }, (_, i) => BigInt(5000 + i))) // leaves 1000..1023
-            expect(counter.calls()).toBe(12 + 6 + 3 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 10)
+            // parents 250..255, then 62..63, then 15, then one per level above
+            expect(counter.calls()).toBe(6 + 2 + 1 + 7)
             counter.reset()
             expect(verifyMerkleProof(tree.generateMerkleProof(999))).toBe(true)
             expect(counter.calls()).toBe(0)
@@ -116,7 +130,8 @@ describe("KycTree", () => {
 
     describe("# fromLevels", () => {
         it("takes a built tree's levels without hashing, and refuses levels of the wrong sizes", () => {
-            const built = new KycTree([1n, 2n, 3n])
+            // 5 leaves: 2 nodes at height 1, where a single leaf would have 1
+            const built = new KycTree([1n, 2n, 3n, 4n, 5n])
             const levels = Array.from({ length: KYC_TREE_DEPTH + 1 }, (_, d) => [...built.level(d)])
             const counter = countingHash()
             kycZeroes(counter.hash)
@@ -124,17 +139,20 @@ describe("KycTree", () => {
             const copy = KycTree.fromLevels(levels, { hash: counter.hash })
             expect(counter.calls()).toBe(0)
             expect(copy.root).toBe(built.root)
-            copy.addMember(4n)
-            expect(copy.root).toBe(referenceRoot([1n, 2n, 3n, 4n]))
+            copy.addMember(6n)
+            expect(copy.root).toBe(referenceRoot([1n, 2n, 3n, 4n, 5n, 6n]))
             expect(() => KycTree.fromLevels(levels.slice(1))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "levels" }))
             expect(() => KycTree.fromLevels([[1n], ...levels.slice(1)])).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "levels[1]" }))
         })
     })
 
     describe("# constructor", () => {
-        it("has depth 20 and the empty root of zero leaves", () => {
+        it("has depth 10, arity 4 and the empty root of zero leaves", () => {
             const group = new KycTree()
             expect(group.depth).toBe(KYC_TREE_DEPTH)
+            expect(group.depth).toBe(10)
+            expect(group.arity).toBe(KYC_TREE_ARITY)
+            expect(group.arity).toBe(4)
             expect(group.size).toBe(0)
             expect(group.root).toBe(referenceRoot([]))
         })
@@ -166,7 +184,7 @@ describe("KycTree", () => {
 
         it("batch appends give the same tree, proofs and later updates as one-by-one inserts", () => {
             const group = new KycTree()
-            const reference = new IncrementalMerkleTree((nodes: bigint[]) => poseidon2(nodes), KYC_TREE_DEPTH, 0n, 2)
+            const reference = referenceTree()
             let next = 1n
             for (const batch of [1, 2, 3, 7, 16, 1, 33]) {
                 const leaves = Array.from({ length: batch }, () => next++ * 7_919n)
@@ -180,9 +198,8 @@ describe("KycTree", () => {
             reference.update(40, 123_456n)
             expect(group.root).toBe(reference.root)
             for (const i of [0, 5 + 1, 40, group.size - 1]) {
-                const proof = group.generateMerkleProof(i)
-                expect(proof.siblings).toEqual(reference.createProof(i).siblings.map((s) => s[0]))
-                expect(verifyMerkleProof(proof)).toBe(true)
+                expectReferenceProof(group, reference, i)
+                expect(verifyMerkleProof(group.generateMerkleProof(i))).toBe(true)
             }
         })
 
@@ -235,6 +252,9 @@ describe("KycTree", () => {
                 const proof = group.generateMerkleProof(i)
                 expect(proof.leaf).toBe(BigInt(i + 1))
                 expect(proof.siblings).toHaveLength(KYC_TREE_DEPTH)
+                expect(proof.siblings.every((others) => others.length === 3)).toBe(true)
+                // position among the 4 children at each level: floor(i / 4^level) % 4
+                expect(proof.pathIndices).toEqual(Array.from({ length: KYC_TREE_DEPTH }, (_, level) => Math.floor(i / 4 ** level) % 4))
                 expect(verifyMerkleProof(proof)).toBe(true)
             }
         })
@@ -246,14 +266,39 @@ describe("KycTree", () => {
             expect(() => group.generateMerkleProof(5)).toThrowError(expect.objectContaining({ code: "NOT_A_MEMBER" }))
         })
 
-        it("verifyMerkleProof rejects a changed sibling, leaf, root or path bit", () => {
-            const proof = new KycTree([1n, 2n, 3n]).generateMerkleProof(1)
+        it("verifyMerkleProof rejects a changed sibling, leaf, root or path index, and paths of the wrong shape", () => {
+            const tree = new KycTree(Array.from({ length: 23 }, (_, i) => BigInt(i + 1)))
+            const proof = tree.generateMerkleProof(6) // positions 2, 1, 0, ...
+            expect(proof.pathIndices.slice(0, 3)).toEqual([2, 1, 0])
+            expect(verifyMerkleProof(proof)).toBe(true)
+            const atLevel = <T>(list: T[], level: number, value: T) => list.map((v, i) => (i === level ? value : v))
             expect(verifyMerkleProof({ ...proof, leaf: 9n })).toBe(false)
             expect(verifyMerkleProof({ ...proof, root: proof.root + 1n })).toBe(false)
-            expect(verifyMerkleProof({ ...proof, siblings: proof.siblings.map((s, i) => (i === 0 ? s + 1n : s)) })).toBe(false)
-            expect(verifyMerkleProof({ ...proof, pathIndices: proof.pathIndices.map((b, i) => (i === 0 ? 1 - b : b)) })).toBe(false)
-            expect(verifyMerkleProof({ ...proof, pathIndices: proof.pathIndices.map((b, i) => (i === 0 ? 2 : b)) })).toBe(false)
+            for (let level = 0; level < 2; level++) {
+                for (let j = 0; j < 3; j++) expect(verifyMerkleProof({ ...proof, siblings: atLevel(proof.siblings, level, atLevel(proof.siblings[level]!, j, proof.siblings[level]![j]! + 1n)) })).toBe(false)
+                // the node moved to any other of the 4 slots
+                for (let p = 0; p < 4; p++) if (p !== proof.pathIndices[level]) expect(verifyMerkleProof({ ...proof, pathIndices: atLevel(proof.pathIndices, level, p) })).toBe(false)
+                // siblings swapped
+                const [a, b, c] = proof.siblings[level]!
+                expect(verifyMerkleProof({ ...proof, siblings: atLevel(proof.siblings, level, [b!, a!, c!]) })).toBe(false)
+            }
+            // no such position among 4 children, or a level without exactly 3 siblings
+            for (const bad of [4, -1, 1.5, 5, Number.NaN, "2" as unknown as number]) expect(verifyMerkleProof({ ...proof, pathIndices: atLevel(proof.pathIndices, 0, bad) })).toBe(false)
+            expect(verifyMerkleProof({ ...proof, siblings: atLevel(proof.siblings, 0, proof.siblings[0]!.slice(1)) })).toBe(false)
+            expect(verifyMerkleProof({ ...proof, siblings: atLevel(proof.siblings, 3, [...proof.siblings[3]!, 0n]) })).toBe(false)
             expect(verifyMerkleProof({ ...proof, siblings: proof.siblings.slice(1) })).toBe(false)
+            expect(verifyMerkleProof({ ...proof, pathIndices: proof.pathIndices.slice(1) })).toBe(false)
+            // the former binary shape: one sibling per level, 20 levels
+            expect(verifyMerkleProof({ ...proof, siblings: Array.from({ length: 20 }, () => [0n]), pathIndices: Array.from({ length: 20 }, () => 0) })).toBe(false)
+        })
+
+        it("verifyMerkleProof throws a typed error naming a sibling that is not a field element or a level that is not an array", () => {
+            const proof = new KycTree([1n, 2n, 3n]).generateMerkleProof(1)
+            const at = (level: number, value: unknown) => ({ ...proof, siblings: proof.siblings.map((s, i) => (i === level ? value : s)) as bigint[][] })
+            expect(() => verifyMerkleProof(at(2, 7n))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "proof.siblings[2]" }))
+            expect(() => verifyMerkleProof(at(0, [1n, SNARK_SCALAR_FIELD, 2n]))).toThrowError(expect.objectContaining({ code: "NOT_A_FIELD_ELEMENT", parameter: "proof.siblings[0][1]" }))
+            expect(() => verifyMerkleProof(at(4, [1n, 2n, -3n]))).toThrowError(expect.objectContaining({ code: "NOT_A_FIELD_ELEMENT", parameter: "proof.siblings[4][2]" }))
+            expect(() => verifyMerkleProof({ ...proof, siblings: "x" as never })).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "proof.siblings" }))
         })
     })
 
@@ -266,10 +311,19 @@ describe("KycTree", () => {
             expect(copy.leaves).toEqual(group.leaves)
         })
 
-        it("refuses bad JSON, another depth or bad leaves", () => {
+        it("writes its shape: depth 10, arity 4", () => {
+            expect(JSON.parse(new KycTree([1n]).export())).toEqual({ depth: 10, arity: 4, leaves: ["1"] })
+        })
+
+        it("refuses bad JSON, another depth, another arity (a binary tree's export has none) or bad leaves", () => {
             expect(() => KycTree.import("{")).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "json" }))
-            expect(() => KycTree.import(JSON.stringify({ depth: 16, leaves: [] }))).toThrowError(expect.objectContaining({ parameter: "json.depth" }))
-            expect(() => KycTree.import(JSON.stringify({ depth: KYC_TREE_DEPTH, leaves: ["x"] }))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "leaves[0]" }))
+            expect(() => KycTree.import(JSON.stringify({ depth: 16, arity: 4, leaves: [] }))).toThrowError(expect.objectContaining({ parameter: "json.depth" }))
+            // the former binary tree's export: depth 20, no arity
+            expect(() => KycTree.import(JSON.stringify({ depth: 20, leaves: ["1"] }))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "json.depth" }))
+            expect(() => KycTree.import(JSON.stringify({ depth: KYC_TREE_DEPTH, leaves: ["1"] }))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "json.arity", message: expect.stringContaining("4-ary") }))
+            expect(() => KycTree.import(JSON.stringify({ depth: KYC_TREE_DEPTH, arity: 2, leaves: ["1"] }))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "json.arity" }))
+            expect(() => KycTree.import(JSON.stringify({ depth: KYC_TREE_DEPTH, arity: "4", leaves: ["1"] }))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "json.arity" }))
+            expect(() => KycTree.import(JSON.stringify({ depth: KYC_TREE_DEPTH, arity: KYC_TREE_ARITY, leaves: ["x"] }))).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT", parameter: "leaves[0]" }))
         })
     })
 })

@@ -1,8 +1,10 @@
 /**
- * The fast Poseidon (circomlibjs WebAssembly) gives poseidon-lite's output, hence circomlib's,
- * and a tree built over worker threads is the tree built here, node for node.
+ * The fast Poseidon of 4 (circomlibjs WebAssembly) gives poseidon-lite's `poseidon4` and circomlib's
+ * reference Poseidon(4), and a tree built over worker threads is the tree built here, node for node.
  */
+import { buildPoseidonReference } from "circomlibjs"
 import fc from "fast-check"
+import { poseidon4 } from "poseidon-lite/poseidon4"
 import { afterAll, describe, expect, it } from "vitest"
 import { buildKycTree, hashSubtree, KYC_TREE_DEPTH, KycTree, kycZeroes, poseidonLiteHash, SNARK_SCALAR_FIELD } from "../../prover/src/index.ts"
 import { startNodeRunners } from "../../prover/src/kyc-build-node.ts"
@@ -14,12 +16,26 @@ afterAll(async () => {
 })
 
 describe("loadFastPoseidon", () => {
-    it("equals poseidon-lite on random field elements, 0 and p - 1 included", async () => {
+    it("is Poseidon of 4: equals poseidon-lite's poseidon4 and circomlib's reference on random field elements, 0 and p - 1 included", async () => {
         const fast = await loadFastPoseidon()
-        expect(fast(0n, 0n)).toBe(poseidonLiteHash(0n, 0n))
-        expect(fast(SNARK_SCALAR_FIELD - 1n, 1n)).toBe(poseidonLiteHash(SNARK_SCALAR_FIELD - 1n, 1n))
+        const reference = await buildPoseidonReference()
+        const circomlib = (inputs: bigint[]) => reference.F.toObject(reference(inputs))
+        // circomlibjs's own test vector of Poseidon(4)
+        expect(fast(1n, 2n, 3n, 4n)).toBe(0x299c867db6c1fdd79dcefa40e4510b9837e60ebb1ce0663dbaa525df65250465n)
+        expect(fast(0n, 0n, 0n, 0n)).toBe(poseidon4([0n, 0n, 0n, 0n]))
+        const p1 = SNARK_SCALAR_FIELD - 1n
+        expect(fast(p1, 1n, p1, 0n)).toBe(poseidon4([p1, 1n, p1, 0n]))
+        expect(fast(p1, p1, p1, p1)).toBe(circomlib([p1, p1, p1, p1]))
         const element = fc.bigInt({ min: 0n, max: SNARK_SCALAR_FIELD - 1n })
-        fc.assert(fc.property(element, element, (a, b) => fast(a, b) === poseidonLiteHash(a, b)), { numRuns: 300 })
+        fc.assert(
+            fc.property(element, element, element, element, (a, b, c, d) => {
+                const h = fast(a, b, c, d)
+                // the order of the children matters
+                return h === poseidonLiteHash(a, b, c, d) && h === poseidon4([a, b, c, d]) && (a === b || h !== fast(b, a, c, d))
+            }),
+            { numRuns: 200 }
+        )
+        fc.assert(fc.property(element, element, element, element, (a, b, c, d) => fast(a, b, c, d) === circomlib([a, b, c, d])), { numRuns: 20 })
     })
 
     it("is loaded once", async () => {
@@ -56,10 +72,13 @@ describe("buildKycTree", () => {
         await expect(buildKycTree([1n, SNARK_SCALAR_FIELD], { hash, runners: pool.runners, minParallelLeaves: 0 })).rejects.toMatchObject({ code: "NOT_A_FIELD_ELEMENT", parameter: "leaves[1]" })
     })
 
-    it("hashSubtree hashes a partial chunk with the zero siblings", () => {
-        const levels = hashSubtree([5n, 6n, 7n], 2, poseidonLiteHash)
-        expect(hashSubtree([9n], 1, poseidonLiteHash, 3)[0]).toEqual([poseidonLiteHash(9n, kycZeroes()[3]!)])
-        const tree = new KycTree([5n, 6n, 7n])
+    it("hashSubtree hashes a partial chunk 4 children a node, with the zero siblings", () => {
+        const levels = hashSubtree([5n, 6n, 7n, 8n, 9n, 10n], 2, poseidonLiteHash)
+        const z = kycZeroes()
+        expect(levels[0]).toEqual([poseidonLiteHash(5n, 6n, 7n, 8n), poseidonLiteHash(9n, 10n, z[0]!, z[0]!)])
+        expect(hashSubtree([9n], 1, poseidonLiteHash, 3)[0]).toEqual([poseidonLiteHash(9n, z[3]!, z[3]!, z[3]!)])
+        expect(hashSubtree([9n, 8n], 1, poseidonLiteHash, 3)[0]).toEqual([poseidonLiteHash(9n, 8n, z[3]!, z[3]!)])
+        const tree = new KycTree([5n, 6n, 7n, 8n, 9n, 10n])
         expect(levels[0]).toEqual(tree.level(1))
         expect(levels[1]).toEqual(tree.level(2))
     })

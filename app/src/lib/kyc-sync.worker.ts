@@ -9,7 +9,7 @@
  */
 import { Contract, JsonRpcProvider } from "ethers"
 import { leavesFromKycEvents } from "$client/kyc-events.ts"
-import { applyKycEventsToLevels, checkKycSnapshot, fetchKycSnapshot, packedIndexOf, packedMerkleProof, packedRoot, packLevels, type PackedLevels } from "$client/kyc-snapshot.ts"
+import { applyKycEventsToLevels, checkKycSnapshot, fetchKycSnapshot, hasKycTreeShape, packedIndexOf, packedMerkleProof, packedRoot, packLevels, type PackedLevels } from "$client/kyc-snapshot.ts"
 import { fetchKycEvents } from "$client/kyc-tree.ts"
 import { KycRegistryAbi } from "$client/generated/abis.ts"
 import { buildKycTree, workerRunner, type SubtreeResponse } from "$prover/kyc-build.ts"
@@ -91,7 +91,8 @@ async function sync(request: Extract<KycSyncRequest, { type: "sync" }>): Promise
         stagesMs.stored = Math.round(performance.now() - started)
         let state: { syncedBlock: number; levels: PackedLevels } | undefined
         let from: "stored" | "snapshot" | "events" = "stored"
-        if (stored && stored.syncedBlock <= latest) state = stored
+        // a copy of another shape (the former binary tree's 21 levels) is not used: rebuilt and replaced
+        if (stored && stored.syncedBlock <= latest && hasKycTreeShape(stored.levels)) state = stored
         if (!state && request.snapshotUrl) {
             const snapshot = await fetchKycSnapshot(request.snapshotUrl, fetch, (bytes, total) => progress("snapshot", { bytes, bytesTotal: total }))
             if (snapshot) {

@@ -190,12 +190,12 @@ export function publicKeyFile(value: unknown): bigint | undefined {
 
 /**
  * Whether a parsed JSON value is an officer's tree file (cli/lib/tree-file.ts): format, version 1,
- * depth 20, chainId, syncedBlock, kycRegistry, leaves as decimal strings of field elements, and
+ * the given depth and arity 4, chainId, syncedBlock, kycRegistry, leaves as decimal strings of field elements, and
  * the root those leaves give (computed here with the prover's KycTree).
  */
 export function isTreeFile(value: unknown, depth: number): boolean {
     if (!isPlainObject(value)) return false
-    if (value.format !== "zkcredit-kyc-tree" || value.version !== 1 || value.depth !== depth) return false
+    if (value.format !== "zkcredit-kyc-tree" || value.version !== 1 || value.depth !== depth || value.arity !== 4) return false
     if (!Number.isSafeInteger(value.chainId) || !Number.isSafeInteger(value.syncedBlock) || typeof value.kycRegistry !== "string") return false
     const leaves = value.leaves
     if (!Array.isArray(leaves) || !leaves.every((l) => typeof l === "string" && /^[0-9]+$/.test(l))) return false

@@ -367,7 +367,7 @@ export function mutation(valid: unknown, values: fc.Arbitrary<unknown> = hostile
     return fc.record({ path: fc.constantFrom(...paths), change }).map(({ path, change: c }) => ({ path, change: c, value: mutateAt(valid, path, c) }))
 }
 
-/** A readable name for a path (`applicant.pastDefaults`, `siblings[3]`). */
+/** A readable name for a path (`applicant.pastDefaults`, `siblings[3][1]`). */
 export function pathName(path: Path): string {
     return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("") || "<root>"
 }
