@@ -3,9 +3,10 @@
  * officer who publishes a root that does not match the members (sent straight to the contract)
  * is reported with that event's root, block and transaction (exit 1), and the CLI then refuses
  * to build on the bad root. An add interrupted by a signal part-way is continued with --resume,
- * adding no member twice. Ports 8700-8701.
+ * adding no member twice. The tree file states the 4-ary shape and one of the binary tree is
+ * refused. Ports 8700-8701.
  */
-import { writeFile } from "node:fs/promises"
+import { readFile, rm, writeFile } from "node:fs/promises"
 import { Contract } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
@@ -130,5 +131,26 @@ describe("zkcredit officer add --resume", () => {
         expect(audit).toMatchObject({ ok: true, currentRootMatches: true })
         const done = await json(["officer", "add", "many.csv", "--resume", "--account", String(OFFICER)])
         expect(done).toMatchObject({ added: 0, skipped: members.length })
+    })
+
+    it("the tree file and the export state the 4-ary shape; a file of the former binary tree is refused, saying so, until deleted", async () => {
+        const path = `${chain.dir}/.zkcredit/${chain.deployment.chainId}/kyc-tree.json`
+        await json(["officer", "sync"])
+        const file = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>
+        expect(file).toMatchObject({ format: "zkcredit-kyc-tree", version: 1, depth: 10, arity: 4 })
+        await json(["officer", "export", "--out", "tree-export.json"])
+        const exported = JSON.parse(await readFile(`${chain.dir}/tree-export.json`, "utf8")) as Record<string, unknown>
+        expect(exported).toMatchObject({ depth: 10, arity: 4, leaves: file.leaves })
+        expect(KycTree.import(JSON.stringify(exported)).root.toString()).toBe(file.root)
+        // as the binary tree's CLI wrote it: depth 20, no arity (its root is another tree's)
+        const { arity: _arity, ...binary } = file
+        await writeFile(path, JSON.stringify({ ...binary, depth: 20 }))
+        const refused = await cli(["--json", "officer", "sync"])
+        expect(refused.code).toBe(2)
+        expect(jsonError(refused)).toMatchObject({ code: "INVALID_TREE_FILE", message: expect.stringMatching(/4-ary of depth 10.*delete it/) })
+        await writeFile(path, JSON.stringify({ ...binary, depth: 10 }))
+        expect(jsonError(await cli(["--json", "officer", "sync"]))).toMatchObject({ code: "INVALID_TREE_FILE" })
+        await rm(path)
+        expect(await json(["officer", "sync"])).toMatchObject({ matchesChain: true, root: file.root })
     })
 })
