@@ -28,7 +28,7 @@ describe("reproducible circuit build", () => {
         expect(Object.keys(manifest.circuits).sort()).toEqual([...CIRCUIT_NAMES].sort())
     })
 
-    it("the credit proof, with its identity escrow, stays within 16,000 constraints at depth 20 (the 2^14 domain)", () => {
+    it("the credit proof, with its identity escrow, stays within 16,000 constraints with the 4-ary KYC tree of depth 10 (the 2^14 domain)", () => {
         const constraints = manifest.circuits["credit-proof"]?.constraints ?? 0
         expect(constraints).toBeGreaterThan(5_000 + 3_301) // a gutted circuit would also be "small"; the escrow alone is 3,301
         expect(constraints).toBeLessThanOrEqual(16_000)
