@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto"
 import { signAttestation } from "../../prover/src/attestation.ts"
-import { SNARK_SCALAR_FIELD } from "../../prover/src/constants.ts"
+import { SNARK_SCALAR_FIELD, TIME_BITS } from "../../prover/src/constants.ts"
 import { isZkCreditError } from "../../prover/src/errors.ts"
 import { HISTORY_PROOF_SLOTS, verifyHistoryProof, type HistoryProof } from "../../prover/src/history-proof.ts"
 import { requireJsonObject } from "./applicant.ts"
@@ -28,6 +28,27 @@ export const CHALLENGE_SECONDS = 300
  * drift) must not find a fresh attestation "not yet valid". The expiry is not moved.
  */
 export const ISSUED_AT_SKEW_SECONDS = 60
+
+/**
+ * The last unix time an attestation may carry: the credit proof range-checks `issuedAt`,
+ * `expiresAt` and the proof's `currentTime` to TIME_BITS bits (circuits/circuits.json), so a later
+ * time could never be proved. 2^40 - 1 s falls in the year 36812: only a clock far off gets there.
+ */
+export const LAST_PROVABLE_TIME = 2 ** TIME_BITS - 1
+
+/**
+ * Why an attestation with these times must not be signed (a time the credit proof cannot carry,
+ * past {@link LAST_PROVABLE_TIME}: the borrower could never use it), or undefined when they fit.
+ * The service answers it as 503 `TIME_NOT_PROVABLE`, `zkcredit bureau sign` exits 1 with that code.
+ */
+export function unprovableTime(times: { issuedAt: number; expiresAt: number }): { field: "issuedAt" | "expiresAt"; message: string } | undefined {
+    for (const field of ["issuedAt", "expiresAt"] as const) {
+        if (times[field] > LAST_PROVABLE_TIME) {
+            return { field, message: `the attestation's ${field} would be ${times[field]}, past 2^${TIME_BITS} - 1 (${LAST_PROVABLE_TIME}), the last time a credit proof can carry: check the bureau's clock; nothing was signed` }
+        }
+    }
+    return undefined
+}
 
 /** Records one submission may carry at most. */
 export const MAX_RECORDS_PER_SUBMISSION = 200
@@ -195,12 +216,18 @@ export class Bureau {
         return defaults.map((d) => ({ ...d, counted: !loans.some((l) => l.market !== undefined && l.market.toLowerCase() === d.market.toLowerCase() && l.loanId === d.loanId) }))
     }
 
-    /** Signs an attestation of the applicant's score for the bound commitment, and logs it. */
+    /**
+     * Signs an attestation of the applicant's score for the bound commitment, and logs it.
+     * @throws HttpError 503 `TIME_NOT_PROVABLE` when the bureau's clock puts a time past what the
+     *   credit proof can carry ({@link unprovableTime}), before anything is scored or signed.
+     */
     async attest(applicant: Applicant): Promise<AttestationResponse> {
-        const report = await this.score(applicant)
         const now = this.#o.now()
         const issuedAt = Math.max(0, now - ISSUED_AT_SKEW_SECONDS)
         const expiresAt = now + this.#o.validitySeconds
+        const unprovable = unprovableTime({ issuedAt, expiresAt })
+        if (unprovable) throw new HttpError(503, "TIME_NOT_PROVABLE", unprovable.field, unprovable.message)
+        const report = await this.score(applicant)
         const attestation = signAttestation({ commitment: BigInt(applicant.binding.commitment), score: report.score, issuedAt, expiresAt }, this.#o.privateKey)
         await this.#o.store.logAttestation({
             personRef: applicant.binding.personRef,

@@ -19,7 +19,9 @@
  * `applicant` data is `SELF_REPORTED_DATA`, a bare `pseudonym` `UNPROVEN_PSEUDONYM`), 401/403 a
  * failed check (binding, proof, challenge, provider), 404 unknown route or record, 405 wrong
  * method, 409 conflict, 413 body too large, 415 not JSON, 422 history asked of a bureau without a
- * chain (the applicant proves with no markets), 502 the chain could not be read, 500 only for the bureau's own bugs. Requests that HTTP
+ * chain (the applicant proves with no markets), 502 the chain could not be read, 503
+ * `TIME_NOT_PROVABLE` a clock so far off that an attestation's times would not fit the credit
+ * proof (nothing signed), 500 only for the bureau's own bugs. Requests that HTTP
  * itself refuses get the same JSON shape: 400, 408, 431 or 405.
  *
  * The routes, CORS, the body limit and the error handler run on hono; @hono/node-server serves

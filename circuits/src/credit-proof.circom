@@ -72,9 +72,8 @@ template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain
     // 3. score >= threshold
     AssertGreaterEq(scoreBits)(score, threshold);
 
-    // 4. issuedAt <= currentTime < expiresAt
-    AssertGreaterEq(timeBits)(currentTime, issuedAt);
-    AssertLess(timeBits)(currentTime, expiresAt);
+    // 4. issuedAt <= currentTime < expiresAt, each time range-checked once
+    AssertInWindow(timeBits)(issuedAt, currentTime, expiresAt);
 
     // 5. the pseudonym of this identity in this market
     nullifier <== Nullifier()(secret, scope);

@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander"
 import { parseApplicant } from "../../bureau/src/applicant.ts"
+import { unprovableTime } from "../../bureau/src/bureau.ts"
 import { toKeyFile, type BureauKeyFile } from "../../bureau/src/key-file.ts"
 import { REASON_DESCRIPTIONS, scoreApplicant, type ScoreBreakdown } from "../../bureau/src/scorecard.ts"
 import { DATABASE_URL_ENV, startDeployedBureau } from "../../bureau/src/server.ts"
@@ -11,7 +12,7 @@ import { MAX_VALIDITY_SECONDS } from "../../bureau/src/service.ts"
 import { createBureauKey, signAttestation, type BureauKey } from "../../prover/src/attestation.ts"
 import { action } from "../lib/command.ts"
 import type { CliContext } from "../lib/context.ts"
-import { badInput } from "../lib/exit-codes.ts"
+import { badInput, failed } from "../lib/exit-codes.ts"
 import { readJson, writeTextFile } from "../lib/files.ts"
 import { parseCommitment, parseInteger } from "../lib/parse.ts"
 import { isoTime } from "../lib/table.ts"
@@ -77,6 +78,8 @@ export function registerBureau(bureau: Command): void {
                 const applicant = parseApplicant(await readJson(options.applicant, "applicant file"))
                 const { score } = scoreApplicant(applicant)
                 const issuedAt = Math.floor(Date.now() / 1000)
+                const unprovable = unprovableTime({ issuedAt, expiresAt: issuedAt + validity })
+                if (unprovable) throw failed("TIME_NOT_PROVABLE", unprovable.message, { field: unprovable.field })
                 const attestation = signAttestation({ commitment, score, issuedAt, expiresAt: issuedAt + validity }, signingKey.privateKey)
                 await writeTextFile(options.out, `${JSON.stringify(attestation, null, 2)}\n`, { mode: 0o600, overwrite: options.force ?? false })
                 // the score is the applicant's business: it goes into the file, not onto the screen

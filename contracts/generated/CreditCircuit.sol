@@ -13,7 +13,7 @@ library CreditCircuit {
     /// @notice Bit width of scores and thresholds.
     uint256 internal constant SCORE_BITS = 16;
     /// @notice Bit width of unix times.
-    uint256 internal constant TIME_BITS = 64;
+    uint256 internal constant TIME_BITS = 40;
     /// @notice Bit width of a proof's message: the top bits of the hash of the call it binds.
     uint256 internal constant MESSAGE_BITS = 160;
     /// @notice Order of BN254's scalar field; every public signal is below it.

@@ -15,7 +15,8 @@ const PART_BITS = { message: MESSAGE_BITS, threshold: SCORE_BITS, currentTime: T
 
 /**
  * The `context` public signal: `message * 2^(SCORE_BITS + TIME_BITS) + threshold * 2^TIME_BITS +
- * currentTime`, as the circuit constrains it and the verifier contract packs it. Below 2^240, so
+ * currentTime`, as the circuit constrains it and the verifier contract packs it. Below
+ * 2^(MESSAGE_BITS + SCORE_BITS + TIME_BITS) = 2^216 < p (the circuit build refuses wider parts), so
  * a field element with exactly one split.
  * @throws ZkCreditError `OUT_OF_RANGE` naming the part that does not fit its width.
  */

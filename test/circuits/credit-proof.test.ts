@@ -44,14 +44,16 @@ const main = (snippet: string) => at("CreditProof", FILES.creditProof, snippet)
 const ROOT_MISMATCH = [main("computedRoot === kycRoot")]
 const KEY_MISMATCH = [main("signedKeyHash === bureauKeyHash")]
 const SCORE = main("AssertGreaterEq(scoreBits)(score, threshold)")
-const ISSUED = main("AssertGreaterEq(timeBits)(currentTime, issuedAt)")
-const EXPIRES = main("AssertLess(timeBits)(currentTime, expiresAt)")
+const WINDOW = main("AssertInWindow(timeBits)(issuedAt, currentTime, expiresAt)")
 const NOT_IN_RANGE = [at("RangeCheck", FILES.range, "Num2Bits(bits)(in)"), at("Num2Bits", FILES.bitify, "lc1 === in")]
 const GE_A = [at("AssertGreaterEq", FILES.range, "RangeCheck(bits)(a)"), ...NOT_IN_RANGE]
 const GE_B = [at("AssertGreaterEq", FILES.range, "RangeCheck(bits)(b)"), ...NOT_IN_RANGE]
 const GE_OK = at("AssertGreaterEq", FILES.range, "ok === 1")
-const LT_B = [at("AssertLess", FILES.range, "RangeCheck(bits)(b)"), ...NOT_IN_RANGE]
-const LT_OK = at("AssertLess", FILES.range, "ok === 1")
+const ISSUED_AT_NOT_IN_RANGE = [WINDOW, at("AssertInWindow", FILES.range, "RangeCheck(bits)(start)"), ...NOT_IN_RANGE]
+const CURRENT_TIME_NOT_IN_RANGE = [WINDOW, at("AssertInWindow", FILES.range, "RangeCheck(bits)(t)"), ...NOT_IN_RANGE]
+const EXPIRES_AT_NOT_IN_RANGE = [WINDOW, at("AssertInWindow", FILES.range, "RangeCheck(bits)(end)"), ...NOT_IN_RANGE]
+const NOT_YET_VALID = [WINDOW, at("AssertInWindow", FILES.range, "started === 1")]
+const EXPIRED = [WINDOW, at("AssertInWindow", FILES.range, "notEnded === 1")]
 const NOT_A_POSITION = [main("MerkleInclusion(depth, arity)(commitment, pathIndices, siblings)"), at("MerkleInclusion", FILES.merkle, "bits[i] <== Num2Bits(2)(pathIndices[i])"), at("Num2Bits", FILES.bitify, "lc1 === in")]
 const ATTESTATION = main("AttestationCheck(attestationDomain)(")
 const SIGNATURE_MISMATCH = [
@@ -297,13 +299,14 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
             }
         })
 
-        it("cannot move bits between parts: a lower threshold paid for by a later time (+2^64) or a smaller message fails a range check", async () => {
+        // the title is plain text: docs/threat-model.md (A75) names this test by it
+        it("cannot move bits between parts: a lower threshold paid for by a later time (+2^40) or a smaller message fails a range check", async () => {
             const threshold = BigInt(valid.threshold as string)
             const currentTime = BigInt(valid.currentTime as string)
             const message = BigInt(valid.message as string)
             // the same packed value, split otherwise
             const lowerThreshold = { ...valid, threshold: (threshold - 1n).toString(), currentTime: (currentTime + (1n << BigInt(TIME_BITS))).toString() }
-            expect(await failureTrace(tester, lowerThreshold)).toEqual([ISSUED, ...GE_A])
+            expect(await failureTrace(tester, lowerThreshold)).toEqual(CURRENT_TIME_NOT_IN_RANGE)
             const borrowedThreshold = { ...valid, message: (message - 1n).toString(), threshold: (threshold + (1n << BigInt(SCORE_BITS))).toString() }
             expect(await failureTrace(tester, borrowedThreshold)).toEqual([SCORE, ...GE_B])
         })
@@ -344,12 +347,24 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
         })
 
         it("rejects currentTime = issuedAt - 1 (not yet valid)", async () => {
-            expect(await failureTrace(tester, withContext({ currentTime: claims.issuedAt - 1n }))).toEqual([ISSUED, GE_OK])
+            expect(await failureTrace(tester, withContext({ currentTime: claims.issuedAt - 1n }))).toEqual(NOT_YET_VALID)
+        })
+
+        it("rejects an issuedAt the bureau really signed after currentTime (issuedAt = currentTime + 1)", async () => {
+            const issuedAt = BigInt(valid.currentTime as string) + 1n
+            expect(await failureTrace(tester, { ...valid, issuedAt, ...signRaw(BUREAU_PRIVATE_KEY, { ...claims, issuedAt }) })).toEqual(NOT_YET_VALID)
         })
 
         it("rejects currentTime = expiresAt and later (expired)", async () => {
-            expect(await failureTrace(tester, withContext({ currentTime: claims.expiresAt }))).toEqual([EXPIRES, LT_OK])
-            expect(await failureTrace(tester, withContext({ currentTime: claims.expiresAt + 1n }))).toEqual([EXPIRES, LT_OK])
+            expect(await failureTrace(tester, withContext({ currentTime: claims.expiresAt }))).toEqual(EXPIRED)
+            expect(await failureTrace(tester, withContext({ currentTime: claims.expiresAt + 1n }))).toEqual(EXPIRED)
+        })
+
+        // the top of the width: times just below 2^TIME_BITS pass, 2^TIME_BITS does not
+        const LAST = (1n << BigInt(TIME_BITS)) - 1n
+        it(`passes with issuedAt = currentTime = 2^${TIME_BITS} - 2 and expiresAt = 2^${TIME_BITS} - 1, signed so`, async () => {
+            const times = { issuedAt: LAST - 1n, expiresAt: LAST }
+            await validWitness(tester, { ...withContext({ currentTime: LAST - 1n }), ...times, ...signRaw(BUREAU_PRIVATE_KEY, { ...claims, ...times }) })
         })
 
         for (const [name, value] of [
@@ -357,19 +372,25 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
             ["p - 1", P - 1n]
         ] as const) {
             it(`rejects currentTime = ${name}`, async () => {
-                expect(await failureTrace(tester, withContext({ currentTime: value }))).toEqual([ISSUED, ...GE_A])
+                expect(await failureTrace(tester, withContext({ currentTime: value }))).toEqual(CURRENT_TIME_NOT_IN_RANGE)
             })
 
             it(`rejects an issuedAt of ${name} that the bureau really signed`, async () => {
                 const signed = { ...claims, issuedAt: value }
-                expect(await failureTrace(tester, { ...valid, issuedAt: value, ...signRaw(BUREAU_PRIVATE_KEY, signed) })).toEqual([ISSUED, ...GE_B])
+                expect(await failureTrace(tester, { ...valid, issuedAt: value, ...signRaw(BUREAU_PRIVATE_KEY, signed) })).toEqual(ISSUED_AT_NOT_IN_RANGE)
             })
 
             it(`rejects an expiresAt of ${name} that the bureau really signed`, async () => {
                 const signed = { ...claims, expiresAt: value }
-                expect(await failureTrace(tester, { ...valid, expiresAt: value, ...signRaw(BUREAU_PRIVATE_KEY, signed) })).toEqual([EXPIRES, ...LT_B])
+                expect(await failureTrace(tester, { ...valid, expiresAt: value, ...signRaw(BUREAU_PRIVATE_KEY, signed) })).toEqual(EXPIRES_AT_NOT_IN_RANGE)
             })
         }
+
+        it(`rejects currentTime = 2^${TIME_BITS} with expiresAt past it, signed so: the range check, not the window, refuses it`, async () => {
+            const times = { issuedAt: claims.issuedAt, expiresAt: (1n << BigInt(TIME_BITS)) + 1n }
+            const input = { ...withContext({ currentTime: 1n << BigInt(TIME_BITS) }), ...times, ...signRaw(BUREAU_PRIVATE_KEY, { ...claims, ...times }) }
+            expect(await failureTrace(tester, input)).toEqual(CURRENT_TIME_NOT_IN_RANGE)
+        })
     })
 })
 

@@ -1,6 +1,6 @@
 /**
- * RangeCheck, AssertGreaterEq and AssertLess (circuits/src/lib/range.circom) at the widths the
- * credit proof uses for scores (16) and times (64): boundaries, 2^bits, and values near the
+ * RangeCheck, AssertGreaterEq and AssertInWindow (circuits/src/lib/range.circom) at the widths
+ * the credit proof uses for scores (16) and times (40): boundaries, 2^bits, and values near the
  * field size. Every failing case checks which constraint broke.
  */
 import type { WitnessTester } from "circomkit"
@@ -14,11 +14,13 @@ const RANGE = at("RangeCheck", FILES.range, "Num2Bits(bits)(in)")
 const GE_A = at("AssertGreaterEq", FILES.range, "RangeCheck(bits)(a)")
 const GE_B = at("AssertGreaterEq", FILES.range, "RangeCheck(bits)(b)")
 const GE_OK = at("AssertGreaterEq", FILES.range, "ok === 1")
-const LT_A = at("AssertLess", FILES.range, "RangeCheck(bits)(a)")
-const LT_B = at("AssertLess", FILES.range, "RangeCheck(bits)(b)")
-const LT_OK = at("AssertLess", FILES.range, "ok === 1")
+const WINDOW_START = at("AssertInWindow", FILES.range, "RangeCheck(bits)(start)")
+const WINDOW_T = at("AssertInWindow", FILES.range, "RangeCheck(bits)(t)")
+const WINDOW_END = at("AssertInWindow", FILES.range, "RangeCheck(bits)(end)")
+const WINDOW_STARTED = at("AssertInWindow", FILES.range, "started === 1")
+const WINDOW_NOT_ENDED = at("AssertInWindow", FILES.range, "notEnded === 1")
 
-for (const bits of [16, 64]) {
+for (const bits of [16, 40]) {
     const TOP = 1n << BigInt(bits) // 2^bits, the first value out of range
     const MAX = TOP - 1n
 
@@ -93,43 +95,61 @@ for (const bits of [16, 64]) {
         }
     })
 
-    describe(`AssertLess(${bits})`, () => {
+    describe(`AssertInWindow(${bits}): start <= t < end`, () => {
         let tester: WitnessTester
         beforeAll(async () => {
-            tester = await witnessTester(`assert_less_${bits}`, { file: "lib/range", template: "AssertLess", params: [bits] })
+            tester = await witnessTester(`assert_in_window_${bits}`, { file: "lib/range", template: "AssertInWindow", params: [bits] })
         })
 
-        const passes: [bigint, bigint][] = [
-            [0n, 1n],
-            [699n, 700n], // off by one
-            [0n, MAX],
-            [MAX - 1n, MAX]
+        const passes: [bigint, bigint, bigint][] = [
+            [0n, 0n, 1n],
+            [700n, 700n, 701n], // t = start
+            [700n, 800n, 801n], // t = end - 1
+            [0n, 0n, MAX],
+            [0n, MAX - 1n, MAX],
+            [MAX - 1n, MAX - 1n, MAX]
         ]
-        for (const [a, b] of passes) {
-            it(`accepts ${a} < ${b}`, async () => {
-                await validWitness(tester, { a, b })
+        for (const [start, t, end] of passes) {
+            it(`accepts ${start} <= ${t} < ${end}`, async () => {
+                await validWitness(tester, { start, t, end })
             })
         }
 
-        const notLess: [bigint, bigint][] = [
-            [700n, 700n], // equal
-            [701n, 700n],
-            [0n, 0n],
-            [MAX, MAX],
-            [MAX, 0n]
+        const beforeStart: [bigint, bigint, bigint][] = [
+            [700n, 699n, 800n], // off by one
+            [1n, 0n, 2n],
+            [MAX, 0n, MAX],
+            [MAX, MAX - 1n, MAX],
+            [800n, 700n, 700n] // before its start and at its end: the start is checked first
         ]
-        for (const [a, b] of notLess) {
-            it(`rejects ${a} < ${b}`, async () => {
-                expect(await failureTrace(tester, { a, b })).toEqual([LT_OK])
+        for (const [start, t, end] of beforeStart) {
+            it(`rejects t = ${t} before start = ${start} (end ${end})`, async () => {
+                expect(await failureTrace(tester, { start, t, end })).toEqual([WINDOW_STARTED])
+            })
+        }
+
+        const notBeforeEnd: [bigint, bigint, bigint][] = [
+            [0n, 800n, 800n], // t = end
+            [0n, 801n, 800n],
+            [0n, 0n, 0n],
+            [0n, MAX, MAX],
+            [0n, MAX, 0n]
+        ]
+        for (const [start, t, end] of notBeforeEnd) {
+            it(`rejects t = ${t} not before end = ${end} (start ${start})`, async () => {
+                expect(await failureTrace(tester, { start, t, end })).toEqual([WINDOW_NOT_ENDED])
             })
         }
 
         for (const [name, value] of outOfRange) {
-            it(`rejects a = ${name}`, async () => {
-                expect(await failureTrace(tester, { a: value, b: 700n })).toEqual([LT_A, RANGE, NUM2BITS])
+            it(`rejects start = ${name}`, async () => {
+                expect(await failureTrace(tester, { start: value, t: 700n, end: 800n })).toEqual([WINDOW_START, RANGE, NUM2BITS])
             })
-            it(`rejects b = ${name}`, async () => {
-                expect(await failureTrace(tester, { a: 0n, b: value })).toEqual([LT_B, RANGE, NUM2BITS])
+            it(`rejects t = ${name}`, async () => {
+                expect(await failureTrace(tester, { start: 0n, t: value, end: MAX })).toEqual([WINDOW_T, RANGE, NUM2BITS])
+            })
+            it(`rejects end = ${name}`, async () => {
+                expect(await failureTrace(tester, { start: 0n, t: 700n, end: value })).toEqual([WINDOW_END, RANGE, NUM2BITS])
             })
         }
     })
@@ -139,11 +159,11 @@ for (const bits of [16, 64]) {
 // already fit in n bits. Near the field size they wrap around.
 describe("circomlib comparators without a range check (why RangeCheck exists)", () => {
     let greaterEq16: WitnessTester
-    let less64: WitnessTester
+    let less40: WitnessTester
     beforeAll(async () => {
         // range.circom includes comparators.circom, so its templates can be the main
         greaterEq16 = await witnessTester("plain_greater_eq_than_16", { file: "lib/range", template: "GreaterEqThan", params: [16] })
-        less64 = await witnessTester("plain_less_than_64", { file: "lib/range", template: "LessThan", params: [64] })
+        less40 = await witnessTester("plain_less_than_40", { file: "lib/range", template: "LessThan", params: [40] })
     })
 
     it("GreaterEqThan(16) says 5 >= p - 1; AssertGreaterEq(16) refuses it (test above)", async () => {
@@ -153,8 +173,8 @@ describe("circomlib comparators without a range check (why RangeCheck exists)", 
         expect(await read(greaterEq16, await validWitness(greaterEq16, { in: [5n, 700n] }), "out")).toBe(0n)
     })
 
-    it("LessThan(64) says p - 1 < 1,800,000,000 (a currentTime of -1 before any expiry); AssertLess(64) refuses it", async () => {
-        const witness = await validWitness(less64, { in: [P - 1n, 1_800_000_000n] })
-        expect(await read(less64, witness, "out")).toBe(1n)
+    it("LessThan(40) says p - 1 < 1,800,000,000 (a currentTime of -1 before any expiry); AssertInWindow(40) refuses it", async () => {
+        const witness = await validWitness(less40, { in: [P - 1n, 1_800_000_000n] })
+        expect(await read(less40, witness, "out")).toBe(1n)
     })
 })

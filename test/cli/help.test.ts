@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import type { Command } from "commander"
 import { Contract } from "ethers"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { buildProgram } from "../../cli/program.ts"
 import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
 import { bureauKeyHash, verifyAttestation } from "../../prover/src/attestation.ts"
@@ -230,5 +230,27 @@ describe("files of the borrower and the bureau (no chain)", () => {
         const key = JSON.parse((await run(["bureau", "key", "show", "--key", "key.json"])).stdout)
         expect(bureauKeyHash(attestation.bureauPublicKey).toString()).toBe(key.keyHash)
         expect((await run(["bureau", "sign", "--key", "key.json", "--commitment", "0", "--applicant", "sme.json", "--out", "x.json"])).code).toBe(2)
+    })
+
+    it("the bureau signs no time a credit proof cannot carry: an expiry of 2^40 exits 1 TIME_NOT_PROVABLE, one second earlier it signs", async () => {
+        await writeFile(`${dir}/clock-sme.json`, JSON.stringify({ kind: "sme", onTimePayments24m: 60, latePayments24m: 0, creditUtilisation: 0.2, averageMonthlyRevenueYuan: 450000, averageMonthlyExpensesYuan: 360000, positiveCashFlowMonths12m: 12, monthsInBusiness: 84, pastDefaults: 0 }))
+        expect((await run(["bureau", "key", "create", "--out", "clock-key.json"])).code).toBe(0)
+        const sign = (out: string) => run(["bureau", "sign", "--key", "clock-key.json", "--commitment", "4242", "--applicant", "clock-sme.json", "--out", out, "--valid-days", "10"])
+        // the command runs in this process: its clock is this process's Date
+        vi.useFakeTimers({ toFake: ["Date"] })
+        try {
+            vi.setSystemTime((2 ** 40 - 10 * 86_400) * 1000)
+            const refused = await sign("late.json")
+            expect(refused.code).toBe(1)
+            expect(jsonError(refused)).toMatchObject({ code: "TIME_NOT_PROVABLE", field: "expiresAt" })
+            await expect(readFile(`${dir}/late.json`)).rejects.toThrow()
+            vi.setSystemTime((2 ** 40 - 1 - 10 * 86_400) * 1000)
+            expect((await sign("last.json")).code).toBe(0)
+        } finally {
+            vi.useRealTimers()
+        }
+        const attestation = JSON.parse(await readFile(`${dir}/last.json`, "utf8"))
+        expect(attestation.expiresAt).toBe(2 ** 40 - 1)
+        expect(verifyAttestation(attestation)).toBe(true)
     })
 })

@@ -82,7 +82,7 @@ describe("CreditVerifier", () => {
             await expectRevert(verify(platform, tamper(proof, { ciphertext: proof.ciphertext + P })), "NotAFieldElement", [2n, proof.ciphertext + P])
             await expectRevert(verify(platform, tamper(proof, { kycRoot: proof.kycRoot + P })), "NotAFieldElement", [3n, proof.kycRoot + P])
             await expectRevert(verify(platform, tamper(proof, { bureauKeyHash: proof.bureauKeyHash + P })), "NotAFieldElement", [4n, proof.bureauKeyHash + P])
-            // the context is packed from parts the verifier range-checks first: it stays below 2^240
+            // the context is packed from parts the verifier range-checks first: it stays below 2^216
             await expectRevert(verify(platform, proof, THRESHOLD, scope + P), "NotAFieldElement", [6n, scope + P])
             await expectRevert(verify(platform, tamper(proof, { committeeKeyY: proof.committeeKeyY + P })), "NotAFieldElement", [7n, proof.committeeKeyY + P])
         })

@@ -338,7 +338,7 @@ describeInBrowser("a new borrower, from a fresh profile", () => {
         const market = new Interface(ALL_ABIS.flat())
         const exempt = new Set(["borrow", "repayInstalment"].map((name) => market.getFunction(name)!.selector.slice(2)))
         const bureau = new URL(platform.bureauUrl).origin
-        const calls: { where: string; text: string; data?: string }[] = []
+        const calls: { where: string; text: string; data?: string; params?: unknown[] }[] = []
         for (const r of requests) {
             let json: unknown
             try {
@@ -353,7 +353,7 @@ describeInBrowser("a new borrower, from a fresh profile", () => {
             }
             for (const call of list as { method: string; params?: unknown[] }[]) {
                 const tx = (call.params?.[0] ?? {}) as { data?: string; input?: string }
-                calls.push({ where: `${r.url} ${call.method}`, text: `${r.url} ${JSON.stringify(call)}`, data: (tx.data ?? tx.input)?.replace(/^0x/, "") })
+                calls.push({ where: `${r.url} ${call.method}`, text: `${r.url} ${JSON.stringify(call)}`, data: (tx.data ?? tx.input)?.replace(/^0x/, ""), params: call.params })
             }
         }
         expect(calls.length).toBeGreaterThan(50)
@@ -380,6 +380,11 @@ describeInBrowser("a new borrower, from a fresh profile", () => {
         expect(bureauCalls).toBeGreaterThanOrEqual(1)
         // no request asked for this pseudonym's record or filtered logs by it
         for (const call of calls) expect(call.text.includes(market.getFunction("record")!.selector.slice(2)) && !call.where.includes(bureau), call.where).toBe(false)
+        // the loans' pseudonyms come from queries for every LoanOpened event: none names a loan
+        const loanOpened = market.getEvent("LoanOpened")!.topicHash
+        const openedQueries = calls.flatMap((c) => (c.where.endsWith(" eth_getLogs") ? [((c.params?.[0] ?? {}) as { topics?: (string | string[] | null)[] }).topics ?? []] : [])).filter((topics) => topics[0] === loanOpened)
+        expect(openedQueries.length).toBeGreaterThan(0)
+        for (const topics of openedQueries) expect(topics.slice(1).filter((t) => t !== null)).toEqual([])
         expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(identity.secret.toString())
     })
 })

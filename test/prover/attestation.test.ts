@@ -11,6 +11,7 @@ import {
     isLowOrderKey,
     parseAttestation,
     signAttestation,
+    TIME_BITS,
     verifyAttestation
 } from "../../prover/src/index.ts"
 import { BUREAU_PRIVATE_KEY, NOW } from "../helpers/fixtures.ts"
@@ -39,9 +40,15 @@ describe("attestations", () => {
             expect(attestationMessage(claims)).toBe(poseidon5([ATTESTATION_DOMAIN, 123n, 720n, BigInt(NOW), BigInt(NOW + 86_400)]))
         })
 
+        it(`takes times up to 2^${TIME_BITS} - 1, the circuit's width`, () => {
+            const last = 2n ** BigInt(TIME_BITS) - 1n
+            expect(attestationMessage({ ...claims, issuedAt: last - 1n, expiresAt: last })).toBe(poseidon5([ATTESTATION_DOMAIN, 123n, 720n, last - 1n, last]))
+        })
+
         it("refuses claims the circuit would refuse", () => {
             expect(() => attestationMessage({ ...claims, score: 1 << 16 })).toThrowError(expect.objectContaining({ code: "OUT_OF_RANGE", parameter: "score" }))
-            expect(() => attestationMessage({ ...claims, issuedAt: 2n ** 64n })).toThrowError(expect.objectContaining({ code: "OUT_OF_RANGE", parameter: "issuedAt" }))
+            expect(() => attestationMessage({ ...claims, issuedAt: 2n ** BigInt(TIME_BITS) })).toThrowError(expect.objectContaining({ code: "OUT_OF_RANGE", parameter: "issuedAt" }))
+            expect(() => attestationMessage({ ...claims, expiresAt: 2n ** BigInt(TIME_BITS) })).toThrowError(expect.objectContaining({ code: "OUT_OF_RANGE", parameter: "expiresAt" }))
             expect(() => attestationMessage({ ...claims, expiresAt: NOW })).toThrowError(expect.objectContaining({ code: "OUT_OF_RANGE", parameter: "expiresAt" }))
             expect(() => attestationMessage({ ...claims, commitment: -1n })).toThrowError(expect.objectContaining({ code: "NOT_A_FIELD_ELEMENT", parameter: "commitment" }))
         })

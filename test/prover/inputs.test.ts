@@ -8,6 +8,7 @@ import {
     PUBLIC_SIGNALS,
     signAttestation,
     SNARK_SCALAR_FIELD,
+    TIME_BITS,
     type CreditProofRequest,
     type KycMerkleProof
 } from "../../prover/src/index.ts"
@@ -157,11 +158,22 @@ describe("# buildCreditProofInput", () => {
             const { request } = proverWorld()
             expectCode({ ...request, threshold: 1 << 16 }, "OUT_OF_RANGE", "threshold")
             expectCode({ ...request, threshold: -1 }, "OUT_OF_RANGE", "threshold")
-            expectCode({ ...request, currentTime: 2n ** 64n }, "OUT_OF_RANGE", "currentTime")
+            expectCode({ ...request, currentTime: 2n ** BigInt(TIME_BITS) }, "OUT_OF_RANGE", "currentTime")
+            expectCode({ ...request, currentTime: -1 }, "OUT_OF_RANGE", "currentTime")
             expectCode({ ...request, scope: SNARK_SCALAR_FIELD }, "NOT_A_FIELD_ELEMENT", "scope")
             expectCode({ ...request, message: 1n << 160n }, "OUT_OF_RANGE", "message")
             expectCode({ ...request, message: SNARK_SCALAR_FIELD + 1n }, "OUT_OF_RANGE", "message")
             expectCode({ ...request, kycRoot: SNARK_SCALAR_FIELD }, "NOT_A_FIELD_ELEMENT", "kycRoot")
+        })
+
+        it(`takes times up to 2^${TIME_BITS} - 1, the circuit's width; an attestation time of 2^${TIME_BITS} is OUT_OF_RANGE by name`, () => {
+            const last = 2 ** TIME_BITS - 1
+            const { request } = proverWorld({ now: last - 1, issuedAt: last - 1, expiresAt: last })
+            expect(buildCreditProofInput(request)).toMatchObject({ issuedAt: String(last - 1), currentTime: String(last - 1), expiresAt: String(last) })
+            // a bureau that signed wider times anyway: the prover refuses them before any proof
+            const wide = { ...request.attestation, expiresAt: 2 ** TIME_BITS }
+            expectCode({ ...request, attestation: wide }, "OUT_OF_RANGE", "attestation.expiresAt")
+            expectCode({ ...request, attestation: { ...wide, issuedAt: 2 ** TIME_BITS } }, "OUT_OF_RANGE", "attestation.issuedAt")
         })
 
         it("INVALID_ARGUMENT for wrong types", () => {

@@ -1,6 +1,6 @@
 /** Reading loans with their offers and schedules, shared by the borrower and lender pages. */
 import { instalmentSchedule, type Instalment } from "$client/loan-schedule.ts"
-import { readLoan, readOffer, type LoanView, type OfferView, type PseudonymRecordView } from "$client/views.ts"
+import { findLoans, readLoan, readOffer, type LoanView, type OfferView, type PseudonymRecordView } from "$client/views.ts"
 import { app } from "./app.svelte.ts"
 
 /** A loan with its offer, schedule and the pseudonym's record. */
@@ -25,10 +25,20 @@ export function instalmentState(details: LoanDetails, index: number, now: number
     return index === loan.position.instalmentsPaid ? "due" : "upcoming"
 }
 
-/** Reads loans by id with their offers (each offer once). */
-export async function readLoanDetails(ids: number[]): Promise<LoanDetails[]> {
+/**
+ * Every loan of the market with its offer, read the same way by every visitor: the pseudonyms of
+ * all loans from one `LoanOpened` log query (`findLoans`, unfiltered), then `loan(i)` for every id,
+ * so the RPC node cannot tell whose loans this browser is after. A pseudonym's loans are picked
+ * out of them here, on the device: no request names a pseudonym or depends on which loans are
+ * this browser's (see docs/threat-model.md).
+ */
+export async function readAllLoanDetails(): Promise<LoanDetails[]> {
     const market = app.contracts!.loanMarket
-    const loans = (await Promise.all(ids.map((id) => readLoan(market, id)))).filter((l): l is LoanView => l !== undefined)
+    // counted first: every loan counted has its event in the query that follows (a loan the RPC's
+    // logs lack is looked up alone by readLoan, which says what is wrong when it has none either)
+    const count = Number(await market.getFunction("loanCount")())
+    const pseudonyms = new Map((await findLoans(market, app.config!.deployment.deployBlock)).map((l) => [l.id, l.nullifier]))
+    const loans = (await Promise.all(Array.from({ length: count }, (_, id) => readLoan(market, id, pseudonyms.get(id))))).filter((l): l is LoanView => l !== undefined)
     const offerIds = [...new Set(loans.map((l) => l.offerId))]
     const offers = new Map((await Promise.all(offerIds.map((id) => readOffer(market, id)))).filter((o): o is OfferView => o !== undefined).map((o) => [o.id, o]))
     await Promise.all([...offers.values()].map((o) => app.tokenInfo(o.token)))
@@ -39,16 +49,6 @@ export async function readLoanDetails(ids: number[]): Promise<LoanDetails[]> {
         const schedule = instalmentSchedule({ principal: loan.principal, aprBps: tier.aprBps, startTime: loan.startTime, term: offer.term, instalmentCount: offer.instalmentCount })
         return [{ loan, offer, schedule }]
     })
-}
-
-/**
- * Every loan of the market, read the same way by every visitor (`loan(i)` for all ids), so the
- * RPC node cannot tell whose loans this browser is after. A pseudonym's loans are picked out of
- * them here, on the device: no request names the pseudonym (see docs/threat-model.md).
- */
-export async function readAllLoanDetails(): Promise<LoanDetails[]> {
-    const count = Number(await app.contracts!.loanMarket.getFunction("loanCount")())
-    return readLoanDetails(Array.from({ length: count }, (_, id) => id))
 }
 
 /**

@@ -3,6 +3,7 @@
  * from an offer) and the requests page (listing a request): sync the KYC tree from public events
  * in a worker (the leaf index stays in this browser), read what the proof needs from the chain
  * (`prepareCreditProof`), and prove in the prover worker, each stage reported.
+ * `proveShowingFlow` adds what both pages show around it.
  */
 import { prepareCreditProof } from "$client/borrow.ts"
 import type { Attestation } from "$prover/attestation.ts"
@@ -15,6 +16,16 @@ import { kycMembership } from "./kyc.ts"
 import { chainNow } from "./loans.ts"
 import { proveInWorker, type FlowStage } from "./prove.ts"
 
+/** What {@link proveForCall} proves, and for which call. */
+export interface ProveCallParams {
+    identity: Identity
+    attestation: Attestation
+    threshold: number
+    scope: bigint
+    message: bigint
+    onStage: (stage: FlowStage, download?: DownloadProgress) => void
+}
+
 /**
  * Proves, in this browser, that the identity's attested score meets `threshold`, for `scope` and
  * `message` (what the market recomputes from the call).
@@ -22,14 +33,7 @@ import { proveInWorker, type FlowStage } from "./prove.ts"
  * @throws ZkCreditError `NOT_A_MEMBER` when the identity is not in the KYC registry, and what
  *   `prepareCreditProof` and the prover throw.
  */
-export async function proveForCall(params: {
-    identity: Identity
-    attestation: Attestation
-    threshold: number
-    scope: bigint
-    message: bigint
-    onStage: (stage: FlowStage, download?: DownloadProgress) => void
-}): Promise<CreditProof> {
+export async function proveForCall(params: ProveCallParams): Promise<CreditProof> {
     const { identity, attestation, onStage } = params
     onStage("syncing")
     const group = await kycMembership(identity.commitment)
@@ -63,4 +67,45 @@ export async function proveForCall(params: {
         app.config!.artifacts,
         (stage, detail) => onStage(stage, detail && (detail.bytesLoaded !== undefined || detail.bytesTotal !== undefined) ? detail : undefined)
     )
+}
+
+/**
+ * A proof's progress as a page shows it (`ProofProgress`): pass a `$state` object, which
+ * {@link proveShowingFlow} updates.
+ */
+export interface ProofFlow {
+    /** The stage reached; undefined before any flow (nothing is shown). */
+    stage?: FlowStage
+    /** Whether the flow stopped at `stage`. */
+    failed: boolean
+    /** The proving files' download, when it was reported. */
+    download?: DownloadProgress
+}
+
+/**
+ * {@link proveForCall} as the borrower and requests pages run it: `proof.pending` while proving,
+ * each stage (and the latest download progress) written to `flow`, then `sending`. A failure marks
+ * the flow failed and becomes the page's error message, through app.fail.
+ * @returns The proof, or undefined when proving failed (already shown).
+ */
+export async function proveShowingFlow(flow: ProofFlow, params: Omit<ProveCallParams, "onStage">): Promise<CreditProof | undefined> {
+    app.pending = "proof.pending"
+    let proof
+    try {
+        proof = await proveForCall({
+            ...params,
+            onStage: (stage, detail) => {
+                flow.stage = stage
+                flow.download = detail ?? flow.download
+            }
+        })
+    } catch (error) {
+        flow.failed = true
+        app.pending = undefined
+        app.fail(error)
+        return undefined
+    }
+    app.pending = undefined
+    flow.stage = "sending"
+    return proof
 }

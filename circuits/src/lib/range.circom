@@ -20,12 +20,18 @@ template AssertGreaterEq(bits) {
     ok === 1;
 }
 
-// Constrains a < b, both range-checked to `bits` bits.
-template AssertLess(bits) {
-    signal input a;
-    signal input b;
-    RangeCheck(bits)(a);
-    RangeCheck(bits)(b);
-    signal ok <== LessThan(bits)([a, b]);
-    ok === 1;
+// Constrains start <= t < end (a validity window), each of the three range-checked to `bits`
+// bits exactly once: two range-checked comparisons (as AssertGreaterEq) would check t twice.
+// circomlib's comparators need only inputs below 2^bits, which the three checks give.
+template AssertInWindow(bits) {
+    signal input start;
+    signal input t;
+    signal input end;
+    RangeCheck(bits)(start);
+    RangeCheck(bits)(t);
+    RangeCheck(bits)(end);
+    signal started <== GreaterEqThan(bits)([t, start]);
+    started === 1;
+    signal notEnded <== LessThan(bits)([t, end]);
+    notEnded === 1;
 }

@@ -806,6 +806,7 @@ export const en = {
     "error.bureau.RECORD_READER_NOT_CONFIGURED": "This bureau cannot read on-chain records.",
     "error.bureau.RECORD_UNAVAILABLE": "The bureau could not read the on-chain record; nothing was signed.",
     "error.bureau.RECORD_TIMEOUT": "Reading the on-chain record took too long; nothing was signed.",
+    "error.bureau.TIME_NOT_PROVABLE": "The bureau's clock is wrong: it would sign times a credit proof cannot carry, so nothing was signed. Try again later.",
     "error.bureau.INTERNAL": "The bureau had an internal error; nothing was signed. Try again later.",
 
     "error.zk.INVALID_ARGUMENT": "The proof request is malformed. Reload the page and try again.",

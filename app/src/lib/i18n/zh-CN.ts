@@ -808,6 +808,7 @@ export const zhCN: Messages = {
     "error.bureau.RECORD_READER_NOT_CONFIGURED": "该征信机构无法读取链上记录。",
     "error.bureau.RECORD_UNAVAILABLE": "征信机构无法读取链上记录；未签发任何证明。",
     "error.bureau.RECORD_TIMEOUT": "读取链上记录超时；未签发任何证明。",
+    "error.bureau.TIME_NOT_PROVABLE": "征信机构的时钟有误：签发的时间超出信用证明可承载的范围，因此未签发任何证明。请稍后再试。",
     "error.bureau.INTERNAL": "征信机构内部出错；未签发任何证明。请稍后再试。",
 
     "error.zk.INVALID_ARGUMENT": "证明请求格式有误。请刷新页面后重试。",
