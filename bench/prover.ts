@@ -8,6 +8,8 @@
  * end (input checks, witness, proof, self-check) with its breakdown. Writes bench/results/prover.json and saves one
  * proof as snarkjs JSON (bench/results/proof.json, public.json) for `snarkjs groth16 verify`.
  *
+ * Also the constraint budget by part (bench/lib/constraint-budget.ts).
+ *
  * Usage: npx node bench/prover.ts [--runs N]   (default 7)
  */
 import { readFileSync, writeFileSync } from "node:fs"
@@ -21,6 +23,7 @@ import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
 import { proverWorld } from "../test/helpers/fixtures.ts"
 import { machine, median, printTable, RESULTS_DIR, ROOT, timeRuns, writeResult } from "./lib/report.ts"
 import { alternate, type Contender, type Groth16Result, verifiesAgainst } from "./lib/alternate.ts"
+import { constraintBudget } from "./lib/constraint-budget.ts"
 import { buildSemaphore, SEMAPHORE_ARTIFACTS as S, SEMAPHORE_DEPTH, semaphoreBenchCase, semaphoreCheck } from "./lib/semaphore.ts"
 
 const runsArg = process.argv.indexOf("--runs")
@@ -111,11 +114,15 @@ async function main(): Promise<void> {
     const packedBack = unpackGroth16Proof([proof.pi_a[0], proof.pi_a[1], proof.pi_b[0]![1], proof.pi_b[0]![0], proof.pi_b[1]![1], proof.pi_b[1]![0], proof.pi_c[0], proof.pi_c[1]] as string[])
     if (!(await snarkjs.groth16.verify(vkey, publicSignals, packedBack))) throw new Error("packed proof does not verify")
 
+    // after the timings: compiling the parts would load the machine under them
+    const budget = await constraintBudget(info.nConstraints)
+
     const version = (pkg: string) => (JSON.parse(readFileSync(`${ROOT}node_modules/${pkg}/package.json`, "utf8")) as { version: string }).version
     const result = {
         circuit: "credit-proof",
         constraints: info.nConstraints,
         domainLog2: domainLog2(info),
+        constraintBudget: budget,
         runs: RUNS,
         witnessMsMedian: median(witnessTimes),
         proveMsMedian,
@@ -166,6 +173,10 @@ async function main(): Promise<void> {
         ["verify ms", result.verifyMsMedian],
         ["wasm bytes (brotli)", `${result.wasmBytes.toLocaleString("en-US")} (${result.wasmBrotliBytes.toLocaleString("en-US")})`],
         ["zkey bytes (brotli)", `${result.zkeyBytes.toLocaleString("en-US")} (${result.zkeyBrotliBytes.toLocaleString("en-US")})`]
+    ])
+    printTable("credit-proof constraints by part (each template compiled alone, O2)", [
+        ...budget.parts.map((p): [string, string] => [p.part, p.constraints.toLocaleString("en-US")]),
+        ["sum of the parts / whole circuit", `${budget.sum.toLocaleString("en-US")} / ${budget.total.toLocaleString("en-US")}`]
     ])
     printTable(`credit proof vs Semaphore v4 depth ${SEMAPHORE_DEPTH} (fullProve, alternating, median of ${RUNS} each)`, [
         ["credit proof ms (proveMsMedian)", result.proveMsMedian],
