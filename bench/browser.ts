@@ -23,6 +23,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { startPlatform } from "../scripts/lib/platform.ts"
+import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
 import { actConfirmed, CHROMIUM, CHROMIUM_LOOKUP, connectDevAccount, getAttestation, launchBrowser, notice, open, restoreIdentity } from "../test/e2e/helpers.ts"
 import { machine, median, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 import { testPort } from "../test/helpers/ports.ts"
@@ -101,7 +102,7 @@ try {
         warmUp: { downloadMs: ms(w.loadMs - w.pinHashMs), hashMs: ms(w.pinHashMs + w.hashMs), compileMs: ms(w.compileMs), curveMs: ms(w.curveMs) },
         cold: proofParts(cold),
         warmMedian: medianParts(warm),
-        note: "warmUp runs once per worker, from the offer's selection (download and curve in parallel, so its parts overlap); cold.warmUpWaitMs is what of it the first proof still waited for; hashMs is the loader's sha256 of the 9.5 MB (the prover's own check finds the same arrays verified)"
+        note: "warmUp runs once per worker, from the offer's selection (download and curve in parallel, so its parts overlap); cold.warmUpWaitMs is what of it the first proof still waited for; hashMs is the loader's sha256 of the wasm and zkey (the prover's own check finds the same arrays verified)"
     }
     const chromium = browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent))
     const result = {
@@ -137,4 +138,6 @@ try {
     await browser.close()
     await platform.stop()
     rmSync(stateDir, { recursive: true, force: true })
+    // the platform's set-up proves and verifies in this process: its curve threads would keep it alive
+    await releaseSnarkCurve()
 }
