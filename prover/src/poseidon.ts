@@ -3,7 +3,7 @@
  * The fast Poseidon of the KYC tree: circomlib's own Poseidon compiled to WebAssembly
  * (circomlibjs `buildPoseidon`), in Node, browsers and Web Workers. Chosen after measuring the
  * candidates on npm here (bench/registry.ts, README Specs): it was the fastest with output
- * identical to circomlib's and poseidon-lite's (tested), about 3-4x poseidon-lite; the Rust
+ * identical to circomlib's and poseidon-lite's (tested), about 2.5x poseidon-lite for the tree's Poseidon(4) (3-4x for Poseidon(2)); the Rust
  * WASM builds (@railgun-community/poseidon-hash-wasm, @lightprotocol/hasher.rs) pay for a string
  * or BN conversion on each call and were slower, @iden3/js-crypto is pure JavaScript.
  */
