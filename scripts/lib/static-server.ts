@@ -16,6 +16,9 @@ import sirv from "sirv"
 /** Types sirv's table does not know. */
 const EXTRA_TYPES: Record<string, string> = { ".zkey": "application/octet-stream" }
 
+/** Content types of the extra files (`files`), by extension; any other is octet-stream. */
+const FILE_TYPES: Record<string, string> = { ".wasm": "application/wasm", ".json": "application/json; charset=utf-8", ".js": "text/javascript; charset=utf-8" }
+
 /** Options of {@link startStaticServer}. */
 export interface StaticServerOptions {
     /** Folder of the built site. */
@@ -93,7 +96,8 @@ function safePath(url: string | undefined): string | undefined {
 async function sendFile(request: IncomingMessage, response: ServerResponse, file: string): Promise<void> {
     try {
         const info = await stat(file)
-        const type = file.endsWith(".wasm") ? "application/wasm" : file.endsWith(".json") ? "application/json; charset=utf-8" : "application/octet-stream"
+        // a worker's importScripts refuses a script not served as JavaScript
+        const type = Object.entries(FILE_TYPES).find(([ext]) => file.endsWith(ext))?.[1] ?? "application/octet-stream"
         response.writeHead(200, { "content-type": type, "content-length": info.size, "cache-control": "no-cache" })
         if (request.method === "HEAD") response.end()
         else createReadStream(file).pipe(response)
