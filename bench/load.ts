@@ -6,6 +6,7 @@
  *
  * Usage: npx node bench/load.ts [--borrowers N] [--lenders N] [--workers N]
  */
+import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
 import { runLoad } from "../test/adversarial/lib/load.ts"
 import { machine, printTable, RESULTS_DIR, writeResult } from "./lib/report.ts"
 import { testPort } from "../test/helpers/ports.ts"
@@ -44,4 +45,14 @@ async function main(): Promise<void> {
     }
 }
 
-await main()
+try {
+    await main()
+} catch (error) {
+    console.error(error)
+    process.exitCode = 1
+} finally {
+    await releaseSnarkCurve()
+    // two MessagePorts from the set-up stay open after the results are written (whose is not found
+    // yet) and would keep the process alive, so that `npm run bench` never reached the next one
+    process.exit()
+}
