@@ -8,7 +8,7 @@
 import { requireArray, requireFieldElement } from "./checks.ts"
 import { KYC_TREE_ARITY, KYC_TREE_CAPACITY, KYC_TREE_DEPTH } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
-import { KYC_CAPACITY_TEXT, KycTree, kycZeroes, type KycHash } from "./kyc-tree.ts"
+import { KYC_CAPACITY_TEXT, KycTree, kycZeroes, parentNode, type KycHash } from "./kyc-tree.ts"
 
 /** Hashes one chunk's subtree: levels 1..height above `leaves` (the result's [0] is level 1). */
 export type SubtreeRunner = (leaves: bigint[], height: number) => Promise<bigint[][]>
@@ -31,10 +31,7 @@ export function hashSubtree(leaves: readonly bigint[], height: number, hash: Kyc
     for (let d = base; d < base + height; d++) {
         const zero = zeroes[d]!
         const above: bigint[] = new Array(Math.ceil(below.length / KYC_TREE_ARITY))
-        for (let i = 0; i < above.length; i++) {
-            const c = 4 * i
-            above[i] = hash(below[c]!, below[c + 1] ?? zero, below[c + 2] ?? zero, below[c + 3] ?? zero)
-        }
+        for (let i = 0; i < above.length; i++) above[i] = parentNode(below, i, zero, hash)
         out.push(above)
         below = above
     }

@@ -51,6 +51,19 @@ export const poseidonLiteHash: KycHash = (c0, c1, c2, c3) => poseidon4([c0, c1, 
 /** How many leaves the KYC tree holds, for messages: "4^10 (1048576)". */
 export const KYC_CAPACITY_TEXT = `${KYC_TREE_ARITY}^${KYC_TREE_DEPTH} (${KYC_TREE_CAPACITY})`
 
+/**
+ * The parent at position `i` of a level: the hash of `level[4i .. 4i + 3]`, a child past the
+ * level's end being that level's empty node. The one place a node is made from its children.
+ * @param level The nodes below.
+ * @param i The parent's position in the level above.
+ * @param zero The empty node of `level`'s height.
+ * @param hash The Poseidon implementation.
+ */
+export function parentNode(level: readonly bigint[], i: number, zero: bigint, hash: KycHash): bigint {
+    const c = 4 * i
+    return hash(level[c]!, level[c + 1] ?? zero, level[c + 2] ?? zero, level[c + 3] ?? zero)
+}
+
 /** Options of a {@link KycTree}. */
 export interface KycTreeOptions {
     /** The Poseidon implementation (default {@link poseidonLiteHash}). */
@@ -339,8 +352,7 @@ export class KycTree {
             const from = lo >> 2
             const to = (hi - 1) >> 2
             for (let i = from; i <= to; i++) {
-                const c = 4 * i
-                above[i] = hash(below[c]!, below[c + 1] ?? zero, below[c + 2] ?? zero, below[c + 3] ?? zero)
+                above[i] = parentNode(below, i, zero, hash)
                 if (onProgress && (++done & 0x3ff) === 0) onProgress(done, total)
             }
             lo = from
