@@ -71,11 +71,15 @@ export function optionalObject(value: unknown, name: string): Record<string, unk
     return value === undefined ? {} : requireObject(value, name)
 }
 
-/** Checks that a value is an array of exactly `length` items. */
+/** Checks that a value is a dense array (no holes), of exactly `length` items when given. */
 export function requireArray(value: unknown, name: string, length?: number): unknown[] {
     if (!Array.isArray(value)) throw new ZkCreditError("INVALID_ARGUMENT", `${name} must be an array, got ${describe(value)}`, name)
     if (length !== undefined && value.length !== length) {
         throw new ZkCreditError("INVALID_ARGUMENT", `${name} must have ${length} items, got ${value.length}`, name)
+    }
+    // A sparse array's holes are skipped by map/every, so an item check would never see them.
+    for (let i = 0; i < value.length; i++) {
+        if (!(i in value)) throw new ZkCreditError("INVALID_ARGUMENT", `${name}[${i}] is missing (a hole in a sparse array): give every item`, `${name}[${i}]`)
     }
     return value
 }

@@ -337,6 +337,41 @@ describe("malformed input to the prover API", () => {
             )
         })
 
+        it("a hole in any array (a sparse array of the same length) is refused with INVALID_ARGUMENT naming the item, never a TypeError", () => {
+            /** Every array inside `value`, by path. */
+            const arrays = (value: unknown, path: (string | number)[] = []): (string | number)[][] =>
+                Array.isArray(value)
+                    ? [path, ...value.flatMap((v, i) => arrays(v, [...path, i]))]
+                    : typeof value === "object" && value !== null
+                      ? Object.entries(value).flatMap(([k, v]) => arrays(v, [...path, k]))
+                      : []
+            /** `value` with a hole punched at the middle item of the array at `path`. */
+            const holed = (value: unknown, path: (string | number)[]): unknown => {
+                const copy = structuredClone(value) as Record<string | number, unknown>
+                const target = path.reduce<Record<string | number, unknown>>((o, k) => o[k] as Record<string | number, unknown>, copy) as unknown as unknown[]
+                delete target[Math.floor(target.length / 2)]
+                return copy
+            }
+            const calls: [string, unknown, (v: unknown) => unknown][] = [
+                ["verifyMerkleProof", merkleProof, (v) => verifyMerkleProof(v as never)],
+                ["buildCreditProofInput", request, (v) => buildCreditProofInput(v as never)],
+                ["toBorrowCalldata", fakeProof, (v) => toBorrowCalldata(v as never)],
+                ["unpackGroth16Proof", fakeProof.points, (v) => unpackGroth16Proof(v as never)],
+                ["packGroth16Proof", snarkProof, (v) => packGroth16Proof(v as never)]
+            ]
+            let checked = 0
+            for (const [name, valid, call] of calls) {
+                for (const path of arrays(valid)) {
+                    const length = (path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], valid) as unknown[]).length
+                    // the projective z coordinates (pi_a[2], pi_b[2], pi_c[2]) are not read by packGroth16Proof
+                    if (length === 0 || (name === "packGroth16Proof" && path.at(-1) === 2)) continue
+                    expect(typed(`${name} with a hole in ${pathName(path)}`, () => call(holed(valid, path))), `${name}: ${pathName(path)}`).toBe("INVALID_ARGUMENT")
+                    checked++
+                }
+            }
+            expect(checked).toBeGreaterThan(20)
+        })
+
         it("identity backups: a changed backup is refused with BACKUP_INVALID or BACKUP_WRONG_PASSWORD, or restores the same identity", async () => {
             await fc.assert(
                 fc.asyncProperty(mutation(backup), async (m) => {
