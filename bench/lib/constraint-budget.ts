@@ -18,12 +18,12 @@ export interface BudgetPart {
     constraints: number
 }
 
-const [depth, scoreBits, timeBits, attestationDomain, escrowDomain, messageBits, arity] = circuits["credit-proof"].params
+const [depth, scoreBits, timeBits, attestationDomain, escrowDomain, messageBits, arity, challengeBits] = circuits["credit-proof"].params
 
 /** The main's parts, in its order (circuits/src/credit-proof.circom). */
 const PARTS: { part: string; file: string; template: string }[] = [
     { part: "identity commitment", file: "identity", template: "IdentityCommitment()" },
-    { part: "signature (attestation message, EdDSA, curve checks, key hash)", file: "attestation", template: `AttestationCheck(${attestationDomain})` },
+    { part: `signature (attestation message, Schnorr with a ${challengeBits}-bit challenge, curve checks, key hash)`, file: "attestation", template: `AttestationCheck(${attestationDomain}, ${challengeBits})` },
     { part: "KYC tree path", file: "merkle-inclusion", template: `MerkleInclusion(${depth}, ${arity})` },
     { part: "score >= threshold", file: "range", template: `AssertGreaterEq(${scoreBits})` },
     { part: "issuedAt <= currentTime < expiresAt", file: "range", template: `AssertInWindow(${timeBits})` },

@@ -23,9 +23,10 @@ include "lib/range.circom";
 // currentTime, where `message` (messageBits wide) binds the proof to one call.
 //
 // Parameters: depth of the KYC tree, bit width of scores and of unix times (range checks),
-// the attestation domain tag, the escrow domain tag, the bit width of the message and the KYC
-// tree's arity (4: see lib/merkle-inclusion.circom).
-template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain, messageBits, arity) {
+// the attestation domain tag, the escrow domain tag, the bit width of the message, the KYC
+// tree's arity (4: see lib/merkle-inclusion.circom) and the bit width of the bureau signature's
+// challenge (see ShortSchnorrVerifier in lib/attestation.circom).
+template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain, messageBits, arity, challengeBits) {
     // private
     signal input secret;
     signal input score;
@@ -59,7 +60,7 @@ template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain
     signal commitment <== IdentityCommitment()(secret);
 
     // 1. the bureau signed (commitment, score, issuedAt, expiresAt) with this key
-    signal signedKeyHash <== AttestationCheck(attestationDomain)(
+    signal signedKeyHash <== AttestationCheck(attestationDomain, challengeBits)(
         commitment, score, issuedAt, expiresAt,
         bureauAx, bureauAy, sigR8x, sigR8y, sigS
     );

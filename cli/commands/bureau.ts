@@ -21,7 +21,7 @@ const DAY = 86_400
 
 /** Registers the bureau's subcommands. */
 export function registerBureau(bureau: Command): void {
-    const key = bureau.command("key").description("bureau signing keys (EdDSA-Poseidon on Baby Jubjub)")
+    const key = bureau.command("key").description("bureau signing keys (Baby Jubjub; attestations are Schnorr-signed with a Poseidon challenge)")
     key.command("create")
         .description("create a new random key in a key file (mode 0600); prints its public key and keyHash for the admin")
         .requiredOption("--out <file>", "the key file to write")

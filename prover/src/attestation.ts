@@ -1,10 +1,11 @@
 import { mulPointEscalar } from "@zk-kit/baby-jubjub"
-import { derivePublicKey, signMessage, verifySignature } from "#eddsa-poseidon"
+import { derivePublicKey } from "#eddsa-poseidon"
 import { poseidon2 } from "poseidon-lite/poseidon2"
 import { poseidon5 } from "poseidon-lite/poseidon5"
-import { requireArray, requireFieldElement, requireObject, requireUint, type BigNumberish } from "./checks.ts"
-import { ATTESTATION_DOMAIN, BABYJUB_SUBORDER, SCORE_BITS, TIME_BITS } from "./constants.ts"
+import { describe, requireArray, requireFieldElement, requireObject, requireUint, type BigNumberish } from "./checks.ts"
+import { ATTESTATION_DOMAIN, SCORE_BITS, TIME_BITS } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
+import { SIGNATURE_SCHEME, signSchnorr, verifySchnorr } from "./signature.ts"
 
 /** A Baby Jubjub public key, [Ax, Ay]. */
 export type BureauPublicKey = readonly [bigint, bigint]
@@ -38,7 +39,8 @@ export interface Attestation {
     issuedAt: number
     expiresAt: number
     bureauPublicKey: [string, string]
-    signature: { R8: [string, string]; S: string }
+    /** The bureau's signature ({@link SIGNATURE_SCHEME}, see `signature.ts`). */
+    signature: { scheme: typeof SIGNATURE_SCHEME; R8: [string, string]; S: string }
 }
 
 /**
@@ -84,14 +86,14 @@ export function signAttestation(claims: AttestationClaims, privateKey: string): 
     if (c.expiresAt > BigInt(Number.MAX_SAFE_INTEGER)) {
         throw new ZkCreditError("OUT_OF_RANGE", `expiresAt must be at most ${Number.MAX_SAFE_INTEGER} (unix seconds), got ${c.expiresAt}`, "expiresAt")
     }
-    const signature = signMessage(hexToBytes(key.privateKey), attestationMessage(c))
+    const signature = signSchnorr(hexToBytes(key.privateKey), key.publicKey, attestationMessage(c))
     return {
         commitment: c.commitment.toString(),
         score: Number(c.score),
         issuedAt: Number(c.issuedAt),
         expiresAt: Number(c.expiresAt),
         bureauPublicKey: [key.publicKey[0].toString(), key.publicKey[1].toString()],
-        signature: { R8: [BigInt(signature.R8[0]).toString(), BigInt(signature.R8[1]).toString()], S: BigInt(signature.S).toString() }
+        signature: { scheme: SIGNATURE_SCHEME, R8: [signature.R8[0].toString(), signature.R8[1].toString()], S: signature.S.toString() }
     }
 }
 
@@ -101,19 +103,13 @@ export function signAttestation(claims: AttestationClaims, privateKey: string): 
  */
 export function verifyAttestation(attestation: Attestation): boolean {
     const a = parseAttestation(attestation)
-    if (a.signature.S >= BABYJUB_SUBORDER) return false
     // a key of small order (8·A = identity) verifies forged signatures; the circuit refuses it too
     if (isLowOrderKey(a.bureauPublicKey)) return false
-    try {
-        return verifySignature(attestationMessage(a), { R8: a.signature.R8, S: a.signature.S }, a.bureauPublicKey)
-    } catch {
-        // points off the curve make the library throw: that is an invalid signature
-        return false
-    }
+    return verifySchnorr(attestationMessage(a), a.signature, a.bureauPublicKey)
 }
 
 /**
- * Whether a public key has small order: 8·A is the identity (0, 1). EdDSA checks with such a key
+ * Whether a public key has small order: 8·A is the identity (0, 1). Signature checks with such a key
  * accept forged signatures, so no such key is ever a bureau key.
  */
 export function isLowOrderKey(publicKey: readonly [bigint, bigint]): boolean {
@@ -144,6 +140,15 @@ export function parseAttestation(attestation: unknown): ParsedAttestation {
     const claims = parseClaims(a as unknown as AttestationClaims, "attestation.")
     const key = requireArray(a.bureauPublicKey, "attestation.bureauPublicKey", 2)
     const sig = requireObject(a.signature, "attestation.signature")
+    if (sig.scheme !== SIGNATURE_SCHEME) {
+        throw new ZkCreditError(
+            "INVALID_SIGNATURE",
+            sig.scheme === undefined
+                ? `attestation.signature has no scheme: it was signed before bureaus signed with ${SIGNATURE_SCHEME}; ask the bureau for a new attestation`
+                : `attestation.signature.scheme must be "${SIGNATURE_SCHEME}", got ${typeof sig.scheme === "string" ? JSON.stringify(sig.scheme.slice(0, 40)) : describe(sig.scheme)}; ask the bureau for a new attestation`,
+            "attestation.signature.scheme"
+        )
+    }
     const r8 = requireArray(sig.R8, "attestation.signature.R8", 2)
     return {
         ...claims,

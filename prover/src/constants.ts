@@ -36,6 +36,12 @@ export const ESCROW_DOMAIN = BigInt(creditProof.params[4] as string)
 export const MESSAGE_BITS = Number(creditProof.params[5])
 
 /**
+ * Bit width of a bureau signature's challenge: the low bits of its Poseidon hash (see
+ * `signature.ts` and ShortSchnorrVerifier in circuits/src/lib/attestation.circom).
+ */
+export const SIGNATURE_CHALLENGE_BITS = Number(creditProof.params[7])
+
+/**
  * The circuit's outputs, in their declaration order in circuits/src/credit-proof.circom (circom
  * puts them first among the public signals): the pseudonym, then the identity escrow.
  */
@@ -62,7 +68,7 @@ export const CREDIT_PROOF_VALUES: readonly CreditProofValueName[] = PUBLIC_SIGNA
 /** Order of BN254's scalar field: every signal is an integer in [0, SNARK_SCALAR_FIELD). */
 export const SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
 
-/** Order of Baby Jubjub's prime subgroup; an EdDSA `S` must be below it. */
+/** Order of Baby Jubjub's prime subgroup; a signature's `S` must be below it. */
 export const BABYJUB_SUBORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n
 
 /** The zero leaf: an empty or removed slot of the KYC tree. */

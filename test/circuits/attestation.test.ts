@@ -1,12 +1,14 @@
 /**
  * AttestationMessage and AttestationCheck(domain) (circuits/src/lib/attestation.circom) with the
- * prover's ATTESTATION_DOMAIN: a bureau's EdDSA-Poseidon signature made by the prover verifies
+ * prover's ATTESTATION_DOMAIN: a bureau's signature made by the prover (Schnorr with a 128-bit
+ * Poseidon challenge, prover/src/signature.ts) verifies
  * and names the key by the prover's bureauKeyHash; every forgery or alteration breaks a
  * specific constraint.
  */
 import type { WitnessTester } from "circomkit"
 import { beforeAll, describe, expect, it } from "vitest"
-import { deriveSecretScalar, derivePublicKey, verifySignature } from "#eddsa-poseidon"
+import { Base8, mulPointEscalar } from "@zk-kit/baby-jubjub"
+import { deriveSecretScalar, derivePublicKey, signMessage } from "#eddsa-poseidon"
 import {
     ATTESTATION_DOMAIN,
     attestationMessage,
@@ -14,22 +16,24 @@ import {
     bureauKeyHash,
     createBureauKey,
     signAttestation,
+    SIGNATURE_CHALLENGE_BITS,
     SNARK_SCALAR_FIELD as P,
+    verifySchnorr,
     TIME_BITS,
     type Attestation
 } from "../../prover/src/index.ts"
 import { proverWorld } from "../helpers/fixtures.ts"
-import { at, FILES, failureTrace, keyBytes, read, signRaw, validWitness, witnessTester } from "./utils.ts"
+import { at, FILES, failureTrace, keyBytes, read, signRaw, signWithChallengeBits, validWitness, witnessTester } from "./utils.ts"
 
 // the failing constraints
 const R8_OFF_CURVE = [at("AttestationCheck", FILES.attestation, "BabyCheck()(sigR8x, sigR8y)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
 const A_OFF_CURVE = [at("AttestationCheck", FILES.attestation, "BabyCheck()(bureauAx, bureauAy)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
-const VERIFIER = at("AttestationCheck", FILES.attestation, "verifier.M <== message")
-/** S·B8 != R8 + 8·h·A: the signature does not verify. */
-const SIGNATURE_MISMATCH = [VERIFIER, at("EdDSAPoseidonVerifier", FILES.eddsa, "eqCheckX.in[1] <== addRight.xout"), at("ForceEqualIfEnabled", FILES.comparators, "(1 - isz.out)*enabled === 0")]
-const S_NOT_BELOW_ORDER = [VERIFIER, at("EdDSAPoseidonVerifier", FILES.eddsa, "compConstant.out*enabled === 0")]
-const S_OVER_253_BITS = [VERIFIER, at("EdDSAPoseidonVerifier", FILES.eddsa, "snum2bits.in <== S"), at("Num2Bits", FILES.bitify, "lc1 === in")]
-const KEY_OF_LOW_ORDER = [VERIFIER, at("EdDSAPoseidonVerifier", FILES.eddsa, "isZero.out*enabled === 0")]
+const VERIFIER = at("AttestationCheck", FILES.attestation, "ShortSchnorrVerifier(challengeBits)(bureauAx")
+/** S·B8 != R8 + e·(8·A): the signature does not verify. */
+const SIGNATURE_MISMATCH = [VERIFIER, at("ShortSchnorrVerifier", FILES.attestation, "left[0] === right.xout")]
+const S_NOT_BELOW_ORDER = [VERIFIER, at("ShortSchnorrVerifier", FILES.attestation, "sBelowOrder.out === 0")]
+const S_OVER_253_BITS = [VERIFIER, at("ShortSchnorrVerifier", FILES.attestation, "Num2Bits(253)(S)"), at("Num2Bits", FILES.bitify, "lc1 === in")]
+const KEY_OF_LOW_ORDER = [VERIFIER, at("ShortSchnorrVerifier", FILES.attestation, "keyOfLowOrder === 0")]
 
 const world = proverWorld()
 const { identity, other, bureau } = world
@@ -75,7 +79,7 @@ describe("AttestationMessage", () => {
 describe("AttestationCheck", () => {
     let tester: WitnessTester
     beforeAll(async () => {
-        tester = await witnessTester("attestation_check", { file: "lib/attestation", template: "AttestationCheck", params: [ATTESTATION_DOMAIN] })
+        tester = await witnessTester("attestation_check", { file: "lib/attestation", template: "AttestationCheck", params: [ATTESTATION_DOMAIN, SIGNATURE_CHALLENGE_BITS] })
     })
 
     describe("valid attestations", () => {
@@ -92,7 +96,7 @@ describe("AttestationCheck", () => {
             expect(await read(tester, witness, "bureauKeyHash")).toBe(otherBureau.keyHash)
         })
 
-        it("the raw signer of these tests signs exactly as the prover does (deterministic EdDSA)", () => {
+        it("the raw signer of these tests signs exactly as the prover does (deterministic nonces)", () => {
             expect(signRaw(bureau.privateKey, claims)).toEqual({ sigR8x: valid.sigR8x, sigR8y: valid.sigR8y, sigS: valid.sigS })
         })
 
@@ -132,6 +136,21 @@ describe("AttestationCheck", () => {
             }
         })
 
+        it("rejects a signature whose challenge keeps more or fewer than 128 bits (127, 129, and the whole hash as EdDSA-Poseidon)", async () => {
+            expect(SIGNATURE_CHALLENGE_BITS).toBe(128)
+            const message = attestationMessage(claims)
+            for (const bits of [SIGNATURE_CHALLENGE_BITS - 1, SIGNATURE_CHALLENGE_BITS + 1, 254]) {
+                expect(await failureTrace(tester, { ...valid, ...signWithChallengeBits(bureau.privateKey, message, bits) })).toEqual(SIGNATURE_MISMATCH)
+            }
+            // the same helper at the circuit's width is a valid signature: the refusals above are the width's
+            await validWitness(tester, { ...valid, ...signWithChallengeBits(bureau.privateKey, message, SIGNATURE_CHALLENGE_BITS) })
+        })
+
+        it("rejects EdDSA-Poseidon's own signature of the attestation by the same key", async () => {
+            const eddsa = signMessage(keyBytes(bureau.privateKey), attestationMessage(claims))
+            expect(await failureTrace(tester, { ...valid, sigR8x: BigInt(eddsa.R8[0]), sigR8y: BigInt(eddsa.R8[1]), sigS: BigInt(eddsa.S) })).toEqual(SIGNATURE_MISMATCH)
+        })
+
         it("rejects a mangled S (S + 1, S - 1) and another signature's R8", async () => {
             expect(await failureTrace(tester, { ...valid, sigS: valid.sigS + 1n })).toEqual(SIGNATURE_MISMATCH)
             expect(await failureTrace(tester, { ...valid, sigS: valid.sigS - 1n })).toEqual(SIGNATURE_MISMATCH)
@@ -163,9 +182,9 @@ describe("AttestationCheck", () => {
             expect(await failureTrace(tester, { ...valid, sigS: P - 1n })).toEqual(S_OVER_253_BITS)
         })
 
-        // With A of low order, 8·h·A is the neutral point and S·B8 == R8 holds for any message:
-        // anyone can "sign" with R8 = s·B8, S = s. @zk-kit's verifySignature accepts it; the
-        // circuit's verifier refuses keys with 8·A = O.
+        // With A of low order, e·(8·A) is the neutral point and S·B8 == R8 holds for any message:
+        // anyone can "sign" with R8 = s·B8, S = s. Without its check verifySchnorr would accept
+        // it; the circuit's verifier refuses keys with 8·A = O.
         for (const [name, key] of [
             ["the neutral point (0, 1)", [0n, 1n]],
             ["the point of order 2 (0, -1)", [0n, P - 1n]]
@@ -175,7 +194,10 @@ describe("AttestationCheck", () => {
                 const R8 = derivePublicKey(nonce).map(BigInt) as [bigint, bigint]
                 const S = deriveSecretScalar(nonce)
                 const message = attestationMessage({ ...claims, score: 999n })
-                expect(verifySignature(message, { R8, S }, [...key])).toBe(true)
+                // the equation holds for any e: 8·A is neutral, and S·B8 is R8
+                expect(mulPointEscalar([...key], 8n)).toEqual([0n, 1n])
+                expect(mulPointEscalar(Base8, S)).toEqual(R8)
+                expect(verifySchnorr(message, { R8, S }, key)).toBe(false)
                 const forged = { ...claims, score: 999n, bureauAx: key[0], bureauAy: key[1], sigR8x: R8[0], sigR8y: R8[1], sigS: S }
                 expect(await failureTrace(tester, forged)).toEqual(KEY_OF_LOW_ORDER)
             })

@@ -55,12 +55,11 @@ const EXPIRES_AT_NOT_IN_RANGE = [WINDOW, at("AssertInWindow", FILES.range, "Rang
 const NOT_YET_VALID = [WINDOW, at("AssertInWindow", FILES.range, "started === 1")]
 const EXPIRED = [WINDOW, at("AssertInWindow", FILES.range, "notEnded === 1")]
 const NOT_A_POSITION = [main("MerkleInclusion(depth, arity)(commitment, pathIndices, siblings)"), at("MerkleInclusion", FILES.merkle, "bits[i] <== Num2Bits(2)(pathIndices[i])"), at("Num2Bits", FILES.bitify, "lc1 === in")]
-const ATTESTATION = main("AttestationCheck(attestationDomain)(")
+const ATTESTATION = main("AttestationCheck(attestationDomain, challengeBits)(")
 const SIGNATURE_MISMATCH = [
     ATTESTATION,
-    at("AttestationCheck", FILES.attestation, "verifier.M <== message"),
-    at("EdDSAPoseidonVerifier", FILES.eddsa, "eqCheckX.in[1] <== addRight.xout"),
-    at("ForceEqualIfEnabled", FILES.comparators, "(1 - isz.out)*enabled === 0")
+    at("AttestationCheck", FILES.attestation, "ShortSchnorrVerifier(challengeBits)(bureauAx"),
+    at("ShortSchnorrVerifier", FILES.attestation, "left[0] === right.xout")
 ]
 const R8_OFF_CURVE = [ATTESTATION, at("AttestationCheck", FILES.attestation, "BabyCheck()(sigR8x, sigR8y)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
 const ESCROW = main("IdentityEscrow(escrowDomain)(commitment, ephemeralSecret")

@@ -6,12 +6,12 @@
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Circomkit, type CircuitConfig, type CircuitSignals, type WitnessTester } from "circomkit"
-import { signMessage } from "#eddsa-poseidon"
+import { deriveSecretScalar } from "#eddsa-poseidon"
 import { poseidon5 } from "poseidon-lite/poseidon5"
 import { expect } from "vitest"
 import { unpackPoint } from "@zk-kit/baby-jubjub"
-import { ATTESTATION_DOMAIN, SNARK_SCALAR_FIELD as P } from "../../prover/src/index.ts"
-import { multiply, SUBGROUP_ORDER as L, type Point } from "../../prover/src/escrow/index.ts"
+import { ATTESTATION_DOMAIN, createBureauKey, signSchnorr, SNARK_SCALAR_FIELD as P } from "../../prover/src/index.ts"
+import { mod, multiply, multiplyGenerator, SUBGROUP_ORDER as L, type Point } from "../../prover/src/escrow/index.ts"
 
 /** The repository root, with a trailing slash. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
@@ -29,7 +29,6 @@ export const FILES = {
     bitify: "node_modules/circomlib/circuits/bitify.circom",
     comparators: "node_modules/circomlib/circuits/comparators.circom",
     babyjub: "node_modules/circomlib/circuits/babyjub.circom",
-    eddsa: "node_modules/circomlib/circuits/eddsaposeidon.circom",
     escrow: "circuits/src/lib/escrow.circom"
 } as const
 
@@ -108,7 +107,7 @@ export async function read(tester: WitnessTester, witness: bigint[], signal: str
     return values[`main.${signal}`] as bigint
 }
 
-/** Converts a 0x-hex private key to the bytes `signMessage` takes (a string would be taken as UTF-8). */
+/** Converts a 0x-hex private key to its 32 bytes (a string would be taken as UTF-8). */
 export function keyBytes(privateKey: string): Uint8Array {
     return Uint8Array.from(Buffer.from(privateKey.slice(2), "hex"))
 }
@@ -129,8 +128,26 @@ export interface RawClaims {
  */
 export function signRaw(privateKey: string, claims: RawClaims, domain: bigint = ATTESTATION_DOMAIN): { sigR8x: bigint; sigR8y: bigint; sigS: bigint } {
     const message = poseidon5([domain, claims.commitment, claims.score, claims.issuedAt, claims.expiresAt])
-    const signature = signMessage(keyBytes(privateKey), message)
-    return { sigR8x: BigInt(signature.R8[0]), sigR8y: BigInt(signature.R8[1]), sigS: BigInt(signature.S) }
+    const signature = signSchnorr(keyBytes(privateKey), createBureauKey(privateKey).publicKey, message)
+    return { sigR8x: signature.R8[0], sigR8y: signature.R8[1], sigS: signature.S }
+}
+
+/**
+ * A Schnorr signature whose challenge is cut to `bits` bits (the prover's scheme cuts to
+ * SIGNATURE_CHALLENGE_BITS; 254 keeps the whole hash, as EdDSA-Poseidon does): what a signer of
+ * another width would produce. Its nonce is searched so that the hash has bits 127 and 128 set:
+ * a cut at 127, 128 or 129 bits then gives three different challenges.
+ */
+export function signWithChallengeBits(privateKey: string, message: bigint, bits: number): { sigR8x: bigint; sigR8y: bigint; sigS: bigint } {
+    const a = deriveSecretScalar(keyBytes(privateKey))
+    const A = createBureauKey(privateKey).publicKey
+    for (let r = 0xc0ffeen; ; r++) {
+        const R8 = multiplyGenerator(r)
+        const hash = poseidon5([R8[0], R8[1], A[0], A[1], message])
+        if (((hash >> 127n) & 3n) !== 3n) continue
+        const e = hash % 2n ** BigInt(bits)
+        return { sigR8x: R8[0], sigR8y: R8[1], sigS: mod(r + 8n * e * a, L) }
+    }
 }
 
 /** A point of order 8 (a torsion point): l·Q for a curve point Q outside the subgroup. */

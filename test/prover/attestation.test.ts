@@ -11,6 +11,7 @@ import {
     isLowOrderKey,
     parseAttestation,
     signAttestation,
+    SIGNATURE_SCHEME,
     TIME_BITS,
     verifyAttestation
 } from "../../prover/src/index.ts"
@@ -83,15 +84,25 @@ describe("attestations", () => {
             // with A = (0, 1), S·B8 = R8 + h·8·A = R8: pick S, set R8 = S·B8, any message verifies
             const S = 12345n
             const R8 = mulPointEscalar(Base8, S)
-            const forged = { ...attestation, score: 850, bureauPublicKey: ["0", "1"] as [string, string], signature: { R8: [R8[0].toString(), R8[1].toString()] as [string, string], S: S.toString() } }
+            const forged = { ...attestation, score: 850, bureauPublicKey: ["0", "1"] as [string, string], signature: { scheme: SIGNATURE_SCHEME, R8: [R8[0].toString(), R8[1].toString()] as [string, string], S: S.toString() } }
             expect(isLowOrderKey([0n, 1n])).toBe(true)
             expect(isLowOrderKey(bureau.publicKey)).toBe(false)
             expect(verifyAttestation(forged)).toBe(false)
         })
 
+        it("refuses an attestation without this scheme's name (one signed with EdDSA-Poseidon before) with INVALID_SIGNATURE, asking for a new one", () => {
+            const { scheme: _, ...older } = attestation.signature
+            for (const signature of [older, { ...older, scheme: "eddsa-poseidon" }, { ...older, scheme: 128 }]) {
+                expect(() => parseAttestation({ ...attestation, signature })).toThrowError(
+                    expect.objectContaining({ code: "INVALID_SIGNATURE", parameter: "attestation.signature.scheme", message: expect.stringContaining("ask the bureau for a new attestation") })
+                )
+                expect(() => verifyAttestation({ ...attestation, signature } as never)).toThrowError(expect.objectContaining({ code: "INVALID_SIGNATURE" }))
+            }
+        })
+
         it("parseAttestation names the malformed field", () => {
             expect(() => parseAttestation(null)).toThrowError(expect.objectContaining({ parameter: "attestation" }))
-            expect(() => parseAttestation({ ...attestation, signature: { R8: ["1"], S: "1" } })).toThrowError(expect.objectContaining({ parameter: "attestation.signature.R8" }))
+            expect(() => parseAttestation({ ...attestation, signature: { scheme: SIGNATURE_SCHEME, R8: ["1"], S: "1" } })).toThrowError(expect.objectContaining({ parameter: "attestation.signature.R8" }))
             expect(() => parseAttestation({ ...attestation, score: "high" })).toThrowError(expect.objectContaining({ parameter: "attestation.score" }))
             expect(() => parseAttestation({ ...attestation, bureauPublicKey: ["1", "-2"] })).toThrowError(expect.objectContaining({ parameter: "attestation.bureauPublicKey[1]" }))
         })
