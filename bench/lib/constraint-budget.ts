@@ -23,7 +23,7 @@ const [depth, scoreBits, timeBits, attestationDomain, escrowDomain, messageBits,
 /** The main's parts, in its order (circuits/src/credit-proof.circom). */
 const PARTS: { part: string; file: string; template: string }[] = [
     { part: "identity commitment", file: "identity", template: "IdentityCommitment()" },
-    { part: `signature (attestation message, Schnorr with a ${challengeBits}-bit challenge, curve checks, key hash)`, file: "attestation", template: `AttestationCheck(${attestationDomain}, ${challengeBits})` },
+    { part: `signature (claims packed, curve checks, key hash, Schnorr with a ${challengeBits}-bit challenge)`, file: "attestation", template: `AttestationCheck(${attestationDomain}, ${timeBits}, ${challengeBits})` },
     { part: "KYC tree path", file: "merkle-inclusion", template: `MerkleInclusion(${depth}, ${arity})` },
     { part: "score >= threshold", file: "range", template: `AssertGreaterEq(${scoreBits})` },
     { part: "issuedAt <= currentTime < expiresAt", file: "range", template: `AssertInWindow(${timeBits})` },

@@ -59,8 +59,9 @@ template CreditProof(depth, scoreBits, timeBits, attestationDomain, escrowDomain
 
     signal commitment <== IdentityCommitment()(secret);
 
-    // 1. the bureau signed (commitment, score, issuedAt, expiresAt) with this key
-    signal signedKeyHash <== AttestationCheck(attestationDomain, challengeBits)(
+    // 1. the bureau signed (commitment, score, issuedAt, expiresAt) with this key; score and
+    // the times are range-checked in 3 and 4, which keeps the signed packing one-to-one
+    signal signedKeyHash <== AttestationCheck(attestationDomain, timeBits, challengeBits)(
         commitment, score, issuedAt, expiresAt,
         bureauAx, bureauAy, sigR8x, sigR8y, sigS
     );

@@ -1,7 +1,6 @@
 import { mulPointEscalar } from "@zk-kit/baby-jubjub"
 import { derivePublicKey } from "#eddsa-poseidon"
 import { poseidon2 } from "poseidon-lite/poseidon2"
-import { poseidon5 } from "poseidon-lite/poseidon5"
 import { describe, requireArray, requireFieldElement, requireObject, requireUint, type BigNumberish } from "./checks.ts"
 import { ATTESTATION_DOMAIN, SCORE_BITS, TIME_BITS } from "./constants.ts"
 import { ZkCreditError } from "./errors.ts"
@@ -66,12 +65,14 @@ export function bureauKeyHash(publicKey: readonly [BigNumberish, BigNumberish]):
 }
 
 /**
- * The field element a bureau signs: `Poseidon(domain, commitment, score, issuedAt, expiresAt)`.
- * Checks every claim is in the range the circuit accepts.
+ * The message a bureau signs, three field elements: `[domain, commitment, claims]` with
+ * `claims = score·2^(2·TIME_BITS) + issuedAt·2^TIME_BITS + expiresAt` (one-to-one, since every
+ * claim is checked to the range the circuit accepts). The circuit's AttestationMessage.
  */
-export function attestationMessage(claims: AttestationClaims): bigint {
+export function attestationMessage(claims: AttestationClaims): [bigint, bigint, bigint] {
     const c = parseClaims(claims)
-    return poseidon5([ATTESTATION_DOMAIN, c.commitment, c.score, c.issuedAt, c.expiresAt])
+    const t = BigInt(TIME_BITS)
+    return [ATTESTATION_DOMAIN, c.commitment, (c.score << (2n * t)) | (c.issuedAt << t) | c.expiresAt]
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { WitnessTester } from "circomkit"
 import { beforeAll, describe, expect, it } from "vitest"
 import { Base8, mulPointEscalar } from "@zk-kit/baby-jubjub"
+import { poseidon5 } from "poseidon-lite/poseidon5"
 import { deriveSecretScalar, derivePublicKey, signMessage } from "#eddsa-poseidon"
 import {
     ATTESTATION_DOMAIN,
@@ -23,12 +24,12 @@ import {
     type Attestation
 } from "../../prover/src/index.ts"
 import { proverWorld } from "../helpers/fixtures.ts"
-import { at, FILES, failureTrace, keyBytes, read, signRaw, signWithChallengeBits, validWitness, witnessTester } from "./utils.ts"
+import { at, FILES, failureTrace, keyBytes, rawMessage, read, signRaw, signWithChallengeBits, validWitness, witnessTester } from "./utils.ts"
 
 // the failing constraints
 const R8_OFF_CURVE = [at("AttestationCheck", FILES.attestation, "BabyCheck()(sigR8x, sigR8y)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
 const A_OFF_CURVE = [at("AttestationCheck", FILES.attestation, "BabyCheck()(bureauAx, bureauAy)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
-const VERIFIER = at("AttestationCheck", FILES.attestation, "ShortSchnorrVerifier(challengeBits)(bureauAx")
+const VERIFIER = at("AttestationCheck", FILES.attestation, "ShortSchnorrVerifier(challengeBits, 3)(bureauAx")
 /** S·B8 != R8 + e·(8·A): the signature does not verify. */
 const SIGNATURE_MISMATCH = [VERIFIER, at("ShortSchnorrVerifier", FILES.attestation, "left[0] === right.xout")]
 const S_NOT_BELOW_ORDER = [VERIFIER, at("ShortSchnorrVerifier", FILES.attestation, "sBelowOrder.out === 0")]
@@ -62,24 +63,34 @@ const claims = { commitment: valid.commitment, score: valid.score, issuedAt: val
 describe("AttestationMessage", () => {
     let tester: WitnessTester
     beforeAll(async () => {
-        tester = await witnessTester("attestation_message", { file: "lib/attestation", template: "AttestationMessage", params: [ATTESTATION_DOMAIN] })
+        tester = await witnessTester("attestation_message", { file: "lib/attestation", template: "AttestationMessage", params: [ATTESTATION_DOMAIN, TIME_BITS] })
     })
 
     it("equals the prover's attestationMessage, and any claim changes it", async () => {
-        const message = async (c: typeof claims) => read(tester, await validWitness(tester, { ...c }), "message")
-        expect(await message(claims)).toBe(attestationMessage(claims))
-        const seen = new Set([await message(claims)])
+        const message = async (c: typeof claims) => {
+            const witness = await validWitness(tester, { ...c })
+            return Promise.all([0, 1, 2].map((i) => read(tester, witness, `message[${i}]`)))
+        }
+        expect(await message(claims)).toEqual(attestationMessage(claims))
+        const seen = new Set([(await message(claims)).join()])
         for (const field of ["commitment", "score", "issuedAt", "expiresAt"] as const) {
-            seen.add(await message({ ...claims, [field]: claims[field] + 1n }))
+            seen.add((await message({ ...claims, [field]: claims[field] + 1n })).join())
         }
         expect(seen.size).toBe(5)
+    })
+
+    it("packs like the prover's raw packing even out of range (one-to-one only with the caller's range checks, which CreditProof has)", async () => {
+        const borrowed = { ...claims, issuedAt: claims.issuedAt + 1n, expiresAt: claims.expiresAt - 2n ** BigInt(TIME_BITS) }
+        const witness = await validWitness(tester, borrowed)
+        expect(await read(tester, witness, "message[2]")).toBe(rawMessage(borrowed)[2])
+        expect(rawMessage(borrowed)).toEqual(attestationMessage(claims))
     })
 })
 
 describe("AttestationCheck", () => {
     let tester: WitnessTester
     beforeAll(async () => {
-        tester = await witnessTester("attestation_check", { file: "lib/attestation", template: "AttestationCheck", params: [ATTESTATION_DOMAIN, SIGNATURE_CHALLENGE_BITS] })
+        tester = await witnessTester("attestation_check", { file: "lib/attestation", template: "AttestationCheck", params: [ATTESTATION_DOMAIN, TIME_BITS, SIGNATURE_CHALLENGE_BITS] })
     })
 
     describe("valid attestations", () => {
@@ -146,8 +157,9 @@ describe("AttestationCheck", () => {
             await validWitness(tester, { ...valid, ...signWithChallengeBits(bureau.privateKey, message, SIGNATURE_CHALLENGE_BITS) })
         })
 
-        it("rejects EdDSA-Poseidon's own signature of the attestation by the same key", async () => {
-            const eddsa = signMessage(keyBytes(bureau.privateKey), attestationMessage(claims))
+        it("rejects an attestation signed as before, with EdDSA-Poseidon over Poseidon(domain, commitment, score, issuedAt, expiresAt), by the same key", async () => {
+            const oldMessage = poseidon5([ATTESTATION_DOMAIN, claims.commitment, claims.score, claims.issuedAt, claims.expiresAt])
+            const eddsa = signMessage(keyBytes(bureau.privateKey), oldMessage)
             expect(await failureTrace(tester, { ...valid, sigR8x: BigInt(eddsa.R8[0]), sigR8y: BigInt(eddsa.R8[1]), sigS: BigInt(eddsa.S) })).toEqual(SIGNATURE_MISMATCH)
         })
 

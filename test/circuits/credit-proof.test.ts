@@ -55,10 +55,10 @@ const EXPIRES_AT_NOT_IN_RANGE = [WINDOW, at("AssertInWindow", FILES.range, "Rang
 const NOT_YET_VALID = [WINDOW, at("AssertInWindow", FILES.range, "started === 1")]
 const EXPIRED = [WINDOW, at("AssertInWindow", FILES.range, "notEnded === 1")]
 const NOT_A_POSITION = [main("MerkleInclusion(depth, arity)(commitment, pathIndices, siblings)"), at("MerkleInclusion", FILES.merkle, "bits[i] <== Num2Bits(2)(pathIndices[i])"), at("Num2Bits", FILES.bitify, "lc1 === in")]
-const ATTESTATION = main("AttestationCheck(attestationDomain, challengeBits)(")
+const ATTESTATION = main("AttestationCheck(attestationDomain, timeBits, challengeBits)(")
 const SIGNATURE_MISMATCH = [
     ATTESTATION,
-    at("AttestationCheck", FILES.attestation, "ShortSchnorrVerifier(challengeBits)(bureauAx"),
+    at("AttestationCheck", FILES.attestation, "ShortSchnorrVerifier(challengeBits, 3)(bureauAx"),
     at("ShortSchnorrVerifier", FILES.attestation, "left[0] === right.xout")
 ]
 const R8_OFF_CURVE = [ATTESTATION, at("AttestationCheck", FILES.attestation, "BabyCheck()(sigR8x, sigR8y)"), at("BabyCheck", FILES.babyjub, "a*x2 + y2 === 1 + d*x2*y2")]
@@ -384,6 +384,16 @@ describe(`CreditProof(${config.params.join(", ")})`, () => {
                 expect(await failureTrace(tester, { ...valid, expiresAt: value, ...signRaw(BUREAU_PRIVATE_KEY, signed) })).toEqual(EXPIRES_AT_NOT_IN_RANGE)
             })
         }
+
+        // the signed message packs score and times into one element: moving 2^TIME_BITS from one
+        // claim to the next keeps the real signature valid, and only the range checks refuse it
+        it("rejects the real signature with a claim's bits moved into the next (expiresAt - 2^40 and issuedAt + 1; issuedAt - 2^40 and score + 1)", async () => {
+            const unit = 1n << BigInt(TIME_BITS)
+            const intoIssuedAt = { ...valid, issuedAt: claims.issuedAt + 1n, expiresAt: claims.expiresAt - unit }
+            expect(await failureTrace(tester, intoIssuedAt)).toEqual(EXPIRES_AT_NOT_IN_RANGE)
+            const intoScore = { ...valid, score: claims.score + 1n, issuedAt: claims.issuedAt - unit }
+            expect(await failureTrace(tester, intoScore)).toEqual(ISSUED_AT_NOT_IN_RANGE)
+        })
 
         it(`rejects currentTime = 2^${TIME_BITS} with expiresAt past it, signed so: the range check, not the window, refuses it`, async () => {
             const times = { issuedAt: claims.issuedAt, expiresAt: (1n << BigInt(TIME_BITS)) + 1n }

@@ -7,10 +7,10 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Circomkit, type CircuitConfig, type CircuitSignals, type WitnessTester } from "circomkit"
 import { deriveSecretScalar } from "#eddsa-poseidon"
-import { poseidon5 } from "poseidon-lite/poseidon5"
+import { poseidon6 } from "poseidon-lite/poseidon6"
 import { expect } from "vitest"
 import { unpackPoint } from "@zk-kit/baby-jubjub"
-import { ATTESTATION_DOMAIN, createBureauKey, signSchnorr, SNARK_SCALAR_FIELD as P } from "../../prover/src/index.ts"
+import { ATTESTATION_DOMAIN, createBureauKey, signSchnorr, SNARK_SCALAR_FIELD as P, TIME_BITS } from "../../prover/src/index.ts"
 import { mod, multiply, multiplyGenerator, SUBGROUP_ORDER as L, type Point } from "../../prover/src/escrow/index.ts"
 
 /** The repository root, with a trailing slash. */
@@ -121,29 +121,34 @@ export interface RawClaims {
 }
 
 /**
- * Signs `Poseidon(domain, commitment, score, issuedAt, expiresAt)` directly, the way a bureau
- * that does not check its values would: the prover's `signAttestation` refuses out-of-range
- * claims, this does not.
+ * Signs `[domain, commitment, score·2^(2·TIME_BITS) + issuedAt·2^TIME_BITS + expiresAt]`
+ * directly, the way a bureau that does not check its values would: the prover's
+ * `signAttestation` refuses out-of-range claims, this does not.
  * @returns The signature as circuit inputs.
  */
 export function signRaw(privateKey: string, claims: RawClaims, domain: bigint = ATTESTATION_DOMAIN): { sigR8x: bigint; sigR8y: bigint; sigS: bigint } {
-    const message = poseidon5([domain, claims.commitment, claims.score, claims.issuedAt, claims.expiresAt])
-    const signature = signSchnorr(keyBytes(privateKey), createBureauKey(privateKey).publicKey, message)
+    const signature = signSchnorr(keyBytes(privateKey), createBureauKey(privateKey).publicKey, rawMessage(claims, domain))
     return { sigR8x: signature.R8[0], sigR8y: signature.R8[1], sigS: signature.S }
+}
+
+/** The attestation message of raw claims (packed without range checks, as the circuit packs them). */
+export function rawMessage(claims: RawClaims, domain: bigint = ATTESTATION_DOMAIN): [bigint, bigint, bigint] {
+    const t = BigInt(TIME_BITS)
+    return [domain, claims.commitment, mod(claims.score * 2n ** (2n * t) + claims.issuedAt * 2n ** t + claims.expiresAt, P)]
 }
 
 /**
  * A Schnorr signature whose challenge is cut to `bits` bits (the prover's scheme cuts to
- * SIGNATURE_CHALLENGE_BITS; 254 keeps the whole hash, as EdDSA-Poseidon does): what a signer of
- * another width would produce. Its nonce is searched so that the hash has bits 127 and 128 set:
- * a cut at 127, 128 or 129 bits then gives three different challenges.
+ * SIGNATURE_CHALLENGE_BITS; 254 keeps the whole hash): what a signer of another width would
+ * produce. Its nonce is searched so that the hash has bits 127 and 128 set: a cut at 127, 128 or
+ * 129 bits then gives three different challenges.
  */
-export function signWithChallengeBits(privateKey: string, message: bigint, bits: number): { sigR8x: bigint; sigR8y: bigint; sigS: bigint } {
+export function signWithChallengeBits(privateKey: string, message: readonly bigint[], bits: number): { sigR8x: bigint; sigR8y: bigint; sigS: bigint } {
     const a = deriveSecretScalar(keyBytes(privateKey))
-    const A = createBureauKey(privateKey).publicKey
+    const key = createBureauKey(privateKey)
     for (let r = 0xc0ffeen; ; r++) {
         const R8 = multiplyGenerator(r)
-        const hash = poseidon5([R8[0], R8[1], A[0], A[1], message])
+        const hash = poseidon6([R8[0], R8[1], key.keyHash, ...message])
         if (((hash >> 127n) & 3n) !== 3n) continue
         const e = hash % 2n ** BigInt(bits)
         return { sigR8x: R8[0], sigR8y: R8[1], sigS: mod(r + 8n * e * a, L) }

@@ -1,5 +1,4 @@
 import { poseidon2 } from "poseidon-lite/poseidon2"
-import { poseidon5 } from "poseidon-lite/poseidon5"
 import { Base8, mulPointEscalar } from "@zk-kit/baby-jubjub"
 import { describe, expect, it } from "vitest"
 import {
@@ -37,13 +36,23 @@ describe("attestations", () => {
     })
 
     describe("# attestationMessage", () => {
-        it("is Poseidon(domain, commitment, score, issuedAt, expiresAt)", () => {
-            expect(attestationMessage(claims)).toBe(poseidon5([ATTESTATION_DOMAIN, 123n, 720n, BigInt(NOW), BigInt(NOW + 86_400)]))
+        it("is [domain, commitment, score·2^80 + issuedAt·2^40 + expiresAt]", () => {
+            expect(TIME_BITS).toBe(40)
+            expect(attestationMessage(claims)).toEqual([ATTESTATION_DOMAIN, 123n, 720n * 2n ** 80n + BigInt(NOW) * 2n ** 40n + BigInt(NOW + 86_400)])
+        })
+
+        it("gives every claim its own bits: changing one by one changes the message, and no two claims collide", () => {
+            const packed = (c: typeof claims) => attestationMessage(c)[2]
+            const seen = new Set([packed(claims), packed({ ...claims, score: 721 }), packed({ ...claims, issuedAt: NOW + 1 }), packed({ ...claims, expiresAt: NOW + 86_401 })])
+            expect(seen.size).toBe(4)
+            // the largest times do not reach the score's bits
+            const last = 2n ** BigInt(TIME_BITS) - 1n
+            expect(packed({ ...claims, score: 0, issuedAt: Number(last - 1n), expiresAt: Number(last) })).toBeLessThan(2n ** 80n)
         })
 
         it(`takes times up to 2^${TIME_BITS} - 1, the circuit's width`, () => {
             const last = 2n ** BigInt(TIME_BITS) - 1n
-            expect(attestationMessage({ ...claims, issuedAt: last - 1n, expiresAt: last })).toBe(poseidon5([ATTESTATION_DOMAIN, 123n, 720n, last - 1n, last]))
+            expect(attestationMessage({ ...claims, issuedAt: last - 1n, expiresAt: last })[2]).toBe(720n * 2n ** 80n + (last - 1n) * 2n ** 40n + last)
         })
 
         it("refuses claims the circuit would refuse", () => {

@@ -8,33 +8,42 @@ include "compconstant.circom";
 include "escalarmulany.circom";
 include "escalarmulfix.circom";
 
-// The message a bureau signs: Poseidon(domain, commitment, score, issuedAt, expiresAt).
-// The domain tag keeps a bureau signature over anything else from passing as an attestation.
-// Must equal prover/src/attestation.ts.
-template AttestationMessage(domain) {
+// The message a bureau signs, three field elements: [domain, commitment, claims], with
+// claims = score·2^(2·timeBits) + issuedAt·2^timeBits + expiresAt. The domain tag keeps a
+// bureau signature over anything else from passing as an attestation. Packing the claims is
+// linear (no constraint) and one-to-one only for times below 2^timeBits and a score below
+// 2^(253 - 2·timeBits): the caller range-checks them (CreditProof does, in its score and time
+// checks), and the prover signs nothing outside those ranges. Must equal prover/src/attestation.ts.
+template AttestationMessage(domain, timeBits) {
     signal input commitment;
     signal input score;
     signal input issuedAt;
     signal input expiresAt;
-    signal output message;
-    message <== Poseidon(5)([domain, commitment, score, issuedAt, expiresAt]);
+    signal output message[3];
+    message[0] <== domain;
+    message[1] <== commitment;
+    message[2] <== score * (2 ** (2 * timeBits)) + issuedAt * (2 ** timeBits) + expiresAt;
 }
 
-// A Schnorr signature over Baby Jubjub with a Poseidon challenge cut to `challengeBits` bits:
-// the signer (prover/src/signature.ts) publishes R8 = r·B8 and S = r + 8·e·a mod l for its key
-// A = a·B8, where e is the low `challengeBits` bits of Poseidon(R8x, R8y, Ax, Ay, M); it holds
-// when S·B8 == R8 + e·(8·A). A challenge of 128 bits keeps Schnorr's security at the level of
-// the curve (about 126 bits; forging needs the discrete log or a 2^128 hash search) and halves
-// the variable-base multiplication against full-width EdDSA-Poseidon: 1,161 constraints for
-// e·(8·A) instead of 2,310. Built from circomlib's EdDSA parts.
-template ShortSchnorrVerifier(challengeBits) {
+// A Schnorr signature over Baby Jubjub of a message of n field elements, with a Poseidon
+// challenge cut to `challengeBits` bits: the signer (prover/src/signature.ts) publishes
+// R8 = r·B8 and S = r + 8·e·a mod l for its key A = a·B8, where e is the low `challengeBits`
+// bits of Poseidon(R8x, R8y, keyHash, m[0], ..., m[n-1]) and keyHash = Poseidon(Ax, Ay) (the
+// key's name on chain, which the caller computes anyway); it holds when S·B8 == R8 + e·(8·A).
+// A challenge of 128 bits keeps Schnorr's security at the level of the curve (about 126 bits;
+// forging needs the discrete log or a 2^128 hash search) and halves the variable-base
+// multiplication against full-width EdDSA-Poseidon: 1,161 constraints for e·(8·A) instead of
+// 2,310. Hashing the message into the challenge (one Poseidon, not EdDSA's hash of a hash)
+// saves another. Built from circomlib's EdDSA parts.
+template ShortSchnorrVerifier(challengeBits, n) {
     assert(challengeBits >= 128 && challengeBits <= 254);
     signal input Ax;
     signal input Ay;
+    signal input keyHash;
     signal input S;
     signal input R8x;
     signal input R8y;
-    signal input M;
+    signal input m[n];
 
     // S < l, so (R8, S + l) is no second signature
     signal sBits[253] <== Num2Bits(253)(S);
@@ -44,7 +53,12 @@ template ShortSchnorrVerifier(challengeBits) {
     sBelowOrder.out === 0;
 
     // e: the challenge's canonical bits (strict: one decomposition), cut to challengeBits
-    signal challenge <== Poseidon(5)([R8x, R8y, Ax, Ay, M]);
+    signal challengeInputs[3 + n];
+    challengeInputs[0] <== R8x;
+    challengeInputs[1] <== R8y;
+    challengeInputs[2] <== keyHash;
+    for (var i = 0; i < n; i++) challengeInputs[3 + i] <== m[i];
+    signal challenge <== Poseidon(3 + n)(challengeInputs);
     signal challengeAllBits[254] <== Num2Bits_strict()(challenge);
     signal e[challengeBits];
     for (var i = 0; i < challengeBits; i++) e[i] <== challengeAllBits[i];
@@ -80,12 +94,13 @@ template ShortSchnorrVerifier(challengeBits) {
 }
 
 // Checks a bureau's signature (ShortSchnorrVerifier) over an attestation and outputs the hash
-// of the bureau key, Poseidon(Ax, Ay), which the chain knows the validity of.
+// of the bureau key, Poseidon(Ax, Ay), which the chain knows the validity of. The caller
+// range-checks score and times (see AttestationMessage).
 //
 // The verifier does not check that R8 lies on the curve, and off the curve its equations can
 // hold for a forged signature, hence the BabyCheck on R8 (and on A, which is cheap and keeps a
 // malformed key from ever matching).
-template AttestationCheck(domain, challengeBits) {
+template AttestationCheck(domain, timeBits, challengeBits) {
     signal input commitment;
     signal input score;
     signal input issuedAt;
@@ -97,12 +112,11 @@ template AttestationCheck(domain, challengeBits) {
     signal input sigS;
     signal output bureauKeyHash;
 
-    signal message <== AttestationMessage(domain)(commitment, score, issuedAt, expiresAt);
+    signal message[3] <== AttestationMessage(domain, timeBits)(commitment, score, issuedAt, expiresAt);
 
     BabyCheck()(sigR8x, sigR8y);
     BabyCheck()(bureauAx, bureauAy);
 
-    ShortSchnorrVerifier(challengeBits)(bureauAx, bureauAy, sigS, sigR8x, sigR8y, message);
-
     bureauKeyHash <== Poseidon(2)([bureauAx, bureauAy]);
+    ShortSchnorrVerifier(challengeBits, 3)(bureauAx, bureauAy, bureauKeyHash, sigS, sigR8x, sigR8y, message);
 }
