@@ -39,7 +39,10 @@ export function requireVerificationKey(value: unknown): object {
     if (k.protocol !== "groth16") throw bad("protocol", `"groth16"`)
     if (k.curve !== "bn128") throw bad("curve", `"bn128"`)
     if (k.nPublic !== PUBLIC_SIGNALS.length) throw bad("nPublic", String(PUBLIC_SIGNALS.length))
-    if (!Array.isArray(k.IC) || k.IC.length !== PUBLIC_SIGNALS.length + 1) throw bad("IC", `an array of ${PUBLIC_SIGNALS.length + 1} points`)
+    // Array.from visits a sparse array's holes, which `some` alone would skip
+    if (!Array.isArray(k.IC) || k.IC.length !== PUBLIC_SIGNALS.length + 1 || Array.from(k.IC).some((point) => !Array.isArray(point))) {
+        throw bad("IC", `an array of ${PUBLIC_SIGNALS.length + 1} points`)
+    }
     for (const field of ["vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2"]) {
         if (!Array.isArray(k[field])) throw bad(field, "a point")
     }

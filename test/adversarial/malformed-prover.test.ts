@@ -34,6 +34,7 @@ import {
     publicSignalsOf,
     requireFieldElement,
     requireUint,
+    requireVerificationKey,
     signAttestation,
     SNARK_SCALAR_FIELD,
     toBigInt,
@@ -370,6 +371,10 @@ describe("malformed input to the prover API", () => {
                 }
             }
             expect(checked).toBeGreaterThan(20)
+            // a verification key with a hole among its IC points names the field
+            const icWithHole = [...(vkey.IC as unknown[])]
+            delete icWithHole[3]
+            expect(typed("requireVerificationKey with a hole in IC", () => requireVerificationKey({ ...vkey, IC: icWithHole }))).toBe("ARTIFACT_UNAVAILABLE")
         })
 
         it("identity backups: a changed backup is refused with BACKUP_INVALID or BACKUP_WRONG_PASSWORD, or restores the same identity", async () => {
