@@ -569,35 +569,47 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
 
     function _repay(uint256 loanId, Repayment.Kind kind, uint256 amount) private returns (uint256 paid) {
         // each slot is read once, as a word: the loan's two, the offer's first (token and terms) and
-        // its third (available and late fee); the second (lender, default period) is not needed
+        // its third (available and late fee); the second (lender, default period) is not needed.
+        // The schedule stays in words on the stack (`_scheduleOf` builds it for a payoff only).
         uint256 packed = _loanSlots[loanId];
         bool defaulted = _requireRepayable(loanId, _statusOf(packed));
         uint256 books = _loanBooks[loanId];
         Offer storage o = _offers[(packed >> 168) & MASK_40];
         uint256 head = _offerHead(o);
         uint256 funds = _offerFunds(o);
-        Repayment.Schedule memory s = _scheduleOf(packed, books, head);
-        s.lateFee = funds >> 128;
-        uint256 newlyLate;
-        uint256 lateFees;
+        uint256 count = (head >> 176) & MASK_16;
+        uint256 term = (head >> 192) & MASK_32;
+        uint256 aprBps = _aprBps(packed, books);
+        uint256 total = (packed & MASK_128) + LoanMath.interest(packed & MASK_128, aprBps, term);
+        uint256 repaid = books & MASK_128;
+        uint256 paidCount = LoanMath.instalmentsPaid(total, count, repaid);
         {
-            uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
-            amount = _amountDue(loanId, kind, amount, s, paidCount, defaulted);
-            uint256 lateCount;
-            (newlyLate, lateCount) = Repayment.lateness((books >> 128) & MASK_16, s, paidCount);
-            lateFees = newlyLate * s.lateFee;
-            // effects; repaid stays below 2^128 (`_requireBooksFit` at offer creation), the counts below 2^16
-            books = _paidBooks(books, s, amount, newlyLate, lateCount);
+            uint256 outstanding = total - repaid;
+            // an active loan closes when paid in full; only a recovered defaulted loan owes nothing
+            if (outstanding == 0) revert NothingOwed(loanId);
+            if (kind == Repayment.Kind.Instalment) {
+                amount = LoanMath.cumulativeDue(total, count, paidCount + 1) - repaid;
+            } else if (kind == Repayment.Kind.Amount) {
+                if (amount > outstanding) revert RepaymentExceedsDebt(loanId, amount, outstanding);
+            } else {
+                // after a default everything is due: no interest is waived
+                amount = defaulted ? outstanding : Repayment.payoffAmount(_scheduleOf(packed, books, head));
+            }
         }
+        (uint256 newlyLate, uint256 lateCount) =
+            Repayment.lateness((books >> 128) & MASK_16, (packed >> 128) & MASK_40, term, count, head >> 224, paidCount);
+        uint256 lateFees = newlyLate * (funds >> 128);
+        // effects; repaid stays below 2^128 (`_requireBooksFit` at offer creation), the counts below 2^16
+        repaid += amount;
+        books = _paidBooks(books, repaid, aprBps, newlyLate, lateCount);
         paid = amount + lateFees;
 
         _loanBooks[loanId] = books;
         emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
         {
-            uint256 repaid = books & MASK_128;
-            bool closed = repaid == s.total || (kind == Repayment.Kind.Payoff && !defaulted);
+            bool closed = repaid == total || (kind == Repayment.Kind.Payoff && !defaulted);
             if (defaulted) _recordRecovery(loanId, packed, closed, paid);
-            else if (newlyLate != 0 || closed) _recordPayment(loanId, packed, closed, newlyLate, s.total - repaid);
+            else if (newlyLate != 0 || closed) _recordPayment(loanId, packed, closed, newlyLate, total - repaid);
         }
         if (books & POSITION_FLAG == 0) {
             _credit((packed >> 168) & MASK_40, o, funds, paid);
@@ -613,9 +625,10 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         if (paid != 0) _pullExact(IERC20(address(uint160(head))), paid);
     }
 
-    /// @dev The books slot after a payment of `amount` toward `s.total` and `newlyLate` instalments
-    /// charged late (`lateCount` late in all); the tier's rate is kept in it from the first payment on.
-    function _paidBooks(uint256 books, Repayment.Schedule memory s, uint256 amount, uint256 newlyLate, uint256 lateCount)
+    /// @dev The books slot after a payment that brought the loan's repaid total to `repaid` and
+    /// charged `newlyLate` instalments late (`lateCount` late in all); the tier's rate `aprBps` is
+    /// kept in it from the first payment on.
+    function _paidBooks(uint256 books, uint256 repaid, uint256 aprBps, uint256 newlyLate, uint256 lateCount)
         private
         pure
         returns (uint256)
@@ -627,8 +640,7 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
             // at most MAX_INSTALMENTS in all: each instalment is charged once
             feesCharged += newlyLate;
         }
-        return (s.repaid + amount) | (lateCharged << 128) | (feesCharged << 144) | ((s.aprBps + 1) << 160)
-            | (books & POSITION_FLAG);
+        return repaid | (lateCharged << 128) | (feesCharged << 144) | ((aprBps + 1) << 160) | (books & POSITION_FLAG);
     }
 
     /// @dev An active loan, or a defaulted one that still owes something (recovery).
@@ -637,27 +649,6 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         if (status == LoanStatus.None) revert UnknownLoan(loanId);
         if (status == LoanStatus.Repaid) revert LoanNotActive(loanId, status);
         defaulted = status == LoanStatus.Defaulted;
-    }
-
-    /// @dev What a payment of `kind` pays toward `principal + interest` now.
-    function _amountDue(
-        uint256 loanId,
-        Repayment.Kind kind,
-        uint256 amount,
-        Repayment.Schedule memory s,
-        uint256 paidCount,
-        bool defaulted
-    ) private view returns (uint256) {
-        uint256 outstanding = s.total - s.repaid;
-        // an active loan closes when paid in full; only a recovered defaulted loan owes nothing
-        if (outstanding == 0) revert NothingOwed(loanId);
-        if (kind == Repayment.Kind.Instalment) return LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
-        if (kind == Repayment.Kind.Amount) {
-            if (amount > outstanding) revert RepaymentExceedsDebt(loanId, amount, outstanding);
-            return amount;
-        }
-        // after a default everything is due: no interest is waived
-        return defaulted ? outstanding : Repayment.payoffAmount(s);
     }
 
     // A payment in the pseudonym's record and the loan's status. After a default the record keeps
@@ -721,21 +712,24 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     }
 
     /// @dev The schedule of a loan from its slots (`_packLoan`, `_paidBooks`) and its offer's first
-    /// (`_offerHead`), without the late fee (the offer's third slot, `_offerFunds`). Tiers never
-    /// change: the first payment keeps the tier's rate in the loan's books.
+    /// (`_offerHead`), without the late fee (the offer's third slot, `_offerFunds`).
     function _scheduleOf(uint256 packed, uint256 books, uint256 head) private view returns (Repayment.Schedule memory s) {
         s.principal = packed & MASK_128;
         s.start = (packed >> 128) & MASK_40;
         s.count = (head >> 176) & MASK_16;
         s.term = (head >> 192) & MASK_32;
         s.gracePeriod = head >> 224;
-        uint256 aprBpsPlusOne = (books >> 160) & MASK_17;
-        s.aprBps = aprBpsPlusOne != 0
-            ? aprBpsPlusOne - 1
-            : _tiers[(packed >> 168) & MASK_40][(packed >> 208) & 0xf].aprBps;
+        s.aprBps = _aprBps(packed, books);
         s.interest = LoanMath.interest(s.principal, s.aprBps, s.term);
         s.total = s.principal + s.interest;
         s.repaid = books & MASK_128;
+    }
+
+    /// @dev The loan's rate: kept in its books from the first payment (or `openPosition`) on, read
+    /// from its tier before. Tiers never change.
+    function _aprBps(uint256 packed, uint256 books) private view returns (uint256) {
+        uint256 aprBpsPlusOne = (books >> 160) & MASK_17;
+        return aprBpsPlusOne != 0 ? aprBpsPlusOne - 1 : _tiers[(packed >> 168) & MASK_40][(packed >> 208) & 0xf].aprBps;
     }
 
     // An offer's slots as words (`Offer`'s layout): the first holds token (bits 0-159), tierCount,
