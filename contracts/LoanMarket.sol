@@ -580,7 +580,11 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         uint256 count = (head >> 176) & MASK_16;
         uint256 term = (head >> 192) & MASK_32;
         uint256 aprBps = _aprBps(packed, books);
-        uint256 total = (packed & MASK_128) + LoanMath.interest(packed & MASK_128, aprBps, term);
+        uint256 total;
+        unchecked {
+            // principal and interest are each below 2^128 (`_requireBooksFit`)
+            total = (packed & MASK_128) + LoanMath.interest(packed & MASK_128, aprBps, term);
+        }
         uint256 repaid = books & MASK_128;
         uint256 paidCount = LoanMath.instalmentsPaid(total, count, repaid);
         {
@@ -588,7 +592,12 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
             // an active loan closes when paid in full; only a recovered defaulted loan owes nothing
             if (outstanding == 0) revert NothingOwed(loanId);
             if (kind == Repayment.Kind.Instalment) {
-                amount = LoanMath.cumulativeDue(total, count, paidCount + 1) - repaid;
+                uint256 next;
+                unchecked {
+                    // paidCount <= count <= MAX_INSTALMENTS
+                    next = paidCount + 1;
+                }
+                amount = LoanMath.cumulativeDue(total, count, next) - repaid;
             } else if (kind == Repayment.Kind.Amount) {
                 if (amount > outstanding) revert RepaymentExceedsDebt(loanId, amount, outstanding);
             } else {
@@ -598,11 +607,16 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         }
         (uint256 newlyLate, uint256 lateCount) =
             Repayment.lateness((books >> 128) & MASK_16, (packed >> 128) & MASK_40, term, count, head >> 224, paidCount);
-        uint256 lateFees = newlyLate * (funds >> 128);
+        uint256 lateFees;
         // effects; repaid stays below 2^128 (`_requireBooksFit` at offer creation), the counts below 2^16
-        repaid += amount;
+        unchecked {
+            // amounts below 2^128 (what the loan can still take, `_requireBooksFit`), a late fee
+            // below 2^128 times at most MAX_INSTALMENTS instalments
+            lateFees = newlyLate * (funds >> 128);
+            repaid += amount;
+            paid = amount + lateFees;
+        }
         books = _paidBooks(books, repaid, aprBps, newlyLate, lateCount);
-        paid = amount + lateFees;
 
         _loanBooks[loanId] = books;
         emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
@@ -635,12 +649,15 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     {
         uint256 lateCharged = (books >> 128) & MASK_16;
         uint256 feesCharged = (books >> 144) & MASK_16;
-        if (newlyLate != 0) {
-            lateCharged = lateCount;
-            // at most MAX_INSTALMENTS in all: each instalment is charged once
-            feesCharged += newlyLate;
+        unchecked {
+            if (newlyLate != 0) {
+                lateCharged = lateCount;
+                // at most MAX_INSTALMENTS in all: each instalment is charged once
+                feesCharged += newlyLate;
+            }
+            // aprBps <= MAX_APR_BPS
+            return repaid | (lateCharged << 128) | (feesCharged << 144) | ((aprBps + 1) << 160) | (books & POSITION_FLAG);
         }
-        return repaid | (lateCharged << 128) | (feesCharged << 144) | ((aprBps + 1) << 160) | (books & POSITION_FLAG);
     }
 
     /// @dev An active loan, or a defaulted one that still owes something (recovery).
@@ -688,7 +705,11 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     /// deposit up to it, e.g. with a token it mints) goes to the surplus, a uint256 that cannot
     /// overflow since it never exceeds the market's balance of the token.
     function _credit(uint256 offerId, Offer storage o, uint256 funds, uint256 amount) private {
-        uint256 available = (funds & MASK_128) + amount;
+        uint256 available;
+        unchecked {
+            // both below 2^129: a payment is below 2^129 (a loan's outstanding plus its late fees)
+            available = (funds & MASK_128) + amount;
+        }
         if (available > type(uint128).max) {
             uint256 excess = available - type(uint128).max;
             uint256 surplus_ = _surplus[offerId] + excess;
