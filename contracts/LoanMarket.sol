@@ -53,7 +53,7 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     mapping(uint256 offerId => Offer) private _offers;
     mapping(uint256 offerId => mapping(uint256 tier => Tier)) private _tiers;
     // A loan is one slot written by `borrow` (see `_packLoan`), one written at its first payment
-    // (`_packBooks`) and one at its first payment after a default (`_recovered`). It names its
+    // (`_paidBooks`) and one at its first payment after a default (`_recovered`). It names its
     // pseudonym by the pseudonym's first loan id, which keys what repayments and defaults change in
     // the record (`_outcomes`); the nullifier keys what `borrow` reads and writes (`_records`). So the
     // nullifier is never stored, and a first loan writes two fresh slots: its record and the loan.
@@ -162,25 +162,28 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
 
     /// @inheritdoc ILoanMarket
     function openPosition(uint256 loanId) external nonReentrant returns (uint256 positionId) {
-        LoanState memory l = _readLoan(loanId);
-        if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
-        address lender = _offers[l.offerId].lender;
-        if (msg.sender != lender) revert NotOfferLender(l.offerId, msg.sender, lender);
-        if (l.positionFlag != 0) revert PositionAlreadyOpen(loanId);
-        if (l.status == LoanStatus.Repaid) revert LoanNotActive(loanId, l.status);
-        Repayment.Schedule memory s = _schedule(l);
+        uint256 packed = _loanSlots[loanId];
+        LoanStatus status = _statusOf(packed);
+        if (status == LoanStatus.None) revert UnknownLoan(loanId);
+        uint256 offerId = (packed >> 168) & MASK_40;
+        Offer storage o = _offers[offerId];
+        address lender = o.lender;
+        if (msg.sender != lender) revert NotOfferLender(offerId, msg.sender, lender);
+        uint256 books = _loanBooks[loanId];
+        if (books & POSITION_FLAG != 0) revert PositionAlreadyOpen(loanId);
+        if (status == LoanStatus.Repaid) revert LoanNotActive(loanId, status);
+        Repayment.Schedule memory s = _scheduleOf(packed, books, _offerHead(o));
         // defaulted and recovered in full: nothing more will come
         if (s.repaid == s.total) revert NothingOwed(loanId);
         // below the loan's worst case (`_requireBooksFit`) less what it still owes: +1 fits 128 bits
-        uint256 receivedBefore = s.repaid + l.feesCharged * s.lateFee;
+        uint256 receivedBefore = s.repaid + ((books >> 144) & MASK_16) * (_offerFunds(o) >> 128);
 
         // the flag goes in the books slot repayments read; the tier's rate comes along, as a first
-        // payment would copy it
-        _loanBooks[loanId] =
-            s.repaid | (l.lateCharged << 128) | (l.feesCharged << 144) | ((s.aprBps + 1) << 160) | POSITION_FLAG;
+        // payment would copy it (the other fields are kept)
+        _loanBooks[loanId] = (books & ~(MASK_17 << 160)) | ((s.aprBps + 1) << 160) | POSITION_FLAG;
         _positionBooks[loanId] = (receivedBefore + 1) << 128;
         positionId = loanId;
-        emit PositionOpened(loanId, l.offerId, msg.sender, receivedBefore);
+        emit PositionOpened(loanId, offerId, msg.sender, receivedBefore);
 
         positions.mint(msg.sender, positionId);
     }
@@ -267,20 +270,24 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
 
     /// @inheritdoc ILoanMarket
     function markDefault(uint256 loanId) external nonReentrant {
-        LoanState memory l = _readLoan(loanId);
-        if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
-        if (l.status != LoanStatus.Active) revert LoanNotActive(loanId, l.status);
-        Repayment.Schedule memory s = _schedule(l);
+        uint256 packed = _loanSlots[loanId];
+        LoanStatus status = _statusOf(packed);
+        if (status == LoanStatus.None) revert UnknownLoan(loanId);
+        if (status != LoanStatus.Active) revert LoanNotActive(loanId, status);
+        uint256 books = _loanBooks[loanId];
+        Offer storage o = _offers[(packed >> 168) & MASK_40];
+        // no late fee is charged here: the offer's third slot is not read
+        Repayment.Schedule memory s = _scheduleOf(packed, books, _offerHead(o));
         uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
         // the earliest unpaid instalment is past due by more than the default period
-        uint256 defaultableAt = Repayment.defaultableAt(s, paidCount, _offers[l.offerId].defaultPeriod);
+        uint256 defaultableAt = Repayment.defaultableAt(s, paidCount, o.defaultPeriod);
         if (block.timestamp < defaultableAt) revert LoanNotInDefault(loanId, defaultableAt);
 
-        Outcomes storage out = _outcomes[l.firstLoan];
+        Outcomes storage out = _outcomes[packed >> 216];
         // instalments late and not charged yet count in the record now; their fees stay due and are
         // charged at the next payment (recovery), so an early `markDefault` costs the lender nothing
-        (uint256 newlyLate,) = Repayment.lateness(l.lateCharged, s, paidCount);
-        _setStatus(loanId, l, LoanStatus.Defaulted);
+        (uint256 newlyLate,) = Repayment.lateness((books >> 128) & MASK_16, s, paidCount);
+        _loanSlots[loanId] = _withStatus(packed, LoanStatus.Defaulted);
         unchecked {
             out.lateInstalments += uint32(newlyLate);
             // the loan leaves the active ones: `activeLoans` is taken - repaid - defaults
@@ -419,7 +426,7 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         LoanState memory l = _readLoan(loanId);
         if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
         return Repayment.standing(
-            _schedule(l),
+            _schedule(loanId),
             l.lateCharged,
             l.status == LoanStatus.Repaid,
             l.status == LoanStatus.Defaulted,
@@ -491,9 +498,10 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         uint32 loansRecovered;
     }
 
-    /// @dev A loan as read from its two slots. Loan slot (`_packLoan`): principal bits 0-127,
-    /// startTime 128-167, offerId 168-207, tier 208-211, status 212-215, first loan of the pseudonym
-    /// 216-255. Books slot (`_packBooks`): repaid 0-127, lateInstalmentsCharged 128-143, late fees
+    /// @dev A loan as the views read it from its two slots (repayments, `markDefault` and
+    /// `openPosition` keep the two words and take fields as they need them). Loan slot
+    /// (`_packLoan`): principal bits 0-127, startTime 128-167, offerId 168-207, tier 208-211, status
+    /// 212-215, first loan of the pseudonym 216-255. Books slot (`_paidBooks`): repaid 0-127, lateInstalmentsCharged 128-143, late fees
     /// charged counted in instalments 144-159, the tier's aprBps plus one 160-176 (0 until the first
     /// payment or `openPosition`, which copy it from the tier), the position flag 177 (set by
     /// `openPosition`: payments go to `_positionBooks`), 178-255 free. Bounds: principal and repaid below 2^128
@@ -509,14 +517,13 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         uint256 repaid;
         uint256 lateCharged;
         uint256 feesCharged;
-        uint256 aprBpsPlusOne;
-        uint256 positionFlag;
     }
 
     uint256 private constant MASK_128 = (1 << 128) - 1;
     uint256 private constant MASK_40 = (1 << 40) - 1;
     uint256 private constant MASK_16 = (1 << 16) - 1;
     uint256 private constant MASK_17 = (1 << 17) - 1;
+    uint256 private constant MASK_32 = (1 << 32) - 1;
     uint256 private constant POSITION_FLAG = 1 << 177;
 
     function _packLoan(
@@ -537,19 +544,21 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         l.start = (packed >> 128) & MASK_40;
         l.offerId = (packed >> 168) & MASK_40;
         l.tier = (packed >> 208) & 0xf;
-        l.status = LoanStatus((packed >> 212) & 0xf);
+        l.status = _statusOf(packed);
         l.firstLoan = packed >> 216;
         uint256 books = _loanBooks[loanId];
         l.repaid = books & MASK_128;
         l.lateCharged = (books >> 128) & MASK_16;
         l.feesCharged = (books >> 144) & MASK_16;
-        l.aprBpsPlusOne = (books >> 160) & MASK_17;
-        l.positionFlag = books & POSITION_FLAG;
     }
 
-    function _setStatus(uint256 loanId, LoanState memory l, LoanStatus status) private {
-        l.status = status;
-        _loanSlots[loanId] = _packLoan(l.principal, l.start, l.offerId, l.tier, status, l.firstLoan);
+    function _statusOf(uint256 packed) private pure returns (LoanStatus) {
+        return LoanStatus((packed >> 212) & 0xf);
+    }
+
+    /// @dev The loan slot `packed` with its status set to `status`, every other field kept.
+    function _withStatus(uint256 packed, LoanStatus status) private pure returns (uint256) {
+        return (packed & ~(uint256(0xf) << 212)) | (uint256(status) << 212);
     }
 
     function _activeLoans(Pseudonym memory p, Outcomes memory out) private pure returns (uint256) {
@@ -559,34 +568,65 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     }
 
     function _repay(uint256 loanId, Repayment.Kind kind, uint256 amount) private returns (uint256 paid) {
-        LoanState memory l = _readLoan(loanId);
-        bool defaulted = _requireRepayable(loanId, l);
-        Repayment.Schedule memory s = _schedule(l);
-        uint256 paidCount = LoanMath.instalmentsPaid(s.total, s.count, s.repaid);
-        amount = _amountDue(loanId, kind, amount, s, paidCount, defaulted);
-        uint256 newlyLate;
+        // each slot is read once, as a word: the loan's two, the offer's first (token and terms) and
+        // its third (available and late fee); the second (lender, default period) is not needed.
+        // The schedule stays in words on the stack (`_scheduleOf` builds it for a payoff only).
+        uint256 packed = _loanSlots[loanId];
+        bool defaulted = _requireRepayable(loanId, _statusOf(packed));
+        uint256 books = _loanBooks[loanId];
+        Offer storage o = _offers[(packed >> 168) & MASK_40];
+        uint256 head = _offerHead(o);
+        uint256 funds = _offerFunds(o);
+        uint256 count = (head >> 176) & MASK_16;
+        uint256 term = (head >> 192) & MASK_32;
+        uint256 aprBps = _aprBps(packed, books);
+        uint256 total;
+        unchecked {
+            // principal and interest are each below 2^128 (`_requireBooksFit`)
+            total = (packed & MASK_128) + LoanMath.interest(packed & MASK_128, aprBps, term);
+        }
+        uint256 repaid = books & MASK_128;
+        uint256 paidCount = LoanMath.instalmentsPaid(total, count, repaid);
         {
-            uint256 lateCount;
-            (newlyLate, lateCount) = Repayment.lateness(l.lateCharged, s, paidCount);
-            if (newlyLate != 0) {
-                l.lateCharged = lateCount;
-                // at most MAX_INSTALMENTS in all: each instalment is charged once
-                l.feesCharged += newlyLate;
+            uint256 outstanding = total - repaid;
+            // an active loan closes when paid in full; only a recovered defaulted loan owes nothing
+            if (outstanding == 0) revert NothingOwed(loanId);
+            if (kind == Repayment.Kind.Instalment) {
+                uint256 next;
+                unchecked {
+                    // paidCount <= count <= MAX_INSTALMENTS
+                    next = paidCount + 1;
+                }
+                amount = LoanMath.cumulativeDue(total, count, next) - repaid;
+            } else if (kind == Repayment.Kind.Amount) {
+                if (amount > outstanding) revert RepaymentExceedsDebt(loanId, amount, outstanding);
+            } else {
+                // after a default everything is due: no interest is waived
+                amount = defaulted ? outstanding : Repayment.payoffAmount(_scheduleOf(packed, books, head));
             }
         }
-        uint256 lateFees = newlyLate * s.lateFee;
-        uint256 repaid = s.repaid + amount;
-        bool closed = repaid == s.total || (kind == Repayment.Kind.Payoff && !defaulted);
-        paid = amount + lateFees;
-
+        (uint256 newlyLate, uint256 lateCount) =
+            Repayment.lateness((books >> 128) & MASK_16, (packed >> 128) & MASK_40, term, count, head >> 224, paidCount);
+        uint256 lateFees;
         // effects; repaid stays below 2^128 (`_requireBooksFit` at offer creation), the counts below 2^16
-        _loanBooks[loanId] =
-            repaid | (l.lateCharged << 128) | (l.feesCharged << 144) | (s.aprBps + 1) << 160 | l.positionFlag;
+        unchecked {
+            // amounts below 2^128 (what the loan can still take, `_requireBooksFit`), a late fee
+            // below 2^128 times at most MAX_INSTALMENTS instalments
+            lateFees = newlyLate * (funds >> 128);
+            repaid += amount;
+            paid = amount + lateFees;
+        }
+        books = _paidBooks(books, repaid, aprBps, newlyLate, lateCount);
+
+        _loanBooks[loanId] = books;
         emit LoanRepayment(loanId, msg.sender, amount, lateFees, newlyLate);
-        _record(loanId, l, defaulted, closed, newlyLate, paid, s.total - repaid);
-        Offer storage o = _offers[l.offerId];
-        if (l.positionFlag == 0) {
-            _credit(l.offerId, o, paid);
+        {
+            bool closed = repaid == total || (kind == Repayment.Kind.Payoff && !defaulted);
+            if (defaulted) _recordRecovery(loanId, packed, closed, paid);
+            else if (newlyLate != 0 || closed) _recordPayment(loanId, packed, closed, newlyLate, total - repaid);
+        }
+        if (books & POSITION_FLAG == 0) {
+            _credit((packed >> 168) & MASK_40, o, funds, paid);
         } else {
             // to the position: what is credited stays below 2^128 (all the loan can still receive
             // is below its worst case, `_requireBooksFit`), so it never reaches bit 128
@@ -596,79 +636,80 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         }
 
         // exactly `paid` must arrive, or the offer would be credited with more than the market holds
-        if (paid != 0) _pullExact(o.token, paid);
+        if (paid != 0) _pullExact(IERC20(address(uint160(head))), paid);
+    }
+
+    /// @dev The books slot after a payment that brought the loan's repaid total to `repaid` and
+    /// charged `newlyLate` instalments late (`lateCount` late in all); the tier's rate `aprBps` is
+    /// kept in it from the first payment on.
+    function _paidBooks(uint256 books, uint256 repaid, uint256 aprBps, uint256 newlyLate, uint256 lateCount)
+        private
+        pure
+        returns (uint256)
+    {
+        uint256 lateCharged = (books >> 128) & MASK_16;
+        uint256 feesCharged = (books >> 144) & MASK_16;
+        unchecked {
+            if (newlyLate != 0) {
+                lateCharged = lateCount;
+                // at most MAX_INSTALMENTS in all: each instalment is charged once
+                feesCharged += newlyLate;
+            }
+            // aprBps <= MAX_APR_BPS
+            return repaid | (lateCharged << 128) | (feesCharged << 144) | ((aprBps + 1) << 160) | (books & POSITION_FLAG);
+        }
     }
 
     /// @dev An active loan, or a defaulted one that still owes something (recovery).
     /// @return defaulted Whether it is defaulted.
-    function _requireRepayable(uint256 loanId, LoanState memory l) private pure returns (bool defaulted) {
-        LoanStatus status = l.status;
+    function _requireRepayable(uint256 loanId, LoanStatus status) private pure returns (bool defaulted) {
         if (status == LoanStatus.None) revert UnknownLoan(loanId);
         if (status == LoanStatus.Repaid) revert LoanNotActive(loanId, status);
         defaulted = status == LoanStatus.Defaulted;
     }
 
-    /// @dev What a payment of `kind` pays toward `principal + interest` now.
-    function _amountDue(
-        uint256 loanId,
-        Repayment.Kind kind,
-        uint256 amount,
-        Repayment.Schedule memory s,
-        uint256 paidCount,
-        bool defaulted
-    ) private view returns (uint256) {
-        uint256 outstanding = s.total - s.repaid;
-        // an active loan closes when paid in full; only a recovered defaulted loan owes nothing
-        if (outstanding == 0) revert NothingOwed(loanId);
-        if (kind == Repayment.Kind.Instalment) return LoanMath.cumulativeDue(s.total, s.count, paidCount + 1) - s.repaid;
-        if (kind == Repayment.Kind.Amount) {
-            if (amount > outstanding) revert RepaymentExceedsDebt(loanId, amount, outstanding);
-            return amount;
-        }
-        // after a default everything is due: no interest is waived
-        return defaulted ? outstanding : Repayment.payoffAmount(s);
-    }
+    // A payment in the pseudonym's record and the loan's status. After a default the record keeps
+    // the default (and its late count) and shows the recovery; the status stays `Defaulted`.
 
-    /// @dev A payment in the pseudonym's record and the loan's status. After a default the record
-    /// keeps the default (and its late count) and shows the recovery; the status stays `Defaulted`.
-    function _record(
-        uint256 loanId,
-        LoanState memory l,
-        bool defaulted,
-        bool closed,
-        uint256 newlyLate,
-        uint256 paid,
-        uint256 interestWaived
-    ) private {
-        if (defaulted) {
-            // below 2^128: what a defaulted loan can still take (`_requireBooksFit`)
-            uint256 recovered = _recovered[loanId] + paid;
-            _recovered[loanId] = recovered;
-            if (closed) {
-                unchecked {
-                    _outcomes[l.firstLoan].loansRecovered += 1;
-                }
-                emit LoanRecovered(loanId, recovered);
-            }
-        } else if (newlyLate != 0 || closed) {
-            Outcomes storage out = _outcomes[l.firstLoan];
+    /// @dev A payment of `paid` after a default; `closed`: nothing more is owed.
+    function _recordRecovery(uint256 loanId, uint256 packed, bool closed, uint256 paid) private {
+        // below 2^128: what a defaulted loan can still take (`_requireBooksFit`)
+        uint256 recovered = _recovered[loanId] + paid;
+        _recovered[loanId] = recovered;
+        if (closed) {
             unchecked {
-                out.lateInstalments += uint32(newlyLate);
-                // the loan leaves the active ones: `activeLoans` is taken - repaid - defaults
-                if (closed) out.loansRepaid += 1;
+                _outcomes[packed >> 216].loansRecovered += 1;
             }
-            if (closed) {
-                _setStatus(loanId, l, LoanStatus.Repaid);
-                emit LoanRepaid(loanId, interestWaived);
-            }
+            emit LoanRecovered(loanId, recovered);
         }
     }
 
-    /// @dev Credits a repayment to the offer. It never reverts: what would lift `available` above
-    /// uint128 (a lender can deposit up to it, e.g. with a token it mints) goes to the surplus, a
-    /// uint256 that cannot overflow since it never exceeds the market's balance of the token.
-    function _credit(uint256 offerId, Offer storage o, uint256 amount) private {
-        uint256 available = o.available + amount;
+    /// @dev A payment before a default that charged `newlyLate` instalments late or `closed` the loan.
+    function _recordPayment(uint256 loanId, uint256 packed, bool closed, uint256 newlyLate, uint256 interestWaived)
+        private
+    {
+        Outcomes storage out = _outcomes[packed >> 216];
+        unchecked {
+            out.lateInstalments += uint32(newlyLate);
+            // the loan leaves the active ones: `activeLoans` is taken - repaid - defaults
+            if (closed) out.loansRepaid += 1;
+        }
+        if (closed) {
+            _loanSlots[loanId] = _withStatus(packed, LoanStatus.Repaid);
+            emit LoanRepaid(loanId, interestWaived);
+        }
+    }
+
+    /// @dev Credits a repayment to the offer whose third slot read `funds` (`_offerFunds`; nothing
+    /// wrote it since). It never reverts: what would lift `available` above uint128 (a lender can
+    /// deposit up to it, e.g. with a token it mints) goes to the surplus, a uint256 that cannot
+    /// overflow since it never exceeds the market's balance of the token.
+    function _credit(uint256 offerId, Offer storage o, uint256 funds, uint256 amount) private {
+        uint256 available;
+        unchecked {
+            // both below 2^129: a payment is below 2^129 (a loan's outstanding plus its late fees)
+            available = (funds & MASK_128) + amount;
+        }
         if (available > type(uint128).max) {
             uint256 excess = available - type(uint128).max;
             uint256 surplus_ = _surplus[offerId] + excess;
@@ -676,24 +717,56 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
             available = type(uint128).max;
             emit OfferSurplusCredited(offerId, excess, surplus_);
         }
-        o.available = uint128(available);
+        // `available` in bits 0-127, the late fee kept in 128-255
+        funds = (funds & ~MASK_128) | available;
+        assembly ("memory-safe") {
+            sstore(add(o.slot, 2), funds)
+        }
     }
 
-    /// @dev Reads the offer's first and third slots only (the second, lender and default period, is
-    /// read by `markDefault` and the views).
-    function _schedule(LoanState memory l) private view returns (Repayment.Schedule memory s) {
-        Offer storage o = _offers[l.offerId];
-        s.principal = l.principal;
-        s.term = o.term;
-        s.count = o.instalmentCount;
-        // tiers never change: the first payment keeps the tier's rate in the loan's books
-        s.aprBps = l.aprBpsPlusOne != 0 ? l.aprBpsPlusOne - 1 : _tiers[l.offerId][l.tier].aprBps;
+    /// @dev The schedule of loan `loanId`, its late fee included (the views and `openPosition`).
+    function _schedule(uint256 loanId) private view returns (Repayment.Schedule memory s) {
+        uint256 packed = _loanSlots[loanId];
+        Offer storage o = _offers[(packed >> 168) & MASK_40];
+        s = _scheduleOf(packed, _loanBooks[loanId], _offerHead(o));
+        s.lateFee = _offerFunds(o) >> 128;
+    }
+
+    /// @dev The schedule of a loan from its slots (`_packLoan`, `_paidBooks`) and its offer's first
+    /// (`_offerHead`), without the late fee (the offer's third slot, `_offerFunds`).
+    function _scheduleOf(uint256 packed, uint256 books, uint256 head) private view returns (Repayment.Schedule memory s) {
+        s.principal = packed & MASK_128;
+        s.start = (packed >> 128) & MASK_40;
+        s.count = (head >> 176) & MASK_16;
+        s.term = (head >> 192) & MASK_32;
+        s.gracePeriod = head >> 224;
+        s.aprBps = _aprBps(packed, books);
         s.interest = LoanMath.interest(s.principal, s.aprBps, s.term);
         s.total = s.principal + s.interest;
-        s.repaid = l.repaid;
-        s.start = l.start;
-        s.gracePeriod = o.gracePeriod;
-        s.lateFee = o.lateFee;
+        s.repaid = books & MASK_128;
+    }
+
+    /// @dev The loan's rate: kept in its books from the first payment (or `openPosition`) on, read
+    /// from its tier before. Tiers never change.
+    function _aprBps(uint256 packed, uint256 books) private view returns (uint256) {
+        uint256 aprBpsPlusOne = (books >> 160) & MASK_17;
+        return aprBpsPlusOne != 0 ? aprBpsPlusOne - 1 : _tiers[(packed >> 168) & MASK_40][(packed >> 208) & 0xf].aprBps;
+    }
+
+    // An offer's slots as words (`Offer`'s layout): the first holds token (bits 0-159), tierCount,
+    // paused, instalmentCount (176-191), term (192-223) and gracePeriod (224-255); the third
+    // available (0-127) and lateFee (128-255). Read once each by a repayment.
+
+    function _offerHead(Offer storage o) private view returns (uint256 head) {
+        assembly ("memory-safe") {
+            head := sload(o.slot)
+        }
+    }
+
+    function _offerFunds(Offer storage o) private view returns (uint256 funds) {
+        assembly ("memory-safe") {
+            funds := sload(add(o.slot, 2))
+        }
     }
 
     /// @dev The offer exists and is open, the tier exists, the principal fits the tier and the funds.
@@ -739,10 +812,26 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
 
     /// @dev Pulls `amount` from the caller and checks it all arrived (no fee-on-transfer tokens).
     function _pullExact(IERC20 token, uint256 amount) private {
-        uint256 before = token.balanceOf(address(this));
+        uint256 before = _balance(token);
         token.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = token.balanceOf(address(this)) - before;
+        uint256 received = _balance(token) - before;
         if (received != amount) revert UnsupportedToken(address(token), amount, received);
+    }
+
+    /// @dev `token.balanceOf(address(this))` as Solidity calls it (a revert is bubbled up, a reply
+    /// shorter than a word reverts), without its memory encoding: in the scratch space.
+    function _balance(IERC20 token) private view returns (uint256 held) {
+        assembly ("memory-safe") {
+            mstore(0x00, 0x70a08231) // balanceOf(address)
+            mstore(0x20, address())
+            if iszero(staticcall(gas(), token, 0x1c, 0x24, 0x00, 0x20)) {
+                let fmp := mload(0x40)
+                returndatacopy(fmp, 0x00, returndatasize())
+                revert(fmp, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0x00, 0x00) }
+            held := mload(0x00)
+        }
     }
 
     function _requireTiers(Tier[] calldata tiers) private pure {

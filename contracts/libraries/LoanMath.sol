@@ -10,7 +10,10 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /// @dev Rounding never favours the borrower: interest and cumulative dues round up. Instalments
 /// are the differences of cumulative dues, so they sum to the total exactly and each differs
 /// from `total / count` by less than one unit. Inputs are bounded by the market (principal below
-/// 2^128, aprBps below 2^16, term below 2^32, count below 2^16), far from overflowing uint256.
+/// 2^128, aprBps below 2^16, term below 2^32, count below 2^16), far from overflowing uint256: the
+/// products below are unchecked, as each stays under 2^210 (amounts below 2^129 times counts below
+/// 2^17, or time spans below 2^64 times counts; interest's product below 2^176). Subtractions stay
+/// checked or follow a check that they cannot underflow; divisions by zero still revert.
 library LoanMath {
     /// @notice Basis points in one.
     uint256 internal constant BPS = 10_000;
@@ -21,12 +24,16 @@ library LoanMath {
     /// @notice Interest of the whole term at a simple (flat) annual rate on the original principal,
     /// rounded up: `ceil(principal * aprBps * term / (BPS * YEAR))`.
     function interest(uint256 principal, uint256 aprBps, uint256 term) internal pure returns (uint256) {
-        return Math.ceilDiv(principal * aprBps * term, BPS * YEAR);
+        unchecked {
+            return Math.ceilDiv(principal * aprBps * term, BPS * YEAR);
+        }
     }
 
     /// @notice What the first `k` instalments add up to: `ceil(total * k / count)`, for k in [0, count].
     function cumulativeDue(uint256 total, uint256 count, uint256 k) internal pure returns (uint256) {
-        return Math.ceilDiv(total * k, count);
+        unchecked {
+            return Math.ceilDiv(total * k, count);
+        }
     }
 
     /// @notice Amount of instalment `k` (from 0).
@@ -38,13 +45,17 @@ library LoanMath {
     /// @dev `ceil(total * k / count) <= repaid` iff `total * k / count <= repaid` iff `k <= repaid * count / total`.
     function instalmentsPaid(uint256 total, uint256 count, uint256 repaid) internal pure returns (uint256) {
         if (total == 0) return count;
-        return Math.min(count, repaid * count / total);
+        unchecked {
+            return Math.min(count, repaid * count / total);
+        }
     }
 
     /// @notice Due time of instalment `k` (from 0): `start + floor(term * (k + 1) / count)`.
     /// The last one is due at `start + term`.
     function dueTime(uint256 start, uint256 term, uint256 count, uint256 k) internal pure returns (uint256) {
-        return start + term * (k + 1) / count;
+        unchecked {
+            return start + term * (k + 1) / count;
+        }
     }
 
     /// @notice Number of instalments due strictly before `time`.
@@ -52,7 +63,11 @@ library LoanMath {
     /// iff `k + 1 <= ceil(e * count / term) - 1`.
     function countDueBefore(uint256 start, uint256 term, uint256 count, uint256 time) internal pure returns (uint256) {
         if (time <= start) return 0;
-        return Math.min(count, Math.ceilDiv((time - start) * count, term) - 1);
+        uint256 elapsed = time - start;
+        unchecked {
+            elapsed *= count;
+        }
+        return Math.min(count, Math.ceilDiv(elapsed, term) - 1);
     }
 
     /// @notice Number of instalment periods started at `time` (at least 1 from `start` on). Period k
@@ -60,7 +75,10 @@ library LoanMath {
     /// @dev `floor(term * k / count) <= e` iff `term * k < (e + 1) * count` iff `k < ceil((e + 1) * count / term)`.
     function periodsStarted(uint256 start, uint256 term, uint256 count, uint256 time) internal pure returns (uint256) {
         if (time < start) return 0;
-        return Math.min(count, Math.ceilDiv((time - start + 1) * count, term));
+        unchecked {
+            // time >= start: no underflow
+            return Math.min(count, Math.ceilDiv((time - start + 1) * count, term));
+        }
     }
 
     /// @notice What paying a loan off early costs in total: the whole principal plus the interest of
@@ -71,6 +89,8 @@ library LoanMath {
         pure
         returns (uint256)
     {
-        return principal + Math.ceilDiv(interestAmount * started, count);
+        unchecked {
+            return principal + Math.ceilDiv(interestAmount * started, count);
+        }
     }
 }

@@ -63,7 +63,16 @@ library Repayment {
         view
         returns (uint256 newlyLate, uint256 lateCount)
     {
-        lateCount = LoanMath.countDueBefore(s.start, s.term, s.count, block.timestamp - s.gracePeriod);
+        return lateness(lateCharged, s.start, s.term, s.count, s.gracePeriod, paid);
+    }
+
+    /// @notice {lateness} of a schedule given by its fields (a repayment keeps them on the stack).
+    function lateness(uint256 lateCharged, uint256 start, uint256 term, uint256 count, uint256 gracePeriod, uint256 paid)
+        internal
+        view
+        returns (uint256 newlyLate, uint256 lateCount)
+    {
+        lateCount = LoanMath.countDueBefore(start, term, count, block.timestamp - gracePeriod);
         uint256 firstUncharged = Math.max(lateCharged, paid);
         newlyLate = lateCount > firstUncharged ? lateCount - firstUncharged : 0;
     }

@@ -17,7 +17,7 @@ export const MARKET_GAS_CEILINGS = {
      */
     borrowRepeat: 365_000,
     /** An instalment on schedule after the loan's first payment. */
-    repayInstalment: 65_000
+    repayInstalment: 61_500
 } as const
 
 /**
@@ -33,5 +33,5 @@ export const OFFER_POSITION_GAS_CEILINGS = {
     /** The holder claims one instalment. */
     claimPosition: 60_000,
     /** An instalment on schedule of a loan with a position: one cold slot more than `repayInstalment`. */
-    repayInstalmentPosition: 67_500
+    repayInstalmentPosition: 63_500
 } as const
