@@ -57,7 +57,7 @@ import {
     type MarketLimits,
     type OfferSource
 } from "./lib/cli-oracle.ts"
-import { deeplyNested, garbled, hostileArgv, hostileJson, hostileText, mutation, truncations } from "./lib/hostile.ts"
+import { deeplyNested, garbled, hostileArgv, hostileJson, hostileText, mutation, ODD_STRINGS, truncations } from "./lib/hostile.ts"
 import { testPort } from "../helpers/ports.ts"
 
 const FULL = process.env.ZKCREDIT_FULL === "1"
@@ -106,6 +106,8 @@ interface World {
     bureauCount: number
     now: number
     codeAt: Map<string, string>
+    /** Addresses with code among the deployment's and the hostile texts' (checksummed). */
+    contracts: Set<string>
 }
 
 let W: World
@@ -253,8 +255,13 @@ beforeAll(async () => {
         root: BigInt(await new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, provider).getFunction("currentRoot")()),
         bureauCount: 1,
         now: (await provider.getBlock("latest"))!.timestamp,
-        codeAt: new Map()
+        codeAt: new Map(),
+        contracts: new Set()
     }
+    for (const candidate of new Set([...Object.values(chain.deployment.contracts), ...ODD_STRINGS.map(address)])) {
+        if (candidate !== undefined && (await provider.getCode(candidate)) !== "0x") W.contracts.add(address(candidate)!)
+    }
+    expect(W.contracts.has(address(W.stablecoin)!)).toBe(true)
     expect(W.offers.map((o) => o.lender)).toEqual([accounts[2], accounts[3]])
     expect(W.loan.status).toBe("Active")
     startBlock = await provider.getBlockNumber()
@@ -733,7 +740,8 @@ function commands(): { spec: CommandSpec; chain: boolean; proves?: boolean }[] {
         ...(["grant", "revoke"] as const).map((verb) => ({ chain: true, spec: { path: ["admin", "officer", verb], globals: acct(0), slots: [arg("<address>", W.accounts[6]!, (t) => (address(t) ? skip(`${verb}s the role`) : bad("INVALID_ADDRESS")))], base: skip(`${verb}s the role`) } })),
         // the stablecoin is the one token allowed (and the only ERC-20 on this chain): anything else is bad input
         { chain: true, spec: { path: ["admin", "allow-token"], globals: acct(0), slots: [arg("<address>", W.stablecoin, (t) => (isStablecoin(t) ? failed("ALREADY") : bad()))], base: failed("ALREADY") } },
-        { chain: true, spec: { path: ["admin", "disallow-token"], globals: acct(0), slots: [arg("<address>", "tusd", (t) => (isStablecoin(t) ? skip("disallows a token") : bad()))], base: skip("disallows a token") } },
+        // another contract is no token and not allowed: disallowing it is "not allowed already" (exit 1)
+        { chain: true, spec: { path: ["admin", "disallow-token"], globals: acct(0), slots: [arg("<address>", "tusd", (t) => (isStablecoin(t) ? skip("disallows a token") : W.contracts.has(address(t) ?? "") ? failed("ALREADY") : bad()))], base: skip("disallows a token") } },
         { chain: true, spec: { path: ["admin", "tokens"], globals: acct(0), slots: [], base: OK } },
         { chain: true, spec: { path: ["admin", "pause"], globals: acct(0), slots: [arg("<contract>", "kyc", (t) => (["kyc", "market", "verifier"].includes(t) ? skip("pauses") : bad("USAGE")))], base: skip("pauses") } },
         { chain: true, spec: { path: ["admin", "pause"], globals: acct(0), slots: [arg("<contract>", "verifier", (t) => (["kyc", "market", "verifier"].includes(t) ? skip("pauses") : bad("USAGE")))], base: skip("pauses") } },
