@@ -10,10 +10,11 @@
  * its registered key. A 128-bit challenge keeps Schnorr at the curve's security level (about 126
  * bits) and halves the circuit's variable-base multiplication against full-width EdDSA.
  *
- * The nonce is derived, not drawn: `r = Poseidon(NONCE_DOMAIN, a, ...m) mod l`. Its own domain
- * keeps it from ever equalling the nonce EdDSA-Poseidon would take for the same message with the
- * same key: two signatures of one message under one nonce with different challenges would give
- * the key away.
+ * The nonce is derived, not drawn: `r = Poseidon(NONCE_DOMAIN, a, ...m) mod l` (Poseidon keyed by
+ * the secret scalar; a field element reduced mod l is within 2^-124 of uniform). Its own derivation
+ * keeps it independent of the nonce EdDSA-Poseidon takes (a hash of the key bytes) for the same
+ * key and message: two signatures under one nonce with different challenges would give the key
+ * away.
  */
 import { deriveSecretScalar } from "#eddsa-poseidon"
 import { poseidon2 } from "poseidon-lite/poseidon2"
