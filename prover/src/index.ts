@@ -36,4 +36,4 @@ export { buildKycTree, hashSubtree, PARALLEL_BUILD_THRESHOLD, subtreeServer, wor
 export { KycTree, kycZeroes, poseidonLiteHash, verifyMerkleProof, type KycHash, type KycMerkleProof, type KycTreeOptions } from "./kyc-tree.ts"
 export { packGroth16Proof, unpackGroth16Proof, type PackedGroth16Proof } from "./pack-proof.ts"
 export { requireVerificationKey, verifyCreditProof } from "./verify-proof.ts"
-export { SIGNATURE_SCHEME, signatureChallenge, signSchnorr, verifySchnorr, type SchnorrSignature } from "./signature.ts"
+export { publicKeyHash, SIGNATURE_SCHEME, signatureChallenge, signSchnorr, verifySchnorr, type SchnorrSignature, type SignedMessage } from "./signature.ts"

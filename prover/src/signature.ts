@@ -53,10 +53,15 @@ function requireMessage(message: SignedMessage): void {
     }
 }
 
-/** The challenge `e`: the low {@link SIGNATURE_CHALLENGE_BITS} bits of `Poseidon(R8x, R8y, Poseidon(Ax, Ay), ...message)`. */
+/** A key's name, `Poseidon(Ax, Ay)`: in the challenge, and how the chain and the circuit name a bureau key. */
+export function publicKeyHash(publicKey: Point): bigint {
+    return poseidon2([publicKey[0], publicKey[1]])
+}
+
+/** The challenge `e`: the low {@link SIGNATURE_CHALLENGE_BITS} bits of `Poseidon(R8x, R8y, publicKeyHash(A), ...message)`. */
 export function signatureChallenge(R8: Point, publicKey: Point, message: SignedMessage): bigint {
     requireMessage(message)
-    return POSEIDON[3 + message.length]!([R8[0], R8[1], poseidon2([publicKey[0], publicKey[1]]), ...message]) & CHALLENGE_MASK
+    return POSEIDON[3 + message.length]!([R8[0], R8[1], publicKeyHash(publicKey), ...message]) & CHALLENGE_MASK
 }
 
 /**
