@@ -76,11 +76,18 @@ interface ICreditVerifier {
     /// @notice The Groth16 proof does not verify for these public signals.
     error InvalidProof();
 
+    /// @notice The anchor `anchorId` is prepared already: proofs under it read it now.
+    error AnchorAlreadyPrepared(bytes32 anchorId);
+
     /// @notice A constructor address is zero.
     error ZeroAddress();
 
     /// @notice `maxProofAge` must be in (0, `maxAllowedAge`], `maxFutureSkew` at most `maxAllowedSkew`.
     error InvalidTimeWindow(uint256 maxProofAge, uint256 maxFutureSkew, uint256 maxAllowedAge, uint256 maxAllowedSkew);
+
+    /// @notice Anyone prepared the anchor `anchorId` of these four public signals: proofs that carry
+    /// them are checked with two storage reads in place of four ecMul and four ecAdd calls.
+    event AnchorPrepared(bytes32 indexed anchorId, uint256 kycRoot, uint256 bureauKeyHash, uint256 committeeKeyY, uint256 scope);
 
     /// @notice Checks a credit proof; reverts with the first failed check, returns if all pass.
     /// @dev Order: pause, time window, context range, field range, root, bureau key, committee key,
@@ -93,6 +100,38 @@ interface ICreditVerifier {
     function verifyCreditProof(CreditProof calldata proof, uint256 threshold, uint256 scope, uint256 message)
         external
         view;
+
+    /// @notice Computes and keeps the part of the Groth16 input point that four public signals make:
+    /// the KYC root, the bureau key, the escrow committee key and a market's scope. They change
+    /// rarely (a root is current until the next membership change) and every borrow against them
+    /// would compute the same four ecMul and ecAdd calls (about 24,000 gas); once prepared, a borrow
+    /// reads the point from two slots (about 4,200). Permissionless: the point is computed here from
+    /// the values, so whoever pays for it cannot make it wrong, and a proof under an unprepared
+    /// anchor still verifies, at the higher cost. Emits `AnchorPrepared`.
+    /// @dev Reverts `NotAFieldElement` for a value not below the SNARK scalar field, the root,
+    /// bureau key and committee key errors of `verifyCreditProof` (at block time) for a value no
+    /// proof could use now, and `AnchorAlreadyPrepared` if it is.
+    /// @param kycRoot A KYC root, valid now.
+    /// @param bureauKeyHash A bureau key, active now.
+    /// @param committeeKeyY An escrow committee key, active now.
+    /// @param scope A market's scope (`ILoanMarket.scope`, `IRequestMarket.scope`).
+    /// @return anchorId `anchorIdOf` the four.
+    function prepareAnchor(uint256 kycRoot, uint256 bureauKeyHash, uint256 committeeKeyY, uint256 scope)
+        external
+        returns (bytes32 anchorId);
+
+    /// @notice Whether the anchor of these four public signals is prepared.
+    function anchorPrepared(uint256 kycRoot, uint256 bureauKeyHash, uint256 committeeKeyY, uint256 scope)
+        external
+        view
+        returns (bool);
+
+    /// @notice The id an anchor is kept under: `keccak256(abi.encode(kycRoot, bureauKeyHash,
+    /// committeeKeyY, scope))`.
+    function anchorIdOf(uint256 kycRoot, uint256 bureauKeyHash, uint256 committeeKeyY, uint256 scope)
+        external
+        pure
+        returns (bytes32);
 
     /// @notice The KYC registry whose roots are accepted.
     function kycRegistry() external view returns (IKycRegistry);

@@ -37,6 +37,23 @@ contract MockCreditVerifier is ICreditVerifier {
         return 0;
     }
 
+    /// @dev The mock keeps no anchors: its tests are not about verification gas.
+    function prepareAnchor(uint256, uint256, uint256, uint256) external pure returns (bytes32) {
+        revert InvalidProof();
+    }
+
+    function anchorPrepared(uint256, uint256, uint256, uint256) external pure returns (bool) {
+        return false;
+    }
+
+    function anchorIdOf(uint256 kycRoot, uint256 bureauKeyHash, uint256 committeeKeyY, uint256 scope)
+        external
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(kycRoot, bureauKeyHash, committeeKeyY, scope));
+    }
+
     /// @dev The mock has no brake: its tests are not about the pause.
     function pause() external pure {
         revert VerifierPaused();

@@ -231,6 +231,133 @@ describe("CreditVerifier", () => {
         })
     })
 
+    describe("# prepareAnchor", () => {
+        /** The four signals an anchor stands for, as `prepareAnchor` takes them. */
+        function anchorOf(p: BorrowProofCalldata, s = scope): [bigint, bigint, bigint, bigint] {
+            return [p.kycRoot, p.bureauKeyHash, p.committeeKeyY, s]
+        }
+
+        it("keeps the anchor of an active root, bureau key and committee key for a scope: event, anchorPrepared, anchorIdOf", async () => {
+            const platform = await loadFixture(deployPlatform)
+            // deployPlatform prepared the market's; another scope has none yet
+            const values = anchorOf(proof, scope + 1n)
+            const id = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256", "uint256", "uint256"], values))
+            expect(await platform.verifier.anchorIdOf(...values)).toBe(id)
+            expect(await platform.verifier.anchorPrepared(...values)).toBe(false)
+            expect(await platform.verifier.anchorPrepared(...anchorOf(proof))).toBe(true)
+            const receipt = await (await as(platform.verifier, platform.signers.stranger).prepareAnchor(...values)).wait()
+            const log = platform.verifier.interface.parseLog(receipt!.logs[0]!)!
+            expect(log.name).toBe("AnchorPrepared")
+            expect([...log.args]).toEqual([id, ...values])
+            expect(await platform.verifier.anchorPrepared(...values)).toBe(true)
+        })
+
+        it("a proof verifies the same with its anchor as without, for about 20,000 gas less", async () => {
+            const platform = await loadFixture(deployPlatform)
+            // a second verifier on the same registries, with no anchor
+            const bare = await deploy(ethers, "CreditVerifier", [
+                platform.signers.admin.address,
+                await platform.kyc.getAddress(),
+                await platform.bureaus.getAddress(),
+                await platform.committees.getAddress(),
+                SETTINGS.maxProofAge,
+                SETTINGS.maxFutureSkew
+            ])
+            expect(await bare.anchorPrepared(...anchorOf(proof))).toBe(false)
+            await bare.verifyCreditProof(proof, THRESHOLD, scope, message)
+            const anchored = await platform.verifier.verifyCreditProof.estimateGas(proof, THRESHOLD, scope, message)
+            const computed = await bare.verifyCreditProof.estimateGas(proof, THRESHOLD, scope, message)
+            expect(computed - anchored).toBeGreaterThan(20_000n)
+            // the same checks on both paths: a wrong statement fails on each
+            for (const verifier of [platform.verifier, bare]) {
+                await expectRevert(verifier.verifyCreditProof(proof, THRESHOLD - 1, scope, message), "InvalidProof", [])
+                await expectRevert(verifier.verifyCreditProof(tamper(proof, { ciphertext: proof.ciphertext + 1n }), THRESHOLD, scope, message), "InvalidProof", [])
+            }
+        })
+
+        it("an anchor stands for its four values only: a proof that claims them under another root is refused", async () => {
+            const platform = await loadFixture(deployPlatform)
+            // a newer root, valid and anchored; the proof was made under the older one
+            const group = new KycTree(initialMembers())
+            group.addMember(4242n)
+            await (await as(platform.kyc, platform.signers.officer).addMembers([4242n], group.root)).wait()
+            await (await platform.verifier.prepareAnchor(...anchorOf(tamper(proof, { kycRoot: group.root })))).wait()
+            await expectRevert(verify(platform, tamper(proof, { kycRoot: group.root })), "InvalidProof", [])
+            await verify(platform, proof)
+        })
+
+        it("does not stand in for the registries: a root, bureau key or committee key revoked after it was prepared is refused", async () => {
+            const revoked = [
+                async (platform: Platform) => {
+                    await (await platform.kyc.revokeRoot(proof.kycRoot)).wait()
+                    return ["RevokedRoot", [proof.kycRoot]] as const
+                },
+                async (platform: Platform) => {
+                    await (await platform.bureaus.revokeKey(BUREAU_KEYS.main.keyHash)).wait()
+                    return ["InactiveBureauKey", [BUREAU_KEYS.main.keyHash]] as const
+                },
+                async (platform: Platform) => {
+                    await (await platform.committees.revokeKey(COMMITTEE_KEY[1])).wait()
+                    const revokedAt = BigInt(await time.latest())
+                    return ["InactiveCommitteeKey", [COMMITTEE_KEY[1], proof.currentTime, BigInt(COMMITTEE_WINDOW.validFrom), BigInt(COMMITTEE_WINDOW.validUntil), revokedAt]] as const
+                }
+            ]
+            for (const revoke of revoked) {
+                const platform = await loadFixture(deployPlatform)
+                expect(await platform.verifier.anchorPrepared(...anchorOf(proof))).toBe(true)
+                const [error, args] = await revoke(platform)
+                await expectRevert(verify(platform, proof), error, [...args])
+            }
+        })
+
+        it("refuses each value at or above the field, naming its signal index", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const values = anchorOf(proof, scope + 1n)
+            // kycRoot 3, bureauKeyHash 4, committeeKeyY 7, scope 6: the circuit's signal order
+            const indices = [3n, 4n, 7n, 6n]
+            for (let i = 0; i < 4; i++) {
+                const bad = [...values] as typeof values
+                bad[i] = values[i]! + P
+                await expectRevert(platform.verifier.prepareAnchor(...bad), "NotAFieldElement", [indices[i]!, bad[i]!])
+            }
+            expect(await platform.verifier.anchorPrepared(...values)).toBe(false)
+        })
+
+        it("refuses a root, bureau key or committee key no proof could use now", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const [root, keyHash, committeeY, s] = anchorOf(proof, scope + 1n)
+            await expectRevert(platform.verifier.prepareAnchor(root + 1n, keyHash, committeeY, s), "UnknownRoot", [root + 1n])
+            await expectRevert(platform.verifier.prepareAnchor(root, keyHash + 1n, committeeY, s), "InactiveBureauKey", [keyHash + 1n])
+            const blockTime = BigInt(await time.latest()) + 10n
+            await time.setNextBlockTimestamp(blockTime)
+            await expectRevert(platform.verifier.prepareAnchor(root, keyHash, committeeY + 1n, s), "InactiveCommitteeKey", [committeeY + 1n, blockTime, 0n, 0n, 0n])
+
+            // a replaced root past its validity, a revoked one and one older than an immediate removal
+            const group = new KycTree(initialMembers())
+            group.addMember(4242n)
+            await (await as(platform.kyc, platform.signers.officer).addMembers([4242n], group.root)).wait()
+            const replacedAt = BigInt(await time.latest())
+            const validUntil = replacedAt + BigInt(SETTINGS.rootValidity)
+            await time.setNextBlockTimestamp(validUntil)
+            await expectRevert(platform.verifier.prepareAnchor(root, keyHash, committeeY, s), "ExpiredRoot", [root, replacedAt, validUntil])
+            await (await platform.kyc.revokeRoot(group.root)).wait()
+            await expectRevert(platform.verifier.prepareAnchor(group.root, keyHash, committeeY, s), "RevokedRoot", [group.root])
+
+            const fresh = await loadFixture(deployPlatform)
+            const smaller = new KycTree(initialMembers())
+            smaller.removeMember(0)
+            await (await as(fresh.kyc, fresh.signers.officer).removeMemberImmediately(0, smaller.root)).wait()
+            await expectRevert(fresh.verifier.prepareAnchor(root, keyHash, committeeY, s), "InvalidatedRoot", [root])
+            expect(await fresh.verifier.anchorPrepared(root, keyHash, committeeY, s)).toBe(false)
+        })
+
+        it("refuses to prepare an anchor twice", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const values = anchorOf(proof)
+            await expectRevert(platform.verifier.prepareAnchor(...values), "AnchorAlreadyPrepared", [await platform.verifier.anchorIdOf(...values)])
+        })
+    })
+
     describe("# pause / unpause", () => {
         it("the admin pauses: every proof is refused with VerifierPaused until unpaused; both emit an event", async () => {
             const platform = await loadFixture(deployPlatform)

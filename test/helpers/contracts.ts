@@ -222,6 +222,9 @@ export async function deployPlatform(connection: NetworkConnection): Promise<Pla
         await (await bureaus.addKey(1, key.publicKey[0], key.publicKey[1], key.keyHash, window.validFrom, window.validUntil)).wait()
     }
 
+    // as the platform's keeper would: borrows against today's root, key and committee read it
+    await (await contracts.verifier.prepareAnchor(group.root, BUREAU_KEYS.main.keyHash, COMMITTEE_KEY[1], await market.scope())).wait()
+
     await (await token.mint(lender.address, CAPACITY * 10n)).wait()
     await (await as(token, lender).approve(await market.getAddress(), connection.ethers.MaxUint256)).wait()
     await (await as(market, lender).createOffer(await token.getAddress(), CAPACITY, TIERS, TERMS)).wait()

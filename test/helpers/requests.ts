@@ -6,7 +6,7 @@
 import type { NetworkConnection } from "hardhat/types/network"
 import { computeScope, generateCreditProof, toBorrowCalldata, type Attestation, type BorrowProofCalldata, type Identity, type KycTree } from "../../prover/src/index.ts"
 import { computeRequestMessage, requestTermsTuple, type RequestTerms } from "../../client/src/requests.ts"
-import { as, DAY, deploy, PLATFORM_START, SETTINGS, USD, type Contracts, type Deployed, type Platform, type Signer } from "./contracts.ts"
+import { as, BUREAU_KEYS, DAY, deploy, PLATFORM_START, SETTINGS, USD, type Contracts, type Deployed, type Platform, type Signer } from "./contracts.ts"
 import { COMMITTEE_KEY, artifacts as proofArtifacts } from "./fixtures.ts"
 
 export { requestTermsTuple, type RequestTerms }
@@ -66,11 +66,17 @@ export async function deployMockRequestMarket(connection: NetworkConnection, max
     return { connection, market, verifier, token, signers: { admin, officer, lender, borrower, other, stranger }, lenders: [lender, other, stranger, extra1, extra2], minted }
 }
 
-/** A RequestMarket on a deployed platform's real credit verifier, allowing the platform's token. */
+/**
+ * A RequestMarket on a deployed platform's real credit verifier, allowing the platform's token, with
+ * the anchor of its scope under the current root, the main bureau key and the committee key
+ * prepared (as the platform's keeper does for every market).
+ */
 export async function deployRequestMarketOn(platform: Contracts): Promise<Deployed> {
     const { ethers } = platform.connection
     const market = await deploy(ethers, "RequestMarket", [platform.signers.admin.address, await platform.verifier.getAddress(), SETTINGS.maxActiveLoans])
     await (await market.setTokenAllowed(await platform.token.getAddress(), true)).wait()
+    const root = (await platform.kyc.currentRoot()) as bigint
+    await (await platform.verifier.prepareAnchor(root, BUREAU_KEYS.main.keyHash, COMMITTEE_KEY[1], await market.scope())).wait()
     return market
 }
 
