@@ -130,13 +130,13 @@ describe("LoanMarket with real proofs", () => {
             expect(aliceProof.nullifier).toBe(alice.nullifier(await market.scope()))
         })
 
-        it("costs at most 393,500 gas with the identity escrow, proof verification included (first loan, empty borrower)", async () => {
+        it("costs at most 371,000 gas with the identity escrow, proof verification included (first loan, empty borrower)", async () => {
             const platform = await loadFixture(deployPlatform)
             const gas = await gasOf(borrowAs(platform, "borrower", aliceProof))
             expect(gas).toBeLessThanOrEqual(BigInt(MARKET_GAS_CEILINGS.borrow))
         })
 
-        it("costs at most 61,500 gas an instalment on schedule and 361,500 the pseudonym's next loan (its escrow tag in the record's bits)", async () => {
+        it("costs at most 61,500 gas an instalment on schedule and 339,000 the pseudonym's next loan (its escrow tag in the record's bits)", async () => {
             const platform = await borrowedWithFunds()
             const { market, signers } = platform
             const start = Number((await market.loan(0n)).startTime)
