@@ -872,6 +872,7 @@ export const en = {
     "error.revert.KeyAlreadyRevoked": "This bureau key was revoked already.",
     "error.revert.LoanNotActive": "The loan is already repaid or defaulted.",
     "error.revert.LoanNotInDefault": "The loan can be marked defaulted only from {defaultableAt}.",
+    "error.revert.AnchorAlreadyPrepared": "The anchor {anchorId} is prepared already: borrows under it use it now, nothing more to do.",
     "error.revert.ContextOutOfRange": "The market asked for a proof with a threshold ({threshold}) or a message ({message}) too wide for the credit proof: this market is misconfigured, report it to its operator.",
     "error.revert.NotAFieldElement": "A proof value is not a field element: the proof is malformed.",
     "error.revert.PositionAlreadyOpen": "Loan {loanId} already has a position: its offer's lender opened it before.",

@@ -874,6 +874,7 @@ export const zhCN: Messages = {
     "error.revert.KeyAlreadyRevoked": "该征信机构密钥已被吊销。",
     "error.revert.LoanNotActive": "该贷款已还清或已违约。",
     "error.revert.LoanNotInDefault": "该贷款要到 {defaultableAt} 才能标记为违约。",
+    "error.revert.AnchorAlreadyPrepared": "锚点 {anchorId} 已准备好：其下的借款已在使用它，无需再操作。",
     "error.revert.ContextOutOfRange": "该市场要求的证明门槛（{threshold}）或消息（{message}）超出信用证明允许的位宽：此市场配置有误，请告知其运营方。",
     "error.revert.NotAFieldElement": "证明中的某个值不是域元素：证明格式有误。",
     "error.revert.PositionAlreadyOpen": "贷款 {loanId} 已有债权份额：其方案的出借方此前已开立。",
