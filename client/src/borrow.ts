@@ -1,13 +1,13 @@
-import { Contract, type EventLog, type Provider } from "ethers"
+import type { Provider } from "ethers"
 import { bureauKeyHash, parseAttestation, type Attestation } from "../../prover/src/attestation.ts"
 import { ZkCreditError } from "../../prover/src/errors.ts"
 import { computeMessage, computeScope } from "../../prover/src/hash.ts"
 import type { Identity } from "../../prover/src/identity.ts"
 import type { CreditProofRequest } from "../../prover/src/inputs.ts"
 import type { KycTree, KycMerkleProof } from "../../prover/src/kyc-tree.ts"
+import { activeCommitteeKey } from "./active-keys.ts"
 import type { ZkCreditContracts } from "./contracts.ts"
 import type { Deployment } from "./deployments.ts"
-import { EscrowCommitteeRegistryAbi } from "./generated/abis.ts"
 import type { OfferView } from "./views.ts"
 
 /** What a borrower wants. */
@@ -17,36 +17,6 @@ export interface BorrowIntent {
     principal: bigint
     /** The address that sends `borrow` and receives the money. */
     borrower: string
-}
-
-/**
- * The escrow committee key a proof made at `time` must encrypt under: of the keys registered in
- * the registry the credit verifier checks (`escrowCommittees()`), the one active at `time` with
- * the latest `validFrom` (during a rotation both are active; the newer one is taken, as the
- * borrower page's escrow statement shows it). Read
- * from chain data alone: the registry's `CommitteeKeyAdded` events and `keyOf`.
- * @returns The key `[x, y]`, for `CreditProofRequest.committeeKey`.
- * @throws ZkCreditError `INVALID_POINT` when no committee key is active at `time` (the platform
- *   cannot accept proofs until its committee registers one).
- */
-export async function activeCommitteeKey(params: { provider: Provider; deployment: Deployment; contracts: ZkCreditContracts; time: number }): Promise<[bigint, bigint]> {
-    const { provider, deployment, contracts, time } = params
-    const address = (await contracts.creditVerifier.getFunction("escrowCommittees")()) as string
-    const registry = new Contract(address, EscrowCommitteeRegistryAbi, provider)
-    const added = (await registry.queryFilter(registry.filters.CommitteeKeyAdded!(), deployment.deployBlock)) as EventLog[]
-    let newest: { x: bigint; y: bigint; validFrom: bigint } | undefined
-    for (const event of added) {
-        const keyY = event.args[0] as bigint
-        if (!((await registry.getFunction("isKeyActive")(keyY, time)) as boolean)) continue
-        const key = (await registry.getFunction("keyOf")(keyY)) as { x: bigint; validFrom: bigint }
-        if (!newest || key.validFrom > newest.validFrom) newest = { x: key.x, y: keyY, validFrom: key.validFrom }
-    }
-    if (newest) return [newest.x, newest.y]
-    throw new ZkCreditError(
-        "INVALID_POINT",
-        `no escrow committee key is active in the registry ${address} at ${time}: the committee must register one (\`zkcredit committee register\`) before anyone can borrow`,
-        "committeeKey"
-    )
 }
 
 /**

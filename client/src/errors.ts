@@ -93,6 +93,8 @@ const EXPLANATIONS: Record<string, (a: DecodedRevert["args"]) => string> = {
     NoOpenDefault: () => "This identity has no open default: there is nothing to readmit it from.",
     DefaultNotRecovered: (a) => `Loan ${a.loanId} of market ${a.market} still owes ${a.outstanding}: readmission waits until it is paid in full.`,
     InactiveBureauKey: () => "The bureau key that signed the attestation is not active (revoked, expired or unknown): ask the bureau for a new attestation.",
+    InactiveCommitteeKey: (a) => `The escrow committee key ${a.committeeKeyY} is not active at ${a.currentTime} (unix time): prove again under the committee key the registry lists as active now.`,
+    AnchorAlreadyPrepared: (a) => `The anchor ${a.anchorId} is prepared already: proofs under it use it now.`,
     ProofFromFuture: () => "The proof's time is ahead of the chain's clock: check the device clock and prove again.",
     ProofTooOld: () => "The proof is too old for the chain's clock: prove again.",
     InvalidProof: () => "The proof does not verify for this borrow (another address, offer, tier, amount or market): prove again for exactly this borrow.",

@@ -2,9 +2,12 @@
  * @module zkcredit/client
  * Chain access shared by the app, the CLI and the scripts, in Node and browsers: deployments,
  * contract handles, the KYC tree rebuilt from events (the borrower's Merkle path and the
- * officer's audit), offer and loan views, borrow preparation and readable contract errors.
+ * officer's audit), offer and loan views, borrow preparation, the proof anchors of the active
+ * root and keys, and readable contract errors.
  */
-export { activeCommitteeKey, borrowProofParams, prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
+export { activeBureauKeys, activeCommitteeKey, activeCommitteeKeys, type ActiveCommitteeKey, type ActiveKeysParams } from "./active-keys.ts"
+export { anchorIdOf, listAnchors, prepareAnchors, type Anchor, type AnchorMarket, type AnchorPlan, type AnchorState, type PreparedAnchor, type PreparedAnchors } from "./anchors.ts"
+export { borrowProofParams, prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
 export { ALL_ABIS, CONTRACT_ABIS, connectContracts, contractNames, type ContractName, type ZkCreditContracts } from "./contracts.ts"
 export { escrowOpeningsOf, parseDeployment, type Deployment } from "./deployments.ts"
 export { escrowMarketOf, partialOfEvent, readEscrowLoanStatus, type EscrowLoanStatus, type EscrowMarket, type EscrowMarketKind } from "./escrow-markets.ts"
