@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander"
 import { registerAdmin } from "./commands/admin.ts"
+import { registerAnchors } from "./commands/anchors.ts"
 import { registerBorrower } from "./commands/borrower.ts"
 import { registerBureau } from "./commands/bureau.ts"
 import { registerCommittee } from "./commands/committee.ts"
@@ -27,6 +28,7 @@ Roles:
   request   loan requests funded by many lenders: create, list, fund, cancel, refund, close, repay
   position  lenders' positions (ERC-721) in requests' loans: list, claim, transfer
   admin     (deployer) bureaus and their keys, officer roles, pauses
+  anchors   (anyone) proof anchors of the current KYC root and keys: cheaper borrows
 
 Environment:
   ${ENV.rpc.padEnd(24)}JSON-RPC URL when --rpc is not given (default ${DEFAULT_RPC_URL})
@@ -72,6 +74,7 @@ export function buildProgram(options: { json?: boolean } = {}): Command {
     registerRequest(program.command("request").description("loan requests funded by many lenders: a borrower proves a band and lists; lenders fund parts"))
     registerPosition(program.command("position").description("lenders' positions in requests' loans (ERC-721): list, claim repayments, transfer"))
     registerCommittee(program.command("committee").description("escrow committee: dealerless key generation, key registration, opening defaulted loans' escrows"))
+    registerAnchors(program.command("anchors").description("proof anchors (anyone): prepare those of the current KYC root with every active key and market, so borrows cost about 21,000 gas less"))
     for (const command of program.commands) command.showHelpAfterError("(add --help for usage)")
     return program
 }

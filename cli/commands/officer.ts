@@ -24,6 +24,7 @@ import { startProgress } from "../lib/progress.ts"
 import { saveTreeFile } from "../lib/tree-file.ts"
 import { send } from "../lib/tx.ts"
 import { requireMatch, requireOfficer, TREE_OPTION, treePath } from "../lib/officer-tree.ts"
+import { NO_ANCHORS_OPTION, publishAnchorsHelp, reportPublishedRoot } from "./anchors.ts"
 import { computeRef } from "./provider.ts"
 import { registerDefaultCommands } from "./officer-defaults.ts"
 
@@ -73,11 +74,12 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .option("--batch-size <n>", "members per transaction (1 to 1000)", "100")
         .option("--dry-run", "check the file and compute the roots; send nothing")
         .option("--resume", "skip the file's members that the chain already has (after a crash or Ctrl-C) and add the rest")
+        .option(...NO_ANCHORS_OPTION)
         .addHelpText(
             "after",
-            "\nThe whole file is checked first (field elements, no zero, no repeats, none already a member): one bad row and nothing is sent (exit 2).\nAn interrupted add is continued with --resume: the tree is synced from the chain first, so no member is added twice."
+            `\nThe whole file is checked first (field elements, no zero, no repeats, none already a member): one bad row and nothing is sent (exit 2).\nAn interrupted add is continued with --resume: the tree is synced from the chain first, so no member is added twice.\n${publishAnchorsHelp("After the last batch")}`
         )
-        .action(action<{ tree?: string; batchSize: string; dryRun?: boolean; resume?: boolean }>(async (ctx, options, [file]) => add(ctx, file!, options)))
+        .action(action<{ tree?: string; batchSize: string; dryRun?: boolean; resume?: boolean; anchors: boolean }>(async (ctx, options, [file]) => add(ctx, file!, options)))
 
     officer
         .command("remove")
@@ -86,8 +88,9 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .option("--commitment <c>", "find the member by commitment instead of index")
         .option("--immediate", "sanctions-grade: every older root is invalid at once (every other borrower must re-prove)")
         .option(...TREE_OPTION)
-        .addHelpText("after", "\nWithout --immediate the old root stays valid for the registry's rootValidity, so proofs in flight land.\nWith it, proofs against any older root fail at once, also other members' (they must prove again).")
-        .action(action<{ tree?: string; commitment?: string; immediate?: boolean }>(async (ctx, options, [index]) => change(ctx, "remove", { index, ...options })))
+        .option(...NO_ANCHORS_OPTION)
+        .addHelpText("after", `\nWithout --immediate the old root stays valid for the registry's rootValidity, so proofs in flight land.\nWith it, proofs against any older root fail at once, also other members' (they must prove again).\n${publishAnchorsHelp()}`)
+        .action(action<{ tree?: string; commitment?: string; immediate?: boolean; anchors: boolean }>(async (ctx, options, [index]) => change(ctx, "remove", { index, ...options })))
 
     officer
         .command("replace")
@@ -95,7 +98,9 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .argument("<index>", "the member's index in the tree")
         .argument("<commitment>", "the new identity commitment")
         .option(...TREE_OPTION)
-        .action(action<{ tree?: string }>(async (ctx, options, [index, commitment]) => change(ctx, "replace", { index, commitment, ...options })))
+        .option(...NO_ANCHORS_OPTION)
+        .addHelpText("after", `\n${publishAnchorsHelp()}`)
+        .action(action<{ tree?: string; anchors: boolean }>(async (ctx, options, [index, commitment]) => change(ctx, "replace", { index, commitment, ...options })))
 
     registerDefaultCommands(officer)
 
@@ -146,7 +151,7 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         )
 }
 
-async function add(ctx: CliContext, file: string, options: { tree?: string; batchSize: string; dryRun?: boolean; resume?: boolean }): Promise<void> {
+async function add(ctx: CliContext, file: string, options: { tree?: string; batchSize: string; dryRun?: boolean; resume?: boolean; anchors: boolean }): Promise<void> {
     const batchSize = parseInteger(options.batchSize, "--batch-size", { min: 1, max: 1000 })
     const allRows = parseMembersFile(await readText(file, "members file"), file)
     if (!options.dryRun) await requireOfficer(ctx)
@@ -221,7 +226,10 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
     }
     const last = sent[sent.length - 1]!
     await saveTreeFile(path, { ...synced.meta, syncedBlock: last.blockNumber }, tree)
-    ctx.out.result(
+    await reportPublishedRoot(
+        ctx,
+        tree.root,
+        options.anchors,
         { added: rows.length, skipped, batches: sent, root: tree.root.toString(), size: tree.size, treeFile: path },
         [`added ${rows.length} members in ${sent.length} transaction(s)${skipped > 0 ? ` (${skipped} were in already)` : ""}`, `root ${tree.root} (${tree.size} slots); tree saved in ${path}`]
     )
@@ -270,7 +278,7 @@ export async function revokeRoot(ctx: CliContext, text: string | undefined): Pro
     ctx.out.result({ revokedRoot: root.toString(), transactionHash: receipt.hash }, `revoked KYC root ${root}`)
 }
 
-async function change(ctx: CliContext, kind: "remove" | "replace", options: { index?: string; commitment?: string; tree?: string; immediate?: boolean }): Promise<void> {
+async function change(ctx: CliContext, kind: "remove" | "replace", options: { index?: string; commitment?: string; tree?: string; immediate?: boolean; anchors: boolean }): Promise<void> {
     // check the arguments before anything else
     const newCommitment = kind === "replace" ? parseCommitment(options.commitment, "commitment") : undefined
     const byCommitment = kind === "remove" && options.commitment !== undefined ? parseCommitment(options.commitment, "--commitment") : undefined
@@ -302,9 +310,12 @@ async function change(ctx: CliContext, kind: "remove" | "replace", options: { in
         kind === "remove" ? kycRegistry.getFunction(method)(index, root) : kycRegistry.getFunction("replaceMember")(index, newCommitment, root)
     )
     await saveTreeFile(path, { ...synced.meta, syncedBlock: receipt.blockNumber }, tree)
-    ctx.out.result(
+    await reportPublishedRoot(
+        ctx,
+        root,
+        options.anchors,
         { [kind === "remove" ? "removed" : "replaced"]: index, ...(kind === "remove" ? { immediate } : {}), root: root.toString(), transactionHash: receipt.hash, treeFile: path },
-        `${kind === "remove" ? "removed" : "replaced"} the member at index ${index}${immediate ? " immediately (every older root is invalid)" : ""}; new root ${root}`
+        [`${kind === "remove" ? "removed" : "replaced"} the member at index ${index}${immediate ? " immediately (every older root is invalid)" : ""}; new root ${root}`]
     )
 }
 

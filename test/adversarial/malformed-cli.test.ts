@@ -578,6 +578,8 @@ function commands(): { spec: CommandSpec; chain: boolean; proves?: boolean }[] {
                 base: skip("revokes a root")
             }
         })),
+        // anchors: the current root's are not prepared (the committee key came after the officer's changes)
+        { chain: true, spec: { path: ["anchors", "prepare"], globals: acct(5), slots: [opt("--root", String(W.root), (t) => (fieldElement(t) === undefined ? bad() : fieldElement(t) === W.root ? skip("prepares anchors") : bad("INVALID_ROOT")))], base: skip("prepares anchors") } },
         // bureau
         { chain: false, spec: { path: ["bureau", "key", "create"], slots: [outOpt("new-key.json")], base: OK, outputs: ["new-key.json"] } },
         { chain: false, spec: { path: ["bureau", "key", "show"], slots: [readOpt("--key", "k1.json", keyFileContent)], base: OK } },
