@@ -2,7 +2,8 @@
  * The demo world of `npm start`: an admin, a compliance officer, a registered bureau key, four
  * data providers with signed records about every demo person and SME in the bureau's database,
  * a dozen KYC members with their encrypted identity backups, KYC bindings and attestations on
- * disk, and two recognised lenders with funded offers in the test stablecoin.
+ * disk, the proof anchors of their root, and two recognised lenders with funded offers in the
+ * test stablecoin.
  *
  * Secrets are made once and kept in the state folder (git-ignored), so a restarted local chain
  * gets the same members and a browser that imported a demo identity can keep using it.
@@ -19,6 +20,7 @@ import { applicantFromRecords } from "../../bureau/src/features.ts"
 import { personReference } from "../../bureau/src/person-ref.ts"
 import { periodOf, recordId } from "../../bureau/src/records.ts"
 import { demoProviderKeys, demoRecords, demoReferenceSalt, demoRegistrations } from "./demo-records.ts"
+import { listAnchors, prepareAnchors } from "../../client/src/anchors.ts"
 import { connectContracts } from "../../client/src/contracts.ts"
 import type { Deployment } from "../../client/src/deployments.ts"
 import { signAttestation } from "../../prover/src/attestation.ts"
@@ -192,6 +194,11 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
     const asOfficer = connectContracts(options.deployment, officer)
     await (await asOfficer.kycRegistry.getFunction("addMembers")(identities.map((id) => id.commitment), group.root)).wait()
     await writeFile(`${options.stateDir}/kyc-tree.json`, `${group.export()}\n`)
+
+    // the members' root, the bureau key and the committee key all exist only from here
+    step("compliance: preparing the proof anchors of the KYC root with the bureau key, the committee key and each market")
+    const plan = await listAnchors({ provider, deployment: options.deployment, contracts: asOfficer })
+    await prepareAnchors({ contracts: asOfficer, anchors: plan.anchors })
 
     step("lenders: 10,000 tUSD each from the faucet, 8,000 of it in an offer")
     const stablecoinAddress = options.deployment.contracts.stablecoin
