@@ -19,6 +19,7 @@ import { requireMatch, requireOfficer, TREE_OPTION, treePath } from "../lib/offi
 import { parseAddress, parseCommitment, parseInteger } from "../lib/parse.ts"
 import { saveTreeFile } from "../lib/tree-file.ts"
 import { send } from "../lib/tx.ts"
+import { NO_ANCHORS_OPTION, publishAnchorsHelp, reportPublishedRoot } from "./anchors.ts"
 
 /** Registers `record-default` and `readmit` under `officer`. */
 export function registerDefaultCommands(officer: Command): void {
@@ -30,6 +31,7 @@ export function registerDefaultCommands(officer: Command): void {
         .option("--market <address>", "the loan's market (default: the deployment's LoanMarket)")
         .option("--immediate", "also invalidate every older root at once (every other borrower must re-prove)")
         .option(...TREE_OPTION)
+        .option(...NO_ANCHORS_OPTION)
         .addHelpText(
             "after",
             `
@@ -38,7 +40,8 @@ this deployment's KycRegistry. The identity must be a member and have no open de
 From the new root on, it cannot prove KYC membership in any market. Without --immediate the root
 it replaces (which still holds the member) stays valid for the registry's rootValidity, as after
 any removal; with it, every older root is invalid at once.
-Re-admission is \`zkcredit officer readmit --commitment <c>\`, once the loan is paid in full.`
+Re-admission is \`zkcredit officer readmit --commitment <c>\`, once the loan is paid in full.
+${publishAnchorsHelp()}`
         )
         .action(action<RecordOptions>(async (ctx, options) => recordDefault(ctx, options)))
 
@@ -47,14 +50,16 @@ Re-admission is \`zkcredit officer readmit --commitment <c>\`, once the loan is 
         .description("readmit an identity removed for a default, once its market shows the loan paid in full")
         .requiredOption("--commitment <c>", "the identity commitment removed by `officer record-default`")
         .option(...TREE_OPTION)
+        .option(...NO_ANCHORS_OPTION)
         .addHelpText(
             "after",
             `
 The registry readmits only on the market's word: the defaulted loan must be paid in full (anyone may
 repay a defaulted loan, so a settlement is paid through the market). The identity comes back at the
-next index; the record of the default stays on the chain.`
+next index; the record of the default stays on the chain.
+${publishAnchorsHelp()}`
         )
-        .action(action<{ commitment: string; tree?: string }>(async (ctx, options) => readmit(ctx, options)))
+        .action(action<{ commitment: string; tree?: string; anchors: boolean }>(async (ctx, options) => readmit(ctx, options)))
 }
 
 interface RecordOptions {
@@ -63,6 +68,8 @@ interface RecordOptions {
     market?: string
     immediate?: boolean
     tree?: string
+    /** False with `--no-anchors`. */
+    anchors: boolean
 }
 
 /** The market at an address, refused unless it is a market of this deployment's KYC registry. */
@@ -120,7 +127,10 @@ async function recordDefault(ctx: CliContext, options: RecordOptions): Promise<v
     const writable = (await ctx.writeContracts()).kycRegistry
     const receipt = await send(ctx.out, `recordDefault(${index}, loan ${loanId})`, () => writable.getFunction("recordDefault")(index, commitment, marketAddress, loanId, root, immediate))
     await saveTreeFile(path, { ...synced.meta, syncedBlock: receipt.blockNumber }, tree)
-    ctx.out.result(
+    await reportPublishedRoot(
+        ctx,
+        root,
+        options.anchors,
         { removedForDefault: index, commitment: commitment.toString(), market: marketAddress, loanId: Number(loanId), immediate, root: root.toString(), transactionHash: receipt.hash, treeFile: path },
         [
             `removed the member at index ${index} for the default of loan ${loanId} of market ${marketAddress}${immediate ? " (every older root is invalid)" : ""}; new root ${root}`,
@@ -129,7 +139,7 @@ async function recordDefault(ctx: CliContext, options: RecordOptions): Promise<v
     )
 }
 
-async function readmit(ctx: CliContext, options: { commitment: string; tree?: string }): Promise<void> {
+async function readmit(ctx: CliContext, options: { commitment: string; tree?: string; anchors: boolean }): Promise<void> {
     const commitment = parseCommitment(options.commitment, "--commitment")
     await requireOfficer(ctx)
     const { kycRegistry } = await ctx.readContracts()
@@ -154,8 +164,11 @@ async function readmit(ctx: CliContext, options: { commitment: string; tree?: st
     const writable = (await ctx.writeContracts()).kycRegistry
     const receipt = await send(ctx.out, `readmit(loan ${loanId})`, () => writable.getFunction("readmit")(commitment, root))
     await saveTreeFile(path, { ...synced.meta, syncedBlock: receipt.blockNumber }, tree)
-    ctx.out.result(
+    await reportPublishedRoot(
+        ctx,
+        root,
+        options.anchors,
         { readmitted: index, commitment: commitment.toString(), market: marketAddress, loanId: Number(loanId), root: root.toString(), transactionHash: receipt.hash, treeFile: path },
-        `readmitted the identity at index ${index} (loan ${loanId} of market ${marketAddress} is paid in full); new root ${root}`
+        [`readmitted the identity at index ${index} (loan ${loanId} of market ${marketAddress} is paid in full); new root ${root}`]
     )
 }

@@ -106,6 +106,9 @@ describe("zkcredit officer record-default / readmit", () => {
         const result = await json(record())
         const expected = new KycTree(["11", "22", "0", "44"])
         expect(result).toMatchObject({ removedForDefault: 2, commitment: DEFAULTER, market: world.address, loanId: 0, immediate: false, root: expected.root.toString() })
+        // the new root's anchors come with it (as after any officer change that publishes a root)
+        expect(result.anchors).toMatchObject({ kycRoot: expected.root.toString() })
+        expect(result.anchors).not.toHaveProperty("error")
         const human = await cli(record())
         expect(human.code).toBe(1)
         expect(human.stderr).toContain(`the identity is out already for the default of loan 0 of market ${world.address}`)
@@ -128,6 +131,8 @@ describe("zkcredit officer record-default / readmit", () => {
         await (await (world.market!.connect(world.signers[5]!) as Contract).getFunction("repayAll")(0n)).wait()
         const result = await json(["--account", OFFICER, "officer", "readmit", "--commitment", DEFAULTER])
         expect(result).toMatchObject({ readmitted: 4, commitment: DEFAULTER, market: world.address, loanId: 0, root: new KycTree(["11", "22", "0", "44", DEFAULTER]).root.toString() })
+        expect(result.anchors).toMatchObject({ kycRoot: new KycTree(["11", "22", "0", "44", DEFAULTER]).root.toString() })
+        expect(result.anchors).not.toHaveProperty("error")
         expect((await refusal(["--account", OFFICER, "officer", "readmit", "--commitment", DEFAULTER])).slice(0, 2)).toEqual([1, "NO_OPEN_DEFAULT"])
         // the loan is recovered: its default cannot be recorded again
         expect((await refusal(record())).slice(0, 2)).toEqual([1, "DEFAULT_RECOVERED"])

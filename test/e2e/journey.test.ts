@@ -20,7 +20,8 @@ import { Interface, JsonRpcProvider, toBeHex } from "ethers"
 import type { Page, Request } from "playwright-core"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { Identity } from "../../prover/src/identity.ts"
-import { ALL_ABIS } from "../../client/src/contracts.ts"
+import { listAnchors } from "../../client/src/anchors.ts"
+import { ALL_ABIS, connectContracts } from "../../client/src/contracts.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
 import { act, actConfirmed, CATALOGS, connectDevAccount, hex32, launchBrowser, layoutProblems, notice, open, screenshot, setLocale, startTestPlatform, type Locale, type TestBrowser, describeInBrowser } from "./helpers.ts"
@@ -169,6 +170,15 @@ describeInBrowser("a new borrower, from a fresh profile", () => {
         expect(added, added.text).toMatchObject({ kind: "success", key: "compliance.added" })
         await expect.poll(() => page.getByTestId("member-count").innerText()).toBe(String(members + FILLERS + 1))
         expect(await page.getByTestId("audit").getAttribute("data-ok")).toBe("true")
+        // the new root's proof anchors were prepared after the batch, for every active key and market
+        const provider = new JsonRpcProvider(platform.rpcUrl)
+        const contracts = connectContracts(platform.deployment, provider)
+        const plan = await listAnchors({ provider, deployment: platform.deployment, contracts })
+        expect(plan.anchors.length).toBeGreaterThan(0)
+        for (const anchor of plan.anchors) {
+            expect(await contracts.creditVerifier.getFunction("anchorPrepared")(anchor.kycRoot, anchor.bureauKeyHash, anchor.committeeKeyY, anchor.scope)).toBe(true)
+        }
+        provider.destroy()
         // where the leaf is (the officer's view of the public tree): the borrower's browser must never send it
         await page.getByTestId("member-search").fill(commitment)
         const row = page.locator('[data-testid^="member-commitment-"]')

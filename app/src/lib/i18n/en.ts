@@ -778,6 +778,7 @@ export const en = {
     "tx.addMembers": "adding members",
     "tx.addBatch": "adding a batch of members",
     "tx.removeMember": "removing the member",
+    "tx.prepareAnchors": "preparing the new root's proof anchors (cheaper borrows under it)",
     "tx.replaceMember": "replacing the member",
     "tx.pauseRegistry": "pausing the registry",
     "tx.unpauseRegistry": "lifting the pause",

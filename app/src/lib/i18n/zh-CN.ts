@@ -780,6 +780,7 @@ export const zhCN: Messages = {
     "tx.addMembers": "添加成员",
     "tx.addBatch": "添加一批成员",
     "tx.removeMember": "移除成员",
+    "tx.prepareAnchors": "为新根准备证明锚点（其下借款更省 gas）",
     "tx.replaceMember": "替换成员",
     "tx.pauseRegistry": "暂停名册",
     "tx.unpauseRegistry": "解除暂停",
