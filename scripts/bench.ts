@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("../", import.meta.url))
 /** In order: each later one may rely on what an earlier one built. */
-const BENCHMARKS = ["prover", "gas", "browser", "browser-semaphore", "load", "registry", "escrow", "bureau"]
+const BENCHMARKS = ["prover", "gas", "gas-trace", "browser", "browser-semaphore", "load", "registry", "escrow", "bureau"]
 
 const onlyArg = process.argv.indexOf("--only")
 const only = onlyArg > 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : BENCHMARKS
