@@ -93,8 +93,11 @@ async function main(): Promise<void> {
     const scope = await market.scope()
     // the KYC changes above published a new root: its anchor is not prepared yet
     g.creditVerifierCallUnanchored = Number(await verifier.verifyCreditProof.estimateGas(proof, threshold, scope, message))
-    // as the officer's client does after publishing a root (`zkcredit officer add`)
-    g.prepareAnchor = await gas(verifier.prepareAnchor(proof.kycRoot, proof.bureauKeyHash, proof.committeeKeyY, scope))
+    // as the officer's client does after publishing a root (`zkcredit officer add`): the loan
+    // market keeps its own anchors (it checks its borrows' proofs itself), the verifier those of the
+    // markets that call it
+    g.prepareAnchor = await gas(market.prepareAnchor(proof.kycRoot, proof.bureauKeyHash, proof.committeeKeyY, scope))
+    await (await verifier.prepareAnchor(proof.kycRoot, proof.bureauKeyHash, proof.committeeKeyY, scope)).wait()
     g.creditVerifierCall = Number(await verifier.verifyCreditProof.estimateGas(proof, threshold, scope, message))
     // the verifier's signals, in the circuit's order, the context packed as the verifier packs it
     const signals: Record<PublicSignalName, bigint> = {
@@ -178,7 +181,7 @@ async function main(): Promise<void> {
         gas: g,
         ceilings: CEILINGS,
         notes: {
-            borrow: "first loan of a pseudonym to an address without tokens, real Groth16 proof verified on chain under a prepared anchor (3 score tiers, 3 instalments)",
+            borrow: "first loan of a pseudonym to an address without tokens, real Groth16 proof checked by the market itself under its prepared anchor (3 score tiers, 3 instalments)",
             borrowRepeat: "the same pseudonym's next loan; record and borrower balance already exist",
             addMembersPerMember100: "one addMembers call with 100 commitments, divided by 100 (transaction base cost included)",
             repayInstalmentFirst: "first payment of a loan also initialises the loan's repayment slot",
@@ -189,9 +192,9 @@ async function main(): Promise<void> {
             allowToken: "the admin allows a token: setTokenAllowed(token, true), a fresh slot",
             disallowToken: "the admin disallows it again: setTokenAllowed(token, false)",
             groth16VerifyProofCall: "the generated verifier alone, as a transaction (21,000 base included)",
-            creditVerifierCall: "CreditVerifier.verifyCreditProof alone (registries, time window, Groth16), as a transaction, under a prepared anchor",
+            creditVerifierCall: "CreditVerifier.verifyCreditProof alone (registries, time window, Groth16), as a transaction, under a prepared anchor: what a market that calls the verifier pays for the check (RequestMarket)",
             creditVerifierCallUnanchored: "the same before the anchor of its root, bureau key, committee key and scope is prepared: four ecMul and four ecAdd calls more, two slot reads less",
-            prepareAnchor: "anyone prepares the anchor of a new root (with the bureau key, the committee key and the market's scope): checked, computed on chain, two fresh slots",
+            prepareAnchor: "anyone prepares the loan market's anchor of a new root (with the bureau key, the committee key and the market's scope): checked, computed on chain, two fresh slots",
             openPosition: "the offer's lender opens the position of a loan before its first payment: books flag, position slot, ERC-721 mint",
             repayInstalmentPositionFirst: "first instalment of a loan with a position, credited to the position",
             repayInstalmentPosition: "an instalment on schedule credited to the loan's position (compare repayInstalment: one cold slot read more)",

@@ -46,6 +46,8 @@ export const CREDIT_PROOF_ARTIFACTS = {
     fingerprint: BUILD_FINGERPRINT,
     /** The generated Solidity verifier (committed; rewritten by every build). */
     solidityVerifier: `${root}contracts/generated/CreditProofVerifier.sol`,
+    /** The verification key as a Solidity library (committed; rewritten by every build). */
+    solidityVerificationKey: `${root}contracts/generated/CreditVerificationKey.sol`,
     /** Circuit constants for the contracts, from circuits.json (committed; rewritten by every build). */
     solidityConstants: `${root}contracts/generated/CreditCircuit.sol`,
     manifest: ARTIFACTS_MANIFEST

@@ -6,8 +6,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {CreditProofCheck, proofCheckConfigOf} from "./CreditProofCheck.sol";
 import {CreditCircuit} from "./generated/CreditCircuit.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
+import {ICreditProofCheck} from "./interfaces/ICreditProofCheck.sol";
 import {IEscrowMarket} from "./interfaces/IEscrowMarket.sol";
 import {ILoanMarket, escrowTag} from "./interfaces/ILoanMarket.sol";
 import {IOfferPositions} from "./interfaces/IOfferPositions.sol";
@@ -20,8 +22,10 @@ import {Repayment} from "./libraries/Repayment.sol";
 /// in {ILoanMarket}.
 /// @dev Roles: `DEFAULT_ADMIN_ROLE` pauses the market and keeps the token allowlist. Every
 /// function that moves tokens is `nonReentrant` (transient storage, EIP-1153) and changes state
-/// before it calls the token.
-contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, ReentrancyGuardTransient {
+/// before it calls the token. It checks its borrows' proofs itself (`CreditProofCheck`, against the
+/// registries and time window of `creditVerifier`, copied at deployment), so the market's pause is
+/// also the brake on its proofs, and its anchors are its own.
+contract LoanMarket is ILoanMarket, IEscrowMarket, CreditProofCheck, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Most tiers per offer.
@@ -73,9 +77,10 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     mapping(uint256 loanId => uint256) private _positionBooks;
 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
-    /// @param verifier The credit proof verifier.
+    /// @param verifier The credit verifier whose registries and time window the market's own proof
+    /// checks use (read here, once).
     /// @param maxActiveLoans_ Loans one pseudonym may have active at once (1: one at a time).
-    constructor(address admin, ICreditVerifier verifier, uint256 maxActiveLoans_) {
+    constructor(address admin, ICreditVerifier verifier, uint256 maxActiveLoans_) CreditProofCheck(proofCheckConfigOf(verifier)) {
         if (admin == address(0) || address(verifier) == address(0)) revert ZeroAddress();
         if (maxActiveLoans_ == 0 || maxActiveLoans_ > type(uint32).max) revert InvalidMaxActiveLoans(maxActiveLoans_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -211,7 +216,7 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
     // ---------------------------------------------------------------- borrowers
 
     /// @inheritdoc ILoanMarket
-    function borrow(uint256 offerId, uint256 tier, uint256 principal, ICreditVerifier.CreditProof calldata proof)
+    function borrow(uint256 offerId, uint256 tier, uint256 principal, ICreditProofCheck.CreditProof calldata proof)
         external
         nonReentrant
         whenNotPaused
@@ -220,7 +225,7 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         (Offer storage o, Tier memory t) = _requireLendable(offerId, tier, principal);
         (Pseudonym memory rec, uint256 active) = _requireBorrower(proof.nullifier, proof.currentTime);
         // threshold, scope and message come from the call: the proof is bound to all of them
-        creditVerifier.verifyCreditProof(proof, t.minScore, scope(), borrowMessage(msg.sender, offerId, tier, principal));
+        _checkCreditProof(proof, t.minScore, scope(), borrowMessage(msg.sender, offerId, tier, principal));
 
         // effects; every check passed
         unchecked {
@@ -458,7 +463,7 @@ contract LoanMarket is ILoanMarket, IEscrowMarket, AccessControl, Pausable, Reen
         uint256 tier,
         uint256 principal,
         uint256 interest,
-        ICreditVerifier.CreditProof calldata proof
+        ICreditProofCheck.CreditProof calldata proof
     ) private {
         emit LoanOpened(
             loanId,

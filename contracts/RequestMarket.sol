@@ -10,6 +10,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {CreditCircuit} from "./generated/CreditCircuit.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
+import {ICreditProofCheck} from "./interfaces/ICreditProofCheck.sol";
 import {IEscrowMarket} from "./interfaces/IEscrowMarket.sol";
 import {ILoanMarket, escrowTag} from "./interfaces/ILoanMarket.sol";
 import {IRequestMarket} from "./interfaces/IRequestMarket.sol";
@@ -68,7 +69,7 @@ contract RequestMarket is IRequestMarket, IEscrowMarket, ERC721, AccessControl, 
     // ---------------------------------------------------------------- borrowers
 
     /// @inheritdoc IRequestMarket
-    function createRequest(RequestTerms calldata terms, ICreditVerifier.CreditProof calldata proof)
+    function createRequest(RequestTerms calldata terms, ICreditProofCheck.CreditProof calldata proof)
         external
         nonReentrant
         whenNotPaused

@@ -120,7 +120,7 @@ export function registerAdmin(admin: Command): void {
             .command(verb)
             .description(
                 verb === "pause"
-                    ? "pause the KYC registry (membership changes), the market (new offers, deposits, loans) or the credit verifier (every proof: the emergency brake)"
+                    ? "pause the KYC registry (membership changes), the loan market (new offers, deposits, loans: it checks its borrows' proofs itself) or the credit verifier (the proofs of every other market); the emergency brake on proofs is both market and verifier"
                     : "lift a pause"
             )
             .argument("<contract>", "kyc, market or verifier")

@@ -1,13 +1,14 @@
 /**
- * Proof anchors (`CreditVerifier.prepareAnchor`): the part of a credit proof's Groth16 input point
- * that four public signals make (the KYC root, the bureau key, the escrow committee key and the
+ * Proof anchors (`prepareAnchor`): the part of a credit proof's Groth16 input point that four
+ * public signals make (the KYC root, the bureau key, the escrow committee key and the
  * market's scope), computed once on chain so that every later borrow under those four costs about
  * 21,000 gas less. Anyone may prepare one, for values a proof could use at block time; a borrow
  * under an unprepared anchor still verifies, at the higher cost. What to anchor: a root with
  * every active bureau key, every active committee key and every market of the deployment; again
- * after every root change, and for every new key.
+ * after every root change, and for every new key. The loan market keeps its own (it checks its
+ * borrows' proofs itself), the credit verifier the request market's ({@link anchorKeeper}).
  */
-import { AbiCoder, keccak256, type ContractTransactionResponse, type Provider, type TransactionReceipt } from "ethers"
+import { AbiCoder, keccak256, type Contract, type ContractTransactionResponse, type Provider, type TransactionReceipt } from "ethers"
 import { requireArray, requireFieldElement, requireObject } from "../../prover/src/checks.ts"
 import { ZkCreditError } from "../../prover/src/errors.ts"
 import { activeBureauKeys, activeCommitteeKeys, requireUnixTime } from "./active-keys.ts"
@@ -61,6 +62,14 @@ export interface PreparedAnchors {
     prepared: PreparedAnchor[]
     /** Prepared before (by anyone), so not sent. */
     alreadyPrepared: AnchorState[]
+}
+
+/**
+ * The contract that checks `market`'s proofs, so keeps its anchors: the loan market itself (it
+ * checks its borrows' proofs in place), the credit verifier for the request market.
+ */
+export function anchorKeeper(contracts: ZkCreditContracts, market: AnchorMarket): Contract {
+    return market === "loanMarket" ? contracts.loanMarket : contracts.creditVerifier
 }
 
 /** `CreditVerifier.anchorIdOf`: `keccak256(abi.encode(kycRoot, bureauKeyHash, committeeKeyY, scope))`. */
@@ -150,17 +159,16 @@ function checkAnchors(anchors: unknown): Anchor[] {
  */
 export async function prepareAnchors(params: { contracts: ZkCreditContracts; anchors: readonly Anchor[]; onPrepared?: (anchor: PreparedAnchor, sent: number, toSend: number) => void }): Promise<PreparedAnchors> {
     const anchors = checkAnchors(params.anchors)
-    const verifier = params.contracts.creditVerifier
-    if (typeof verifier.runner?.sendTransaction !== "function") throw new ZkCreditError("INVALID_ARGUMENT", "contracts must be connected to a signer (connectContracts(deployment, signer)) to send prepareAnchor", "contracts")
+    if (typeof params.contracts.creditVerifier.runner?.sendTransaction !== "function") throw new ZkCreditError("INVALID_ARGUMENT", "contracts must be connected to a signer (connectContracts(deployment, signer)) to send prepareAnchor", "contracts")
     const states = anchors.map((anchor) => ({ ...anchor, anchorId: anchorIdOf(anchor) }))
-    const done = await Promise.all(states.map((a) => verifier.getFunction("anchorPrepared")(a.kycRoot, a.bureauKeyHash, a.committeeKeyY, a.scope) as Promise<boolean>))
+    const done = await Promise.all(states.map((a) => anchorKeeper(params.contracts, a.market).getFunction("anchorPrepared")(a.kycRoot, a.bureauKeyHash, a.committeeKeyY, a.scope) as Promise<boolean>))
     const alreadyPrepared = states.filter((_, i) => done[i])
     const toSend = states.filter((_, i) => !done[i])
     const prepared: PreparedAnchor[] = []
     for (const anchor of toSend) {
         let receipt: TransactionReceipt | null
         try {
-            const tx = (await verifier.getFunction("prepareAnchor")(anchor.kycRoot, anchor.bureauKeyHash, anchor.committeeKeyY, anchor.scope)) as ContractTransactionResponse
+            const tx = (await anchorKeeper(params.contracts, anchor.market).getFunction("prepareAnchor")(anchor.kycRoot, anchor.bureauKeyHash, anchor.committeeKeyY, anchor.scope)) as ContractTransactionResponse
             receipt = await tx.wait()
         } catch (error) {
             if (decodeRevert(error)?.name !== "AnchorAlreadyPrepared") throw error

@@ -6,7 +6,7 @@
  * root and keys, and readable contract errors.
  */
 export { activeBureauKeys, activeCommitteeKey, activeCommitteeKeys, type ActiveCommitteeKey, type ActiveKeysParams } from "./active-keys.ts"
-export { anchorIdOf, listAnchors, prepareAnchors, type Anchor, type AnchorMarket, type AnchorPlan, type AnchorState, type PreparedAnchor, type PreparedAnchors } from "./anchors.ts"
+export { anchorIdOf, anchorKeeper, listAnchors, prepareAnchors, type Anchor, type AnchorMarket, type AnchorPlan, type AnchorState, type PreparedAnchor, type PreparedAnchors } from "./anchors.ts"
 export { borrowProofParams, prepareBorrowRequest, prepareCreditProof, qualifyingTiers, type BorrowIntent } from "./borrow.ts"
 export { ALL_ABIS, CONTRACT_ABIS, connectContracts, contractNames, type ContractName, type ZkCreditContracts } from "./contracts.ts"
 export { escrowOpeningsOf, parseDeployment, type Deployment } from "./deployments.ts"

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditVerifier} from "./ICreditVerifier.sol";
+import {ICreditProofCheck} from "./ICreditProofCheck.sol";
 import {IOfferPositions} from "./IOfferPositions.sol";
 import {IMarketErrors} from "./IMarketErrors.sol";
 
@@ -349,7 +350,7 @@ interface ILoanMarket is IMarketErrors {
     /// three, so a proof works only for this chain, market, caller, offer, tier and principal.
     /// Errors of the proof checks come from `ICreditVerifier`.
     /// @return loanId The new loan's id, counting from 0.
-    function borrow(uint256 offerId, uint256 tier, uint256 principal, ICreditVerifier.CreditProof calldata proof)
+    function borrow(uint256 offerId, uint256 tier, uint256 principal, ICreditProofCheck.CreditProof calldata proof)
         external
         returns (uint256 loanId);
 
@@ -409,7 +410,9 @@ interface ILoanMarket is IMarketErrors {
     /// @notice Whether offers may use `token` (`createOffer`, `deposit`).
     function isTokenAllowed(IERC20 token) external view returns (bool);
 
-    /// @notice The verifier of credit proofs.
+    /// @notice The credit verifier whose registries and time window the market checks its borrows'
+    /// proofs against (copied at deployment: the market runs the checks itself, and its own pause
+    /// is the brake on them; the verifier's pause stops the markets that call it).
     function creditVerifier() external view returns (ICreditVerifier);
 
     /// @notice How many loans one pseudonym may have active at once.

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditVerifier} from "./ICreditVerifier.sol";
+import {ICreditProofCheck} from "./ICreditProofCheck.sol";
 import {IMarketErrors} from "./IMarketErrors.sol";
 
 /// @title IRequestMarket
@@ -260,7 +261,7 @@ interface IRequestMarket is IMarketErrors {
     /// until cancelled, expired, repaid or defaulted. Errors of the proof checks come from
     /// `ICreditVerifier`.
     /// @return requestId Its id, counting from 0; also the id of its loan.
-    function createRequest(RequestTerms calldata terms, ICreditVerifier.CreditProof calldata proof)
+    function createRequest(RequestTerms calldata terms, ICreditProofCheck.CreditProof calldata proof)
         external
         returns (uint256 requestId);
 

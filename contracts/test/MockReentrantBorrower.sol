@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditVerifier} from "../interfaces/ICreditVerifier.sol";
+import {ICreditProofCheck} from "../interfaces/ICreditProofCheck.sol";
 import {ILoanMarket} from "../interfaces/ILoanMarket.sol";
 import {ITokenHooks, MockHookToken} from "./MockHookToken.sol";
 
@@ -44,7 +45,7 @@ contract MockReentrantBorrower is ITokenHooks {
         delete reentryRevert;
     }
 
-    function borrow(uint256 offerId, uint256 tier, uint256 principal, ICreditVerifier.CreditProof calldata proof)
+    function borrow(uint256 offerId, uint256 tier, uint256 principal, ICreditProofCheck.CreditProof calldata proof)
         external
         returns (uint256)
     {

@@ -102,7 +102,7 @@ async function deployGate() {
     const committees = await deploy(ethers, "EscrowCommitteeRegistry", [admin.address])
     await registerTestCommittee(committees, admin.address)
     const verifier = await deploy(ethers, "ModelProofCreditVerifier", [admin.address, await kyc.getAddress(), await bureaus.getAddress(), await committees.getAddress(), MAX_PROOF_AGE, 300])
-    const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), 1])
+    const market = await deploy(ethers, "ExternalVerifierLoanMarket", [admin.address, await verifier.getAddress(), 1])
     const token = await deploy(ethers, "MockERC20", ["Lender Mint", "LMT", 6])
     await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
     for (const account of [lender, borrower]) {

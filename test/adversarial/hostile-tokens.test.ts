@@ -31,7 +31,7 @@ async function deployHostileWorld(): Promise<World> {
     if ((await time.latest()) < PLATFORM_START) await time.increaseTo(PLATFORM_START)
     const [admin, lender, lender2, borrower, other, stranger] = (await ethers.getSigners()) as Signer[]
     const verifier = await deploy(ethers, "MockCreditVerifier")
-    const market = await deploy(ethers, "LoanMarket", [admin!.address, await verifier.getAddress(), 1])
+    const market = await deploy(ethers, "ExternalVerifierLoanMarket", [admin!.address, await verifier.getAddress(), 1])
     const tokens = {
         good: await deploy(ethers, "MockERC20", ["Good", "GOOD", 6]),
         reentrant: await deploy(ethers, "MockReentrantToken"),

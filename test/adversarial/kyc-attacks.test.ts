@@ -76,13 +76,22 @@ describe("KYC roots and emergency controls under attack", () => {
         expect((await platform.market.loan(0n)).principal).toBe(PRINCIPAL)
     })
 
-    it("the admin pauses the credit verifier: no proof lands until it is unpaused", async () => {
+    it("the admin stops every proof at once: the loan market's pause stops its borrows (it checks their proofs itself), the credit verifier's every market that calls it", async () => {
         const platform = await loadFixture(deployPlatform)
         const proof = await prove(platform, carol)
-        await (await platform.verifier.pause()).wait()
-        await expectRevert(borrow(platform, proof), "VerifierPaused", [])
-        await (await platform.verifier.unpause()).wait()
+        const { verifier, market, signers } = platform
+        const [scope, message] = [await market.scope(), await market.borrowMessage(signers.borrower.address, 0n, TIER, PRINCIPAL)]
+        const threshold = (await market.tierOf(0n, TIER)).minScore
+        await (await market.pause()).wait()
+        await (await verifier.pause()).wait()
+        await expectRevert(borrow(platform, proof), "EnforcedPause", [])
+        // what RequestMarket (or any market on the shared verifier) asks
+        await expectRevert(verifier.verifyCreditProof(proof, threshold, scope, message), "VerifierPaused", [])
+        // the verifier's pause alone does not reach the loan market: its brake is its own pause
+        await (await market.unpause()).wait()
         await (await borrow(platform, proof)).wait()
-        expect(await platform.market.loanCount()).toBe(1n)
+        expect(await market.loanCount()).toBe(1n)
+        await (await verifier.unpause()).wait()
+        await verifier.verifyCreditProof(proof, threshold, scope, message)
     })
 })

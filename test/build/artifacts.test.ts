@@ -15,9 +15,25 @@ describe("reproducible circuit build", () => {
 
     it("every built artifact of every circuit is byte-identical to the committed manifest", () => {
         const perCircuit = CIRCUIT_NAMES.flatMap((name) => [circuitArtifacts(name).wasm, circuitArtifacts(name).zkey, circuitArtifacts(name).vkey])
-        const paths = [...perCircuit, A.solidityVerifier, A.solidityConstants]
+        const paths = [...perCircuit, A.solidityVerifier, A.solidityVerificationKey, A.solidityConstants]
         expect(Object.keys(manifest.files).sort()).toEqual(paths.map((p) => relative(root, p)).sort())
         for (const path of paths) expect(sha256(readFileSync(path)), relative(root, path)).toBe(manifest.files[relative(root, path)])
+    })
+
+    it("the verification key library (LoanMarket, CreditVerifier's checks) holds the generated verifier's key, point for point", () => {
+        const generated = Object.fromEntries([...readFileSync(A.solidityVerifier, "utf8").matchAll(/uint256 constant (\w+)\s*=\s*(\d+);/g)].map((m) => [m[1]!, m[2]!]))
+        const library = readFileSync(A.solidityVerificationKey, "utf8")
+        const constants = Object.fromEntries([...library.matchAll(/uint256 internal constant (\w+) = (\d+);/g)].map((m) => [m[1]!, m[2]!]))
+        // snarkjs names a G2 point's coordinates x1, x2, y1, y2 in the precompile's order: x2 is x0
+        const names: Record<string, string> = { ALPHA_X: "alphax", ALPHA_Y: "alphay" }
+        for (const point of ["beta", "gamma", "delta"]) {
+            Object.assign(names, { [`${point.toUpperCase()}_X1`]: `${point}x1`, [`${point.toUpperCase()}_X0`]: `${point}x2`, [`${point.toUpperCase()}_Y1`]: `${point}y1`, [`${point.toUpperCase()}_Y0`]: `${point}y2` })
+        }
+        expect(Object.keys(constants).sort()).toEqual(Object.keys(names).sort())
+        for (const [name, snarkjsName] of Object.entries(names)) expect(constants[name], name).toBe(generated[snarkjsName])
+        const ic = [...library.slice(library.indexOf("function icPoints")).matchAll(/(\d{20,})/g)].map((m) => m[1])
+        const icCount = Object.keys(generated).filter((k) => /^IC\d+x$/.test(k)).length
+        expect(ic).toEqual(Array.from({ length: icCount }, (_, i) => [generated[`IC${i}x`], generated[`IC${i}y`]]).flat())
     })
 
     it("the committed development ptau is the one the beacon recipe gives", () => {

@@ -43,7 +43,7 @@ beforeAll(async () => {
     const [admin, , lender, , , borrower] = signers as unknown as [Signer, Signer, Signer, Signer, Signer, Signer]
     // a market of mock proofs with two loans: 0 will default, 1 stays in good standing
     const verifier = await deployArtifact("test/MockCreditVerifier.sol", "MockCreditVerifier", admin, [])
-    const market = await deployArtifact("LoanMarket.sol", "LoanMarket", admin, [await admin.getAddress(), await verifier.getAddress(), 1])
+    const market = await deployArtifact("test/ExternalVerifierLoanMarket.sol", "ExternalVerifierLoanMarket", admin, [await admin.getAddress(), await verifier.getAddress(), 1])
     const token = await deployArtifact("test/MockERC20.sol", "MockERC20", admin, ["Mock USD", "mUSD", 6])
     await (await market.getFunction("setTokenAllowed")(await token.getAddress(), true)).wait()
     for (const account of [lender, borrower]) {

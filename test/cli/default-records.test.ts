@@ -47,7 +47,7 @@ beforeAll(async () => {
     const [admin, , lender, , , borrower, borrower2] = signers as unknown as Signer[]
     const verifier = await deployArtifact("test/MockCreditVerifier.sol", "MockCreditVerifier", admin!, [])
     await (await verifier.getFunction("setKycRegistry")(chain.deployment.contracts.kycRegistry)).wait()
-    const market = await deployArtifact("LoanMarket.sol", "LoanMarket", admin!, [await admin!.getAddress(), await verifier.getAddress(), 1])
+    const market = await deployArtifact("test/ExternalVerifierLoanMarket.sol", "ExternalVerifierLoanMarket", admin!, [await admin!.getAddress(), await verifier.getAddress(), 1])
     const token = await deployArtifact("test/MockERC20.sol", "MockERC20", admin!, ["Mock USD", "mUSD", 6])
     await (await market.getFunction("setTokenAllowed")(await token.getAddress(), true)).wait()
     for (const account of [lender!, borrower!, borrower2!]) {

@@ -31,6 +31,17 @@ beforeAll(async () => {
     message = await platform.market.borrowMessage(borrower, 0n, TIER, PRINCIPAL)
 })
 
+/**
+ * The platform with the verifier's anchor of the proof's root, key and committee key under the
+ * loan market's scope, as a market that calls the verifier would have it (the loan market itself
+ * keeps its own).
+ */
+async function anchoredPlatform(): Promise<Platform> {
+    const platform = await loadFixture(deployPlatform)
+    await (await platform.verifier.prepareAnchor(platform.group.root, BUREAU_KEYS.main.keyHash, COMMITTEE_KEY[1], await platform.market.scope())).wait()
+    return platform
+}
+
 /** Runs the next call in a block at exactly `timestamp`. */
 async function atTime(timestamp: bigint | number): Promise<void> {
     await time.setNextBlockTimestamp(timestamp)
@@ -238,7 +249,7 @@ describe("CreditVerifier", () => {
         }
 
         it("keeps the anchor of an active root, bureau key and committee key for a scope: event, anchorPrepared, anchorIdOf", async () => {
-            const platform = await loadFixture(deployPlatform)
+            const platform = await anchoredPlatform()
             // deployPlatform prepared the market's; another scope has none yet
             const values = anchorOf(proof, scope + 1n)
             const id = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256", "uint256", "uint256"], values))
@@ -253,7 +264,7 @@ describe("CreditVerifier", () => {
         })
 
         it("a proof verifies the same with its anchor as without, for about 20,000 gas less", async () => {
-            const platform = await loadFixture(deployPlatform)
+            const platform = await anchoredPlatform()
             // a second verifier on the same registries, with no anchor
             const bare = await deploy(ethers, "CreditVerifier", [
                 platform.signers.admin.address,
@@ -276,7 +287,7 @@ describe("CreditVerifier", () => {
         })
 
         it("an anchor stands for its four values only: a proof that claims them under another root is refused", async () => {
-            const platform = await loadFixture(deployPlatform)
+            const platform = await anchoredPlatform()
             // a newer root, valid and anchored; the proof was made under the older one
             const group = new KycTree(initialMembers())
             group.addMember(4242n)
@@ -303,7 +314,7 @@ describe("CreditVerifier", () => {
                 }
             ]
             for (const revoke of revoked) {
-                const platform = await loadFixture(deployPlatform)
+                const platform = await anchoredPlatform()
                 expect(await platform.verifier.anchorPrepared(...anchorOf(proof))).toBe(true)
                 const [error, args] = await revoke(platform)
                 await expectRevert(verify(platform, proof), error, [...args])
@@ -311,7 +322,7 @@ describe("CreditVerifier", () => {
         })
 
         it("refuses each value at or above the field, naming its signal index", async () => {
-            const platform = await loadFixture(deployPlatform)
+            const platform = await anchoredPlatform()
             const values = anchorOf(proof, scope + 1n)
             // kycRoot 3, bureauKeyHash 4, committeeKeyY 7, scope 6: the circuit's signal order
             const indices = [3n, 4n, 7n, 6n]
@@ -324,7 +335,7 @@ describe("CreditVerifier", () => {
         })
 
         it("refuses a root, bureau key or committee key no proof could use now", async () => {
-            const platform = await loadFixture(deployPlatform)
+            const platform = await anchoredPlatform()
             const [root, keyHash, committeeY, s] = anchorOf(proof, scope + 1n)
             await expectRevert(platform.verifier.prepareAnchor(root + 1n, keyHash, committeeY, s), "UnknownRoot", [root + 1n])
             await expectRevert(platform.verifier.prepareAnchor(root, keyHash + 1n, committeeY, s), "InactiveBureauKey", [keyHash + 1n])
@@ -343,7 +354,7 @@ describe("CreditVerifier", () => {
             await (await platform.kyc.revokeRoot(group.root)).wait()
             await expectRevert(platform.verifier.prepareAnchor(group.root, keyHash, committeeY, s), "RevokedRoot", [group.root])
 
-            const fresh = await loadFixture(deployPlatform)
+            const fresh = await anchoredPlatform()
             const smaller = new KycTree(initialMembers())
             smaller.removeMember(0)
             await (await as(fresh.kyc, fresh.signers.officer).removeMemberImmediately(0, smaller.root)).wait()
@@ -352,7 +363,7 @@ describe("CreditVerifier", () => {
         })
 
         it("refuses to prepare an anchor twice", async () => {
-            const platform = await loadFixture(deployPlatform)
+            const platform = await anchoredPlatform()
             const values = anchorOf(proof)
             await expectRevert(platform.verifier.prepareAnchor(...values), "AnchorAlreadyPrepared", [await platform.verifier.anchorIdOf(...values)])
         })

@@ -10,6 +10,7 @@ import {
     as,
     attest,
     BUREAU_KEYS,
+    deploy,
     deployPlatform,
     eventOf,
     gasOf,
@@ -130,13 +131,13 @@ describe("LoanMarket with real proofs", () => {
             expect(aliceProof.nullifier).toBe(alice.nullifier(await market.scope()))
         })
 
-        it("costs at most 371,000 gas with the identity escrow, proof verification included (first loan, empty borrower)", async () => {
+        it("costs at most 365,000 gas with the identity escrow, proof verification included (first loan, empty borrower)", async () => {
             const platform = await loadFixture(deployPlatform)
             const gas = await gasOf(borrowAs(platform, "borrower", aliceProof))
             expect(gas).toBeLessThanOrEqual(BigInt(MARKET_GAS_CEILINGS.borrow))
         })
 
-        it("costs at most 61,500 gas an instalment on schedule and 339,000 the pseudonym's next loan (its escrow tag in the record's bits)", async () => {
+        it("costs at most 61,500 gas an instalment on schedule and 333,000 the pseudonym's next loan (its escrow tag in the record's bits)", async () => {
             const platform = await borrowedWithFunds()
             const { market, signers } = platform
             const start = Number((await market.loan(0n)).startTime)
@@ -314,6 +315,62 @@ describe("LoanMarket with real proofs", () => {
             const { market, signers } = platform
             await (await as(market, signers.lender).withdraw(0n, 99_500n * USD)).wait()
             await expectRevert(borrowAs(platform, "borrower", aliceProof), "InsufficientLiquidity", [0n, PRINCIPAL, 500n * USD])
+        })
+    })
+    describe("# proofs checked in place (CreditProofCheck)", () => {
+        /** alice's proof under a root that has one more member than the fixture's, and no anchor. */
+        async function newRootProof(platform: Platform): Promise<BorrowProofCalldata> {
+            const group = platform.group
+            group.addMember(4242n)
+            await (await as(platform.kyc, platform.signers.officer).addMembers([4242n], group.root)).wait()
+            return proveBorrow(platform, { identity: alice, attestation: attest(alice, { score: 720, now: await time.latest() }), group, borrower: platform.signers.borrower.address, tier: TIER, principal: PRINCIPAL })
+        }
+
+        it("borrows under the market's own anchor, or computes the four signals without one: the same check, about 20,000 gas apart", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const { market, verifier } = platform
+            const scope = await market.scope()
+            const anchored = [aliceProof.kycRoot, aliceProof.bureauKeyHash, aliceProof.committeeKeyY, scope] as const
+            // the market keeps its anchors: the credit verifier has none for the market's proofs
+            expect(await market.anchorPrepared(...anchored)).toBe(true)
+            expect(await verifier.anchorPrepared(...anchored)).toBe(false)
+            const proof = await newRootProof(platform)
+            const fresh = [proof.kycRoot, proof.bureauKeyHash, proof.committeeKeyY, scope] as const
+            expect(await market.anchorPrepared(...fresh)).toBe(false)
+            const computed = await as(market, platform.signers.borrower).borrow.estimateGas(0n, TIER, PRINCIPAL, proof)
+            await expectRevert(borrowAs(platform, "borrower", tamper(proof, { ciphertext: proof.ciphertext + 1n })), "InvalidProof", [])
+            await (await as(market, platform.signers.stranger).prepareAnchor(...fresh)).wait()
+            const read = await as(market, platform.signers.borrower).borrow.estimateGas(0n, TIER, PRINCIPAL, proof)
+            expect(computed - read).toBeGreaterThan(20_000n)
+            await expectRevert(borrowAs(platform, "borrower", tamper(proof, { ciphertext: proof.ciphertext + 1n })), "InvalidProof", [])
+            await (await borrowAs(platform, "borrower", proof)).wait()
+        })
+
+        it("prepareAnchor on the market refuses as the verifier's does: a value outside the field, an unknown root, an anchor prepared already", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const { market } = platform
+            const scope = await market.scope()
+            const values = [aliceProof.kycRoot, aliceProof.bureauKeyHash, aliceProof.committeeKeyY, scope] as const
+            await expectRevert(market.prepareAnchor(values[0], values[1], values[2] + P, scope), "NotAFieldElement", [7n, values[2] + P])
+            await expectRevert(market.prepareAnchor(values[0] + 1n, values[1], values[2], scope), "UnknownRoot", [values[0] + 1n])
+            await expectRevert(market.prepareAnchor(...values), "AnchorAlreadyPrepared", [await market.anchorIdOf(...values)])
+        })
+
+        it("checks against the registries and time window of the verifier it was deployed with", async () => {
+            const platform = await loadFixture(deployPlatform)
+            const { admin } = platform.signers
+            // a verifier on a KYC registry of its own, which never published the platform's root
+            const kyc = await deploy(ethers, "KycRegistry", [admin.address, SETTINGS.rootValidity])
+            const verifier = await deploy(ethers, "CreditVerifier", [admin.address, await kyc.getAddress(), await platform.bureaus.getAddress(), await platform.committees.getAddress(), SETTINGS.maxProofAge, SETTINGS.maxFutureSkew])
+            const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), 1])
+            expect(await market.creditVerifier()).toBe(await verifier.getAddress())
+            await (await market.setTokenAllowed(await platform.token.getAddress(), true)).wait()
+            await (await platform.token.mint(platform.signers.lender.address, 10_000n * USD)).wait()
+            await (await as(platform.token, platform.signers.lender).approve(await market.getAddress(), ethers.MaxUint256)).wait()
+            await (await as(market, platform.signers.lender).createOffer(await platform.token.getAddress(), 10_000n * USD, TIERS, TERMS)).wait()
+            const borrower = platform.signers.borrower.address
+            const proof = await proveBorrow({ ...platform, market }, { identity: alice, attestation: attest(alice, { score: 720, now: await time.latest() }), group: platform.group, borrower, tier: TIER, principal: PRINCIPAL })
+            await expectRevert(as(market, platform.signers.borrower).borrow(0n, TIER, PRINCIPAL, proof), "UnknownRoot", [proof.kycRoot])
         })
     })
 })

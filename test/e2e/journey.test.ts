@@ -20,7 +20,7 @@ import { Interface, JsonRpcProvider, toBeHex } from "ethers"
 import type { Page, Request } from "playwright-core"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { Identity } from "../../prover/src/identity.ts"
-import { listAnchors } from "../../client/src/anchors.ts"
+import { anchorKeeper, listAnchors } from "../../client/src/anchors.ts"
 import { ALL_ABIS, connectContracts } from "../../client/src/contracts.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
@@ -176,7 +176,7 @@ describeInBrowser("a new borrower, from a fresh profile", () => {
         const plan = await listAnchors({ provider, deployment: platform.deployment, contracts })
         expect(plan.anchors.length).toBeGreaterThan(0)
         for (const anchor of plan.anchors) {
-            expect(await contracts.creditVerifier.getFunction("anchorPrepared")(anchor.kycRoot, anchor.bureauKeyHash, anchor.committeeKeyY, anchor.scope)).toBe(true)
+            expect(await anchorKeeper(contracts, anchor.market).getFunction("anchorPrepared")(anchor.kycRoot, anchor.bureauKeyHash, anchor.committeeKeyY, anchor.scope)).toBe(true)
         }
         provider.destroy()
         // where the leaf is (the officer's view of the public tree): the borrower's browser must never send it

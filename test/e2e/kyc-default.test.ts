@@ -31,7 +31,7 @@ beforeAll(async () => {
     const lender = await provider.getSigner(2)
     const verifier = await deployArtifact("test/MockCreditVerifier.sol", "MockCreditVerifier", admin, [])
     await (await verifier.getFunction("setKycRegistry")(platform.deployment.contracts.kycRegistry)).wait()
-    const loans = await deployArtifact("LoanMarket.sol", "LoanMarket", admin, [await admin.getAddress(), await verifier.getAddress(), 1])
+    const loans = await deployArtifact("test/ExternalVerifierLoanMarket.sol", "ExternalVerifierLoanMarket", admin, [await admin.getAddress(), await verifier.getAddress(), 1])
     const token = await deployArtifact("test/MockERC20.sol", "MockERC20", admin, ["Mock USD", "mUSD", 6])
     await (await loans.getFunction("setTokenAllowed")(await token.getAddress(), true)).wait()
     await (await token.getFunction("mint")(await lender.getAddress(), 1_000_000n * USD)).wait()

@@ -3,7 +3,9 @@
  * rebuilt from chain events; the audit stays green), then that member, in a fresh browser
  * profile, tries to borrow: no tier can be chosen, each saying why, and no proof is started.
  */
+import { JsonRpcProvider } from "ethers"
 import { afterAll, beforeAll, expect, it } from "vitest"
+import { connectContracts } from "../../client/src/contracts.ts"
 import { Identity } from "../../prover/src/identity.ts"
 import type { DemoBorrower } from "../../scripts/lib/demo-world.ts"
 import type { Platform } from "../../scripts/lib/platform.ts"
@@ -135,6 +137,22 @@ describeInBrowser("compliance officer, later", () => {
         await connectDevAccount(page, platform.world.admin)
         expect((await act(page, "registry-unpause")).key).toBe("compliance.unpausedDone")
         await expect.poll(() => page.getByTestId("registry-paused").getAttribute("data-paused")).toBe("false")
+        expect(browsers[0]!.problems).toEqual([])
+    })
+
+    it("the admin's emergency brake on proofs pauses the credit verifier and the loan market (which checks its borrows' proofs itself), and lifts both", async () => {
+        const { page } = browsers[0]!
+        const provider = new JsonRpcProvider(platform.rpcUrl)
+        const contracts = connectContracts(platform.deployment, provider)
+        const pausedOnChain = async () => [await contracts.creditVerifier.getFunction("paused")(), await contracts.loanMarket.getFunction("paused")()]
+        expect(await pausedOnChain()).toEqual([false, false])
+        expect((await act(page, "verifier-pause")).key).toBe("emergency.verifierPausedDone")
+        await expect.poll(() => page.getByTestId("verifier-paused").getAttribute("data-paused")).toBe("true")
+        expect(await pausedOnChain()).toEqual([true, true])
+        expect((await act(page, "verifier-unpause")).key).toBe("emergency.verifierUnpausedDone")
+        await expect.poll(() => page.getByTestId("verifier-paused").getAttribute("data-paused")).toBe("false")
+        expect(await pausedOnChain()).toEqual([false, false])
+        provider.destroy()
         expect(browsers[0]!.problems).toEqual([])
     })
 })

@@ -222,8 +222,9 @@ export async function deployPlatform(connection: NetworkConnection): Promise<Pla
         await (await bureaus.addKey(1, key.publicKey[0], key.publicKey[1], key.keyHash, window.validFrom, window.validUntil)).wait()
     }
 
-    // as the platform's keeper would: borrows against today's root, key and committee read it
-    await (await contracts.verifier.prepareAnchor(group.root, BUREAU_KEYS.main.keyHash, COMMITTEE_KEY[1], await market.scope())).wait()
+    // as the officer's client does after publishing a root: borrows against today's root, key and
+    // committee read it (the market keeps its own anchors: it checks its borrows' proofs itself)
+    await (await market.prepareAnchor(group.root, BUREAU_KEYS.main.keyHash, COMMITTEE_KEY[1], await market.scope())).wait()
 
     await (await token.mint(lender.address, CAPACITY * 10n)).wait()
     await (await as(token, lender).approve(await market.getAddress(), connection.ethers.MaxUint256)).wait()
@@ -327,7 +328,7 @@ export async function deployMockMarket(connection: NetworkConnection, maxActiveL
     if ((await networkHelpers.time.latest()) < PLATFORM_START) await networkHelpers.time.increaseTo(PLATFORM_START)
     const [admin, officer, lender, borrower, other, stranger] = (await ethers.getSigners()) as [Signer, Signer, Signer, Signer, Signer, Signer]
     const verifier = await deploy(ethers, "MockCreditVerifier")
-    const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), maxActiveLoans])
+    const market = await deploy(ethers, "ExternalVerifierLoanMarket", [admin.address, await verifier.getAddress(), maxActiveLoans])
     const token = await deploy(ethers, "MockERC20", ["Mock USD", "mUSD", 6])
     await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
     const minted = 1_000_000n * USD

@@ -63,8 +63,8 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
     await (await bureaus.addKey(1, SEED_KEY.ax, SEED_KEY.ay, SEED_KEY.keyHash, keyAddedAt - 86_400n, keyAddedAt + 365n * 86_400n)).wait()
     const verifier = await deploy(ethers, "MockCreditVerifier")
     const markets = [
-        await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), MAX_ACTIVE[0]]),
-        await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), MAX_ACTIVE[1]])
+        await deploy(ethers, "ExternalVerifierLoanMarket", [admin.address, await verifier.getAddress(), MAX_ACTIVE[0]]),
+        await deploy(ethers, "ExternalVerifierLoanMarket", [admin.address, await verifier.getAddress(), MAX_ACTIVE[1]])
     ]
     const tokens = [await deploy(ethers, "MockERC20", ["Mock USD", "mUSD", 6]), await deploy(ethers, "MockERC20", ["Mock ETH", "mETH", 18])]
     for (const token of tokens) {
