@@ -74,7 +74,7 @@ export function buildProgram(options: { json?: boolean } = {}): Command {
     registerRequest(program.command("request").description("loan requests funded by many lenders: a borrower proves a band and lists; lenders fund parts"))
     registerPosition(program.command("position").description("lenders' positions in requests' loans (ERC-721): list, claim repayments, transfer"))
     registerCommittee(program.command("committee").description("escrow committee: dealerless key generation, key registration, opening defaulted loans' escrows"))
-    registerAnchors(program.command("anchors").description("proof anchors (anyone): prepare those of the current KYC root with every active key and market, so borrows cost about 21,000 gas less"))
+    registerAnchors(program.command("anchors").description("proof anchors (anyone): prepare those of the current KYC root with every active key and market, so borrows cost about 27,000 gas less"))
     for (const command of program.commands) command.showHelpAfterError("(add --help for usage)")
     return program
 }

@@ -96,9 +96,7 @@ abstract contract CreditProofCheck is ICreditProofCheck {
         }
 
         _requireValidRoot(proof.kycRoot);
-        if (!_bureauRegistry.isKeyActive(proof.bureauKeyHash, block.timestamp)) {
-            revert InactiveBureauKey(proof.bureauKeyHash);
-        }
+        _requireActiveBureauKey(proof.bureauKeyHash);
         _requireActiveCommitteeKey(proof.committeeKeyY, currentTime);
 
         if (!_verifyGroth16(proof.points, signals)) revert InvalidProof();
@@ -119,7 +117,7 @@ abstract contract CreditProofCheck is ICreditProofCheck {
         }
         // only for what a proof could use today: no slot is filled for junk
         _requireValidRoot(kycRoot);
-        if (!_bureauRegistry.isKeyActive(bureauKeyHash, block.timestamp)) revert InactiveBureauKey(bureauKeyHash);
+        _requireActiveBureauKey(bureauKeyHash);
         _requireActiveCommitteeKey(committeeKeyY, block.timestamp);
 
         anchorId = anchorIdOf(kycRoot, bureauKeyHash, committeeKeyY, scope);
@@ -127,7 +125,7 @@ abstract contract CreditProofCheck is ICreditProofCheck {
         if (anchor[0] | anchor[1] != 0) revert AnchorAlreadyPrepared(anchorId);
         uint256[2] memory point;
         // the key's points are on the curve and the scalars below its order: the precompiles cannot fail
-        assert(_anchorPoint(point, kycRoot, bureauKeyHash, scope, committeeKeyY));
+        assert(_anchorPoint(point, CreditVerificationKey.icPoints(), kycRoot, bureauKeyHash, scope, committeeKeyY));
         (anchor[0], anchor[1]) = (point[0], point[1]);
         emit AnchorPrepared(anchorId, kycRoot, bureauKeyHash, committeeKeyY, scope);
     }
@@ -165,8 +163,8 @@ abstract contract CreditProofCheck is ICreditProofCheck {
         returns (bool)
     {
         uint256[2] memory vkX;
-        bool ok = _loadAnchor(vkX, signals);
         uint256[2 * CREDIT_PROOF_SIGNAL_COUNT + 2] memory ic = CreditVerificationKey.icPoints();
+        bool ok = _loadAnchor(vkX, ic, signals);
         ok = ok && _mulAdd(vkX, ic, CreditCircuit.SIGNAL_NULLIFIER, signals[CreditCircuit.SIGNAL_NULLIFIER]);
         ok = ok && _mulAdd(vkX, ic, CreditCircuit.SIGNAL_EPHEMERAL_KEY_Y, signals[CreditCircuit.SIGNAL_EPHEMERAL_KEY_Y]);
         ok = ok && _mulAdd(vkX, ic, CreditCircuit.SIGNAL_CIPHERTEXT, signals[CreditCircuit.SIGNAL_CIPHERTEXT]);
@@ -176,11 +174,11 @@ abstract contract CreditProofCheck is ICreditProofCheck {
 
     /// @dev Puts the anchor of the proof's signals in `vkX`: from its slots if prepared, else
     /// computed (`_anchorPoint`). False if a precompile failed.
-    function _loadAnchor(uint256[2] memory vkX, uint256[CREDIT_PROOF_SIGNAL_COUNT] memory signals)
-        private
-        view
-        returns (bool)
-    {
+    function _loadAnchor(
+        uint256[2] memory vkX,
+        uint256[2 * CREDIT_PROOF_SIGNAL_COUNT + 2] memory ic,
+        uint256[CREDIT_PROOF_SIGNAL_COUNT] memory signals
+    ) private view returns (bool) {
         uint256 kycRoot = signals[CreditCircuit.SIGNAL_KYC_ROOT];
         uint256 bureauKeyHash = signals[CreditCircuit.SIGNAL_BUREAU_KEY_HASH];
         uint256 scope = signals[CreditCircuit.SIGNAL_SCOPE];
@@ -188,7 +186,7 @@ abstract contract CreditProofCheck is ICreditProofCheck {
         uint256[2] storage anchor = _anchors[anchorIdOf(kycRoot, bureauKeyHash, committeeKeyY, scope)];
         (vkX[0], vkX[1]) = (anchor[0], anchor[1]);
         if (vkX[0] | vkX[1] != 0) return true;
-        return _anchorPoint(vkX, kycRoot, bureauKeyHash, scope, committeeKeyY);
+        return _anchorPoint(vkX, ic, kycRoot, bureauKeyHash, scope, committeeKeyY);
     }
 
     /// @dev Puts `IC0 + kycRoot·IC + bureauKeyHash·IC + scope·IC + committeeKeyY·IC` in `vkX`, each
@@ -196,12 +194,12 @@ abstract contract CreditProofCheck is ICreditProofCheck {
     /// False if a precompile failed.
     function _anchorPoint(
         uint256[2] memory vkX,
+        uint256[2 * CREDIT_PROOF_SIGNAL_COUNT + 2] memory ic,
         uint256 kycRoot,
         uint256 bureauKeyHash,
         uint256 scope,
         uint256 committeeKeyY
     ) private view returns (bool ok) {
-        uint256[2 * CREDIT_PROOF_SIGNAL_COUNT + 2] memory ic = CreditVerificationKey.icPoints();
         (vkX[0], vkX[1]) = (ic[0], ic[1]);
         ok = _mulAdd(vkX, ic, CreditCircuit.SIGNAL_KYC_ROOT, kycRoot);
         ok = ok && _mulAdd(vkX, ic, CreditCircuit.SIGNAL_BUREAU_KEY_HASH, bureauKeyHash);
@@ -266,6 +264,11 @@ abstract contract CreditProofCheck is ICreditProofCheck {
             let success := staticcall(gas(), 0x08, input, 0x300, input, 0x20)
             ok := and(success, mload(input))
         }
+    }
+
+    /// @dev The attestation's key must be active at block time (not revoked, inside its window).
+    function _requireActiveBureauKey(uint256 keyHash) private view {
+        if (!_bureauRegistry.isKeyActive(keyHash, block.timestamp)) revert InactiveBureauKey(keyHash);
     }
 
     /// @dev The escrow must be openable: under a registered committee key whose window holds the

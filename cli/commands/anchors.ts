@@ -1,5 +1,6 @@
 /**
- * `zkcredit anchors`: the credit verifier's proof anchors, which anyone may prepare. An anchor
+ * `zkcredit anchors`: the proof anchors (kept by the loan market for its borrows, by the credit
+ * verifier for the request market), which anyone may prepare. An anchor
  * keeps the part of the proof check that a KYC root, a bureau key, an escrow committee key and a
  * market's scope make, so each borrow under those four costs less. The officer's commands that
  * publish a root prepare its anchors too ({@link reportPublishedRoot}).
@@ -16,8 +17,8 @@ import { parseFieldElement } from "../lib/parse.ts"
 /** What an anchor saves and costs, for the help texts. */
 const ANCHORS_HELP = `An anchor is the part of the credit proof check that four public values make: a KYC root, a bureau
 key, an escrow committee key and a market's scope. Prepared once on chain (one transaction of about
-118,000 gas, by anyone), it makes every later borrow and loan request under those four about 21,000
-gas cheaper, so it pays for itself after about six; without it they still work, at the higher cost.
+118,000 gas, by anyone), it makes every later borrow and loan request under those four about 27,000
+gas cheaper, so it pays for itself from about the fifth; without it they still work, at the higher cost.
 Anchors are needed again after every KYC root change (each officer add, remove or replace) and for
 every new bureau or committee key.`
 
@@ -132,7 +133,7 @@ export async function reportPublishedRoot(ctx: CliContext, root: bigint, anchors
     } catch (error) {
         const cause = toCliError(error)
         ctx.out.result({ ...data, anchors: { kycRoot: root.toString(), error: { code: cause.code, message: cause.message } } }, [...lines, "proof anchors: not prepared (see the warning)"])
-        ctx.out.warn(`the root ${root} is published, but its proof anchors were not prepared, so borrows under it cost about 21,000 gas more until someone runs \`zkcredit anchors prepare\`: ${cause.message}`)
+        ctx.out.warn(`the root ${root} is published, but its proof anchors were not prepared, so borrows under it cost about 27,000 gas more until someone runs \`zkcredit anchors prepare\`: ${cause.message}`)
         return
     }
     const none = nothingToAnchor(done.plan)

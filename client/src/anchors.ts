@@ -2,7 +2,7 @@
  * Proof anchors (`prepareAnchor`): the part of a credit proof's Groth16 input point that four
  * public signals make (the KYC root, the bureau key, the escrow committee key and the
  * market's scope), computed once on chain so that every later borrow under those four costs about
- * 21,000 gas less. Anyone may prepare one, for values a proof could use at block time; a borrow
+ * 27,000 gas less. Anyone may prepare one, for values a proof could use at block time; a borrow
  * under an unprepared anchor still verifies, at the higher cost. What to anchor: a root with
  * every active bureau key, every active committee key and every market of the deployment; again
  * after every root change, and for every new key. The loan market keeps its own (it checks its

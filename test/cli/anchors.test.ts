@@ -175,7 +175,7 @@ describe("zkcredit anchors and the officer's anchors", () => {
         const root = await currentRoot()
         expect(human.stdout).toContain(`replaced the member at index 2; new root ${root}`)
         expect(human.stdout).toContain("proof anchors: not prepared (see the warning)")
-        expect(human.stderr).toContain(`warning: the root ${root} is published, but its proof anchors were not prepared, so borrows under it cost about 21,000 gas more until someone runs \`zkcredit anchors prepare\`: the transaction reverted`)
+        expect(human.stderr).toContain(`warning: the root ${root} is published, but its proof anchors were not prepared, so borrows under it cost about 27,000 gas more until someone runs \`zkcredit anchors prepare\`: the transaction reverted`)
         expect(await preparedOnChain(root)).toEqual([false, false])
 
         const asJson = await cli(["--json", "officer", "remove", "2", "--account", ACCOUNTS.officer], env)
