@@ -3,34 +3,26 @@ pragma solidity ^0.8.28;
 
 import {CreditCircuit} from "./generated/CreditCircuit.sol";
 import {CreditVerificationKey} from "./generated/CreditVerificationKey.sol";
-import {IBureauRegistry} from "./interfaces/IBureauRegistry.sol";
 import {CREDIT_PROOF_SIGNAL_COUNT} from "./interfaces/ICreditProofVerifier.sol";
 import {ICreditProofCheck} from "./interfaces/ICreditProofCheck.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
-import {IEscrowCommitteeRegistry} from "./interfaces/IEscrowCommitteeRegistry.sol";
-import {IKycRegistry} from "./interfaces/IKycRegistry.sol";
+import {ITrustRegistry} from "./interfaces/ITrustRegistry.sol";
 
-/// @notice What a credit proof is checked against: the registries and the time window.
-/// @param kycRegistry Whose roots are accepted.
-/// @param bureauRegistry Whose keys are accepted.
-/// @param escrowCommittees Whose keys are accepted for the identity escrow.
+/// @notice What a credit proof is checked against: the trust registry and the time window.
+/// @param trustRegistry Whose KYC roots, bureau keys and committee keys are accepted.
 /// @param maxProofAge Seconds a proof's `currentTime` may lag block time.
 /// @param maxFutureSkew Seconds a proof's `currentTime` may lead block time.
 struct ProofCheckConfig {
-    IKycRegistry kycRegistry;
-    IBureauRegistry bureauRegistry;
-    IEscrowCommitteeRegistry escrowCommittees;
+    ITrustRegistry trustRegistry;
     uint256 maxProofAge;
     uint256 maxFutureSkew;
 }
 
-/// @notice The registries and the time window `verifier` checks proofs against, for a market that
+/// @notice The trust registry and the time window `verifier` checks proofs against, for a market that
 /// checks its own with the same rules (`LoanMarket`): read once, at its deployment.
 function proofCheckConfigOf(ICreditVerifier verifier) view returns (ProofCheckConfig memory) {
     if (address(verifier) == address(0)) revert ICreditVerifier.ZeroAddress();
-    return ProofCheckConfig(
-        verifier.kycRegistry(), verifier.bureauRegistry(), verifier.escrowCommittees(), verifier.maxProofAge(), verifier.maxFutureSkew()
-    );
+    return ProofCheckConfig(verifier.trustRegistry(), verifier.maxProofAge(), verifier.maxFutureSkew());
 }
 
 /// @title CreditProofCheck
@@ -43,22 +35,18 @@ abstract contract CreditProofCheck is ICreditProofCheck {
     /// @dev BN254's base field: every coordinate of a curve point is below it.
     uint256 private constant BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
-    IKycRegistry internal immutable _kycRegistry;
-    IBureauRegistry internal immutable _bureauRegistry;
-    IEscrowCommitteeRegistry internal immutable _escrowCommittees;
+    ITrustRegistry internal immutable _trustRegistry;
     uint256 internal immutable _maxProofAge;
     uint256 internal immutable _maxFutureSkew;
 
     // anchor id (`anchorIdOf`) => the part of `vk_x` from its four signals, x and y; (0, 0): not prepared
     mapping(bytes32 anchorId => uint256[2] point) private _anchors;
 
-    /// @param config The registries and the time window, checked by whoever supplies them.
+    /// @param config The trust registry and the time window, checked by whoever supplies them.
     constructor(ProofCheckConfig memory config) {
         // the key's IC count must match the circuit's signals: fail the deployment, not every proof
         assert(CREDIT_PROOF_SIGNAL_COUNT == CreditCircuit.PUBLIC_SIGNAL_COUNT);
-        _kycRegistry = config.kycRegistry;
-        _bureauRegistry = config.bureauRegistry;
-        _escrowCommittees = config.escrowCommittees;
+        _trustRegistry = config.trustRegistry;
         _maxProofAge = config.maxProofAge;
         _maxFutureSkew = config.maxFutureSkew;
     }
@@ -95,9 +83,9 @@ abstract contract CreditProofCheck is ICreditProofCheck {
             if (signals[i] >= CreditCircuit.SNARK_SCALAR_FIELD) revert NotAFieldElement(i, signals[i]);
         }
 
-        _requireValidRoot(proof.kycRoot);
-        _requireActiveBureauKey(proof.bureauKeyHash);
-        _requireActiveCommitteeKey(proof.committeeKeyY, currentTime);
+        // one call to one account for the root, the bureau key and the committee key; its errors
+        // (`ITrustErrors`) pass through
+        _trustRegistry.requireTrusted(proof.kycRoot, proof.bureauKeyHash, proof.committeeKeyY, currentTime);
 
         if (!_verifyGroth16(proof.points, signals)) revert InvalidProof();
     }
@@ -116,9 +104,7 @@ abstract contract CreditProofCheck is ICreditProofCheck {
             revert NotAFieldElement(CreditCircuit.SIGNAL_COMMITTEE_KEY_Y, committeeKeyY);
         }
         // only for what a proof could use today: no slot is filled for junk
-        _requireValidRoot(kycRoot);
-        _requireActiveBureauKey(bureauKeyHash);
-        _requireActiveCommitteeKey(committeeKeyY, block.timestamp);
+        _trustRegistry.requireTrusted(kycRoot, bureauKeyHash, committeeKeyY, block.timestamp);
 
         anchorId = anchorIdOf(kycRoot, bureauKeyHash, committeeKeyY, scope);
         uint256[2] storage anchor = _anchors[anchorId];
@@ -263,33 +249,6 @@ abstract contract CreditProofCheck is ICreditProofCheck {
             // the result is read after the call: Yul evaluates arguments right to left
             let success := staticcall(gas(), 0x08, input, 0x300, input, 0x20)
             ok := and(success, mload(input))
-        }
-    }
-
-    /// @dev The attestation's key must be active at block time (not revoked, inside its window).
-    function _requireActiveBureauKey(uint256 keyHash) private view {
-        if (!_bureauRegistry.isKeyActive(keyHash, block.timestamp)) revert InactiveBureauKey(keyHash);
-    }
-
-    /// @dev The escrow must be openable: under a registered committee key whose window holds the
-    /// proof's time, and not revoked (a revocation refuses proofs from its block on, however old
-    /// their `currentTime`). One call for the record, which also says why.
-    function _requireActiveCommitteeKey(uint256 keyY, uint256 currentTime) private view {
-        IEscrowCommitteeRegistry.KeyWindow memory key = _escrowCommittees.keyWindow(keyY);
-        if (key.threshold == 0 || key.revokedAt != 0 || currentTime < key.validFrom || currentTime >= key.validUntil) {
-            revert InactiveCommitteeKey(keyY, currentTime, key.validFrom, key.validUntil, key.revokedAt);
-        }
-    }
-
-    /// @dev The registry's `isRootValid` would only say no; its record says why, in one call. The
-    /// expiry was fixed when the root was replaced: no second call for `rootValidity`.
-    function _requireValidRoot(uint256 root) private view {
-        (IKycRegistry.RootRecord memory record, bool invalidated) = _kycRegistry.rootStatus(root);
-        if (record.createdAt == 0) revert UnknownRoot(root);
-        if (record.revoked) revert RevokedRoot(root);
-        if (invalidated) revert InvalidatedRoot(root);
-        if (record.replacedAt != 0 && block.timestamp >= record.expiresAt) {
-            revert ExpiredRoot(root, record.replacedAt, record.expiresAt);
         }
     }
 }

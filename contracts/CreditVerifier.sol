@@ -5,14 +5,12 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {CreditProofCheck, ProofCheckConfig} from "./CreditProofCheck.sol";
 import {CreditProofVerifier} from "./generated/CreditProofVerifier.sol";
-import {IBureauRegistry} from "./interfaces/IBureauRegistry.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
-import {IEscrowCommitteeRegistry} from "./interfaces/IEscrowCommitteeRegistry.sol";
-import {IKycRegistry} from "./interfaces/IKycRegistry.sol";
+import {ITrustRegistry} from "./interfaces/ITrustRegistry.sol";
 
 /// @title CreditVerifier
-/// @notice Checks credit proofs against the KYC registry, the bureau registry, the escrow committee
-/// registry, block time and the credit proof's verification key, for any market that calls it
+/// @notice Checks credit proofs against the trust registry (KYC roots, bureau keys, escrow
+/// committee keys), block time and the credit proof's verification key, for any market that calls it
 /// (`RequestMarket`; `LoanMarket` runs the same checks itself). Its state is the admin's emergency
 /// pause and the anchors anyone prepared (`prepareAnchor`).
 /// @dev The checks are `CreditProofCheck`'s. It also inherits the generated verifier (never edited)
@@ -25,23 +23,14 @@ contract CreditVerifier is ICreditVerifier, CreditProofCheck, CreditProofVerifie
     uint256 public constant MAX_ALLOWED_FUTURE_SKEW = 15 minutes;
 
     /// @param admin Receives `DEFAULT_ADMIN_ROLE` (the emergency pause).
-    /// @param kyc The KYC registry.
-    /// @param bureaus The bureau registry.
-    /// @param committees The escrow committee registry.
+    /// @param trust The trust registry.
     /// @param maxProofAge_ Seconds a proof's `currentTime` may lag block time: bounds how long after an
     /// attestation expires a proof made with it still lands.
     /// @param maxFutureSkew_ Seconds a proof's `currentTime` may lead block time (clock skew).
-    constructor(
-        address admin,
-        IKycRegistry kyc,
-        IBureauRegistry bureaus,
-        IEscrowCommitteeRegistry committees,
-        uint256 maxProofAge_,
-        uint256 maxFutureSkew_
-    ) CreditProofCheck(ProofCheckConfig(kyc, bureaus, committees, maxProofAge_, maxFutureSkew_)) {
-        if (admin == address(0) || address(kyc) == address(0) || address(bureaus) == address(0) || address(committees) == address(0)) {
-            revert ZeroAddress();
-        }
+    constructor(address admin, ITrustRegistry trust, uint256 maxProofAge_, uint256 maxFutureSkew_)
+        CreditProofCheck(ProofCheckConfig(trust, maxProofAge_, maxFutureSkew_))
+    {
+        if (admin == address(0) || address(trust) == address(0)) revert ZeroAddress();
         if (maxProofAge_ == 0 || maxProofAge_ > MAX_ALLOWED_PROOF_AGE || maxFutureSkew_ > MAX_ALLOWED_FUTURE_SKEW) {
             revert InvalidTimeWindow(maxProofAge_, maxFutureSkew_, MAX_ALLOWED_PROOF_AGE, MAX_ALLOWED_FUTURE_SKEW);
         }
@@ -58,18 +47,8 @@ contract CreditVerifier is ICreditVerifier, CreditProofCheck, CreditProofVerifie
     }
 
     /// @inheritdoc ICreditVerifier
-    function kycRegistry() external view returns (IKycRegistry) {
-        return _kycRegistry;
-    }
-
-    /// @inheritdoc ICreditVerifier
-    function bureauRegistry() external view returns (IBureauRegistry) {
-        return _bureauRegistry;
-    }
-
-    /// @inheritdoc ICreditVerifier
-    function escrowCommittees() external view returns (IEscrowCommitteeRegistry) {
-        return _escrowCommittees;
+    function trustRegistry() external view returns (ITrustRegistry) {
+        return _trustRegistry;
     }
 
     /// @inheritdoc ICreditVerifier

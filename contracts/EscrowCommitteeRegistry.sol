@@ -3,12 +3,18 @@ pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IEscrowCommitteeRegistry} from "./interfaces/IEscrowCommitteeRegistry.sol";
+import {ITrustErrors} from "./interfaces/ITrustErrors.sol";
 import {BabyJubjub} from "./libraries/BabyJubjub.sol";
 
 /// @title EscrowCommitteeRegistry
-/// @notice Escrow committee keys, their authorities and validity windows.
-/// @dev `DEFAULT_ADMIN_ROLE` registers and revokes keys.
-contract EscrowCommitteeRegistry is IEscrowCommitteeRegistry, AccessControl {
+/// @notice Escrow committee keys, their authorities and validity windows: the committee part of
+/// `TrustRegistry`.
+/// @dev `COMMITTEE_ADMIN_ROLE` registers and revokes keys; it is its own admin, so the other parts'
+/// admins cannot grant it.
+abstract contract EscrowCommitteeRegistry is IEscrowCommitteeRegistry, ITrustErrors, AccessControl {
+    /// @inheritdoc IEscrowCommitteeRegistry
+    bytes32 public constant COMMITTEE_ADMIN_ROLE = keccak256("zkcredit.EscrowCommitteeRegistry.ADMIN_ROLE");
+
     /// @notice Most authorities per committee.
     uint256 public constant MAX_AUTHORITIES = 64;
 
@@ -16,15 +22,16 @@ contract EscrowCommitteeRegistry is IEscrowCommitteeRegistry, AccessControl {
     mapping(uint256 keyY => mapping(uint256 index => Authority)) private _authorities;
     mapping(uint256 keyY => mapping(address account => uint256 index)) private _indexOf;
 
-    /// @param admin Receives `DEFAULT_ADMIN_ROLE`.
+    /// @param admin Receives `COMMITTEE_ADMIN_ROLE` (the caller checks it is not zero).
     constructor(address admin) {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRoleAdmin(COMMITTEE_ADMIN_ROLE, COMMITTEE_ADMIN_ROLE);
+        _grantRole(COMMITTEE_ADMIN_ROLE, admin);
     }
 
     /// @inheritdoc IEscrowCommitteeRegistry
-    function addKey(uint256 x, uint256 keyY, uint256 threshold, Authority[] calldata authorities, uint256 validFrom, uint256 validUntil)
+    function addCommitteeKey(uint256 x, uint256 keyY, uint256 threshold, Authority[] calldata authorities, uint256 validFrom, uint256 validUntil)
         external
-        onlyRole(DEFAULT_ADMIN_ROLE)
+        onlyRole(COMMITTEE_ADMIN_ROLE)
     {
         if (!BabyJubjub.isValidPoint(x, keyY)) revert InvalidCommitteePoint(x, keyY);
         uint256 size = authorities.length;
@@ -55,7 +62,7 @@ contract EscrowCommitteeRegistry is IEscrowCommitteeRegistry, AccessControl {
     }
 
     /// @inheritdoc IEscrowCommitteeRegistry
-    function revokeKey(uint256 keyY) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function revokeCommitteeKey(uint256 keyY) external onlyRole(COMMITTEE_ADMIN_ROLE) {
         CommitteeKey storage key = _keys[keyY];
         if (key.validUntil == 0) revert UnknownCommitteeKey(keyY);
         if (key.revokedAt != 0) revert CommitteeKeyAlreadyRevoked(keyY, key.revokedAt);
@@ -64,7 +71,7 @@ contract EscrowCommitteeRegistry is IEscrowCommitteeRegistry, AccessControl {
     }
 
     /// @inheritdoc IEscrowCommitteeRegistry
-    function isKeyActive(uint256 keyY, uint256 timestamp) external view returns (bool) {
+    function isCommitteeKeyActive(uint256 keyY, uint256 timestamp) external view returns (bool) {
         CommitteeKey storage key = _keys[keyY];
         // one slot read: the window and the revocation are packed together
         (uint64 validFrom, uint64 validUntil, uint64 revokedAt) = (key.validFrom, key.validUntil, key.revokedAt);
@@ -72,12 +79,12 @@ contract EscrowCommitteeRegistry is IEscrowCommitteeRegistry, AccessControl {
     }
 
     /// @inheritdoc IEscrowCommitteeRegistry
-    function keyOf(uint256 keyY) external view returns (CommitteeKey memory) {
+    function committeeKeyOf(uint256 keyY) external view returns (CommitteeKey memory) {
         return _keys[keyY];
     }
 
     /// @inheritdoc IEscrowCommitteeRegistry
-    function keyWindow(uint256 keyY) external view returns (KeyWindow memory w) {
+    function committeeKeyWindow(uint256 keyY) external view returns (KeyWindow memory w) {
         CommitteeKey storage key = _keys[keyY];
         (w.threshold, w.validFrom, w.validUntil, w.revokedAt) = (key.threshold, key.validFrom, key.validUntil, key.revokedAt);
     }
@@ -90,5 +97,17 @@ contract EscrowCommitteeRegistry is IEscrowCommitteeRegistry, AccessControl {
     /// @inheritdoc IEscrowCommitteeRegistry
     function authorityIndex(uint256 keyY, address account) external view returns (uint256) {
         return _indexOf[keyY][account];
+    }
+
+    /// @dev The escrow must be openable: under a registered committee key whose window holds the
+    /// proof's time, and not revoked (a revocation refuses proofs from its block on, however old
+    /// their `currentTime`). One slot, which also says why.
+    function _requireActiveCommitteeKey(uint256 keyY, uint256 proofTime) internal view {
+        CommitteeKey storage key = _keys[keyY];
+        (uint8 threshold, uint64 validFrom, uint64 validUntil, uint64 revokedAt) =
+            (key.threshold, key.validFrom, key.validUntil, key.revokedAt);
+        if (threshold == 0 || revokedAt != 0 || proofTime < validFrom || proofTime >= validUntil) {
+            revert InactiveCommitteeKey(keyY, proofTime, validFrom, validUntil, revokedAt);
+        }
     }
 }

@@ -76,7 +76,7 @@ contract EscrowOpenings is IEscrowOpenings, AccessControl {
         uint8 shares = opening.shares + 1;
         opening.shares = shares;
         emit PartialDecryptionPublished(loanId, index, msg.sender, partialX, partialY, challenge, response);
-        uint256 threshold = committees.keyOf(keyY).threshold;
+        uint256 threshold = committees.committeeKeyWindow(keyY).threshold;
         if (shares == threshold) emit OpeningQuorumReached(loanId, threshold);
     }
 

@@ -7,12 +7,15 @@ import {CreditCircuit} from "./generated/CreditCircuit.sol";
 import {ICreditVerifier} from "./interfaces/ICreditVerifier.sol";
 import {IKycRegistry} from "./interfaces/IKycRegistry.sol";
 import {ILoanMarket} from "./interfaces/ILoanMarket.sol";
+import {ITrustErrors} from "./interfaces/ITrustErrors.sol";
 
 /// @title KycRegistry
-/// @notice Roots and leaf-change events of the KYC Merkle tree kept by compliance officers.
+/// @notice Roots and leaf-change events of the KYC Merkle tree kept by compliance officers: the KYC
+/// part of `TrustRegistry`.
 /// @dev Roles: `DEFAULT_ADMIN_ROLE` grants officers, sets the root validity and unpauses;
-/// `OFFICER_ROLE` changes members and pauses; both revoke roots.
-contract KycRegistry is IKycRegistry, AccessControl, Pausable {
+/// `OFFICER_ROLE` changes members and pauses; both revoke roots. The pause stops membership
+/// changes only.
+abstract contract KycRegistry is IKycRegistry, ITrustErrors, AccessControl, Pausable {
     /// @inheritdoc IKycRegistry
     bytes32 public constant OFFICER_ROLE = keccak256("zkcredit.KycRegistry.OFFICER_ROLE");
 
@@ -200,6 +203,20 @@ contract KycRegistry is IKycRegistry, AccessControl, Pausable {
         return record.replacedAt == 0 || block.timestamp < record.expiresAt;
     }
 
+    /// @dev A proof may stand on `root` at block time. `rootStatus` would only describe the root;
+    /// this says which check failed. The expiry was fixed when the root was replaced.
+    function _requireValidRoot(uint256 root) internal view {
+        RootRecord memory record = _roots[root];
+        if (record.createdAt == 0) revert UnknownRoot(root);
+        if (record.revoked) revert RevokedRoot(root);
+        // the current root is the newest, never older than the cut-off: a borrow against it skips
+        // reading that slot
+        if (record.replacedAt != 0) {
+            if (record.sequence < _validFromSequence) revert InvalidatedRoot(root);
+            if (block.timestamp >= record.expiresAt) revert ExpiredRoot(root, record.replacedAt, record.expiresAt);
+        }
+    }
+
     /// @dev Makes `newRoot` current and fixes the expiry of the root it replaces with today's
     /// validity. A root may come back (removing the last added member restores the earlier tree):
     /// it is then current again, with a new sequence, unless it was revoked.
@@ -236,7 +253,7 @@ contract KycRegistry is IKycRegistry, AccessControl, Pausable {
     /// such functions, short answers) is refused the same way, with registry 0.
     function _requireOwnMarket(ILoanMarket market) private view {
         address registry = _addressAt(address(market), ILoanMarket.creditVerifier.selector);
-        if (registry != address(0)) registry = _addressAt(registry, ICreditVerifier.kycRegistry.selector);
+        if (registry != address(0)) registry = _addressAt(registry, ICreditVerifier.trustRegistry.selector);
         if (registry != address(this)) revert MarketNotOnThisRegistry(address(market), registry);
     }
 

@@ -14,6 +14,7 @@ export const ABIS_FILE = `${root}client/src/generated/abis.ts`
 
 /** Contract name -> artifact path under artifacts/contracts. */
 const CONTRACTS = {
+    TrustRegistry: "TrustRegistry.sol/TrustRegistry.json",
     KycRegistry: "KycRegistry.sol/KycRegistry.json",
     BureauRegistry: "BureauRegistry.sol/BureauRegistry.json",
     CreditVerifier: "CreditVerifier.sol/CreditVerifier.json",

@@ -1,11 +1,27 @@
 import { Contract, type ContractRunner } from "ethers"
-import { BureauRegistryAbi, CreditVerifierAbi, KycRegistryAbi, LoanMarketAbi, OfferPositionsAbi, RequestMarketAbi, TestStablecoinAbi } from "./generated/abis.ts"
+import {
+    BureauRegistryAbi,
+    CreditVerifierAbi,
+    EscrowCommitteeRegistryAbi,
+    KycRegistryAbi,
+    LoanMarketAbi,
+    OfferPositionsAbi,
+    RequestMarketAbi,
+    TestStablecoinAbi,
+    TrustRegistryAbi
+} from "./generated/abis.ts"
 import type { Deployment } from "./deployments.ts"
 
 /** ethers handles of the deployed contracts. */
 export interface ZkCreditContracts {
+    /** The trust registry with its whole ABI. */
+    trustRegistry: Contract
+    /** The same contract through its KYC part's ABI (roots and members). */
     kycRegistry: Contract
+    /** The same contract through its bureau part's ABI (bureaus and their keys). */
     bureauRegistry: Contract
+    /** The same contract through its escrow committee part's ABI (committee keys and authorities). */
+    committeeRegistry: Contract
     creditVerifier: Contract
     loanMarket: Contract
     /** Loan requests and positions; absent where the deployment has none. */
@@ -21,8 +37,10 @@ export interface ZkCreditContracts {
 export function connectContracts(deployment: Deployment, runner: ContractRunner): ZkCreditContracts {
     const { contracts: c } = deployment
     return {
-        kycRegistry: new Contract(c.kycRegistry, KycRegistryAbi, runner),
-        bureauRegistry: new Contract(c.bureauRegistry, BureauRegistryAbi, runner),
+        trustRegistry: new Contract(c.trustRegistry, TrustRegistryAbi, runner),
+        kycRegistry: new Contract(c.trustRegistry, KycRegistryAbi, runner),
+        bureauRegistry: new Contract(c.trustRegistry, BureauRegistryAbi, runner),
+        committeeRegistry: new Contract(c.trustRegistry, EscrowCommitteeRegistryAbi, runner),
         creditVerifier: new Contract(c.creditVerifier, CreditVerifierAbi, runner),
         loanMarket: new Contract(c.loanMarket, LoanMarketAbi, runner),
         ...(c.requestMarket ? { requestMarket: new Contract(c.requestMarket, RequestMarketAbi, runner) } : {}),
@@ -37,8 +55,7 @@ export function connectContracts(deployment: Deployment, runner: ContractRunner)
  * decoded error says which contract's declaration it was read with.
  */
 export const CONTRACT_ABIS = {
-    KycRegistry: KycRegistryAbi,
-    BureauRegistry: BureauRegistryAbi,
+    TrustRegistry: TrustRegistryAbi,
     CreditVerifier: CreditVerifierAbi,
     LoanMarket: LoanMarketAbi,
     RequestMarket: RequestMarketAbi,
@@ -56,8 +73,7 @@ export const ALL_ABIS = Object.values(CONTRACT_ABIS)
 export function contractNames(deployment: Deployment): Map<string, ContractName> {
     const c = deployment.contracts
     const named: [string | undefined, ContractName][] = [
-        [c.kycRegistry, "KycRegistry"],
-        [c.bureauRegistry, "BureauRegistry"],
+        [c.trustRegistry, "TrustRegistry"],
         [c.creditVerifier, "CreditVerifier"],
         [c.loanMarket, "LoanMarket"],
         [c.requestMarket, "RequestMarket"],

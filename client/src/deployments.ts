@@ -8,16 +8,14 @@ export interface Deployment {
     network: string
     /** Contract addresses (checksummed). */
     contracts: {
-        kycRegistry: string
-        bureauRegistry: string
+        /** KYC roots, bureau keys and escrow committee keys (`TrustRegistry`). */
+        trustRegistry: string
         creditVerifier: string
         loanMarket: string
         /** Loan requests funded by many lenders, and their positions; absent on older deployments. */
         requestMarket?: string
         /** The test stablecoin; absent on networks with real tokens. */
         stablecoin?: string
-        /** The escrow committee's key registry; absent where the escrow is not deployed. */
-        escrowCommitteeRegistry?: string
         /** Opening requests and published shares of the loan market's loans; absent where the escrow is not deployed. */
         escrowOpenings?: string
         /** The same for the request market's loans; absent where the escrow or the request market is not deployed. */
@@ -55,20 +53,17 @@ export function parseDeployment(value: unknown): Deployment {
     }
     const stablecoin = address("stablecoin", true)
     const requestMarket = address("requestMarket", true)
-    const escrowCommitteeRegistry = address("escrowCommitteeRegistry", true)
     const escrowOpenings = address("escrowOpenings", true)
     const requestEscrowOpenings = address("requestEscrowOpenings", true)
     return {
         chainId: d.chainId as number,
         network: typeof d.network === "string" ? d.network : `chain-${d.chainId}`,
         contracts: {
-            kycRegistry: address("kycRegistry")!,
-            bureauRegistry: address("bureauRegistry")!,
+            trustRegistry: address("trustRegistry")!,
             creditVerifier: address("creditVerifier")!,
             loanMarket: address("loanMarket")!,
             ...(requestMarket ? { requestMarket } : {}),
             ...(stablecoin ? { stablecoin } : {}),
-            ...(escrowCommitteeRegistry ? { escrowCommitteeRegistry } : {}),
             ...(escrowOpenings ? { escrowOpenings } : {}),
             ...(requestEscrowOpenings ? { requestEscrowOpenings } : {})
         },

@@ -37,9 +37,6 @@ interface IBureauRegistry {
     /// @notice A key was revoked: it is inactive from now on.
     event BureauKeyRevoked(uint256 indexed bureauId, uint256 indexed keyHash);
 
-    /// @notice A constructor address is zero.
-    error ZeroAddress();
-
     /// @notice A bureau needs a name.
     error EmptyBureauName();
 
@@ -64,16 +61,19 @@ interface IBureauRegistry {
     /// @notice The key was revoked at `revokedAt` already.
     error KeyAlreadyRevoked(uint256 keyHash, uint256 revokedAt);
 
-    /// @notice Registers a bureau. Admin only.
+    /// @notice The role that registers bureaus and keys and revokes keys; it is its own admin.
+    function BUREAU_ADMIN_ROLE() external view returns (bytes32);
+
+    /// @notice Registers a bureau. `BUREAU_ADMIN_ROLE` only.
     /// @return bureauId Its id, counting from 1.
     function addBureau(string calldata name) external returns (uint256 bureauId);
 
-    /// @notice Registers an attestation key of `bureauId`, active in [validFrom, validUntil). Admin only.
+    /// @notice Registers an attestation key of `bureauId`, active in [validFrom, validUntil). `BUREAU_ADMIN_ROLE` only.
     /// @param keyHash `Poseidon(ax, ay)`, as the prover's `bureauKeyHash()` computes it.
     function addKey(uint256 bureauId, uint256 ax, uint256 ay, uint256 keyHash, uint256 validFrom, uint256 validUntil)
         external;
 
-    /// @notice Revokes a key now: proofs naming it are refused from this block on. Admin only.
+    /// @notice Revokes a key now: proofs naming it are refused from this block on. `BUREAU_ADMIN_ROLE` only.
     function revokeKey(uint256 keyHash) external;
 
     /// @notice Whether `keyHash` is registered, not revoked at `timestamp`, and `timestamp` is in its window.

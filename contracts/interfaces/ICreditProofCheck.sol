@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ITrustErrors} from "./ITrustErrors.sol";
+
 /// @title ICreditProofCheck
 /// @notice What checking a credit proof involves, wherever it runs (`CreditVerifier` for any market,
-/// `LoanMarket` for its own borrows): the proof as a market takes it, one error per failed check,
-/// and the anchors that make a proof under a common KYC root, bureau key, committee key and scope
-/// cheaper to check.
-interface ICreditProofCheck {
+/// `LoanMarket` for its own borrows): the proof as a market takes it, one error per failed check
+/// (those of the trust registry, `ITrustErrors`, among them), and the anchors that make a proof
+/// under a common KYC root, bureau key, committee key and scope cheaper to check.
+interface ICreditProofCheck is ITrustErrors {
     /// @notice A credit proof as `LoanMarket.borrow` takes it: what the contract cannot recompute.
     /// Exactly what the prover's `toBorrowCalldata` returns.
     /// @param nullifier The borrower's pseudonym in this market (`Poseidon(secret, scope)`).
     /// @param kycRoot The KYC root the membership was proved against.
     /// @param bureauKeyHash `Poseidon(Ax, Ay)` of the key that signed the attestation.
     /// @param currentTime The unix time the proof claims to be made at.
-    /// @param committeeKeyY y of the escrow committee key (EscrowCommitteeRegistry) the escrow is under.
+    /// @param committeeKeyY y of the escrow committee key (TrustRegistry's committee keys) the escrow is under.
     /// @param ephemeralKeyY The identity escrow's ephemeral key `R.y`.
     /// @param ciphertext The identity escrow's ciphertext: the borrower's identity commitment, masked.
     /// @param points The Groth16 proof in verifier order: a.x, a.y, b.x1, b.x0, b.y1, b.y0, c.x, c.y.
@@ -31,27 +33,6 @@ interface ICreditProofCheck {
     /// @notice The public signal at `signalIndex` (`CreditCircuit.SIGNAL_*`) is not below the SNARK
     /// scalar field; `value` and `value - p` would be the same signal to the circuit.
     error NotAFieldElement(uint256 signalIndex, uint256 value);
-
-    /// @notice `root` was never a root of the KYC registry.
-    error UnknownRoot(uint256 root);
-
-    /// @notice `root` was replaced at `replacedAt` and its validity ran out at `validUntil`.
-    error ExpiredRoot(uint256 root, uint256 replacedAt, uint256 validUntil);
-
-    /// @notice `root` was revoked by a compliance officer or the admin.
-    error RevokedRoot(uint256 root);
-
-    /// @notice `root` was published before an immediate removal, which invalidated it: re-prove
-    /// against the current root.
-    error InvalidatedRoot(uint256 root);
-
-    /// @notice The bureau key is unknown, revoked, not yet valid or expired at block time.
-    error InactiveBureauKey(uint256 keyHash);
-
-    /// @notice The escrow committee key `committeeKeyY` is unknown (all zeros), revoked (`revokedAt`
-    /// not 0), or its window [`validFrom`, `validUntil`) does not hold the proof's `currentTime`:
-    /// prove again under a key that `escrowCommittees()` lists as active.
-    error InactiveCommitteeKey(uint256 committeeKeyY, uint256 currentTime, uint256 validFrom, uint256 validUntil, uint256 revokedAt);
 
     /// @notice `threshold` is not below 2^SCORE_BITS or `message` not below 2^MESSAGE_BITS
     /// (`CreditCircuit`): they cannot be packed into the proof's context signal.

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IBureauRegistry} from "./IBureauRegistry.sol";
 import {ICreditProofCheck} from "./ICreditProofCheck.sol";
-import {IEscrowCommitteeRegistry} from "./IEscrowCommitteeRegistry.sol";
-import {IKycRegistry} from "./IKycRegistry.sol";
+import {ITrustRegistry} from "./ITrustRegistry.sol";
 
 /// @title ICreditVerifier
 /// @notice Checks a credit proof in full: the verifier is not paused, the KYC root is known, not
@@ -27,7 +25,8 @@ interface ICreditVerifier is ICreditProofCheck {
     error InvalidTimeWindow(uint256 maxProofAge, uint256 maxFutureSkew, uint256 maxAllowedAge, uint256 maxAllowedSkew);
 
     /// @notice Checks a credit proof; reverts with the first failed check, returns if all pass.
-    /// @dev Order: pause, time window, context range, field range, root, bureau key, committee key,
+    /// @dev Order: pause, time window, context range, field range, root, bureau key, committee key
+    /// (one `ITrustRegistry.requireTrusted` call),
     /// Groth16 proof (cheapest first). The proof's `context` signal is packed here from `message`,
     /// `threshold` and the proof's `currentTime`.
     /// @param proof The proof and the public signals the caller cannot derive.
@@ -38,14 +37,8 @@ interface ICreditVerifier is ICreditProofCheck {
         external
         view;
 
-    /// @notice The KYC registry whose roots are accepted.
-    function kycRegistry() external view returns (IKycRegistry);
-
-    /// @notice The bureau registry whose keys are accepted.
-    function bureauRegistry() external view returns (IBureauRegistry);
-
-    /// @notice The escrow committee registry whose keys are accepted for the identity escrow.
-    function escrowCommittees() external view returns (IEscrowCommitteeRegistry);
+    /// @notice The trust registry whose KYC roots, bureau keys and escrow committee keys are accepted.
+    function trustRegistry() external view returns (ITrustRegistry);
 
     /// @notice How old (seconds before block time) a proof's `currentTime` may be.
     function maxProofAge() external view returns (uint256);

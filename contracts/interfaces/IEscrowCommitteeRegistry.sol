@@ -80,23 +80,26 @@ interface IEscrowCommitteeRegistry {
     /// @notice The key was revoked at `revokedAt` already.
     error CommitteeKeyAlreadyRevoked(uint256 keyY, uint256 revokedAt);
 
-    /// @notice Registers a committee key and its authorities (index = position + 1). Admin only.
+    /// @notice The role that registers and revokes committee keys; it is its own admin.
+    function COMMITTEE_ADMIN_ROLE() external view returns (bytes32);
+
+    /// @notice Registers a committee key and its authorities (index = position + 1). `COMMITTEE_ADMIN_ROLE` only.
     /// @param x The key's x; `keyY` is its y and its name.
     /// @param threshold t, from 1 to `authorities.length`.
-    function addKey(uint256 x, uint256 keyY, uint256 threshold, Authority[] calldata authorities, uint256 validFrom, uint256 validUntil) external;
+    function addCommitteeKey(uint256 x, uint256 keyY, uint256 threshold, Authority[] calldata authorities, uint256 validFrom, uint256 validUntil) external;
 
-    /// @notice Revokes a key now: proofs naming it are refused from this block on. Admin only.
-    function revokeKey(uint256 keyY) external;
+    /// @notice Revokes a key now: proofs naming it are refused from this block on. `COMMITTEE_ADMIN_ROLE` only.
+    function revokeCommitteeKey(uint256 keyY) external;
 
     /// @notice Whether `keyY` is registered, not revoked at `timestamp`, and `timestamp` is in its window.
-    function isKeyActive(uint256 keyY, uint256 timestamp) external view returns (bool);
+    function isCommitteeKeyActive(uint256 keyY, uint256 timestamp) external view returns (bool);
 
     /// @notice A registered key; all zeros if unknown.
-    function keyOf(uint256 keyY) external view returns (CommitteeKey memory);
+    function committeeKeyOf(uint256 keyY) external view returns (CommitteeKey memory);
 
     /// @notice A registered key without its x, all zeros if unknown: what a verifier checks, read
-    /// from one slot (`keyOf` reads two).
-    function keyWindow(uint256 keyY) external view returns (KeyWindow memory);
+    /// from one slot (`committeeKeyOf` reads two).
+    function committeeKeyWindow(uint256 keyY) external view returns (KeyWindow memory);
 
     /// @notice Authority `index` (from 1) of a key; all zeros if none.
     function authorityOf(uint256 keyY, uint256 index) external view returns (Authority memory);

@@ -29,7 +29,7 @@ import {IOfferPositions} from "../interfaces/IOfferPositions.sol";
 /// - per market, per account (owner) per account (operator): the positions' `isApprovedForAll`;
 /// - KYC: currentRoot, nextIndex, rootValidity, paused, per account hasRole(OFFICER_ROLE), per
 ///   account hasRole(DEFAULT_ADMIN_ROLE), per pool root (createdAt, replacedAt);
-/// - bureaus: bureauCount, per account hasRole(DEFAULT_ADMIN_ROLE), per key hash (ax, ay,
+/// - bureaus: bureauCount, per account hasRole(BUREAU_ADMIN_ROLE), per key hash (ax, ay,
 ///   bureauId, validFrom, validUntil, revokedAt).
 contract InvariantProbe {
     struct Query {
@@ -186,9 +186,10 @@ contract InvariantProbe {
 
     function _bureaus(Query calldata q, uint256[] memory out, uint256 n) private view returns (uint256) {
         IBureauRegistry registry = q.bureaus;
+        bytes32 bureauAdminRole = registry.BUREAU_ADMIN_ROLE();
         out[n++] = registry.bureauCount();
         for (uint256 i; i < q.accounts.length; ++i) {
-            out[n++] = IAccessControl(address(registry)).hasRole(bytes32(0), q.accounts[i]) ? 1 : 0;
+            out[n++] = IAccessControl(address(registry)).hasRole(bureauAdminRole, q.accounts[i]) ? 1 : 0;
         }
         for (uint256 i; i < q.keyHashes.length; ++i) {
             IBureauRegistry.BureauKey memory k = registry.keyOf(q.keyHashes[i]);

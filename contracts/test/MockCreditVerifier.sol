@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IBureauRegistry} from "../interfaces/IBureauRegistry.sol";
 import {ICreditVerifier} from "../interfaces/ICreditVerifier.sol";
-import {IEscrowCommitteeRegistry} from "../interfaces/IEscrowCommitteeRegistry.sol";
-import {IKycRegistry} from "../interfaces/IKycRegistry.sol";
+import {ITrustRegistry} from "../interfaces/ITrustRegistry.sol";
 
 /// @notice Test-only credit verifier for market tests that are not about proofs (loan arithmetic,
 /// funds, lifecycle under random inputs): it accepts every proof whose first point is not 0, and
@@ -15,18 +13,10 @@ contract MockCreditVerifier is ICreditVerifier {
     }
 
     /// @notice The registry it claims to check (0 unless set): KYC tests that record defaults set it.
-    IKycRegistry public kycRegistry;
+    ITrustRegistry public trustRegistry;
 
-    function setKycRegistry(IKycRegistry registry) external {
-        kycRegistry = registry;
-    }
-
-    function bureauRegistry() external pure returns (IBureauRegistry) {
-        return IBureauRegistry(address(0));
-    }
-
-    function escrowCommittees() external pure returns (IEscrowCommitteeRegistry) {
-        return IEscrowCommitteeRegistry(address(0));
+    function setTrustRegistry(ITrustRegistry registry) external {
+        trustRegistry = registry;
     }
 
     function maxProofAge() external pure returns (uint256) {

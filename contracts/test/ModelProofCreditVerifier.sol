@@ -3,9 +3,7 @@ pragma solidity ^0.8.28;
 
 import {CreditVerifier} from "../CreditVerifier.sol";
 import {CREDIT_PROOF_SIGNAL_COUNT} from "../interfaces/ICreditProofVerifier.sol";
-import {IBureauRegistry} from "../interfaces/IBureauRegistry.sol";
-import {IEscrowCommitteeRegistry} from "../interfaces/IEscrowCommitteeRegistry.sol";
-import {IKycRegistry} from "../interfaces/IKycRegistry.sol";
+import {ITrustRegistry} from "../interfaces/ITrustRegistry.sol";
 
 /// @notice Test-only: the real `CreditVerifier` (pause, field range, time window, root record,
 /// revocation, immediate-removal cut-off, bureau key, committee key) with only the Groth16 pairing check modelled.
@@ -15,14 +13,9 @@ import {IKycRegistry} from "../interfaces/IKycRegistry.sol";
 /// above the threshold, the attestation is valid at `currentTime`), i.e. it models the circuit's
 /// soundness; everything the contract checks itself runs for real.
 contract ModelProofCreditVerifier is CreditVerifier {
-    constructor(
-        address admin,
-        IKycRegistry kyc,
-        IBureauRegistry bureaus,
-        IEscrowCommitteeRegistry committees,
-        uint256 maxProofAge_,
-        uint256 maxFutureSkew_
-    ) CreditVerifier(admin, kyc, bureaus, committees, maxProofAge_, maxFutureSkew_) {}
+    constructor(address admin, ITrustRegistry trust, uint256 maxProofAge_, uint256 maxFutureSkew_)
+        CreditVerifier(admin, trust, maxProofAge_, maxFutureSkew_)
+    {}
 
     function _verifyGroth16(uint256[8] calldata p, uint256[CREDIT_PROOF_SIGNAL_COUNT] memory signals)
         internal

@@ -6,7 +6,10 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules"
  * --parameters ignition/parameters/<network>.json`).
  *
  * Parameters (module `ZkCredit`):
- * - `admin`: gets DEFAULT_ADMIN_ROLE everywhere, the credit verifier's pause included (default: the deployer)
+ * - `admin`: gets DEFAULT_ADMIN_ROLE everywhere, the credit verifier's pause included, and the trust
+ *   registry's `BUREAU_ADMIN_ROLE` and `COMMITTEE_ADMIN_ROLE` (default: the deployer). Those two
+ *   roles administer themselves: the admin hands each to the bureau's and the committee's own
+ *   accounts with `grantRole`, then `renounceRole`.
  * - `rootValidity`: seconds a replaced KYC root stays valid (default 3600)
  * - `maxProofAge`: seconds a proof's time may lag block time (default 600)
  * - `maxFutureSkew`: seconds it may lead block time, for clock skew (default 60)
@@ -31,16 +34,15 @@ export default buildModule("ZkCredit", (m) => {
     const maxFutureSkew = m.getParameter("maxFutureSkew", 60)
     const maxActiveLoans = m.getParameter("maxActiveLoans", 1)
 
-    const kycRegistry = m.contract("KycRegistry", [admin, rootValidity])
-    const bureauRegistry = m.contract("BureauRegistry", [admin])
-    const escrowCommitteeRegistry = m.contract("EscrowCommitteeRegistry", [admin])
-    const creditVerifier = m.contract("CreditVerifier", [admin, kycRegistry, bureauRegistry, escrowCommitteeRegistry, maxProofAge, maxFutureSkew])
+    // KYC roots, bureau keys and committee keys in one contract: a proof's checks are one call
+    const trustRegistry = m.contract("TrustRegistry", [admin, admin, admin, rootValidity])
+    const creditVerifier = m.contract("CreditVerifier", [admin, trustRegistry, maxProofAge, maxFutureSkew])
     const loanMarket = m.contract("LoanMarket", [admin, creditVerifier, maxActiveLoans])
-    const escrowOpenings = m.contract("EscrowOpenings", [admin, loanMarket, escrowCommitteeRegistry])
+    const escrowOpenings = m.contract("EscrowOpenings", [admin, loanMarket, trustRegistry])
     // loan requests funded by many lenders and their ERC-721 positions: same verifier, own records
     const requestMarket = m.contract("RequestMarket", [admin, creditVerifier, maxActiveLoans])
     // each market's loans are opened through an EscrowOpenings of its own (the loan id names the opening)
-    const requestEscrowOpenings = m.contract("EscrowOpenings", [admin, requestMarket, escrowCommitteeRegistry], { id: "RequestEscrowOpenings" })
+    const requestEscrowOpenings = m.contract("EscrowOpenings", [admin, requestMarket, trustRegistry], { id: "RequestEscrowOpenings" })
 
-    return { kycRegistry, bureauRegistry, escrowCommitteeRegistry, creditVerifier, loanMarket, escrowOpenings, requestMarket, requestEscrowOpenings }
+    return { trustRegistry, creditVerifier, loanMarket, escrowOpenings, requestMarket, requestEscrowOpenings }
 })

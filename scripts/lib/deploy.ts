@@ -162,11 +162,9 @@ export async function deployZkCredit(options: DeployOptions): Promise<Deployment
             chainId: Number(chainId),
             network: options.networkName,
             contracts: {
-                kycRegistry: await core.kycRegistry.getAddress(),
-                bureauRegistry: await core.bureauRegistry.getAddress(),
+                trustRegistry: await core.trustRegistry.getAddress(),
                 creditVerifier: await core.creditVerifier.getAddress(),
                 loanMarket: await core.loanMarket.getAddress(),
-                escrowCommitteeRegistry: await core.escrowCommitteeRegistry.getAddress(),
                 escrowOpenings: await core.escrowOpenings.getAddress(),
                 requestMarket: await core.requestMarket.getAddress(),
                 requestEscrowOpenings: await core.requestEscrowOpenings.getAddress(),

@@ -131,9 +131,13 @@ export const COMMITTEE_WINDOW = { validFrom: PLATFORM_START - DAY, validUntil: P
 /** The deployed platform. */
 export interface Platform {
     connection: NetworkConnection
+    /** The trust registry (`TrustRegistry`). */
+    trust: Deployed
+    /** The same contract, named for its KYC part in tests about roots and members. */
     kyc: Deployed
+    /** The same contract, named for its bureau part. */
     bureaus: Deployed
-    /** The escrow committee registry. */
+    /** The same contract, named for its escrow committee part. */
     committees: Deployed
     verifier: Deployed
     market: Deployed
@@ -163,30 +167,29 @@ export function initialMembers(): bigint[] {
 export type Contracts = Omit<Platform, "group">
 
 /**
- * Deploys the platform's contracts at {@link PLATFORM_START}: KYC registry, bureau registry, the
- * credit verifier (with the generated Groth16 verifier inside), the market and a 6-decimal token.
+ * Deploys the platform's contracts at {@link PLATFORM_START}: the trust registry (the admin holds
+ * its three admin roles), the credit verifier (with the generated Groth16 verifier inside), the market and a 6-decimal token.
  * The admin allowed the token in the market (offers need it); nothing else is set up.
  */
 export async function deployContracts(connection: NetworkConnection): Promise<Contracts> {
     const { ethers, networkHelpers } = connection
     await networkHelpers.time.increaseTo(PLATFORM_START)
     const [admin, officer, lender, borrower, other, stranger] = (await ethers.getSigners()) as [Signer, Signer, Signer, Signer, Signer, Signer]
-    const kyc = await deploy(ethers, "KycRegistry", [admin.address, SETTINGS.rootValidity])
-    const bureaus = await deploy(ethers, "BureauRegistry", [admin.address])
-    const committees = await deploy(ethers, "EscrowCommitteeRegistry", [admin.address])
-    const verifier = await deploy(ethers, "CreditVerifier", [
-        admin.address,
-        await kyc.getAddress(),
-        await bureaus.getAddress(),
-        await committees.getAddress(),
-        SETTINGS.maxProofAge,
-        SETTINGS.maxFutureSkew
-    ])
+    const trust = await deployTrustRegistry(ethers, admin.address)
+    const verifier = await deploy(ethers, "CreditVerifier", [admin.address, await trust.getAddress(), SETTINGS.maxProofAge, SETTINGS.maxFutureSkew])
     const market = await deploy(ethers, "LoanMarket", [admin.address, await verifier.getAddress(), SETTINGS.maxActiveLoans])
     const token = await deploy(ethers, "MockERC20", ["Mock USD", "mUSD", 6])
     await (await market.setTokenAllowed(await token.getAddress(), true)).wait()
     const chainId = (await ethers.provider.getNetwork()).chainId
-    return { connection, kyc, bureaus, committees, verifier, market, token, chainId, signers: { admin, officer, lender, borrower, other, stranger } }
+    return { connection, trust, kyc: trust, bureaus: trust, committees: trust, verifier, market, token, chainId, signers: { admin, officer, lender, borrower, other, stranger } }
+}
+
+/**
+ * Deploys a `TrustRegistry` whose three admin roles `admin` holds, with the platform's root validity.
+ * @param rootValidity Seconds a replaced root stays valid; {@link SETTINGS}' by default.
+ */
+export async function deployTrustRegistry(ethers: ConnectionEthers, admin: string, rootValidity: number = SETTINGS.rootValidity): Promise<Deployed> {
+    return deploy(ethers, "TrustRegistry", [admin, admin, admin, rootValidity])
 }
 
 /**
@@ -196,7 +199,7 @@ export async function deployContracts(connection: NetworkConnection): Promise<Co
  */
 export async function registerTestCommittee(committees: Deployed, account: string): Promise<void> {
     const [x, y] = COMMITTEE_KEY
-    await (await committees.addKey(x, y, 1, [{ account, shareX: x, shareY: y }], COMMITTEE_WINDOW.validFrom, COMMITTEE_WINDOW.validUntil)).wait()
+    await (await committees.addCommitteeKey(x, y, 1, [{ account, shareX: x, shareY: y }], COMMITTEE_WINDOW.validFrom, COMMITTEE_WINDOW.validUntil)).wait()
 }
 
 /**
