@@ -2,7 +2,7 @@
  * The real gate under random sequences: KYC additions and removals (normal and immediate), root
  * validity changes, root revocations, bureau key revocations, verifier pauses, time, borrows,
  * repayments, defaults, recovery after default and the lender's books attack, all against the real
- * `KycRegistry`, `BureauRegistry`, `LoanMarket` and the real `CreditVerifier` checks.
+ * `TrustRegistry` (its KYC and bureau parts), `LoanMarket` and the real `CreditVerifier` checks.
  *
  * Proofs: a MODEL of the Groth16 check, not real proofs (about 1.5 s each would allow a handful
  * of borrows per run). `contracts/test/ModelProofCreditVerifier.sol` is the real `CreditVerifier`
@@ -27,7 +27,7 @@ import { describe, expect, it } from "vitest"
 import { KycTree, packContext } from "../../prover/src/index.ts"
 import { PUBLIC_SIGNALS } from "../../prover/src/constants.ts"
 import { encryptCommitment } from "../../prover/src/escrow/index.ts"
-import { as, deploy, PLATFORM_START, registerTestCommittee, TERMS, TIERS, USD, type Deployed, type Signer } from "../helpers/contracts.ts"
+import { as, deploy, deployTrustRegistry, PLATFORM_START, registerTestCommittee, TERMS, TIERS, USD, type Deployed, type Signer } from "../helpers/contracts.ts"
 import { COMMITTEE_KEY } from "../helpers/fixtures.ts"
 import { revertName } from "../helpers/reverts.ts"
 
@@ -93,15 +93,15 @@ interface RootModel {
 async function deployGate() {
     if ((await time.latest()) < PLATFORM_START) await time.increaseTo(PLATFORM_START)
     const [admin, officer, lender, borrower] = (await ethers.getSigners()) as [Signer, Signer, Signer, Signer]
-    const kyc = await deploy(ethers, "KycRegistry", [admin.address, ROOT_VALIDITY])
+    // one trust registry: the KYC part (`kyc`) and the bureau part (`bureaus`) are the same contract
+    const kyc = await deployTrustRegistry(ethers, admin.address, Number(ROOT_VALIDITY))
+    const bureaus = kyc
     await (await kyc.grantRole(await kyc.OFFICER_ROLE(), officer.address)).wait()
-    const bureaus = await deploy(ethers, "BureauRegistry", [admin.address])
     await (await bureaus.addBureau("Acme Credit Bureau")).wait()
     const now = await time.latest()
     for (const [i, hash] of KEYS.entries()) await (await bureaus.addKey(1, 7n + BigInt(i), 9n, hash, now - 86_400, now + 3650 * 86_400)).wait()
-    const committees = await deploy(ethers, "EscrowCommitteeRegistry", [admin.address])
-    await registerTestCommittee(committees, admin.address)
-    const verifier = await deploy(ethers, "ModelProofCreditVerifier", [admin.address, await kyc.getAddress(), await bureaus.getAddress(), await committees.getAddress(), MAX_PROOF_AGE, 300])
+    await registerTestCommittee(kyc, admin.address)
+    const verifier = await deploy(ethers, "ModelProofCreditVerifier", [admin.address, await kyc.getAddress(), MAX_PROOF_AGE, 300])
     const market = await deploy(ethers, "ExternalVerifierLoanMarket", [admin.address, await verifier.getAddress(), 1])
     const token = await deploy(ethers, "MockERC20", ["Lender Mint", "LMT", 6])
     await (await market.setTokenAllowed(await token.getAddress(), true)).wait()

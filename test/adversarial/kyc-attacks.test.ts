@@ -1,6 +1,6 @@
 /**
  * Attacks through the KYC roots and the missing emergency brake, with real proofs against the real
- * verifier and registries:
+ * verifier and trust registry:
  * - raising `rootValidity` after a removal revives the removed member's expired root;
  * - a stolen officer key publishes a root with an extra member, and that root stays valid;
  * - a sanctioned member keeps borrowing on the old root for `rootValidity` seconds after removal;

@@ -30,7 +30,7 @@ import { Contract, JsonRpcProvider } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { parseBinding, scoreApplicant } from "../../bureau/src/index.ts"
 import { startTestBureau, type TestBureau } from "../bureau/harness.ts"
-import { BureauRegistryAbi, KycRegistryAbi, LoanMarketAbi } from "../../client/src/generated/abis.ts"
+import { LoanMarketAbi, TrustRegistryAbi } from "../../client/src/generated/abis.ts"
 import { readLoan, readOffers, type LoanView, type OfferView } from "../../client/src/views.ts"
 import { parseDeployment } from "../../client/src/deployments.ts"
 import { KycTree } from "../../prover/src/index.ts"
@@ -101,7 +101,7 @@ interface World {
     limits: MarketLimits
     k1: bigint
     k2: bigint
-    /** The KYC registry's current root. */
+    /** The trust registry's current KYC root. */
     root: bigint
     bureauCount: number
     now: number
@@ -126,9 +126,8 @@ const tally = { inProcess: 0, chain: 0, child: 0, skipped: 0, exits: new Map<str
 async function chainState(): Promise<Record<string, unknown>> {
     const { provider, chain } = W
     const c = chain.deployment.contracts
-    const kyc = new Contract(c.kycRegistry, KycRegistryAbi, provider)
+    const trust = new Contract(c.trustRegistry, TrustRegistryAbi, provider)
     const market = new Contract(c.loanMarket, LoanMarketAbi, provider)
-    const registry = new Contract(c.bureauRegistry, BureauRegistryAbi, provider)
     const token = new Contract(c.stablecoin!, ["function balanceOf(address) view returns (uint256)", "function allowance(address,address) view returns (uint256)"], provider)
     const nonces = await Promise.all(W.accounts.slice(0, 10).map((a) => provider.getTransactionCount(a)))
     const balances = await Promise.all(W.accounts.slice(0, 10).map(async (a) => String(await token.getFunction("balanceOf")(a))))
@@ -138,13 +137,13 @@ async function chainState(): Promise<Record<string, unknown>> {
         nonces,
         balances,
         allowances,
-        kycNextIndex: String(await kyc.getFunction("nextIndex")()),
-        kycRoot: String(await kyc.getFunction("currentRoot")()),
-        kycPaused: await kyc.getFunction("paused")(),
+        kycNextIndex: String(await trust.getFunction("nextIndex")()),
+        kycRoot: String(await trust.getFunction("currentRoot")()),
+        kycPaused: await trust.getFunction("paused")(),
         offerCount: String(await market.getFunction("offerCount")()),
         loanCount: String(await market.getFunction("loanCount")()),
         marketPaused: await market.getFunction("paused")(),
-        bureauCount: String(await registry.getFunction("bureauCount")())
+        bureauCount: String(await trust.getFunction("bureauCount")())
     }
 }
 
@@ -216,8 +215,8 @@ beforeAll(async () => {
     const dealingFiles = authorityNames.map((_, i) => `dealing-${i + 1}.json`)
     for (const [i, name] of authorityNames.entries()) await must(["committee", "verify", "--roster", "roster.json", "--authority", `authority-${name}.json`, "--out", `complaints-${i + 1}.json`, "--dealings", ...dealingFiles])
     await must(["committee", "finalize", "--roster", "roster.json", "--authority", "authority-regulator.json", "--share-out", "regulator-share.json", "--out", "committee-key.json", "--dealings", ...dealingFiles, "--complaints", ...authorityNames.map((_, i) => `complaints-${i + 1}.json`)])
-    // the deployment's escrow contracts; the key registered before the borrow, whose proof encrypts under it
-    suiteEnv.ZKCREDIT_ESCROW_REGISTRY = process.env.ZKCREDIT_ESCROW_REGISTRY = chain.deployment.contracts.escrowCommitteeRegistry!
+    // the deployment's escrow openings; the key registered (in the deployment's trust registry, the
+    // CLI's default) before the borrow, whose proof encrypts under it
     suiteEnv.ZKCREDIT_ESCROW_OPENINGS = process.env.ZKCREDIT_ESCROW_OPENINGS = chain.deployment.contracts.escrowOpenings!
     await must(["--account", "0", "committee", "register", "--committee-key", "committee-key.json", "--accounts", accounts.slice(2, 5).join(",")])
     // a loan of A's (a real proof, in a child process: proving leaves worker threads behind)
@@ -252,7 +251,7 @@ beforeAll(async () => {
         limits: { maxTiers: await limit("MAX_TIERS"), maxAprBps: await limit("MAX_APR_BPS"), maxInstalments: await limit("MAX_INSTALMENTS"), maxTerm: await limit("MAX_TERM"), maxPeriod: await limit("MAX_PERIOD") },
         k1,
         k2,
-        root: BigInt(await new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, provider).getFunction("currentRoot")()),
+        root: BigInt(await new Contract(chain.deployment.contracts.trustRegistry, TrustRegistryAbi, provider).getFunction("currentRoot")()),
         bureauCount: 1,
         now: (await provider.getBlock("latest"))!.timestamp,
         codeAt: new Map(),
@@ -1276,7 +1275,7 @@ describe("malformed input to the zkcredit CLI, on a local chain", () => {
             JSON.stringify({ ...o, lateFee: String(2n ** 128n) }),
             JSON.stringify({ ...o, lateFees: "5" }),
             JSON.stringify({ ...o, token: "TUSD" }),
-            JSON.stringify({ ...o, token: W.chain.deployment.contracts.kycRegistry }),
+            JSON.stringify({ ...o, token: W.chain.deployment.contracts.trustRegistry }),
             JSON.stringify({ ...o, token: "0x0000000000000000000000000000000000000000" })
         ]
         cases.push(...fileCases("offer", offerTexts, ".json", (f) => ["--account", "2", "lender", "offer", "create", "--file", f], offerFileOutcome, { chain: true, sends: true }))
@@ -1288,7 +1287,7 @@ describe("malformed input to the zkcredit CLI, on a local chain", () => {
             ...variants(deployment, 15, 700, 24),
             JSON.stringify({ ...d, chainId: 1 }),
             JSON.stringify({ ...d, chainId: "31337" }),
-            JSON.stringify({ ...d, contracts: { ...d.contracts, loanMarket: d.contracts.kycRegistry } }),
+            JSON.stringify({ ...d, contracts: { ...d.contracts, loanMarket: d.contracts.trustRegistry } }),
             JSON.stringify({ ...d, contracts: { ...d.contracts, loanMarket: "0x000000000000000000000000000000000000dEaD" } }),
             JSON.stringify({ ...d, contracts: { ...d.contracts, loanMarket: d.contracts.loanMarket!.toLowerCase() } }),
             JSON.stringify({ ...d, deployBlock: -1 })

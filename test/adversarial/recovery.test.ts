@@ -111,11 +111,9 @@ beforeAll(async () => {
         chainId: Number(c.chainId),
         network: "hardhat",
         contracts: {
-            kycRegistry: await c.kyc.getAddress(),
-            bureauRegistry: await c.bureaus.getAddress(),
+            trustRegistry: await c.trust.getAddress(),
             creditVerifier: await c.verifier.getAddress(),
-            loanMarket: await c.market.getAddress(),
-            escrowCommitteeRegistry: await c.committees.getAddress()
+            loanMarket: await c.market.getAddress()
         },
         deployBlock
     })

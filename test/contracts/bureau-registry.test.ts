@@ -1,7 +1,11 @@
+/**
+ * The bureau part of `TrustRegistry` (`BureauRegistry`, abstract): bureaus and their keys with
+ * validity windows, kept by `BUREAU_ADMIN_ROLE`; every revert path.
+ */
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
 import { bureauKeyHash, createBureauKey, SNARK_SCALAR_FIELD } from "../../prover/src/index.ts"
-import { as, DAY, deploy } from "../helpers/contracts.ts"
+import { as, DAY, deploy, deployTrustRegistry, SETTINGS } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const { ethers, networkHelpers } = await network.create()
@@ -11,20 +15,31 @@ const P = SNARK_SCALAR_FIELD
 const oldKey = createBureauKey(`0x${"0a".repeat(32)}`)
 const newKey = createBureauKey(`0x${"0b".repeat(32)}`)
 
+/** A trust registry whose admin holds its three admin roles, with one bureau and one key of it. */
 async function deployRegistry() {
     const [admin, stranger] = await ethers.getSigners()
-    const bureaus = await deploy(ethers, "BureauRegistry", [admin!.address])
+    const bureaus = await deployTrustRegistry(ethers, admin!.address)
     await (await bureaus.addBureau("Acme Credit Bureau")).wait()
     const now = await time.latest()
     const window = { validFrom: now - DAY, validUntil: now + 100 * DAY }
     await (await bureaus.addKey(1, oldKey.publicKey[0], oldKey.publicKey[1], oldKey.keyHash, window.validFrom, window.validUntil)).wait()
-    return { bureaus, stranger: as(bureaus, stranger!), strangerAddress: stranger!.address, now, window }
+    const role: string = await bureaus.BUREAU_ADMIN_ROLE()
+    return { bureaus, role, stranger: as(bureaus, stranger!), strangerAddress: stranger!.address, now, window }
 }
 
-describe("BureauRegistry", () => {
+describe("TrustRegistry: bureaus (BureauRegistry)", () => {
     describe("# constructor", () => {
-        it("refuses a zero admin", async () => {
-            await expectRevert(deploy(ethers, "BureauRegistry", [ethers.ZeroAddress]), "ZeroAddress", [])
+        it("refuses a zero bureau admin", async () => {
+            const [admin] = await ethers.getSigners()
+            await expectRevert(deploy(ethers, "TrustRegistry", [admin!.address, ethers.ZeroAddress, admin!.address, SETTINGS.rootValidity]), "ZeroAddress", [])
+        })
+
+        it("gives BUREAU_ADMIN_ROLE to the bureau admin, administered by itself", async () => {
+            const { bureaus, role } = await loadFixture(deployRegistry)
+            const [admin] = await ethers.getSigners()
+            expect(role).toBe(ethers.id("zkcredit.BureauRegistry.ADMIN_ROLE"))
+            expect(await bureaus.hasRole(role, admin!.address)).toBe(true)
+            expect(await bureaus.getRoleAdmin(role)).toBe(role)
         })
     })
 
@@ -40,9 +55,9 @@ describe("BureauRegistry", () => {
         })
 
         it("refuses an empty name and non-admins", async () => {
-            const { bureaus, stranger, strangerAddress } = await loadFixture(deployRegistry)
+            const { bureaus, role, stranger, strangerAddress } = await loadFixture(deployRegistry)
             await expectRevert(bureaus.addBureau(""), "EmptyBureauName", [])
-            await expectRevert(stranger.addBureau("Mallory"), "AccessControlUnauthorizedAccount", [strangerAddress, ethers.ZeroHash])
+            await expectRevert(stranger.addBureau("Mallory"), "AccessControlUnauthorizedAccount", [strangerAddress, role])
         })
     })
 
@@ -95,8 +110,8 @@ describe("BureauRegistry", () => {
         })
 
         it("refuses non-admins", async () => {
-            const { stranger, strangerAddress, now } = await loadFixture(deployRegistry)
-            await expectRevert(stranger.addKey(1, 1n, 2n, 3n, now, now + DAY), "AccessControlUnauthorizedAccount", [strangerAddress, ethers.ZeroHash])
+            const { role, stranger, strangerAddress, now } = await loadFixture(deployRegistry)
+            await expectRevert(stranger.addKey(1, 1n, 2n, 3n, now, now + DAY), "AccessControlUnauthorizedAccount", [strangerAddress, role])
         })
     })
 
@@ -113,9 +128,9 @@ describe("BureauRegistry", () => {
         })
 
         it("refuses unknown or already revoked keys, and non-admins", async () => {
-            const { bureaus, stranger, strangerAddress } = await loadFixture(deployRegistry)
+            const { bureaus, role, stranger, strangerAddress } = await loadFixture(deployRegistry)
             await expectRevert(bureaus.revokeKey(123n), "UnknownKey", [123n])
-            await expectRevert(stranger.revokeKey(oldKey.keyHash), "AccessControlUnauthorizedAccount", [strangerAddress, ethers.ZeroHash])
+            await expectRevert(stranger.revokeKey(oldKey.keyHash), "AccessControlUnauthorizedAccount", [strangerAddress, role])
             await (await bureaus.revokeKey(oldKey.keyHash)).wait()
             const revokedAt = await time.latest()
             await expectRevert(bureaus.revokeKey(oldKey.keyHash), "KeyAlreadyRevoked", [oldKey.keyHash, revokedAt])

@@ -6,7 +6,25 @@ import { network } from "hardhat"
 import { beforeAll, describe, expect, it } from "vitest"
 import { KycTree, MESSAGE_BITS, SCORE_BITS, SNARK_SCALAR_FIELD, type BorrowProofCalldata } from "../../prover/src/index.ts"
 import { multiplyGenerator } from "../../prover/src/escrow/index.ts"
-import { as, attest, BUREAU_KEYS, COMMITTEE_WINDOW, deploy, deployPlatform, IDENTITIES, initialMembers, proveBorrow, SETTINGS, tamper, TIERS, USD, type Platform } from "../helpers/contracts.ts"
+import {
+    as,
+    attest,
+    BUREAU_KEYS,
+    COMMITTEE_WINDOW,
+    deploy,
+    deployPlatform,
+    deployTrustRegistry,
+    IDENTITIES,
+    initialMembers,
+    KEY_WINDOWS,
+    proveBorrow,
+    SETTINGS,
+    tamper,
+    TIERS,
+    USD,
+    type Deployed,
+    type Platform
+} from "../helpers/contracts.ts"
 import { COMMITTEE_KEY } from "../helpers/fixtures.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
@@ -48,35 +66,52 @@ async function atTime(timestamp: bigint | number): Promise<void> {
     await networkHelpers.mine()
 }
 
+/**
+ * A trust registry of its own beside the platform's: the platform's KYC root published, and the
+ * proof's bureau key and committee key registered with the given windows. A verifier on it differs
+ * from the platform's in those windows only.
+ */
+async function trustRegistryWith(platform: Platform, windows: { bureauKey: readonly [number | bigint, number | bigint]; committeeKey: readonly [number | bigint, number | bigint] }): Promise<Deployed> {
+    const admin = platform.signers.admin.address
+    const trust = await deployTrustRegistry(ethers, admin)
+    await (await trust.grantRole(await trust.OFFICER_ROLE(), admin)).wait()
+    await (await trust.addMembers(initialMembers(), platform.group.root)).wait()
+    await (await trust.addBureau("Acme Credit Bureau")).wait()
+    const key = BUREAU_KEYS.main
+    await (await trust.addKey(1, key.publicKey[0], key.publicKey[1], key.keyHash, ...windows.bureauKey)).wait()
+    const [x, y] = COMMITTEE_KEY
+    await (await trust.addCommitteeKey(x, y, 1, [{ account: admin, shareX: x, shareY: y }], ...windows.committeeKey)).wait()
+    return trust
+}
+
+/** A credit verifier with the platform's time window on `trust`. */
+async function verifierOn(platform: Platform, trust: Deployed): Promise<Deployed> {
+    return deploy(ethers, "CreditVerifier", [platform.signers.admin.address, await trust.getAddress(), SETTINGS.maxProofAge, SETTINGS.maxFutureSkew])
+}
+
 function verify(platform: Platform, p: BorrowProofCalldata, threshold: bigint | number = THRESHOLD, s = scope, m = message) {
     return platform.verifier.verifyCreditProof(p, threshold, s, m)
 }
 
 describe("CreditVerifier", () => {
     describe("# constructor", () => {
-        it("keeps the registries and the time window", async () => {
+        it("keeps the trust registry (trustRegistry()) and the time window", async () => {
             const platform = await loadFixture(deployPlatform)
-            expect(await platform.verifier.kycRegistry()).toBe(await platform.kyc.getAddress())
-            expect(await platform.verifier.bureauRegistry()).toBe(await platform.bureaus.getAddress())
-            expect(await platform.verifier.escrowCommittees()).toBe(await platform.committees.getAddress())
+            expect(await platform.verifier.trustRegistry()).toBe(await platform.trust.getAddress())
             expect(await platform.verifier.maxProofAge()).toBe(BigInt(SETTINGS.maxProofAge))
             expect(await platform.verifier.maxFutureSkew()).toBe(BigInt(SETTINGS.maxFutureSkew))
         })
 
-        it("refuses zero addresses and a window out of bounds", async () => {
+        it("refuses a zero admin, a zero trust registry and a window out of bounds", async () => {
             const platform = await loadFixture(deployPlatform)
-            const kyc = await platform.kyc.getAddress()
-            const bureaus = await platform.bureaus.getAddress()
-            const committees = await platform.committees.getAddress()
+            const trust = await platform.trust.getAddress()
             const admin = platform.signers.admin.address
-            await expectRevert(deploy(ethers, "CreditVerifier", [ethers.ZeroAddress, kyc, bureaus, committees, 600, 60]), "ZeroAddress", [])
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, ethers.ZeroAddress, bureaus, committees, 600, 60]), "ZeroAddress", [])
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, ethers.ZeroAddress, committees, 600, 60]), "ZeroAddress", [])
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, ethers.ZeroAddress, 600, 60]), "ZeroAddress", [])
+            await expectRevert(deploy(ethers, "CreditVerifier", [ethers.ZeroAddress, trust, 600, 60]), "ZeroAddress", [])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, ethers.ZeroAddress, 600, 60]), "ZeroAddress", [])
             const bounds = [86_400n, 900n]
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, committees, 0, 60]), "InvalidTimeWindow", [0n, 60n, ...bounds])
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, committees, 86_401, 60]), "InvalidTimeWindow", [86_401n, 60n, ...bounds])
-            await expectRevert(deploy(ethers, "CreditVerifier", [admin, kyc, bureaus, committees, 600, 901]), "InvalidTimeWindow", [600n, 901n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, trust, 0, 60]), "InvalidTimeWindow", [0n, 60n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, trust, 86_401, 60]), "InvalidTimeWindow", [86_401n, 60n, ...bounds])
+            await expectRevert(deploy(ethers, "CreditVerifier", [admin, trust, 600, 901]), "InvalidTimeWindow", [600n, 901n, ...bounds])
         })
     })
 
@@ -164,20 +199,11 @@ describe("CreditVerifier", () => {
 
         it("refuses a registered key outside its window: not yet valid, then valid, then expired", async () => {
             const platform = await loadFixture(deployPlatform)
-            // a fresh deployment whose only key of the proof's hash starts a minute from now
+            // a fresh trust registry whose only key of the proof's hash starts a minute from now
             const now = await time.latest()
-            const bureaus = await deploy(ethers, "BureauRegistry", [platform.signers.admin.address])
-            await (await bureaus.addBureau("Acme Credit Bureau")).wait()
             const key = BUREAU_KEYS.main
-            await (await bureaus.addKey(1, key.publicKey[0], key.publicKey[1], key.keyHash, now + 60, now + 120)).wait()
-            const verifier = await deploy(ethers, "CreditVerifier", [
-                platform.signers.admin.address,
-                await platform.kyc.getAddress(),
-                await bureaus.getAddress(),
-                await platform.committees.getAddress(),
-                SETTINGS.maxProofAge,
-                SETTINGS.maxFutureSkew
-            ])
+            const trust = await trustRegistryWith(platform, { bureauKey: [now + 60, now + 120], committeeKey: [COMMITTEE_WINDOW.validFrom, COMMITTEE_WINDOW.validUntil] })
+            const verifier = await verifierOn(platform, trust)
             const check = () => verifier.verifyCreditProof(proof, THRESHOLD, scope, message)
             await expectRevert(check(), "InactiveBureauKey", [key.keyHash])
             await atTime(now + 60)
@@ -191,7 +217,7 @@ describe("CreditVerifier", () => {
             expect(proof.committeeKeyY).toBe(COMMITTEE_KEY[1])
             const unknown = multiplyGenerator(4242n)[1]
             await expectRevert(verify(platform, tamper(proof, { committeeKeyY: unknown })), "InactiveCommitteeKey", [unknown, proof.currentTime, 0n, 0n, 0n])
-            await (await platform.committees.revokeKey(COMMITTEE_KEY[1])).wait()
+            await (await platform.committees.revokeCommitteeKey(COMMITTEE_KEY[1])).wait()
             // revoked after the proof was made: refused from the revocation's block on
             const revokedAt = BigInt(await time.latest())
             expect(revokedAt).toBeGreaterThan(proof.currentTime)
@@ -201,21 +227,13 @@ describe("CreditVerifier", () => {
 
         it("checks the committee key's window at the proof's currentTime: a key valid only from a second after it is refused", async () => {
             const platform = await loadFixture(deployPlatform)
-            // a verifier on a registry whose key of this y starts a second after the proof was made
-            const committees = await deploy(ethers, "EscrowCommitteeRegistry", [platform.signers.admin.address])
-            const [x, y] = COMMITTEE_KEY
+            // a verifier on a trust registry whose key of this y starts a second after the proof was made
+            const y = COMMITTEE_KEY[1]
             const [validFrom, validUntil] = [proof.currentTime + 1n, proof.currentTime + 1000n]
-            await (await committees.addKey(x, y, 1, [{ account: platform.signers.admin.address, shareX: x, shareY: y }], validFrom, validUntil)).wait()
-            const verifier = await deploy(ethers, "CreditVerifier", [
-                platform.signers.admin.address,
-                await platform.kyc.getAddress(),
-                await platform.bureaus.getAddress(),
-                await committees.getAddress(),
-                SETTINGS.maxProofAge,
-                SETTINGS.maxFutureSkew
-            ])
+            const trust = await trustRegistryWith(platform, { bureauKey: [KEY_WINDOWS.main.validFrom, KEY_WINDOWS.main.validUntil], committeeKey: [validFrom, validUntil] })
+            const verifier = await verifierOn(platform, trust)
             // at a block time inside the key's window: the proof's own time is what counts
-            expect(await committees.isKeyActive(y, await time.latest())).toBe(true)
+            expect(await trust.isCommitteeKeyActive(y, await time.latest())).toBe(true)
             await expectRevert(verifier.verifyCreditProof(proof, THRESHOLD, scope, message), "InactiveCommitteeKey", [y, proof.currentTime, validFrom, validUntil, 0n])
         })
 
@@ -225,7 +243,7 @@ describe("CreditVerifier", () => {
             await expectRevert(verify(platform, tamper(proof, { ephemeralKeyY: multiplyGenerator(7n)[1] })), "InvalidProof", [])
             // another active key: the escrow was not made under it
             const other = multiplyGenerator(4242n)
-            await (await platform.committees.addKey(other[0], other[1], 1, [{ account: platform.signers.admin.address, shareX: other[0], shareY: other[1] }], COMMITTEE_WINDOW.validFrom, COMMITTEE_WINDOW.validUntil)).wait()
+            await (await platform.committees.addCommitteeKey(other[0], other[1], 1, [{ account: platform.signers.admin.address, shareX: other[0], shareY: other[1] }], COMMITTEE_WINDOW.validFrom, COMMITTEE_WINDOW.validUntil)).wait()
             await expectRevert(verify(platform, tamper(proof, { committeeKeyY: other[1] })), "InvalidProof", [])
         })
 
@@ -265,15 +283,8 @@ describe("CreditVerifier", () => {
 
         it("a proof verifies the same with its anchor as without, for about 20,000 gas less", async () => {
             const platform = await anchoredPlatform()
-            // a second verifier on the same registries, with no anchor
-            const bare = await deploy(ethers, "CreditVerifier", [
-                platform.signers.admin.address,
-                await platform.kyc.getAddress(),
-                await platform.bureaus.getAddress(),
-                await platform.committees.getAddress(),
-                SETTINGS.maxProofAge,
-                SETTINGS.maxFutureSkew
-            ])
+            // a second verifier on the same trust registry, with no anchor
+            const bare = await verifierOn(platform, platform.trust)
             expect(await bare.anchorPrepared(...anchorOf(proof))).toBe(false)
             await bare.verifyCreditProof(proof, THRESHOLD, scope, message)
             const anchored = await platform.verifier.verifyCreditProof.estimateGas(proof, THRESHOLD, scope, message)
@@ -297,7 +308,7 @@ describe("CreditVerifier", () => {
             await verify(platform, proof)
         })
 
-        it("does not stand in for the registries: a root, bureau key or committee key revoked after it was prepared is refused", async () => {
+        it("does not stand in for the trust registry: a root, bureau key or committee key revoked after it was prepared is refused", async () => {
             const revoked = [
                 async (platform: Platform) => {
                     await (await platform.kyc.revokeRoot(proof.kycRoot)).wait()
@@ -308,7 +319,7 @@ describe("CreditVerifier", () => {
                     return ["InactiveBureauKey", [BUREAU_KEYS.main.keyHash]] as const
                 },
                 async (platform: Platform) => {
-                    await (await platform.committees.revokeKey(COMMITTEE_KEY[1])).wait()
+                    await (await platform.committees.revokeCommitteeKey(COMMITTEE_KEY[1])).wait()
                     const revokedAt = BigInt(await time.latest())
                     return ["InactiveCommitteeKey", [COMMITTEE_KEY[1], proof.currentTime, BigInt(COMMITTEE_WINDOW.validFrom), BigInt(COMMITTEE_WINDOW.validUntil), revokedAt]] as const
                 }

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
-import { abiOf, as, deploy } from "../helpers/contracts.ts"
+import { abiOf, as, deployTrustRegistry } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const { ethers } = await network.create()
@@ -71,7 +71,7 @@ describe("custom errors", () => {
     describe("expectRevert", () => {
         it("passes only for the named error with the given arguments", async () => {
             const [admin] = await ethers.getSigners()
-            const kyc = await deploy(ethers, "KycRegistry", [admin!.address, 60])
+            const kyc = await deployTrustRegistry(ethers, admin!.address, 60)
             await (await kyc.grantRole(await kyc.OFFICER_ROLE(), admin!.address)).wait()
             const officer = as(kyc, admin!)
             await expectRevert(officer.addMembers([], 1n), "EmptyBatch", [])

@@ -77,7 +77,7 @@ beforeAll(async () => {
     key = requirePoint(committee.committeeKey.publicKey, "publicKey")
     const now = await time.latest()
     const entries = committee.committeeKey.publicShares.map((s, i) => ({ account: authorities[i]!.address, shareX: s.publicShare[0], shareY: s.publicShare[1] }))
-    await (await platform.committees.addKey(key[0], key[1], 2, entries, now - 60, now + 365 * 86_400)).wait()
+    await (await platform.committees.addCommitteeKey(key[0], key[1], 2, entries, now - 60, now + 365 * 86_400)).wait()
     openings = await deploy(ethers, "EscrowOpenings", [admin.address, await platform.market.getAddress(), await platform.committees.getAddress()])
     await (await openings.grantRole(await openings.REQUESTER_ROLE(), officer.address)).wait()
 

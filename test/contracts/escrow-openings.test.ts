@@ -76,7 +76,7 @@ describe("EscrowOpenings", () => {
             const other = multiplyGenerator(777n)
             const now = await time.latest()
             // another registered, active key: still not the loan's
-            await (await f.registry.addKey(other[0], other[1], 1, [{ account: f.signers.lender.address, shareX: other[0], shareY: other[1] }], now, now + DAY)).wait()
+            await (await f.registry.addCommitteeKey(other[0], other[1], 1, [{ account: f.signers.lender.address, shareX: other[0], shareY: other[1] }], now, now + DAY)).wait()
             for (const [k, y, c] of [
                 [other[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext],
                 [12345n, f.escrow.ephemeralKeyY, f.escrow.ciphertext],

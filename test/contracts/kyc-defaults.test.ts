@@ -1,6 +1,7 @@
 /**
- * KycRegistry's default records: `recordDefault` (a removal marked "default" that names the
- * market and the loan) and `readmit` (re-admission once the market shows the loan paid in full).
+ * The trust registry's default records (its KYC part): `recordDefault` (a removal marked
+ * "default" that names the market and the loan) and `readmit` (re-admission once the market shows
+ * the loan paid in full).
  * The market is a real LoanMarket; only its credit verifier is the test one (loans without proofs).
  */
 import { network } from "hardhat"
@@ -8,7 +9,7 @@ import { describe, expect, it } from "vitest"
 import { applyKycEvent, decodeKycLog, type KycEvent } from "../../client/src/kyc-events.ts"
 import { KycTree, SNARK_SCALAR_FIELD } from "../../prover/src/index.ts"
 import { dueTime } from "../helpers/loan-math.ts"
-import { as, deploy, deployMockMarket, eventOf, eventsOf, gasOf, mockProof, SETTINGS, TERMS, type MockMarket } from "../helpers/contracts.ts"
+import { as, deployMockMarket, deployTrustRegistry, eventOf, eventsOf, gasOf, mockProof, SETTINGS, TERMS, type MockMarket } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const connection = await network.create()
@@ -23,7 +24,7 @@ const INDEX = 2n
 const NULLIFIER = 0xabcn
 const DEFAULTED = 3n
 
-/** Gas ceilings: measured 131,826 and 91,664 (four members, Hardhat EDR). */
+/** Gas ceilings: measured 131,016 and 90,770 (four members, Hardhat EDR). */
 const RECORD_DEFAULT_GAS = 140_000n
 const READMIT_GAS = 110_000n
 
@@ -31,9 +32,9 @@ const READMIT_GAS = 110_000n
 async function deployWorld() {
     const f: MockMarket = await deployMockMarket(connection)
     const { admin, officer, borrower, other, stranger } = f.signers
-    const kyc = await deploy(ethers, "KycRegistry", [admin.address, SETTINGS.rootValidity])
+    const kyc = await deployTrustRegistry(ethers, admin.address)
     await (await kyc.grantRole(OFFICER_ROLE, officer.address)).wait()
-    await (await f.verifier.setKycRegistry(await kyc.getAddress())).wait()
+    await (await f.verifier.setTrustRegistry(await kyc.getAddress())).wait()
     const officerKyc = as(kyc, officer)
     await (await officerKyc.addMembers(MEMBERS, new KycTree(MEMBERS).root)).wait()
 
@@ -66,7 +67,7 @@ async function recordDefault(w: Awaited<ReturnType<typeof deployWorld>>, immedia
     return { tree, receipt }
 }
 
-describe("KycRegistry default records", () => {
+describe("TrustRegistry: KYC default records", () => {
     describe("# recordDefault", () => {
         it("removes the member for the loan's default: MemberRemoved (the same replay as a plain removal) and MemberRemovedForDefault naming the loan", async () => {
             const w = await loadFixture(deployWorld)
@@ -129,10 +130,10 @@ describe("KycRegistry default records", () => {
 
         it("refuses a market that does not check this registry: another registry's, an account without code, a contract that is no market", async () => {
             const w = await loadFixture(deployWorld)
-            const otherKyc = await deploy(ethers, "KycRegistry", [w.signers.admin.address, SETTINGS.rootValidity])
-            await (await w.verifier.setKycRegistry(await otherKyc.getAddress())).wait()
+            const otherKyc = await deployTrustRegistry(ethers, w.signers.admin.address)
+            await (await w.verifier.setTrustRegistry(await otherKyc.getAddress())).wait()
             await expectRevert(w.officerKyc.recordDefault(INDEX, DEFAULTER, w.market, 0n, 5n, false), "MarketNotOnThisRegistry", [w.market, await otherKyc.getAddress()])
-            await (await w.verifier.setKycRegistry(await w.kyc.getAddress())).wait()
+            await (await w.verifier.setTrustRegistry(await w.kyc.getAddress())).wait()
             await expectRevert(w.officerKyc.recordDefault(INDEX, DEFAULTER, w.signers.stranger.address, 0n, 5n, false), "MarketNotOnThisRegistry", [w.signers.stranger.address, ethers.ZeroAddress])
             const token = await w.token.getAddress()
             await expectRevert(w.officerKyc.recordDefault(INDEX, DEFAULTER, token, 0n, 5n, false), "MarketNotOnThisRegistry", [token, ethers.ZeroAddress])

@@ -1,7 +1,11 @@
+/**
+ * The KYC part of `TrustRegistry` (`KycRegistry`, abstract): roots and member changes kept by the
+ * compliance officers, the root validity and pause kept by `DEFAULT_ADMIN_ROLE`; every revert path.
+ */
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
 import { KycTree, SNARK_SCALAR_FIELD } from "../../prover/src/index.ts"
-import { as, deploy, gasOf, SETTINGS } from "../helpers/contracts.ts"
+import { as, deploy, deployTrustRegistry, gasOf, SETTINGS } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const { ethers, networkHelpers } = await network.create()
@@ -14,7 +18,7 @@ const PACKED_SLOT = 1n
 
 async function deployRegistry() {
     const [admin, officer, stranger] = await ethers.getSigners()
-    const kyc = await deploy(ethers, "KycRegistry", [admin!.address, SETTINGS.rootValidity])
+    const kyc = await deployTrustRegistry(ethers, admin!.address)
     await (await kyc.grantRole(OFFICER_ROLE, officer!.address)).wait()
     return { kyc, admin: admin!, officer: as(kyc, officer!), stranger: as(kyc, stranger!), officerAddress: officer!.address, strangerAddress: stranger!.address }
 }
@@ -35,7 +39,7 @@ function commitments(count: number, from = 1_000n): bigint[] {
     return Array.from({ length: count }, (_, i) => from + BigInt(i))
 }
 
-describe("KycRegistry", () => {
+describe("TrustRegistry: KYC (KycRegistry)", () => {
     describe("# constructor", () => {
         it("gives the admin role and sets the root validity", async () => {
             const { kyc, admin } = await loadFixture(deployRegistry)
@@ -46,14 +50,15 @@ describe("KycRegistry", () => {
             expect(await kyc.nextIndex()).toBe(0n)
         })
 
-        it("refuses a zero admin", async () => {
-            await expectRevert(deploy(ethers, "KycRegistry", [ethers.ZeroAddress, SETTINGS.rootValidity]), "ZeroAddress", [])
+        it("refuses a zero KYC admin", async () => {
+            const [admin] = await ethers.getSigners()
+            await expectRevert(deploy(ethers, "TrustRegistry", [ethers.ZeroAddress, admin!.address, admin!.address, SETTINGS.rootValidity]), "ZeroAddress", [])
         })
 
         it("refuses a root validity above MAX_ROOT_VALIDITY", async () => {
             const [admin] = await ethers.getSigners()
             const max = 30n * 86_400n
-            await expectRevert(deploy(ethers, "KycRegistry", [admin!.address, max + 1n]), "RootValidityTooLong", [max + 1n, max])
+            await expectRevert(deploy(ethers, "TrustRegistry", [admin!.address, admin!.address, admin!.address, max + 1n]), "RootValidityTooLong", [max + 1n, max])
         })
     })
 

@@ -77,7 +77,7 @@ describe("lifecycle with real proofs", () => {
 
     it("the admin registers the escrow committee key", async () => {
         await registerTestCommittee(c.committees, c.signers.admin.address)
-        expect(await c.committees.isKeyActive(COMMITTEE_KEY[1], await time.latest())).toBe(true)
+        expect(await c.committees.isCommitteeKeyActive(COMMITTEE_KEY[1], await time.latest())).toBe(true)
     })
 
     it("a lender creates and funds an offer", async () => {

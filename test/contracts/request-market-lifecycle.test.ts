@@ -1,6 +1,6 @@
 /**
  * A loan request's whole life on one chain with real proofs (the built circuit, the real
- * CreditVerifier, KYC and bureau registries): a borrower proves their band and lists a request;
+ * CreditVerifier and trust registry): a borrower proves their band and lists a request;
  * three lenders fund it and it disburses; one lender sells its position; the borrower repays and
  * every repayment reaches the current holders pro rata, to the wei; a second borrower's request
  * stays underfunded and every lender is refunded at its deadline. The steps share state.

@@ -6,7 +6,7 @@
  */
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
-import { as, DAY, deploy, eventOf, mockProof, registerTestCommittee, USD, type Signer } from "../helpers/contracts.ts"
+import { as, DAY, deploy, deployTrustRegistry, eventOf, mockProof, registerTestCommittee, USD, type Signer } from "../helpers/contracts.ts"
 import { COMMITTEE_KEY } from "../helpers/fixtures.ts"
 import { dueTime, instalmentAmount, interest } from "../helpers/loan-math.ts"
 import { positionShare } from "../../client/src/requests.ts"
@@ -486,7 +486,7 @@ describe("RequestMarket: identity escrows", () => {
     it("an EscrowOpenings of the request market opens a defaulted request's escrow and refuses an active one", async () => {
         const f = await loadFixture(fixture)
         const { admin, officer } = f.signers
-        const registry = await deploy(ethers, "EscrowCommitteeRegistry", [admin.address])
+        const registry = await deployTrustRegistry(ethers, admin.address)
         await registerTestCommittee(registry, admin.address)
         const openings = await deploy(ethers, "EscrowOpenings", [admin.address, await f.market.getAddress(), await registry.getAddress()])
         await (await openings.grantRole(await openings.REQUESTER_ROLE(), officer.address)).wait()

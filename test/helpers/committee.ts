@@ -21,7 +21,7 @@ import {
     type CommitteeRoster,
     type Dealing
 } from "../../prover/src/escrow/index.ts"
-import { abiOf, as, DAY, deploy, deployMockMarket, mockProof, TERMS, USD } from "./contracts.ts"
+import { abiOf, as, DAY, deploy, deployMockMarket, deployTrustRegistry, mockProof, TERMS, USD } from "./contracts.ts"
 
 /** JSON round trip: what a file or an event carries. */
 export const viaFile = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
@@ -66,12 +66,12 @@ export async function deployEscrowOpenings(connection: NetworkConnection) {
     const f = await deployMockMarket(connection)
     const { admin, officer, lender, borrower, other, stranger } = f.signers
     const committee = runCommittee()
-    const registry = await deploy(ethers, "EscrowCommitteeRegistry", [admin.address])
+    const registry = await deployTrustRegistry(ethers, admin.address)
     const authorities = [lender, other, stranger]
     const key = requirePoint(committee.committeeKey.publicKey, "key")
     const now = await time.latest()
     const entries = committee.committeeKey.publicShares.map((s, i) => ({ account: authorities[i]!.address, shareX: s.publicShare[0], shareY: s.publicShare[1] }))
-    await (await registry.addKey(key[0], key[1], 2, entries, now - DAY, now + 365 * DAY)).wait()
+    await (await registry.addCommitteeKey(key[0], key[1], 2, entries, now - DAY, now + 365 * DAY)).wait()
     const openings = await deploy(ethers, "EscrowOpenings", [admin.address, await f.market.getAddress(), await registry.getAddress()])
     await (await openings.grantRole(await openings.REQUESTER_ROLE(), officer.address)).wait()
     const escrow = encryptCommitment(ESCROWED_COMMITMENT, key).escrow

@@ -8,14 +8,14 @@ export const MARKET_GAS_CEILINGS = {
      * A pseudonym's first loan, to an address that holds no tokens yet, with its identity escrow:
      * two fresh slots (the record, which keeps the loan's escrow tag, and the loan).
      */
-    borrow: 365_000,
+    borrow: 356_000,
     /**
      * The same pseudonym's next loan, its earlier one repaid: its record and the borrower's balance
      * exist. It reads the pseudonym's outcomes (keyed by its first loan), which a first loan does
      * not; its escrow tag takes the record's bits, as a first loan's does (a loan taken beside an
      * active one, `maxActiveLoans` > 1, writes it in a slot of its own).
      */
-    borrowRepeat: 333_000,
+    borrowRepeat: 324_000,
     /** An instalment on schedule after the loan's first payment. */
     repayInstalment: 61_500
 } as const

@@ -115,7 +115,7 @@ export async function proveRequest(platform: Contracts, market: Deployed, input:
 
 /** Gas ceilings of the request market, asserted by request-market-gas.test.ts and bench/gas.ts. */
 export const REQUEST_GAS_CEILINGS = {
-    createRequest: 475_000,
+    createRequest: 466_000,
     fundRequest: 165_000,
     fundRequestDisburse: 190_000,
     claimRepayment: 65_000,

@@ -1,14 +1,14 @@
 /**
  * The chain side of the invariant fuzz: a world with two markets (one and two active loans per
- * pseudonym) sharing two tokens, the KYC and bureau registries and nine actors; one-call reads of
- * its whole state (`InvariantProbe`, offer positions included); the model's state in the same
- * shape; and the invariants that must hold between any two consecutive states, checked on the
- * chain's data alone.
+ * pseudonym) sharing two tokens, a trust registry (its KYC and bureau parts) and nine actors;
+ * one-call reads of its whole state (`InvariantProbe`, offer positions included); the model's
+ * state in the same shape; and the invariants that must hold between any two consecutive states,
+ * checked on the chain's data alone.
  *
  * The markets use `MockCreditVerifier`: this is a test of funds, records and roles, not of proofs.
  */
 import type { NetworkConnection } from "hardhat/types/network"
-import { as, deploy, mockProof, PLATFORM_START, type Deployed, type Signer } from "../../helpers/contracts.ts"
+import { as, deploy, deployTrustRegistry, mockProof, PLATFORM_START, type Deployed, type Signer } from "../../helpers/contracts.ts"
 import { ACTORS, ADMIN, holderAddress, LENDERS, POSITION_ACTIONS, PSEUDONYMS, ROOT_POOL, TERM_PRESETS, TIER_PRESETS, KEY_HASH_POOL, ZERO_ADDRESS, ZERO_HOLDER, type Addresses, type ModelState, type Position, type Resolved } from "./market-model.ts"
 
 /** Tokens each actor holds at the start, per token. */
@@ -34,7 +34,9 @@ export interface World {
     markets: Deployed[]
     /** Each market's `positions()` (OfferPositions). */
     positions: Deployed[]
+    /** The trust registry (`TrustRegistry`), named for its KYC part. */
     kyc: Deployed
+    /** The same contract, named for its bureau part. */
     bureaus: Deployed
     probe: Deployed
     addresses: Addresses
@@ -50,13 +52,15 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
     if ((await networkHelpers.time.latest()) < PLATFORM_START) await networkHelpers.time.increaseTo(PLATFORM_START)
     const signers = (await ethers.getSigners()).slice(0, ACTORS.length) as Signer[]
     const admin = signers[0]!
-    const kyc = await deploy(ethers, "KycRegistry", [admin.address, ROOT_VALIDITY])
+    // the admin holds the KYC, bureau and committee admin roles (the model's ADMIN)
+    const kyc = await deployTrustRegistry(ethers, admin.address, Number(ROOT_VALIDITY))
     const officerRole: string = await kyc.OFFICER_ROLE()
+    const bureauAdminRole: string = await kyc.BUREAU_ADMIN_ROLE()
     await (await kyc.grantRole(officerRole, signers[1]!.address)).wait()
     // three members and a key from the start, so removals, replacements and revocations can succeed
     await (await as(kyc, signers[1]!).addMembers(SEED_MEMBERS, SEED_ROOT)).wait()
     const seededAt = BigInt(await networkHelpers.time.latest())
-    const bureaus = await deploy(ethers, "BureauRegistry", [admin.address])
+    const bureaus = kyc
     await (await bureaus.addBureau("Acme Credit Bureau")).wait()
     const keyAddedAt = BigInt(await networkHelpers.time.latest()) + 1n
     await networkHelpers.time.setNextBlockTimestamp(keyAddedAt)
@@ -90,7 +94,7 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
         kyc,
         bureaus,
         probe,
-        addresses: { actors: actorAddresses, markets: marketAddresses.map((a) => a.toLowerCase()), officerRole },
+        addresses: { actors: actorAddresses, markets: marketAddresses.map((a) => a.toLowerCase()), officerRole, bureauAdminRole },
         seeded: { membersAt: seededAt, keyAt: keyAddedAt },
         holders: [...actorAddresses, ...marketAddresses.map((a) => a.toLowerCase())]
     }

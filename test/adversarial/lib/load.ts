@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url"
 import { Contract, JsonRpcProvider, parseEther, Wallet, type JsonRpcSigner } from "ethers"
 import { startTestBureau } from "../../bureau/harness.ts"
 import { connectContracts, fetchKycEvents, kycTreeFromEvents } from "../../../client/src/index.ts"
-import { EscrowCommitteeRegistryAbi, LoanMarketAbi } from "../../../client/src/generated/abis.ts"
+import { LoanMarketAbi } from "../../../client/src/generated/abis.ts"
 import { computeMessage, computeScope, createBureauKey, Identity, KycTree, toBorrowCalldata, type Attestation } from "../../../prover/src/index.ts"
 import { multiplyGenerator, randomScalar } from "../../../prover/src/escrow/index.ts"
 import { deployZkCredit } from "../../../scripts/lib/deploy.ts"
@@ -104,8 +104,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         await (await asAdmin.bureauRegistry.getFunction("addKey")(1, key.publicKey[0], key.publicKey[1], key.keyHash, now - 60, now + 30 * DAY)).wait()
         // an escrow committee key with one authority (the admin): the load test is about borrows, not openings
         const committeeKey = multiplyGenerator(randomScalar())
-        const committees = new Contract(deployment.contracts.escrowCommitteeRegistry!, EscrowCommitteeRegistryAbi, admin)
-        await (await committees.getFunction("addKey")(committeeKey[0], committeeKey[1], 1, [{ account: await admin.getAddress(), shareX: committeeKey[0], shareY: committeeKey[1] }], now - 60, now + 30 * DAY)).wait()
+        await (await asAdmin.committeeRegistry.getFunction("addCommitteeKey")(committeeKey[0], committeeKey[1], 1, [{ account: await admin.getAddress(), shareX: committeeKey[0], shareY: committeeKey[1] }], now - 60, now + 30 * DAY)).wait()
 
         // lenders and their offers: 10,000 tUSD each (the faucet's hourly maximum)
         const capacity = 10_000n * TUSD
@@ -166,7 +165,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         log(`${wallets.length} borrower accounts funded`)
 
         // the tree as every borrower's client rebuilds it: from events
-        const events = await fetchKycEvents(provider, deployment.contracts.kycRegistry, { fromBlock: deployment.deployBlock })
+        const events = await fetchKycEvents(provider, deployment.contracts.trustRegistry, { fromBlock: deployment.deployBlock })
         const group = kycTreeFromEvents(events)
         if (group.root !== officerGroup.root) throw new Error("the tree rebuilt from events differs from the officer's")
         const scope = computeScope(deployment.chainId, deployment.contracts.loanMarket)

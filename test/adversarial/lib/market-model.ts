@@ -1,7 +1,7 @@
 /**
- * A TypeScript model of two `LoanMarket`s (with their offer positions, an ERC-721 each), the
- * `KycRegistry` and the `BureauRegistry`, written from the rules in contracts/interfaces (NatSpec),
- * OpenZeppelin's ERC-721 and the contracts' check order. For every operation it predicts the exact
+ * A TypeScript model of two `LoanMarket`s (with their offer positions, an ERC-721 each) and the
+ * KYC and bureau parts of the `TrustRegistry`, written from the rules in contracts/interfaces
+ * (NatSpec), OpenZeppelin's ERC-721 and the contracts' check order. For every operation it predicts the exact
  * outcome: success with its effects (token movements to the wei, offers, loans, positions and who
  * holds, may move and is paid by each, pseudonym records, registry state), or the exact custom
  * error with its arguments. Positions are kept by their own books: what the loan received before
@@ -153,6 +153,7 @@ export interface ModelState {
         admins: boolean[]
         roots: Map<bigint, { createdAt: bigint; replacedAt: bigint }>
     }
+    /** `admins`: the holders of `BUREAU_ADMIN_ROLE`. */
     bureau: { count: bigint; admins: boolean[]; keys: Map<bigint, BureauKey> }
 }
 
@@ -208,6 +209,8 @@ export interface Addresses {
     actors: string[]
     markets: string[]
     officerRole: string
+    /** The trust registry's `BUREAU_ADMIN_ROLE`: bureaus and their keys. */
+    bureauAdminRole: string
 }
 
 const fail = (name: string, ...args: unknown[]): Outcome => ({ ok: false, revert: { name, args: args.map(norm) } })
@@ -583,14 +586,14 @@ export function step(state: ModelState, a: Resolved, now: bigint, addr: Addresse
             return { ok: true }
         }
         case "addBureau": {
-            if (!state.bureau.admins[caller]) return fail("AccessControlUnauthorizedAccount", callerAddress, DEFAULT_ADMIN_ROLE)
+            if (!state.bureau.admins[caller]) return fail("AccessControlUnauthorizedAccount", callerAddress, addr.bureauAdminRole)
             if (a.name.length === 0) return fail("EmptyBureauName")
             state.bureau.count += 1n
             return { ok: true }
         }
         case "addKey": {
             const b = state.bureau
-            if (!b.admins[caller]) return fail("AccessControlUnauthorizedAccount", callerAddress, DEFAULT_ADMIN_ROLE)
+            if (!b.admins[caller]) return fail("AccessControlUnauthorizedAccount", callerAddress, addr.bureauAdminRole)
             const id = BigInt(a.bureauId)
             if (id === 0n || id > b.count) return fail("UnknownBureau", id)
             if (a.keyHash === 0n || a.keyHash >= P) return fail("InvalidKeyHash", a.keyHash)
@@ -604,7 +607,7 @@ export function step(state: ModelState, a: Resolved, now: bigint, addr: Addresse
         }
         case "revokeKey": {
             const b = state.bureau
-            if (!b.admins[caller]) return fail("AccessControlUnauthorizedAccount", callerAddress, DEFAULT_ADMIN_ROLE)
+            if (!b.admins[caller]) return fail("AccessControlUnauthorizedAccount", callerAddress, addr.bureauAdminRole)
             const key = b.keys.get(a.keyHash)
             if (!key) return fail("UnknownKey", a.keyHash)
             if (key.revokedAt !== 0n) return fail("KeyAlreadyRevoked", a.keyHash, key.revokedAt)
