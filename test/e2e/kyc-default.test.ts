@@ -1,6 +1,6 @@
 /**
  * The compliance page shows a removal for a default as such: a demo member's loan defaults in a
- * second market (a LoanMarket whose credit verifier is the test one, naming the platform's KYC
+ * second market (a LoanMarket whose credit verifier is the test one, naming the platform's trust
  * registry: loans without proofs), the officer records the default against the member's
  * commitment, and the page names the loan in the member list, the root history and the default
  * records, with the audit green.
@@ -30,7 +30,7 @@ beforeAll(async () => {
     const admin = await provider.getSigner(0)
     const lender = await provider.getSigner(2)
     const verifier = await deployArtifact("test/MockCreditVerifier.sol", "MockCreditVerifier", admin, [])
-    await (await verifier.getFunction("setKycRegistry")(platform.deployment.contracts.kycRegistry)).wait()
+    await (await verifier.getFunction("setTrustRegistry")(platform.deployment.contracts.trustRegistry)).wait()
     const loans = await deployArtifact("test/ExternalVerifierLoanMarket.sol", "ExternalVerifierLoanMarket", admin, [await admin.getAddress(), await verifier.getAddress(), 1])
     const token = await deployArtifact("test/MockERC20.sol", "MockERC20", admin, ["Mock USD", "mUSD", 6])
     await (await loans.getFunction("setTokenAllowed")(await token.getAddress(), true)).wait()
@@ -46,7 +46,7 @@ beforeAll(async () => {
 
     // the officer records the default against the first demo borrower's commitment
     const member = platform.world.borrowers[0]!
-    const registry = platform.deployment.contracts.kycRegistry
+    const registry = platform.deployment.contracts.trustRegistry
     const tree = kycTreeFromEvents(await fetchKycEvents(provider, registry, { fromBlock: platform.deployment.deployBlock }))
     index = tree.indexOf(member.commitment)
     const root = tree.setLeaf(index, 0n)

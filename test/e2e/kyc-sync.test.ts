@@ -82,10 +82,10 @@ describeInBrowser("borrower KYC sync", () => {
     it("a member added on chain since is applied from its event, and the root is the registry's", async () => {
         const provider = new JsonRpcProvider(platform.rpcUrl, platform.deployment.chainId, { staticNetwork: true, cacheTimeout: -1 })
         try {
-            const events = await fetchKycEvents(provider, platform.deployment.contracts.kycRegistry, { fromBlock: platform.deployment.deployBlock })
+            const events = await fetchKycEvents(provider, platform.deployment.contracts.trustRegistry, { fromBlock: platform.deployment.deployBlock })
             const tree = kycTreeFromEvents(events)
             tree.addMember(123_456_789n)
-            const registry = new Contract(platform.deployment.contracts.kycRegistry, KycRegistryAbi, await provider.getSigner(platform.world.officer))
+            const registry = new Contract(platform.deployment.contracts.trustRegistry, KycRegistryAbi, await provider.getSigner(platform.world.officer))
             await (await registry.getFunction("addMembers")([123_456_789n], tree.root)).wait()
             const after = await visit()
             expect(after).toMatchObject({ from: "stored", eventsApplied: 1, root: tree.root.toString(), size: tree.size })

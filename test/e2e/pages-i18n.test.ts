@@ -161,7 +161,7 @@ for (const locale of ["zh-CN", "en"] as const) {
             await open(page, `${url}/committee`)
             await page.getByTestId("committee-keys").waitFor()
             await page.getByTestId("committee-openings").waitFor()
-            expect(await page.getByTestId("committee-not-deployed").count()).toBe(0)
+            expect(await page.getByTestId("committee-no-openings-contract").count()).toBe(0)
             await checkPage(page, locale, "committee")
         })
 

@@ -279,7 +279,7 @@ describeInBrowser("the borrower's privacy", () => {
     async function leafIndexOf(commitment: bigint): Promise<number> {
         const provider = new JsonRpcProvider(platform.rpcUrl, platform.deployment.chainId, { cacheTimeout: -1, staticNetwork: true })
         try {
-            const registry = new Contract(platform.deployment.contracts.kycRegistry, KycRegistryAbi, provider)
+            const registry = new Contract(platform.deployment.contracts.trustRegistry, KycRegistryAbi, provider)
             for (const log of await registry.queryFilter(registry.filters.MembersAdded!())) {
                 const { startIndex, commitments } = (log as unknown as { args: { startIndex: bigint; commitments: bigint[] } }).args
                 const at = commitments.indexOf(commitment)

@@ -112,19 +112,20 @@ beforeAll(async () => {
     const admin = await signer(0)
     // the deployment's escrow contracts, with this test's committee key active before the loans and
     // the demo world's revoked: the proofs encrypt under the key whose shares this test holds
+    // (the trust registry's committee part; the admin holds COMMITTEE_ADMIN_ROLE)
     committee = runCommittee()
-    const registry = new Contract(platform.deployment.contracts.escrowCommitteeRegistry!, EscrowCommitteeRegistryAbi, admin)
+    const registry = new Contract(platform.deployment.contracts.trustRegistry, EscrowCommitteeRegistryAbi, admin)
     openings = new Contract(platform.deployment.contracts.escrowOpenings!, EscrowOpeningsAbi, admin)
     requestOpenings = new Contract(platform.deployment.contracts.requestEscrowOpenings!, EscrowOpeningsAbi, admin)
     const demoKey = JSON.parse(await readFile(join(stateDir, "committee", "committee-key.json"), "utf8")) as { publicKey: [string, string] }
-    await send(registry.getFunction("revokeKey")(demoKey.publicKey[1]))
+    await send(registry.getFunction("revokeCommitteeKey")(demoKey.publicKey[1]))
     const accounts = await Promise.all(AUTHORITY_ACCOUNTS.map(async (i) => (await signer(i)).getAddress()))
     const key = requirePoint(committee.committeeKey.publicKey, "key")
     const now = (await provider.getBlock("latest"))!.timestamp
     const entries = committee.committeeKey.publicShares.map((s, i) => ({ account: accounts[i]!, shareX: s.publicShare[0], shareY: s.publicShare[1] }))
-    await send(registry.getFunction("addKey")(key[0], key[1], 2, entries, now - 60, now + 365 * 86_400))
-    // the app reads /config.json on each load: it now lists the escrow contracts and the authorities' accounts
-    Object.assign(platform.config.deployment.contracts, { escrowCommitteeRegistry: await registry.getAddress(), escrowOpenings: await openings.getAddress(), requestEscrowOpenings: await requestOpenings.getAddress() })
+    await send(registry.getFunction("addCommitteeKey")(key[0], key[1], 2, entries, now - 60, now + 365 * 86_400))
+    // the app reads /config.json on each load: it now lists the escrow openings and the authorities' accounts
+    Object.assign(platform.config.deployment.contracts, { escrowOpenings: await openings.getAddress(), requestEscrowOpenings: await requestOpenings.getAddress() })
     platform.config.devAccounts!.push(...accounts.map((address, i) => ({ address, label: `authority ${i + 1}` })))
     await writeFile(join(stateDir, "compliance-share.json"), JSON.stringify(committee.shares[2]))
 

@@ -1,6 +1,6 @@
 /**
  * The escrow committee from the chain, for the committee page and the borrower's statement: the
- * committee keys with their t-of-n authorities (EscrowCommitteeRegistry), opening requests, the
+ * committee keys with their t-of-n authorities (the trust registry's committee part), opening requests, the
  * partial decryptions published for each (EscrowOpenings), each checked here, in the browser,
  * against the authority's public share in the registry, and the opening itself (combining t
  * verified shares), which stays on this device.
@@ -81,14 +81,18 @@ export interface OpeningView {
 }
 
 /**
- * Handles on the escrow contracts of the deployment: the committee registry and every
- * EscrowOpenings it lists (the loan market's, the request market's); undefined where it has none.
+ * Handles on the escrow contracts of the deployment: the trust registry through its committee
+ * part's ABI (every deployment has it: a proof names an active committee key) and every
+ * EscrowOpenings the deployment lists (the loan market's, the request market's; none on a
+ * deployment without them). Undefined when the app is not connected to a chain.
  */
 export function escrowContracts(): { registry: Contract; openings: Contract[] } | undefined {
-    const c = app.config?.deployment.contracts
-    const openings = app.config ? escrowOpeningsOf(app.config.deployment) : []
-    if (!c?.escrowCommitteeRegistry || openings.length === 0 || !app.provider) return undefined
-    return { registry: new Contract(c.escrowCommitteeRegistry, EscrowCommitteeRegistryAbi, app.provider), openings: openings.map((a) => new Contract(a, EscrowOpeningsAbi, app.provider)) }
+    const deployment = app.config?.deployment
+    if (!deployment || !app.provider) return undefined
+    return {
+        registry: new Contract(deployment.contracts.trustRegistry, EscrowCommitteeRegistryAbi, app.provider),
+        openings: escrowOpeningsOf(deployment).map((a) => new Contract(a, EscrowOpeningsAbi, app.provider))
+    }
 }
 
 /** An EscrowOpenings of the deployment with the market it serves. */
@@ -135,7 +139,11 @@ export function itemMessage(kind: EscrowMarketKind, which: keyof (typeof ITEM_ME
 type Args = Record<string, bigint | string>
 const argsOf = (event: unknown) => (event as { args: Args }).args
 
-/** Every committee key of the registry with its authorities, from its events (the registry never deletes them). */
+/**
+ * Every committee key of the registry with its authorities, from its events (the registry never
+ * deletes them). Each scan asks for one committee event's topic, so the KYC and bureau events
+ * at the same address are not read.
+ */
 export async function readCommitteeKeys(registry: Contract): Promise<CommitteeKeyView[]> {
     const from = app.config!.deployment.deployBlock
     const [added, authorities, revoked] = await Promise.all([
@@ -171,7 +179,7 @@ export async function readCommitteeKeys(registry: Contract): Promise<CommitteeKe
     return [...keys.values()]
 }
 
-/** Whether a key is active at `time` (in its window, not revoked by then), as the registry's `isKeyActive`. */
+/** Whether a key is active at `time` (in its window, not revoked by then), as the registry's `isCommitteeKeyActive`. */
 export function isKeyActiveAt(key: CommitteeKeyView, time: number): boolean {
     return key.validFrom <= time && time < key.validUntil && (key.revokedAt === 0 || time < key.revokedAt)
 }
@@ -204,6 +212,7 @@ export function keyFileFromRegistry(key: CommitteeKeyView): CommitteeKeyFile {
 export async function readOpenings(): Promise<{ keys: CommitteeKeyView[]; openings: OpeningView[]; markets: EscrowMarketKind[] }> {
     const contracts = escrowContracts()
     if (!contracts) return { keys: [], openings: [], markets: [] }
+    // without an EscrowOpenings the keys are still listed: there is just nothing to open
     const [keys, sources] = await Promise.all([readCommitteeKeys(contracts.registry), escrowSources(contracts.openings)])
     const views = (await Promise.all(sources.map((source) => readSourceOpenings(source, keys)))).flat()
     return { keys, openings: views.sort((x, y) => y.requestedAt - x.requestedAt), markets: sources.map((s) => s.kind) }
@@ -287,7 +296,8 @@ async function sourceOf(kind: EscrowMarketKind): Promise<EscrowSource> {
  */
 export async function preparePartialDecryption(kind: EscrowMarketKind, loanId: number, shareFile: ShareFile): Promise<PartialDecryption> {
     const contracts = escrowContracts()
-    if (!contracts) throw new AppError("committee.error.notDeployed")
+    if (!contracts) throw new AppError("error.noConfig")
+    if (contracts.openings.length === 0) throw new AppError("committee.error.noOpeningsContract")
     let share: ReturnType<typeof parseAuthorityShare>
     try {
         share = parseAuthorityShare(shareFile)

@@ -20,7 +20,7 @@ export interface KycApplication {
     version: 1
     /** The identity commitment (the KYC leaf), 0x-hex of 32 bytes. */
     commitment: string
-    /** Where it is meant to be added: the chain id and the registry's address. */
+    /** Where it is meant to be added: the chain id and the address of the registry that keeps the KYC set (the trust registry). */
     chainId: number
     kycRegistry: string
     createdAt: string

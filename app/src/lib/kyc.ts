@@ -14,7 +14,7 @@ import KycSyncWorker from "./kyc-sync.worker.ts?worker"
 /** What the sync is doing. */
 export type KycSyncStage = "loading" | "snapshot" | "events" | "hashing" | "saving"
 
-/** Messages to the sync worker. */
+/** Messages to the sync worker (`kycRegistry`: the trust registry's address, where the KYC part is). */
 export type KycSyncRequest =
     | { id: number; type: "sync"; rpcUrl: string; chainId: number; kycRegistry: string; deployBlock: number; snapshotUrl?: string | undefined; fresh?: boolean }
     | { id: number; type: "membership"; commitment: string }
@@ -97,7 +97,7 @@ export function syncKyc(): Promise<KycSyncDone> {
         type: "sync",
         rpcUrl: config.rpcUrl,
         chainId: config.deployment.chainId,
-        kycRegistry: config.deployment.contracts.kycRegistry,
+        kycRegistry: config.deployment.contracts.trustRegistry,
         deployBlock: config.deployment.deployBlock,
         snapshotUrl: new URL("/kyc-snapshot/", location.origin).href
     })
@@ -134,7 +134,7 @@ export async function syncKycEvents(): Promise<KycEvent[]> {
     const latest = await provider.getBlockNumber()
     const from = cache ? cache.toBlock + 1 : config.deployment.deployBlock
     if (cache && from > latest) return cache.events
-    const fresh = await fetchKycEvents(provider, config.deployment.contracts.kycRegistry, { fromBlock: from, toBlock: latest })
+    const fresh = await fetchKycEvents(provider, config.deployment.contracts.trustRegistry, { fromBlock: from, toBlock: latest })
     cache = { toBlock: latest, events: [...(cache?.events ?? []), ...fresh] }
     return cache.events
 }

@@ -31,6 +31,7 @@ export interface InjectedWallet {
 
 /** What the connected account may do, read on chain. */
 export interface Roles {
+    /** `DEFAULT_ADMIN_ROLE` of the trust registry: its KYC part's admin (officers, root validity, unpausing). Its bureau and committee parts have admin roles of their own. */
     kycAdmin: boolean
     officer: boolean
     marketAdmin: boolean
