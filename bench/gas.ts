@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     const borrowerMarket = as(market, signers.borrower)
     const g: Record<string, number> = {}
 
-    // KYC registry
+    // the trust registry's KYC part
     const group = platform.group
     const batch = Array.from({ length: 100 }, (_, i) => 1_000_000n + BigInt(i))
     group.addMembers(batch)
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     group.removeMember(6)
     g.removeMember = await gas(officerKyc.removeMember(6, group.root))
 
-    // bureau registry
+    // the trust registry's bureau part
     g.addBureau = await gas(bureaus.addBureau("Beta Scores"))
     const now = await time.latest()
     g.addKey = await gas(bureaus.addKey(2, 1n, 2n, 3n, now, now + 365 * DAY))
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
             allowToken: "the admin allows a token: setTokenAllowed(token, true), a fresh slot",
             disallowToken: "the admin disallows it again: setTokenAllowed(token, false)",
             groth16VerifyProofCall: "the generated verifier alone, as a transaction (21,000 base included)",
-            creditVerifierCall: "CreditVerifier.verifyCreditProof alone (registries, time window, Groth16), as a transaction, under a prepared anchor: what a market that calls the verifier pays for the check (RequestMarket)",
+            creditVerifierCall: "CreditVerifier.verifyCreditProof alone (the trust registry's checks, time window, Groth16), as a transaction, under a prepared anchor: what a market that calls the verifier pays for the check (RequestMarket)",
             creditVerifierCallUnanchored: "the same before the anchor of its root, bureau key, committee key and scope is prepared: four ecMul and four ecAdd calls more, two slot reads less",
             prepareAnchor: "anyone prepares the loan market's anchor of a new root (with the bureau key, the committee key and the market's scope): checked, computed on chain, two fresh slots",
             openPosition: "the offer's lender opens the position of a loan before its first payment: books flag, position slot, ERC-721 mint",

@@ -12,7 +12,10 @@ const root = fileURLToPath(new URL("../", import.meta.url))
 /** The generated file. */
 export const ABIS_FILE = `${root}client/src/generated/abis.ts`
 
-/** Contract name -> artifact path under artifacts/contracts. */
+/**
+ * Contract name -> artifact path under artifacts/contracts. KycRegistry, BureauRegistry and
+ * EscrowCommitteeRegistry are the TrustRegistry's abstract parts: their ABIs read it one part at a time.
+ */
 const CONTRACTS = {
     TrustRegistry: "TrustRegistry.sol/TrustRegistry.json",
     KycRegistry: "KycRegistry.sol/KycRegistry.json",

@@ -1,7 +1,7 @@
 /**
  * The borrower's KYC sync in Chromium at province scale, for bench/registry.ts:
  * 1. the platform on a local chain (demo world: a dozen members with identities), then the rest
- *    of the registry added as the officer's CLI adds it (`KycRegistry.addMembers` with the root the
+ *    of the registry added as the officer's CLI adds it (`TrustRegistry.addMembers` with the root the
  *    tree module computes for each batch, from the officer's account), but in batches of
  *    {@link LOAD_BATCH} with the next batch hashed while the last one is mined: `zkcredit officer
  *    add` (batches of at most 1,000, each awaited) would take most of the benchmark at 1M;
@@ -87,14 +87,14 @@ export async function measureBrowserSync(options: { members: number; newMembers:
         log(`loading ${toAdd} members in batches of ${LOAD_BATCH} onto the demo world's ${demo}`)
         let t = performance.now()
         const { deployment } = platform
-        const registry = new Contract(deployment.contracts.kycRegistry, KycRegistryAbi, provider)
-        const { tree } = await treeAtBlock({ provider, chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, deployBlock: deployment.deployBlock })
+        const registry = new Contract(deployment.contracts.trustRegistry, KycRegistryAbi, provider)
+        const { tree } = await treeAtBlock({ provider, chainId: deployment.chainId, kycRegistry: deployment.contracts.trustRegistry, deployBlock: deployment.deployBlock })
         const loaded = await loadMembers(registry, platform.world.officer, tree, Array.from({ length: toAdd }, (_, i) => options.leafOf(i)), log)
         const loadSeconds = (performance.now() - t) / 1000
         log(`loaded in ${loadSeconds.toFixed(1)} s (${loaded.gasPerMember} gas a member); writing the snapshot`)
         t = performance.now()
         const snapshotDir = `${stateDir}/kyc-snapshot`
-        const { manifest, bytes: snapshotBytes } = await writeSnapshotDir(snapshotDir, tree, { chainId: platform.deployment.chainId, kycRegistry: platform.deployment.contracts.kycRegistry, block: loaded.block })
+        const { manifest, bytes: snapshotBytes } = await writeSnapshotDir(snapshotDir, tree, { chainId: platform.deployment.chainId, kycRegistry: platform.deployment.contracts.trustRegistry, block: loaded.block })
         const snapshotSeconds = (performance.now() - t) / 1000
         if (manifest.size !== options.members) throw new Error(`the snapshot has ${manifest.size} members, expected ${options.members}`)
 

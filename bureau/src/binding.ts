@@ -3,7 +3,7 @@
  * commitment, subject kind, issue time), given to a member when the officer admits them. It ties
  * the records the bureau holds for a person reference to the identity commitment an attestation
  * is for. The bureau accepts it only from an address that holds the officer role in the
- * `KycRegistry` it names (the EIP-712 domain's `verifyingContract`), so no new key registry is
+ * `TrustRegistry` it names (the EIP-712 domain's `verifyingContract`), so no new key registry is
  * needed: officers already sign with their Ethereum accounts. Pure: runs in Node and browsers.
  */
 import { verifyTypedData, type TypedDataDomain, type TypedDataField } from "ethers"
@@ -26,7 +26,7 @@ export interface BindingFields {
 export interface KycBinding extends BindingFields {
     format: "zkcredit-kyc-binding"
     chainId: number
-    /** The KycRegistry whose officer signed. */
+    /** The TrustRegistry whose KYC officer signed. */
     kycRegistry: string
     /** The officer's address. */
     officer: string
@@ -43,7 +43,7 @@ export const BINDING_TYPES: Record<string, TypedDataField[]> = {
     ]
 }
 
-/** The EIP-712 domain: one per chain and KycRegistry. */
+/** The EIP-712 domain: one per chain and TrustRegistry. */
 export function bindingDomain(chainId: number, kycRegistry: string): TypedDataDomain {
     return { name: "zkcredit KYC binding", version: "1", chainId, verifyingContract: kycRegistry }
 }
@@ -58,7 +58,7 @@ export interface TypedDataSigner {
  * Signs a binding as an officer.
  * @param signer The officer's account.
  * @param fields Person reference, commitment, kind and issue time.
- * @param domain The chain and KycRegistry.
+ * @param domain The chain and the TrustRegistry's address (`kycRegistry`).
  */
 export async function signBinding(signer: TypedDataSigner, fields: BindingFields, domain: { chainId: number; kycRegistry: string }): Promise<KycBinding> {
     requirePersonRef(fields.personRef, "personRef")

@@ -75,11 +75,12 @@ export interface RecordedDefault {
 /** Reads the defaults recorded against an identity commitment. */
 export type RecordedDefaultsReader = (commitment: bigint) => Promise<RecordedDefault[]>
 
-/** Which officers' bindings the bureau accepts: those of one KycRegistry on one chain. */
+/** Which officers' bindings the bureau accepts: those of one TrustRegistry on one chain. */
 export interface OfficerCheck {
     chainId: number
+    /** The TrustRegistry's address, whose KYC part grants the officer role. */
     kycRegistry: string
-    /** Whether an address holds the officer role (e.g. `KycRegistry.hasRole(OFFICER_ROLE, address)`). */
+    /** Whether an address holds the officer role (e.g. `TrustRegistry.hasRole(OFFICER_ROLE, address)`). */
     isOfficer(address: string): Promise<boolean>
 }
 
@@ -142,13 +143,13 @@ export class Bureau {
         const proof = parseProof(body.proof)
         const officers = this.#o.officers
         if (binding.chainId !== officers.chainId || binding.kycRegistry.toLowerCase() !== officers.kycRegistry.toLowerCase()) {
-            throw new HttpError(403, "UNKNOWN_OFFICER", "binding.kycRegistry", `this bureau accepts bindings of the KycRegistry ${officers.kycRegistry} on chain ${officers.chainId}`)
+            throw new HttpError(403, "UNKNOWN_OFFICER", "binding.kycRegistry", `this bureau accepts bindings of the TrustRegistry ${officers.kycRegistry} on chain ${officers.chainId}`)
         }
         const signer = recoverBindingSigner(binding)
         if (signer === null || signer.toLowerCase() !== binding.officer.toLowerCase()) {
             throw new HttpError(403, "BAD_SIGNATURE", "binding.signature", "the binding's signature is not the named officer's over these fields: send the binding file unchanged")
         }
-        if (!(await officers.isOfficer(signer))) throw new HttpError(403, "UNKNOWN_OFFICER", "binding.officer", "the binding was not signed by a compliance officer of the KycRegistry")
+        if (!(await officers.isOfficer(signer))) throw new HttpError(403, "UNKNOWN_OFFICER", "binding.officer", "the binding was not signed by a compliance officer of the TrustRegistry")
         if (proof.commitment !== binding.commitment) {
             throw new HttpError(403, "BAD_PROOF", "proof.commitment", "the proof is for another identity commitment than the binding: prove with the identity the officer bound")
         }

@@ -1,5 +1,5 @@
 /**
- * The bureau's chain access: which officers' bindings count (the KycRegistry's officer role) and
+ * The bureau's chain access: which officers' bindings count (the TrustRegistry's officer role) and
  * the loans of proven pseudonyms in the LoanMarkets it reads (through client/).
  */
 import { Contract, type Provider } from "ethers"
@@ -9,7 +9,7 @@ import { fetchKycDefaultEvents, kycDefaultRecords, type KycDefaultEvent } from "
 import type { ChainHistory, OfficerCheck, RecordedDefaultsReader } from "./bureau.ts"
 
 /**
- * Officers are the holders of `OFFICER_ROLE` in the KycRegistry (answers are cached for a minute:
+ * Officers are the holders of `OFFICER_ROLE` in the TrustRegistry (answers are cached for a minute:
  * a revoked officer's bindings stop counting within it).
  */
 export function officersFromChain(provider: Provider, chainId: number, kycRegistry: string): OfficerCheck {
@@ -58,8 +58,9 @@ export async function chainHistory(provider: Provider, markets: readonly { addre
 /**
  * The KYC registry's default records, read from its events: every `MemberRemovedForDefault` and
  * `MemberReadmitted` (the requests name no commitment; the bureau keeps the applicant's), read
- * incrementally from the block after the last one read.
- * @param kycRegistry The KycRegistry address.
+ * incrementally from the block after the last one read. The requests filter by those events'
+ * topics: the bureau and committee parts' events at the same address are not read.
+ * @param kycRegistry The TrustRegistry address.
  * @param fromBlock Its deployment block.
  */
 export function recordedDefaultsFromChain(provider: Provider, kycRegistry: string, fromBlock = 0): RecordedDefaultsReader {

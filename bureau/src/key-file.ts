@@ -14,7 +14,7 @@ export interface BureauKeyFile {
     privateKey: string
     /** `[Ax, Ay]`, decimal strings. */
     publicKey?: [string, string]
-    /** `Poseidon(Ax, Ay)`, decimal string: what `BureauRegistry` registers. */
+    /** `Poseidon(Ax, Ay)`, decimal string: what the TrustRegistry registers (`addKey`). */
     keyHash?: string
 }
 

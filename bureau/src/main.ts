@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
     const deployment = parseDeployment(JSON.parse(await readFile(values.deployment, "utf8")))
     const provider = new JsonRpcProvider(values.rpc, deployment.chainId, { staticNetwork: true })
     const { key, created } = await loadOrCreateBureauKeyFile(values["key-file"])
-    if (created) console.log(`created a new bureau key in ${values["key-file"]} (register keyHash ${key.keyHash} in BureauRegistry)`)
+    if (created) console.log(`created a new bureau key in ${values["key-file"]} (register keyHash ${key.keyHash} in the TrustRegistry: zkcredit admin bureau-key add)`)
     const databaseUrl = process.env[DATABASE_URL_ENV]
     const { service, store } = await startDeployedBureau({
         provider,

@@ -385,7 +385,7 @@ export const ONCHAIN_TABLES: readonly FactorTable[] = [
 
 /**
  * The identity's default records: loans whose escrow the committee opened to this identity and
- * whose default a compliance officer then recorded in the KycRegistry (`MemberRemovedForDefault`).
+ * whose default a compliance officer then recorded in the KYC registry (`MemberRemovedForDefault`).
  * The bureau reads them from the chain for the bound commitment; the applicant cannot leave them
  * out, as it can leave a pseudonym unproven. A loan already counted in the proven on-chain record
  * is not counted again. Readmission after repayment does not erase the record (as a recovered loan

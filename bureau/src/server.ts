@@ -1,6 +1,6 @@
 /**
  * A bureau service wired to a deployment: its database (embedded in a folder, or a PostgreSQL
- * server), the KycRegistry's officers, the LoanMarket's history and the history proof's key.
+ * server), the TrustRegistry's officers, the LoanMarket's history and the history proof's key.
  * Used by `zkcredit bureau serve` and `bureau/src/main.ts`.
  */
 import { readFile } from "node:fs/promises"
@@ -40,10 +40,10 @@ export async function startDeployedBureau(options: DeployedBureauOptions): Promi
             ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
             ...(options.logger ? { logger: options.logger } : {}),
             store,
-            officers: officersFromChain(options.provider, Number(options.deployment.chainId), options.deployment.contracts.kycRegistry),
+            officers: officersFromChain(options.provider, Number(options.deployment.chainId), options.deployment.contracts.trustRegistry),
             historyVerificationKey: JSON.parse(await readFile(HISTORY_PROOF_ARTIFACTS.vkey, "utf8")) as object,
             chain: await chainHistory(options.provider, [options.deployment.contracts.loanMarket, ...(options.extraMarkets ?? [])].map((address) => ({ address }))),
-            recordedDefaults: recordedDefaultsFromChain(options.provider, options.deployment.contracts.kycRegistry, options.deployment.deployBlock),
+            recordedDefaults: recordedDefaultsFromChain(options.provider, options.deployment.contracts.trustRegistry, options.deployment.deployBlock),
             adminToken
         })
         return { service, store, adminToken }

@@ -79,7 +79,7 @@ export interface BureauServiceOptions {
     now?: () => number
     /** The bureau's database (providers, records, disputes, challenges, attestations, requests). */
     store: BureauStore
-    /** Whose KYC bindings count: the officers of one KycRegistry. */
+    /** Whose KYC bindings count: the officers of one TrustRegistry. */
     officers: OfficerCheck
     /** The history proof's verification key (parsed verification_key.json). */
     historyVerificationKey: object

@@ -22,7 +22,17 @@ const DAY = 86_400
 
 /** Registers the admin's subcommands. */
 export function registerAdmin(admin: Command): void {
-    admin.addHelpText("after", "\nThe account needs DEFAULT_ADMIN_ROLE on the contract concerned (the deployer by default).")
+    admin.addHelpText(
+        "after",
+        `
+Roles needed (the deployment's admin, the deployer by default, holds every admin role; OFFICER_ROLE
+is granted with \`admin officer grant\`):
+- bureau add, bureau-key add/revoke: BUREAU_ADMIN_ROLE on the TrustRegistry
+- officer grant/revoke, unpause kyc: DEFAULT_ADMIN_ROLE on the TrustRegistry
+- pause kyc: OFFICER_ROLE on the TrustRegistry; revoke-root: OFFICER_ROLE or DEFAULT_ADMIN_ROLE there
+- allow-token, disallow-token, pause/unpause market or verifier: DEFAULT_ADMIN_ROLE on that contract
+BUREAU_ADMIN_ROLE administers itself: DEFAULT_ADMIN_ROLE cannot grant it.`
+    )
 
     const bureau = admin.command("bureau").description("registered credit bureaus")
     bureau

@@ -248,7 +248,7 @@ async function borrow(ctx: CliContext, options: { identity: string; attestation?
     const index = synced.tree.indexOf(id.commitment)
     if (index < 0) {
         // every default record of the registry, read by block range: no request names the commitment
-        const records = kycDefaultRecords(await fetchKycDefaultEvents(provider, deployment.contracts.kycRegistry, { fromBlock: deployment.deployBlock }))
+        const records = kycDefaultRecords(await fetchKycDefaultEvents(provider, deployment.contracts.trustRegistry, { fromBlock: deployment.deployBlock }))
         const open = openDefaultOf(records, id.commitment)
         if (open) {
             throw failed(

@@ -104,7 +104,7 @@ export function registerBureau(bureau: Command): void {
         .option("--market <address...>", "other LoanMarkets whose repayment history the bureau also reads (the deployment's always)")
         .addHelpText(
             "after",
-            "\nThe service logs method, path, status and duration only, never a request body. It reads the\ndeployment's KycRegistry (whose officers sign KYC bindings) and LoanMarket (proven pseudonyms' loans).\nStops cleanly on Ctrl-C or SIGTERM."
+            "\nThe service logs method, path, status and duration only, never a request body. It reads the\ndeployment's TrustRegistry (whose KYC officers sign bindings, and whose default records it scores) and LoanMarket (proven pseudonyms' loans).\nStops cleanly on Ctrl-C or SIGTERM."
         )
         .action(action<{ key: string; port: string; host: string; validDays: string; corsOrigin?: string[]; dataDir: string; databaseUrl?: string; adminTokenFile: string; market?: string[] }>(async (ctx, options) => serve(ctx, options)))
 }

@@ -5,8 +5,9 @@
  * are requested for defaulted loans, partially decrypted by each authority (the CLI checks the
  * chain first), and combined from the events by anyone. The scheme: docs/escrow.md.
  *
- * Contract addresses: `--registry` / `--openings`, else ZKCREDIT_ESCROW_REGISTRY /
- * ZKCREDIT_ESCROW_OPENINGS (the deployment file does not list the escrow contracts yet).
+ * Contract addresses: the committee keys are in the TrustRegistry (`--registry`, else
+ * ZKCREDIT_ESCROW_REGISTRY, else the deployment's); openings are requested at an EscrowOpenings
+ * (`--openings`, else ZKCREDIT_ESCROW_OPENINGS: a deployment has one per market).
  */
 import type { Command } from "commander"
 import type { Contract } from "ethers"
@@ -57,9 +58,10 @@ Key generation (each authority runs its own steps; files go to everyone):
   4. committee verify --roster roster.json --authority regulator.json --out complaints-1.json --dealings dealing-*.json
   5. committee finalize --roster roster.json --dealings dealing-*.json --complaints complaints-*.json
        --authority regulator.json --share-out regulator-share.json --out committee-key.json
-Then: committee register (admin), committee request (for a defaulted loan),
-committee decrypt (each authority), committee combine (anyone).
-Addresses: --registry / --openings, or ${ESCROW_ENV.registry} / ${ESCROW_ENV.openings}.`
+Then: committee register (COMMITTEE_ADMIN_ROLE on the TrustRegistry), committee request (for a
+defaulted loan), committee decrypt (each authority), committee combine (anyone).
+Addresses: the TrustRegistry with --registry or ${ESCROW_ENV.registry} (default: the deployment's);
+the EscrowOpenings with --openings or ${ESCROW_ENV.openings}.`
     )
 
     const authority = committee.command("authority").description("an authority's transport key, which the others encrypt its shares to")
@@ -186,12 +188,12 @@ Addresses: --registry / --openings, or ${ESCROW_ENV.registry} / ${ESCROW_ENV.ope
 
     committee
         .command("register")
-        .description("(admin) register the committee key with its authorities' accounts and public shares")
+        .description("(COMMITTEE_ADMIN_ROLE) register the committee key with its authorities' accounts and public shares")
         .requiredOption("--committee-key <file>", "the committee key file")
         .requiredOption("--accounts <addresses>", "the authorities' accounts, comma-separated, in roster order")
         .option("--valid-from <unix>", "first second the key is active (default: now)")
         .option("--valid-days <n>", "days it is active", "365")
-        .option("--registry <address>", `EscrowCommitteeRegistry (default ${ESCROW_ENV.registry})`)
+        .option("--registry <address>", `the TrustRegistry to register in (default ${ESCROW_ENV.registry}, else the deployment's)`)
         .action(
             action<{ committeeKey: string; accounts: string; validFrom?: string; validDays: string; registry?: string }>(async (ctx, options) => {
                 // the subgroup checks the contract cannot afford happen here, in parseCommitteeKey
@@ -204,10 +206,10 @@ Addresses: --registry / --openings, or ${ESCROW_ENV.registry} / ${ESCROW_ENV.ope
                 const validFrom = options.validFrom === undefined ? now : parseInteger(options.validFrom, "--valid-from", { min: 0, max: 2 ** 40 })
                 const validUntil = validFrom + days * DAY
                 if (validUntil <= now) throw badInput("INVALID_WINDOW", `the key would be over at ${isoTime(validUntil)}, before now: pick a later --valid-from or more --valid-days`)
-                const existing = await registry.getFunction("keyOf")(key.publicKey[1])
+                const existing = await registry.getFunction("committeeKeyOf")(key.publicKey[1])
                 if (existing.validUntil !== 0n) throw failed("KEY_REGISTERED", `the committee key ${key.publicKey[1]} is registered already`)
                 const authorities = accounts.map((account, i) => ({ account, shareX: key.publicShares.get(i + 1)![0], shareY: key.publicShares.get(i + 1)![1] }))
-                const receipt = await send(ctx.out, "registering the committee key", () => registry.getFunction("addKey")(key.publicKey[0], key.publicKey[1], key.threshold, authorities, validFrom, validUntil))
+                const receipt = await send(ctx.out, "registering the committee key", () => registry.getFunction("addCommitteeKey")(key.publicKey[0], key.publicKey[1], key.threshold, authorities, validFrom, validUntil))
                 ctx.out.result(
                     { committeeKeyY: key.publicKey[1].toString(), threshold: key.threshold, authorities: accounts, validFrom, validUntil, transactionHash: receipt.hash },
                     `registered committee key y=${key.publicKey[1]} (${key.threshold} of ${accounts.length}), active ${isoTime(validFrom)} to ${isoTime(validUntil)}`
@@ -338,11 +340,15 @@ async function readAll(paths: readonly string[], what: string): Promise<unknown[
     return files
 }
 
-/** A handle on the registry or the openings contract at an address from the option or the environment. */
+/**
+ * A handle on the trust registry (through its committee part's ABI) or the openings contract, at
+ * the address of the option, else of the environment, else (the registry only) of the deployment.
+ */
 async function escrowContract(ctx: CliContext, which: "registry" | "openings", option: string | undefined, write: boolean): Promise<Contract> {
     const flag = which === "registry" ? "--registry" : "--openings"
-    const text = option ?? process.env[ESCROW_ENV[which]]
-    if (text === undefined || text === "") throw badInput("MISSING_ADDRESS", `give the ${which === "registry" ? "EscrowCommitteeRegistry" : "EscrowOpenings"} address with ${flag} or ${ESCROW_ENV[which]}`)
+    const given = option ?? process.env[ESCROW_ENV[which]]
+    const text = given === undefined || given === "" ? (which === "registry" ? (await ctx.deployment()).contracts.trustRegistry : undefined) : given
+    if (text === undefined) throw badInput("MISSING_ADDRESS", `give the EscrowOpenings address with ${flag} or ${ESCROW_ENV[which]}`)
     const address = parseAddress(text, flag)
     const provider = await ctx.provider()
     if ((await provider.getCode(address)) === "0x") throw badInput("NO_CONTRACT", `${flag} ${address}: no contract at this address on chain ${await ctx.chainId()}`)

@@ -36,7 +36,7 @@ export function registerDefaultCommands(officer: Command): void {
             "after",
             `
 The market must show the loan Defaulted and not paid in full, and its credit verifier must check
-this deployment's KycRegistry. The identity must be a member and have no open default.
+this deployment's TrustRegistry. The identity must be a member and have no open default.
 From the new root on, it cannot prove KYC membership in any market. Without --immediate the root
 it replaces (which still holds the member) stays valid for the registry's rootValidity, as after
 any removal; with it, every older root is invalid at once.
@@ -82,12 +82,12 @@ async function marketOf(ctx: CliContext, text: string | undefined): Promise<Ethe
     let registry: string
     try {
         const verifier = await ctx.contract(String(await market.getFunction("creditVerifier")()), CreditVerifierAbi)
-        registry = String(await verifier.getFunction("kycRegistry")())
+        registry = String(await verifier.getFunction("trustRegistry")())
     } catch {
-        throw badInput("NOT_A_MARKET", `--market ${address} is not a LoanMarket (it has no credit verifier with a KYC registry)`)
+        throw badInput("NOT_A_MARKET", `--market ${address} is not a LoanMarket (it has no credit verifier with a trust registry)`)
     }
-    if (registry.toLowerCase() !== deployment.contracts.kycRegistry.toLowerCase()) {
-        throw failed("MARKET_NOT_ON_REGISTRY", `the market ${address} checks the KYC registry ${registry}, not this deployment's ${deployment.contracts.kycRegistry}: its defaults are not this registry's to record`)
+    if (registry.toLowerCase() !== deployment.contracts.trustRegistry.toLowerCase()) {
+        throw failed("MARKET_NOT_ON_REGISTRY", `the market ${address} checks the trust registry ${registry}, not this deployment's ${deployment.contracts.trustRegistry}: its defaults are not this registry's to record`)
     }
     return market
 }

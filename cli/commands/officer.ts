@@ -33,7 +33,7 @@ export function registerOfficer(officer: Command): void {
     officer.addHelpText(
         "after",
         `
-The officer's account needs OFFICER_ROLE on the KycRegistry (\`zkcredit admin officer grant <address>\`).
+The officer's account needs OFFICER_ROLE on the TrustRegistry (\`zkcredit admin officer grant <address>\`).
 Before each change the local tree is synced from the chain's events; if the registry's current root
 does not match its events (see \`officer audit\`), changes are refused (exit 1).`
     )
@@ -47,7 +47,7 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
         .option("--salt-file <file>", "the reference salt shared with the providers")
         .option("--kind <kind>", "person or sme", "person")
         .requiredOption("--out <file>", "the binding file to write")
-        .addHelpText("after", "\nThe bureau accepts a binding only from an account holding OFFICER_ROLE on this deployment's KycRegistry.\nThe national ID never leaves this machine: only its salted hash is signed.")
+        .addHelpText("after", "\nThe bureau accepts a binding only from an account holding OFFICER_ROLE on this deployment's TrustRegistry.\nThe national ID never leaves this machine: only its salted hash is signed.")
         .action(
             action<{ commitment: string; personRef?: string; nationalId?: string; saltFile?: string; kind: string; out: string }>(async (ctx, options) => {
                 const commitment = parseCommitment(options.commitment, "--commitment")
@@ -60,7 +60,7 @@ does not match its events (see \`officer audit\`), changes are refused (exit 1).
                     personRef = await computeRef(options.nationalId, options.kind, options.saltFile)
                 } else throw badInput("MISSING_PERSON_REF", "give --person-ref, or --national-id with --salt-file")
                 const deployment = await ctx.deployment()
-                const binding = await signBinding(await ctx.signer(), { personRef, commitment: commitment.toString(), subjectKind: options.kind, issuedAt: Math.floor(Date.now() / 1000) }, { chainId: Number(deployment.chainId), kycRegistry: deployment.contracts.kycRegistry })
+                const binding = await signBinding(await ctx.signer(), { personRef, commitment: commitment.toString(), subjectKind: options.kind, issuedAt: Math.floor(Date.now() / 1000) }, { chainId: Number(deployment.chainId), kycRegistry: deployment.contracts.trustRegistry })
                 await writeTextFile(options.out, `${JSON.stringify(binding, null, 2)}\n`, { mode: 0o600 })
                 ctx.out.result({ bindingFile: options.out, personRef, officer: binding.officer }, `signed the KYC binding of ${personRef} to commitment ${commitment}; written to ${options.out}`)
             })
@@ -242,7 +242,7 @@ async function add(ctx: CliContext, file: string, options: { tree?: string; batc
  */
 async function refuseOpenDefaults(ctx: CliContext, rows: readonly { commitment: bigint; where: string }[]): Promise<void> {
     const deployment = await ctx.deployment()
-    const records = kycDefaultRecords(await fetchKycDefaultEvents(await ctx.provider(), deployment.contracts.kycRegistry, { fromBlock: deployment.deployBlock }))
+    const records = kycDefaultRecords(await fetchKycDefaultEvents(await ctx.provider(), deployment.contracts.trustRegistry, { fromBlock: deployment.deployBlock }))
     if (records.length === 0) return
     const out = rows.map((r) => ({ ...r, open: openDefaultOf(records, r.commitment) })).filter((r) => r.open !== undefined)
     if (out.length === 0) return
@@ -268,7 +268,7 @@ export async function revokeRoot(ctx: CliContext, text: string | undefined): Pro
     const address = await ctx.address()
     const [officerRole, adminRole] = await Promise.all([kycRegistry.getFunction("OFFICER_ROLE")(), kycRegistry.getFunction("DEFAULT_ADMIN_ROLE")()])
     const [isOfficer, isAdmin] = await Promise.all([kycRegistry.getFunction("hasRole")(officerRole, address), kycRegistry.getFunction("hasRole")(adminRole, address)])
-    if (!isOfficer && !isAdmin) throw failed("NOT_AN_OFFICER", `${address} is neither an officer nor the admin of the KycRegistry: pick another --account`)
+    if (!isOfficer && !isAdmin) throw failed("NOT_AN_OFFICER", `${address} is neither an officer nor the KYC admin (DEFAULT_ADMIN_ROLE) of the TrustRegistry: pick another --account`)
     const record = await kycRegistry.getFunction("rootRecord")(root)
     if (BigInt(record.createdAt) === 0n) throw badInput("UNKNOWN_ROOT", `root ${root} was never published by the KYC registry`)
     if (record.revoked) throw badInput("ALREADY_REVOKED", `root ${root} is revoked already`)
@@ -343,8 +343,8 @@ async function audit(ctx: CliContext): Promise<void> {
     const provider = await ctx.provider()
     const { kycRegistry } = await ctx.readContracts()
     const latest = await provider.getBlockNumber()
-    const events = await readEvents(ctx, deployment.contracts.kycRegistry, deployment.deployBlock, latest)
-    const records = kycDefaultRecords(await fetchKycDefaultEvents(provider, deployment.contracts.kycRegistry, { fromBlock: deployment.deployBlock, toBlock: latest }))
+    const events = await readEvents(ctx, deployment.contracts.trustRegistry, deployment.deployBlock, latest)
+    const records = kycDefaultRecords(await fetchKycDefaultEvents(provider, deployment.contracts.trustRegistry, { fromBlock: deployment.deployBlock, toBlock: latest }))
     const result = auditKycEvents(events, { hash: await loadFastPoseidon() })
     const currentRoot = BigInt(await kycRegistry.getFunction("currentRoot")({ blockTag: latest }))
     const currentMatches = events.length === 0 ? currentRoot === 0n : result.tree.root === currentRoot
@@ -391,7 +391,7 @@ async function snapshot(ctx: CliContext, options: { out: string; block?: string 
     const block = options.block !== undefined ? parseInteger(options.block, "--block", { min: deployment.deployBlock, max: latest }) : latest
     let bar = startProgress(ctx.out, "reading KYC events", block - deployment.deployBlock + 1, "blocks")
     let stage = "events"
-    const { tree } = await treeAtBlock({ provider, chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, deployBlock: deployment.deployBlock }, block, (s, done, total) => {
+    const { tree } = await treeAtBlock({ provider, chainId: deployment.chainId, kycRegistry: deployment.contracts.trustRegistry, deployBlock: deployment.deployBlock }, block, (s, done, total) => {
         if (s !== stage) {
             bar.stop()
             bar = startProgress(ctx.out, "building the KYC tree", total, "leaves")
@@ -404,7 +404,7 @@ async function snapshot(ctx: CliContext, options: { out: string; block?: string 
     const published = tree.size === 0 || BigInt((await kycRegistry.getFunction("rootRecord")(tree.root)).createdAt) !== 0n
     if (!published) throw failed("TREE_MISMATCH", `the tree the events give at block ${block} (root ${tree.root}) is not a root the registry published: a published root is wrong; run \`zkcredit officer audit\``)
     const dir = resolve(options.out)
-    const { manifest, bytes } = await writeSnapshotDir(dir, tree, { chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, block })
+    const { manifest, bytes } = await writeSnapshotDir(dir, tree, { chainId: deployment.chainId, kycRegistry: deployment.contracts.trustRegistry, block })
     ctx.out.result(
         { dir, block, size: manifest.size, root: manifest.root, chunks: manifest.chunks.length, bytes },
         `wrote the KYC snapshot at block ${block} (${manifest.size} slots, root ${manifest.root}) to ${dir}: ${manifest.chunks.length} chunk(s), ${bytes} bytes`

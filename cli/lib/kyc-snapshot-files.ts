@@ -15,6 +15,7 @@ import type { KycTree } from "../../prover/src/kyc-tree.ts"
 export interface SnapshotSource {
     provider: Pick<Provider, "getLogs" | "getBlockNumber">
     chainId: number
+    /** The TrustRegistry's address: its KYC leaf events are read. */
     kycRegistry: string
     deployBlock: number
 }

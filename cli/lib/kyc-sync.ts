@@ -50,7 +50,7 @@ export async function syncKycTree(ctx: CliContext, options: { treePath?: string;
     const { kycRegistry } = await ctx.readContracts()
     const latest = await provider.getBlockNumber()
     const chain = await registryState(kycRegistry, latest)
-    const registry = deployment.contracts.kycRegistry
+    const registry = deployment.contracts.trustRegistry
 
     let loaded = options.treePath && !options.full ? await loadTreeFile(options.treePath) : undefined
     if (loaded && (loaded.meta.chainId !== deployment.chainId || loaded.meta.kycRegistry.toLowerCase() !== registry.toLowerCase() || loaded.meta.syncedBlock > latest)) {

@@ -34,7 +34,7 @@ export async function requireOfficer(ctx: CliContext): Promise<void> {
     const address = await ctx.address()
     const role = await kycRegistry.getFunction("OFFICER_ROLE")()
     if (!(await kycRegistry.getFunction("hasRole")(role, address))) {
-        throw failed("NOT_AN_OFFICER", `${address} does not have OFFICER_ROLE on the KycRegistry: ask the admin to run \`zkcredit admin officer grant ${address}\`, or pick another --account`)
+        throw failed("NOT_AN_OFFICER", `${address} does not have OFFICER_ROLE on the TrustRegistry: ask the admin to run \`zkcredit admin officer grant ${address}\`, or pick another --account`)
     }
     if (await kycRegistry.getFunction("paused")()) throw failed("PAUSED", "the KYC registry is paused: the admin must unpause it (`zkcredit admin unpause kyc`)")
 }

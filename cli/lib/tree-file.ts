@@ -23,6 +23,7 @@ export const TREE_FILE_FORMAT = "zkcredit-kyc-tree"
 /** Facts about a tree file besides its leaves. */
 export interface TreeFileMeta {
     chainId: number
+    /** The registry whose KYC events the leaves replay (the deployment's TrustRegistry). */
     kycRegistry: string
     /** Events up to and including this block are in the leaves. */
     syncedBlock: number

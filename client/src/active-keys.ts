@@ -1,8 +1,10 @@
 /**
- * The bureau keys and escrow committee keys active at a time, from chain data alone: each
- * registry's key-added events since the deployment block, each key then asked `isKeyActive`.
- * Both registries name a key by an indexed event argument (the bureau key's hash, the committee
- * key's y) and answer `isKeyActive(key, time)`, so one reading serves both.
+ * The bureau keys and escrow committee keys active at a time, from chain data alone: the trust
+ * registry's key-added events of each part since the deployment block, each key then asked
+ * whether it is active (`isKeyActive` for a bureau key, `isCommitteeKeyActive` for a committee
+ * key). Both parts name a key by an indexed event argument (the bureau key's hash, the committee
+ * key's y) and answer `(key, time)`, so one reading serves both. The logs are read by the one
+ * event's topic: the same address also logs the other parts' events.
  */
 import { Contract, Interface, type Provider } from "ethers"
 import { ZkCreditError } from "../../prover/src/errors.ts"
@@ -40,41 +42,44 @@ export function requireUnixTime(time: unknown): number {
 
 /**
  * The keys of `registry` named by the events `eventName` since the deployment block (argument
- * `keyArgument`, in chain order) that `isKeyActive(key, time)` holds for.
+ * `keyArgument`, in chain order) that `isActive(key, time)` holds for.
  */
-async function activeKeysOf(params: ActiveKeysParams, registry: Contract, iface: Interface, eventName: string, keyArgument: string): Promise<bigint[]> {
+async function activeKeysOf(params: ActiveKeysParams, registry: Contract, iface: Interface, eventName: string, keyArgument: string, isActive: string): Promise<bigint[]> {
     const { provider, deployment, time } = params
     const toBlock = await provider.getBlockNumber()
     const logs = await getLogsInRanges(provider, { address: await registry.getAddress(), topics: [iface.getEvent(eventName)!.topicHash] }, deployment.deployBlock, toBlock)
-    const keys = logs.map((log) => iface.parseLog(log)!.args.getValue(keyArgument) as bigint)
-    const active = await Promise.all(keys.map((key) => registry.getFunction("isKeyActive")(key, time) as Promise<boolean>))
+    const keys = logs.flatMap((log) => {
+        const parsed = iface.parseLog(log)
+        return parsed?.name === eventName ? [parsed.args.getValue(keyArgument) as bigint] : []
+    })
+    const active = await Promise.all(keys.map((key) => registry.getFunction(isActive)(key, time) as Promise<boolean>))
     return keys.filter((_, i) => active[i])
 }
 
 /**
- * The hashes (`Poseidon(Ax, Ay)`) of every bureau key of the deployment's BureauRegistry that is
+ * The hashes (`Poseidon(Ax, Ay)`) of every bureau key in the deployment's trust registry that is
  * active at `time`, in the order they were added.
  * @throws ZkCreditError `INVALID_ARGUMENT` for a `time` that is not a unix time.
  */
 export async function activeBureauKeys(params: ActiveKeysParams): Promise<bigint[]> {
     requireUnixTime(params.time)
-    return activeKeysOf(params, params.contracts.bureauRegistry, bureauInterface, "BureauKeyAdded", "keyHash")
+    return activeKeysOf(params, params.contracts.bureauRegistry, bureauInterface, "BureauKeyAdded", "keyHash", "isKeyActive")
 }
 
 /**
- * Every escrow committee key active at `time` in the registry the credit verifier checks
- * (`escrowCommittees()`), in the order they were added. During a rotation two are active.
- * @returns The keys and the registry's address.
+ * Every escrow committee key active at `time` in the trust registry the credit verifier checks
+ * (`trustRegistry()`), in the order they were added. During a rotation two are active.
+ * @returns The keys and the trust registry's address.
  * @throws ZkCreditError `INVALID_ARGUMENT` for a `time` that is not a unix time.
  */
 export async function activeCommitteeKeys(params: ActiveKeysParams): Promise<{ registry: string; keys: ActiveCommitteeKey[] }> {
     requireUnixTime(params.time)
-    const address = (await params.contracts.creditVerifier.getFunction("escrowCommittees")()) as string
+    const address = (await params.contracts.creditVerifier.getFunction("trustRegistry")()) as string
     const registry = new Contract(address, EscrowCommitteeRegistryAbi, params.provider)
-    const ys = await activeKeysOf(params, registry, committeeInterface, "CommitteeKeyAdded", "keyY")
+    const ys = await activeKeysOf(params, registry, committeeInterface, "CommitteeKeyAdded", "keyY", "isCommitteeKeyActive")
     const keys = await Promise.all(
         ys.map(async (y) => {
-            const key = (await registry.getFunction("keyOf")(y)) as { x: bigint; validFrom: bigint }
+            const key = (await registry.getFunction("committeeKeyOf")(y)) as { x: bigint; validFrom: bigint }
             return { x: key.x, y, validFrom: key.validFrom }
         })
     )
@@ -95,7 +100,7 @@ export async function activeCommitteeKey(params: ActiveKeysParams): Promise<[big
     if (newest) return [newest.x, newest.y]
     throw new ZkCreditError(
         "INVALID_POINT",
-        `no escrow committee key is active in the registry ${registry} at ${params.time}: the committee must register one (\`zkcredit committee register\`) before anyone can borrow`,
+        `no escrow committee key is active in the trust registry ${registry} at ${params.time}: the committee must register one (\`zkcredit committee register\`) before anyone can borrow`,
         "committeeKey"
     )
 }

@@ -78,7 +78,7 @@ export function anchorIdOf(anchor: Pick<Anchor, "kycRoot" | "bureauKeyHash" | "c
 }
 
 /**
- * Refuses a root no proof could use at `time`, with the verifier's rule (`_requireValidRoot`):
+ * Refuses a root no proof could use at `time`, with the trust registry's rule (`requireTrusted`'s root check):
  * published, not revoked, not invalidated by an immediate removal, not past its expiry.
  */
 async function requireUsableRoot(contracts: ZkCreditContracts, root: bigint, time: number, given: boolean): Promise<void> {

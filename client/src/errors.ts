@@ -1,4 +1,4 @@
-import { Interface, isError } from "ethers"
+import { id, Interface, isError, ZeroHash } from "ethers"
 import { CONTRACT_ABIS, contractNames, type ContractName } from "./contracts.ts"
 import type { Deployment } from "./deployments.ts"
 
@@ -74,6 +74,18 @@ export function decodeRevert(error: unknown, deployment?: Deployment): DecodedRe
     return undefined
 }
 
+/**
+ * The contracts' roles by id, to name the one an `AccessControlUnauthorizedAccount` needed: the
+ * trust registry's three admin roles are separate, so an account can hold one and not another.
+ */
+const ROLE_NAMES: Record<string, string> = {
+    [ZeroHash]: "DEFAULT_ADMIN_ROLE",
+    [id("zkcredit.KycRegistry.OFFICER_ROLE")]: "OFFICER_ROLE",
+    [id("zkcredit.BureauRegistry.ADMIN_ROLE")]: "BUREAU_ADMIN_ROLE",
+    [id("zkcredit.EscrowCommitteeRegistry.ADMIN_ROLE")]: "COMMITTEE_ADMIN_ROLE",
+    [id("REQUESTER_ROLE")]: "REQUESTER_ROLE"
+}
+
 /** English explanations of the errors users meet, with what to do about them. */
 const EXPLANATIONS: Record<string, (a: DecodedRevert["args"]) => string> = {
     UnknownRoot: () => "The KYC root of the proof was never published: sync the KYC tree and prove again.",
@@ -128,7 +140,10 @@ const EXPLANATIONS: Record<string, (a: DecodedRevert["args"]) => string> = {
     ERC721InsufficientApproval: (a) => `This account may not move position ${a.tokenId}: only its holder or an approved address can.`,
     ERC721InvalidReceiver: (a) => `${a.receiver} cannot receive positions (the zero address, or a contract that does not accept ERC-721 tokens).`,
     ERC721NonexistentToken: (a) => `There is no position ${a.tokenId} (it may have been refunded and burnt).`,
-    AccessControlUnauthorizedAccount: () => "This account does not have the role this action needs.",
+    AccessControlUnauthorizedAccount: (a) => {
+        const role = ROLE_NAMES[String(a.neededRole).toLowerCase()]
+        return role ? `This account does not have ${role}, which this action needs.` : "This account does not have the role this action needs."
+    },
     ERC20InsufficientBalance: () => "Not enough tokens in this account.",
     ERC20InsufficientAllowance: () => "The market is not allowed to take that many tokens: approve first."
 }

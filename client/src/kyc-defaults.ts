@@ -40,8 +40,9 @@ export const KYC_DEFAULT_EVENTS = ["MemberRemovedForDefault", "MemberReadmitted"
 export const KYC_DEFAULT_TOPICS: string[] = KYC_DEFAULT_EVENTS.map((name) => kycInterface.getEvent(name)!.topicHash)
 
 /**
- * Decodes a registry log; undefined for a log that is not a default event.
- * @param log A log of the KycRegistry.
+ * Decodes a registry log; undefined for a log that is not a default event (another KYC event,
+ * or one of the trust registry's bureau and committee parts).
+ * @param log A log of the TrustRegistry.
  */
 export function decodeKycDefaultLog(log: Pick<Log, "topics" | "data" | "blockNumber" | "index" | "transactionHash">): KycDefaultEvent | undefined {
     const parsed = kycInterface.parseLog({ topics: [...log.topics], data: log.data })
@@ -63,7 +64,7 @@ export function decodeKycDefaultLog(log: Pick<Log, "topics" | "data" | "blockNum
  * Reads every default record event of a registry in a block range, oldest first. The request
  * depends only on the registry and the range (never on a commitment): filter the result locally.
  * @param provider A JSON-RPC provider.
- * @param registry The KycRegistry address.
+ * @param registry The TrustRegistry address.
  */
 export async function fetchKycDefaultEvents(
     provider: Pick<Provider, "getLogs" | "getBlockNumber">,

@@ -23,8 +23,9 @@ export const KYC_LEAF_EVENTS = ["MembersAdded", "MemberRemoved", "MemberReplaced
 export const KYC_LEAF_TOPICS: string[] = KYC_LEAF_EVENTS.map((name) => kycInterface.getEvent(name)!.topicHash)
 
 /**
- * Decodes a registry log; undefined for a log that is not a leaf event.
- * @param log A log of the KycRegistry (from `eth_getLogs` or a receipt).
+ * Decodes a registry log; undefined for a log that is not a leaf event (the trust registry's
+ * address also logs the bureau and committee parts' events).
+ * @param log A log of the TrustRegistry (from `eth_getLogs` or a receipt).
  */
 export function decodeKycLog(log: Pick<Log, "topics" | "data" | "blockNumber" | "index" | "transactionHash">): KycEvent | undefined {
     const parsed = kycInterface.parseLog({ topics: [...log.topics], data: log.data })

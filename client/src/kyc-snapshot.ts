@@ -32,6 +32,7 @@ export interface KycSnapshotManifest {
     format: typeof KYC_SNAPSHOT_FORMAT
     version: typeof KYC_SNAPSHOT_VERSION
     chainId: number
+    /** The address of the registry whose KYC set this is (the TrustRegistry). */
     kycRegistry: string
     depth: number
     /** The events up to and including this block are in the snapshot. */
@@ -281,7 +282,8 @@ export function snapshotLevels(manifest: KycSnapshotManifest, chunks: readonly U
  * future, its root in the registry's root history (`rootRecord(root).createdAt` set, read at the
  * latest block so that a provider without archive state can answer), and the levels' root equal to
  * the manifest's. A wrong `block` shows later: the events after it do not lead to the registry's root.
- * @param registry The KycRegistry contract, read-only.
+ * @param chain.kycRegistry The address of the registry the snapshot must be of (the TrustRegistry).
+ * @param chain.registry That contract, read-only.
  * @throws ZkCreditError `INVALID_ARGUMENT` (parameter `snapshot`) saying which check failed: a
  *   client that gets it falls back to the events.
  */

@@ -30,7 +30,7 @@ export interface FetchKycEventsOptions extends Omit<GetLogsOptions, "onProgress"
  * can do this: it is how a borrower finds their Merkle path without telling anyone which leaf is
  * theirs. Every request depends only on the registry and the block range.
  * @param provider A JSON-RPC provider.
- * @param registry The KycRegistry address.
+ * @param registry The TrustRegistry address (only its KYC leaf events are read).
  */
 export async function fetchKycEvents(provider: Pick<Provider, "getLogs" | "getBlockNumber">, registry: string, options: FetchKycEventsOptions): Promise<KycEvent[]> {
     const toBlock = options.toBlock ?? (await provider.getBlockNumber())

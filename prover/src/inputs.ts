@@ -24,8 +24,8 @@ export interface CreditProofRequest {
     /** The borrow message, `computeMessage(...)`: below 2^MESSAGE_BITS. */
     message: BigNumberish
     /**
-     * The escrow committee's public key `[x, y]`, as registered in `EscrowCommitteeRegistry`
-     * (`keyOf(y).x` and y) and active at `currentTime`: the proof encrypts the identity
+     * The escrow committee's public key `[x, y]`, as registered in the TrustRegistry
+     * (`committeeKeyOf(y).x` and y) and active at `currentTime`: the proof encrypts the identity
      * commitment under it, and the verifier refuses any key that is not active there.
      */
     committeeKey: readonly [BigNumberish, BigNumberish]
@@ -61,7 +61,7 @@ export function buildCreditProofInput(request: CreditProofRequest): CreditProofI
     const scope = requireFieldElement(r.scope, "scope")
     const message = requireUint(r.message, "message", MESSAGE_BITS)
     if (r.committeeKey === undefined || r.committeeKey === null) {
-        throw new ZkCreditError("INVALID_ARGUMENT", "committeeKey is required: the escrow committee's registered key [x, y] (EscrowCommitteeRegistry.keyOf(y).x and y), active at currentTime", "committeeKey")
+        throw new ZkCreditError("INVALID_ARGUMENT", "committeeKey is required: the escrow committee's registered key [x, y] (TrustRegistry.committeeKeyOf(y).x and y), active at currentTime", "committeeKey")
     }
     const attestation = parseAttestation(r.attestation)
     const { identity } = r

@@ -25,7 +25,7 @@ import { connectContracts } from "../../client/src/contracts.ts"
 import type { Deployment } from "../../client/src/deployments.ts"
 import { signAttestation } from "../../prover/src/attestation.ts"
 import { createAuthorityKey, createDealing, createRoster, finalizeCommittee, verifyDealings } from "../../prover/src/escrow/dkg.ts"
-import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi } from "../../client/src/generated/abis.ts"
+import { EscrowOpeningsAbi } from "../../client/src/generated/abis.ts"
 import { Identity } from "../../prover/src/identity.ts"
 import { KycTree } from "../../prover/src/kyc-tree.ts"
 
@@ -91,8 +91,8 @@ const DAY = 86_400
 
 /** Runs the demo committee's DKG, writes its files, registers its key, and lets the officer request openings. */
 async function seedCommittee(o: { provider: JsonRpcProvider; deployment: Deployment; admin: JsonRpcSigner; officer: JsonRpcSigner; stateDir: string; now: number }): Promise<void> {
-    const { escrowCommitteeRegistry, escrowOpenings } = o.deployment.contracts
-    if (!escrowCommitteeRegistry || !escrowOpenings) throw new Error("the demo world needs the escrow contracts in the deployment (redeploy: npm start)")
+    const { escrowOpenings } = o.deployment.contracts
+    if (!escrowOpenings) throw new Error("the demo world needs the escrow openings in the deployment (redeploy: npm start)")
     const dir = `${o.stateDir}/committee`
     await mkdir(dir, { recursive: true })
     const authorities = DEMO_COMMITTEE.authorities.map(([name]) => createAuthorityKey(name))
@@ -108,9 +108,9 @@ async function seedCommittee(o: { provider: JsonRpcProvider; deployment: Deploym
     }
     const accounts = await Promise.all(DEMO_COMMITTEE.authorities.map(([, index]) => o.provider.getSigner(index).then((s) => s.getAddress())))
     const entries = committeeKey.publicShares.map((s, i) => ({ account: accounts[i]!, shareX: s.publicShare[0], shareY: s.publicShare[1] }))
-    const registry = new Contract(escrowCommitteeRegistry, EscrowCommitteeRegistryAbi, o.admin)
+    const registry = connectContracts(o.deployment, o.admin).committeeRegistry
     const [x, y] = committeeKey.publicKey
-    await (await registry.getFunction("addKey")(x, y, DEMO_COMMITTEE.threshold, entries, o.now, o.now + 365 * DAY)).wait()
+    await (await registry.getFunction("addCommitteeKey")(x, y, DEMO_COMMITTEE.threshold, entries, o.now, o.now + 365 * DAY)).wait()
     // the officer may request openings of both markets' defaulted loans
     for (const address of [escrowOpenings, o.deployment.contracts.requestEscrowOpenings]) {
         if (!address) continue
@@ -153,7 +153,7 @@ export async function seedDemoWorld(options: { rpcUrl: string; deployment: Deplo
     step("compliance: granting the officer role and adding 12 KYC members, each with a signed binding")
     const officerRole = await asAdmin.kycRegistry.getFunction("OFFICER_ROLE")()
     await (await asAdmin.kycRegistry.getFunction("grantRole")(officerRole, await officer.getAddress())).wait()
-    const bindingDomain = { chainId: Number(options.deployment.chainId), kycRegistry: options.deployment.contracts.kycRegistry }
+    const bindingDomain = { chainId: Number(options.deployment.chainId), kycRegistry: options.deployment.contracts.trustRegistry }
     const borrowers: DemoBorrower[] = []
     const identities: Identity[] = []
     for (const [i, { name, applicant }] of APPLICANTS.entries()) {

@@ -121,10 +121,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             privateKey: key.privateKey,
             validitySeconds: 30 * 86_400,
             store,
-            officers: officersFromChain(provider, Number(deployment.chainId), deployment.contracts.kycRegistry),
+            officers: officersFromChain(provider, Number(deployment.chainId), deployment.contracts.trustRegistry),
             historyVerificationKey: JSON.parse(await readFile(HISTORY_PROOF_ARTIFACTS.vkey, "utf8")) as object,
             chain: await chainHistory(provider, [{ address: deployment.contracts.loanMarket }]),
-            recordedDefaults: recordedDefaultsFromChain(provider, deployment.contracts.kycRegistry, deployment.deployBlock),
+            recordedDefaults: recordedDefaultsFromChain(provider, deployment.contracts.trustRegistry, deployment.deployBlock),
             adminToken: await loadOrCreateAdminToken(`${options.stateDir}/bureau-admin-token`),
             logger: () => {}
         })
@@ -155,8 +155,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             await buildApp(detail)
             // a verifiable snapshot of the KYC registry, served next to the app: borrowers start from it
             const snapshotDir = `${options.stateDir}/kyc-snapshot`
-            const { tree, block } = await treeAtBlock({ provider, chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, deployBlock: deployment.deployBlock })
-            const { manifest } = await writeSnapshotDir(snapshotDir, tree, { chainId: deployment.chainId, kycRegistry: deployment.contracts.kycRegistry, block })
+            const { tree, block } = await treeAtBlock({ provider, chainId: deployment.chainId, kycRegistry: deployment.contracts.trustRegistry, deployBlock: deployment.deployBlock })
+            const { manifest } = await writeSnapshotDir(snapshotDir, tree, { chainId: deployment.chainId, kycRegistry: deployment.contracts.trustRegistry, block })
             detail(`KYC snapshot at block ${block} (${tree.size} leaves) in ${relative(root, snapshotDir)}`)
             server = await startStaticServer({
                 dir: `${root}app/build`,

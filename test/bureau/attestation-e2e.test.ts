@@ -78,7 +78,7 @@ beforeAll(async () => {
     await borrowAndRepay(platform.market, bob, stranger, 1n)
 
     const chainId = Number(platform.chainId)
-    const kycRegistry = await platform.kyc.getAddress()
+    const kycRegistry = await platform.trust.getAddress()
     store = await BureauStore.open(await openDatabase())
     const chainNow = await connection.networkHelpers.time.latest()
     asOf = periodOf(chainNow)
@@ -206,7 +206,7 @@ describe("bindings and proofs of identity", () => {
 
     it("nor with a binding she signed herself (not an officer)", async () => {
         const { stranger } = platform.signers
-        const forged = await signBinding(stranger, { personRef: ALICE_REF, commitment: mallory.commitment.toString(), subjectKind: "person", issuedAt: 1 }, { chainId: Number(platform.chainId), kycRegistry: await platform.kyc.getAddress() })
+        const forged = await signBinding(stranger, { personRef: ALICE_REF, commitment: mallory.commitment.toString(), subjectKind: "person", issuedAt: 1 }, { chainId: Number(platform.chainId), kycRegistry: await platform.trust.getAddress() })
         const answer = await asApplicant(base, "/v1/attestations", forged, await provenRequest(base, mallory))
         expect(answer.status).toBe(403)
         expect(answer.body.error).toMatchObject({ code: "UNKNOWN_OFFICER", field: "binding.officer" })

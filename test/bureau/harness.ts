@@ -29,7 +29,7 @@ export const TEST_OFFICER = new Wallet(`0x${"0f".repeat(32)}`)
  */
 let shared: Promise<BureauStore> | undefined
 
-/** The KycRegistry address and chain the test bindings name. */
+/** The TrustRegistry address and chain the test bindings name. */
 export const TEST_BINDING_DOMAIN = { chainId: 31337, kycRegistry: "0x00000000000000000000000000000000000000c0" }
 
 /** A running test bureau. */

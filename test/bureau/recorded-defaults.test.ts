@@ -1,7 +1,7 @@
 /**
  * The bureau learns of a default recorded against the applicant's identity in the KYC registry,
- * from the registry's events, and its scorecard counts it: a real KycRegistry and LoanMarket on
- * Hardhat's in-process chain (the market's credit verifier is the test one: loans without
+ * from the registry's events, and its scorecard counts it: a real TrustRegistry (whose bureau part
+ * logs at the same address, and is not read) and LoanMarket on Hardhat's in-process chain (the market's credit verifier is the test one: loans without
  * proofs), the bureau service over HTTP with a real history proof.
  */
 import { network } from "hardhat"
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { recordedDefaultsFromChain } from "../../bureau/src/chain.ts"
 import { Identity, KycTree } from "../../prover/src/index.ts"
 import { dueTime } from "../helpers/loan-math.ts"
-import { as, deploy, deployMockMarket, mockProof, SETTINGS, TERMS, type Deployed } from "../helpers/contracts.ts"
+import { as, deployMockMarket, deployTrustRegistry, mockProof, TERMS, type Deployed } from "../helpers/contracts.ts"
 import { asApplicant, provenRequest } from "./applicant-client.ts"
 import { startTestBureau, type TestBureau } from "./harness.ts"
 
@@ -42,9 +42,13 @@ beforeAll(async () => {
     const f = await deployMockMarket(connection)
     loans = f.market
     market = await f.market.getAddress()
-    kyc = await deploy(ethers, "KycRegistry", [f.signers.admin.address, SETTINGS.rootValidity])
+    kyc = await deployTrustRegistry(ethers, f.signers.admin.address)
     await (await kyc.grantRole(OFFICER_ROLE, f.signers.officer.address)).wait()
-    await (await f.verifier.setKycRegistry(await kyc.getAddress())).wait()
+    await (await f.verifier.setTrustRegistry(await kyc.getAddress())).wait()
+    // the bureau part's events at the same address: the default reader leaves them out
+    await (await kyc.addBureau("Pearl River Credit")).wait()
+    const now = await networkHelpers.time.latest()
+    await (await kyc.addKey(1n, 1n, 2n, 3n, now, now + 86_400)).wait()
     officerKyc = as(kyc, f.signers.officer)
     await (await officerKyc.addMembers(members, new KycTree(members).root)).wait()
     const start = await networkHelpers.time.latest()

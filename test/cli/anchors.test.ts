@@ -35,7 +35,7 @@ const world = { activeKey: 0n, revokedKey: 0n, laterKey: 0n, laterFrom: 0, commi
 const verifier = () => new Contract(chain.deployment.contracts.creditVerifier, CreditVerifierAbi, chain.provider)
 /** Where each market's anchors are kept, in `world.scopes` order: the loan market, then the verifier (request market). */
 const keepers = () => [anchorKeeper(connectContracts(chain.deployment, chain.provider), "loanMarket"), anchorKeeper(connectContracts(chain.deployment, chain.provider), "requestMarket")]
-const kycRegistry = () => new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, chain.provider)
+const kycRegistry = () => new Contract(chain.deployment.contracts.trustRegistry, KycRegistryAbi, chain.provider)
 const currentRoot = async () => (await kycRegistry().getFunction("currentRoot")()) as bigint
 
 /** Whether each anchor of `root` with the active bureau key and the committee key is prepared, by market. */
@@ -63,7 +63,7 @@ beforeAll(async () => {
     const committee = runCommittee()
     await writeFile(`${chain.dir}/committee-key.json`, JSON.stringify(committee.committeeKey))
     const authorities = await Promise.all([ACCOUNTS.admin, ACCOUNTS.officer, ACCOUNTS.anyone].map(address))
-    const registered = await json(["committee", "register", "--committee-key", "committee-key.json", "--accounts", authorities.join(","), "--registry", chain.deployment.contracts.escrowCommitteeRegistry!, "--account", ACCOUNTS.admin])
+    const registered = await json(["committee", "register", "--committee-key", "committee-key.json", "--accounts", authorities.join(","), "--registry", chain.deployment.contracts.trustRegistry, "--account", ACCOUNTS.admin])
     world.committeeKeyY = BigInt(registered.committeeKeyY)
     const contracts = connectContracts(chain.deployment, chain.provider)
     world.scopes = [(await contracts.loanMarket.getFunction("scope")()) as bigint, (await contracts.requestMarket!.getFunction("scope")()) as bigint]
@@ -167,7 +167,7 @@ describe("zkcredit anchors and the officer's anchors", () => {
 
     it("a failure to prepare the anchors after a publish is a warning after the publish's result, which stands", async () => {
         // a deployment file whose credit verifier is another contract: the publish goes to the registry, the anchors fail
-        const broken = { ...chain.deployment, contracts: { ...chain.deployment.contracts, creditVerifier: chain.deployment.contracts.bureauRegistry } }
+        const broken = { ...chain.deployment, contracts: { ...chain.deployment.contracts, creditVerifier: chain.deployment.contracts.trustRegistry } }
         await writeFile(`${chain.dir}/broken-deployment.json`, JSON.stringify(broken))
         const env = { ZKCREDIT_DEPLOYMENT: "broken-deployment.json" }
         const human = await cli(["officer", "replace", "2", "3002", "--account", ACCOUNTS.officer], env)

@@ -55,7 +55,7 @@ describe("zkcredit officer audit", () => {
 
     it("a root that does not match the members is reported with its event (exit 1)", async () => {
         // an officer publishes a made-up root with a real member, straight to the contract
-        const registry = new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, await chain.provider.getSigner(OFFICER))
+        const registry = new Contract(chain.deployment.contracts.trustRegistry, KycRegistryAbi, await chain.provider.getSigner(OFFICER))
         rightRoot = new KycTree(["11", "0", "33", "66", "55", "77"]).root
         wrongRoot = 123456789n
         const tx = await registry.getFunction("addMembers")([77n], wrongRoot)
@@ -106,7 +106,7 @@ describe("zkcredit officer add --resume", () => {
     })
 
     it("after an add is stopped part-way, --resume adds only what the chain does not have, and the audit is clean", async () => {
-        const registry = new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, chain.provider)
+        const registry = new Contract(chain.deployment.contracts.trustRegistry, KycRegistryAbi, chain.provider)
         const members = Array.from({ length: 40 }, (_, i) => String(9_000 + i))
         await writeFile(`${chain.dir}/many.csv`, `${members.join("\n")}\n`)
         const start = Number(await registry.getFunction("nextIndex")())

@@ -1,7 +1,7 @@
 /**
  * The whole escrow committee flow through the `zkcredit committee` CLI on a real local node:
  * three authorities (regulator, bureau, compliance desk; t = 2) generate the key in rounds of
- * files, the admin registers it, a loan defaults, an opening is requested (and refused for a
+ * files, the committee admin registers it in a TrustRegistry, a loan defaults, an opening is requested (and refused for a
  * loan in good standing), one authority's share alone does not open the escrow, a forged share
  * is rejected, and two shares open it to the escrowed commitment.
  *
@@ -52,7 +52,8 @@ beforeAll(async () => {
     }
     await (await (market.connect(lender) as Contract).getFunction("createOffer")(await token.getAddress(), 100_000n * USD, TIERS, TERMS)).wait()
     world.start = (await chain.provider.getBlock("latest"))!.timestamp
-    const registry = await deployArtifact("EscrowCommitteeRegistry.sol", "EscrowCommitteeRegistry", admin, [await admin.getAddress()])
+    // the trust registry of the committee's keys: the admin holds its three admin roles
+    const registry = await deployArtifact("TrustRegistry.sol", "TrustRegistry", admin, [await admin.getAddress(), await admin.getAddress(), await admin.getAddress(), 3600])
     const openings = await deployArtifact("EscrowOpenings.sol", "EscrowOpenings", admin, [await admin.getAddress(), await market.getAddress(), await registry.getAddress()])
     await (await openings.getFunction("grantRole")(await openings.getFunction("REQUESTER_ROLE")(), await signers[1]!.getAddress())).wait()
     Object.assign(world, { market, openings, registry })
@@ -93,8 +94,13 @@ describe("zkcredit committee on a local node", () => {
         escrow = encryptCommitment(commitment, requirePoint(committeeKey.publicKey, "publicKey")).escrow
     })
 
-    it("the admin registers the key with the authorities' accounts; a second registration is refused", async () => {
+    it("the committee admin registers the key with the authorities' accounts; another account, and a second registration, are refused", async () => {
         const accounts = await Promise.all(AUTHORITY_ACCOUNTS.map((i) => world.signers[i]!.getAddress()))
+        // the requester holds no COMMITTEE_ADMIN_ROLE: the contract refuses, and the error names the role
+        const stranger = await cli(["--json", "--account", "1", "committee", "register", "--committee-key", "regulator-committee-key.json", "--accounts", accounts.join(","), "--valid-from", String(world.start - 60)])
+        expect([stranger.code, jsonError(stranger).code]).toEqual([1, "CONTRACT_REVERT"])
+        expect(jsonError(stranger).message).toContain("AccessControlUnauthorizedAccount")
+        expect(jsonError(stranger).message).toContain("COMMITTEE_ADMIN_ROLE")
         const registered = await json(["--account", "0", "committee", "register", "--committee-key", "regulator-committee-key.json", "--accounts", accounts.join(","), "--valid-from", String(world.start - 60)])
         expect(registered).toMatchObject({ committeeKeyY: committeeKey.publicKey[1], threshold: 2, authorities: accounts })
         const again = await cli(["--json", "--account", "0", "committee", "register", "--committee-key", "regulator-committee-key.json", "--accounts", accounts.join(",")])

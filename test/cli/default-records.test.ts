@@ -1,7 +1,7 @@
 /**
  * `zkcredit officer record-default`, `zkcredit officer readmit` and what `officer audit` shows of
- * them, on a real local node with the deployment's KycRegistry. The loans are in a LoanMarket
- * whose credit verifier is the test one (loans without proofs; it names the deployment's
+ * them, on a real local node with the deployment's TrustRegistry. The loans are in a LoanMarket
+ * whose credit verifier is the test one (loans without proofs; it names the deployment's trust
  * registry as the one it checks): this test is about the records, not the borrow proof. The CLI
  * runs in this process, as the committee test runs it. Port 8760.
  */
@@ -46,7 +46,7 @@ beforeAll(async () => {
     world.signers = signers
     const [admin, , lender, , , borrower, borrower2] = signers as unknown as Signer[]
     const verifier = await deployArtifact("test/MockCreditVerifier.sol", "MockCreditVerifier", admin!, [])
-    await (await verifier.getFunction("setKycRegistry")(chain.deployment.contracts.kycRegistry)).wait()
+    await (await verifier.getFunction("setTrustRegistry")(chain.deployment.contracts.trustRegistry)).wait()
     const market = await deployArtifact("test/ExternalVerifierLoanMarket.sol", "ExternalVerifierLoanMarket", admin!, [await admin!.getAddress(), await verifier.getAddress(), 1])
     const token = await deployArtifact("test/MockERC20.sol", "MockERC20", admin!, ["Mock USD", "mUSD", 6])
     await (await market.getFunction("setTokenAllowed")(await token.getAddress(), true)).wait()
@@ -87,9 +87,9 @@ describe("zkcredit officer record-default / readmit", () => {
         const stranger = await world.signers[3]!.getAddress()
         expect((await refusal(["--account", OFFICER, "officer", "record-default", "--commitment", DEFAULTER, "--loan", "0", "--market", stranger])).slice(0, 2)).toEqual([2, "NO_CONTRACT"])
         expect((await refusal(["--account", OFFICER, "officer", "record-default", "--commitment", DEFAULTER, "--loan", "0", "--market", await world.token!.getAddress()])).slice(0, 2)).toEqual([2, "NOT_A_MARKET"])
-        await (await world.verifier!.getFunction("setKycRegistry")(stranger)).wait()
+        await (await world.verifier!.getFunction("setTrustRegistry")(stranger)).wait()
         expect((await refusal(record())).slice(0, 2)).toEqual([1, "MARKET_NOT_ON_REGISTRY"])
-        await (await world.verifier!.getFunction("setKycRegistry")(chain.deployment.contracts.kycRegistry)).wait()
+        await (await world.verifier!.getFunction("setTrustRegistry")(chain.deployment.contracts.trustRegistry)).wait()
     })
 
     it("refuses an account without the officer role", async () => {
@@ -149,7 +149,7 @@ describe("zkcredit officer record-default / readmit", () => {
         expect(message).toContain(`again.csv line 2: out for the default of loan 1 of market ${world.address}`)
         expect((await refusal(["--account", OFFICER, "officer", "replace", "0", "44"])).slice(0, 2)).toEqual([2, "OPEN_DEFAULT"])
         // an officer adds it back straight to the contract (which cannot know the leaves)
-        const registry = new EthersContract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, world.signers[1]!)
+        const registry = new EthersContract(chain.deployment.contracts.trustRegistry, KycRegistryAbi, world.signers[1]!)
         const tree = new KycTree(["11", "22", "0", "0", DEFAULTER, "44"])
         await (await registry.getFunction("addMembers")([44n], tree.root)).wait()
         const result = await cli(["--json", "officer", "audit"])

@@ -6,9 +6,9 @@
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { Contract, JsonRpcProvider, Wallet } from "ethers"
+import { Contract, id, JsonRpcProvider, Wallet } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { KycRegistryAbi, LoanMarketAbi } from "../../client/src/generated/abis.ts"
+import { LoanMarketAbi, TrustRegistryAbi } from "../../client/src/generated/abis.ts"
 import { parseDeployment } from "../../client/src/deployments.ts"
 import { startLocalNode, type LocalNode } from "../../scripts/lib/local-node.ts"
 import { jsonError, ROOT, runCli, runDeploy as deploy, runJson } from "./helpers.ts"
@@ -71,11 +71,11 @@ describe("node scripts/deploy.ts --network remote", () => {
         expect(deployment).toMatchObject({ chainId: 31337, network: "remote" })
         expect(JSON.parse(result.stdout)).toEqual(JSON.parse(await readFile(out, "utf8")))
         for (const address of Object.values(deployment.contracts)) expect(await provider.getCode(address)).not.toBe("0x")
-        // deployed by the configured key: it is the admin, and it sent the transactions
-        const kyc = new Contract(deployment.contracts.kycRegistry, KycRegistryAbi, provider)
-        expect(await kyc.getFunction("hasRole")(await kyc.getFunction("DEFAULT_ADMIN_ROLE")(), deployer)).toBe(true)
+        // deployed by the configured key: it holds the trust registry's three admin roles, and it sent the transactions
+        const trust = new Contract(deployment.contracts.trustRegistry, TrustRegistryAbi, provider)
+        for (const role of ["DEFAULT_ADMIN_ROLE", "BUREAU_ADMIN_ROLE", "COMMITTEE_ADMIN_ROLE"]) expect(await trust.getFunction("hasRole")(await trust.getFunction(role)(), deployer), role).toBe(true)
         expect(await provider.getTransactionCount(deployer)).toBeGreaterThan(0)
-        expect(await kyc.getFunction("rootValidity")()).toBe(3600n)
+        expect(await trust.getFunction("rootValidity")()).toBe(3600n)
         // the test stablecoin is on the market's token allowlist, so offers can use it at once
         const market = new Contract(deployment.contracts.loanMarket, LoanMarketAbi, provider)
         expect(await market.getFunction("isTokenAllowed")(deployment.contracts.stablecoin)).toBe(true)
@@ -85,10 +85,11 @@ describe("node scripts/deploy.ts --network remote", () => {
         const env = { ZKCREDIT_RPC_URL: node.url, ZKCREDIT_DEPLOYMENT: `${dir}/deployment.json`, ZKCREDIT_PRIVATE_KEY: DEPLOYER_KEY }
         const added = await runJson(["admin", "bureau", "add", "Remote Bureau"], { env, cwd: dir })
         expect(added.bureauId).toBe(1)
-        // another account is not the admin: the revert is decoded, exit 1
+        // another account is not the bureau admin: the revert is decoded, naming the role, exit 1
         const refused = await runCli(["--json", "admin", "bureau", "add", "Intruder", "--account", "5"], { env, cwd: dir })
         expect(refused.code).toBe(1)
-        expect(jsonError(refused)).toMatchObject({ code: "CONTRACT_REVERT", revert: { name: "AccessControlUnauthorizedAccount" } })
+        expect(jsonError(refused)).toMatchObject({ code: "CONTRACT_REVERT", revert: { name: "AccessControlUnauthorizedAccount", args: { neededRole: id("zkcredit.BureauRegistry.ADMIN_ROLE") } } })
+        expect(jsonError(refused).message).toContain("does not have BUREAU_ADMIN_ROLE")
         const list = await runJson(["admin", "bureau", "list"], { env, cwd: dir })
         expect(list.bureaus).toEqual([{ bureauId: 1, name: "Remote Bureau" }])
     })
@@ -98,7 +99,7 @@ describe("node scripts/deploy.ts --network remote", () => {
         expect(none.code).toBe(2)
         expect(jsonError(none).message).toContain("nothing.json does not exist")
         // a deployment whose contracts are not on this chain (e.g. the node was restarted)
-        const other = { ...JSON.parse(await readFile(`${dir}/deployment.json`, "utf8")), contracts: { kycRegistry: deployer, bureauRegistry: deployer, creditVerifier: deployer, loanMarket: deployer } }
+        const other = { ...JSON.parse(await readFile(`${dir}/deployment.json`, "utf8")), contracts: { trustRegistry: deployer, creditVerifier: deployer, loanMarket: deployer } }
         await writeFile(`${dir}/stale.json`, JSON.stringify(other))
         const stale = await runCli(["--json", "borrower", "offers"], { env: { ZKCREDIT_RPC_URL: node.url, ZKCREDIT_DEPLOYMENT: `${dir}/stale.json` }, cwd: dir })
         expect(stale.code).toBe(3)

@@ -94,7 +94,7 @@ describe("bad input changes nothing (exit 2)", () => {
     /** The nonces of the officer and the lender, and the registry's size: what a sent transaction would change. */
     async function state(): Promise<number[]> {
         const { provider } = chain
-        const kyc = new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, provider)
+        const kyc = new Contract(chain.deployment.contracts.trustRegistry, KycRegistryAbi, provider)
         return [await provider.getTransactionCount(officer), await provider.getTransactionCount(lender), Number(await kyc.getFunction("nextIndex")())]
     }
 

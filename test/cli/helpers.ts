@@ -180,8 +180,8 @@ export async function prepareBorrowerPlatform(
     const committee = runCommittee()
     await writeFile(`${chain.dir}/committee-key.json`, JSON.stringify(committee.committeeKey))
     const authorities = await Promise.all([accounts.admin, accounts.officer, accounts.funded[0] ?? accounts.admin].map(async (i) => (await chain.provider.getSigner(Number(i))).address))
-    const registry = chain.deployment.contracts.escrowCommitteeRegistry!
-    await json(["committee", "register", "--committee-key", "committee-key.json", "--accounts", authorities.join(","), "--registry", registry, "--account", accounts.admin])
+    // no --registry: the deployment's TrustRegistry
+    await json(["committee", "register", "--committee-key", "committee-key.json", "--accounts", authorities.join(","), "--account", accounts.admin])
 }
 
 /** `zkcredit` runners bound to a test chain started later (`chain()` is read at each call). */

@@ -59,7 +59,7 @@ describe("zkcredit CLI lifecycle on a local node", () => {
         const committee = runCommittee()
         await writeFile(`${chain.dir}/committee-key.json`, JSON.stringify(committee.committeeKey))
         const accounts = await Promise.all([ACCOUNTS.admin, ACCOUNTS.officer, ACCOUNTS.lender].map(async (i) => (await chain.provider.getSigner(Number(i))).address))
-        const registry = chain.deployment.contracts.escrowCommitteeRegistry!
+        const registry = chain.deployment.contracts.trustRegistry
         const registered = await json(["committee", "register", "--committee-key", "committee-key.json", "--accounts", accounts.join(","), "--registry", registry, "--account", ACCOUNTS.admin])
         expect(registered).toMatchObject({ committeeKeyY: committee.committeeKey.publicKey[1], threshold: 2 })
     })

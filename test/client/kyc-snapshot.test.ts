@@ -136,14 +136,14 @@ describe("snapshots against a real local node", () => {
     let chain: TestChain
     let dir: string
     let registry: Contract
-    const source = () => ({ provider: chain.provider, chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, deployBlock: chain.deployment.deployBlock })
-    const facts = async () => ({ chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, latestBlock: await chain.provider.getBlockNumber(), registry })
+    const source = () => ({ provider: chain.provider, chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.trustRegistry, deployBlock: chain.deployment.deployBlock })
+    const facts = async () => ({ chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.trustRegistry, latestBlock: await chain.provider.getBlockNumber(), registry })
 
     beforeAll(async () => {
         chain = await startTestChain(testPort(8985))
         dir = await mkdtemp(join(tmpdir(), "zkcredit-snapshot-"))
         const admin = await chain.provider.getSigner(0)
-        registry = new Contract(chain.deployment.contracts.kycRegistry, KycRegistryAbi, admin)
+        registry = new Contract(chain.deployment.contracts.trustRegistry, KycRegistryAbi, admin)
         await (await registry.getFunction("grantRole")(await registry.getFunction("OFFICER_ROLE")(), admin.address)).wait()
         const tree = new KycTree()
         for (const batch of [[101n, 102n, 103n], [104n, 105n]]) {
@@ -159,7 +159,7 @@ describe("snapshots against a real local node", () => {
 
     it("a snapshot of the chain's tree checks out, and the events after its block bring it up to date", async () => {
         const { tree, block } = await treeAtBlock(source())
-        await writeSnapshotDir(`${dir}/a`, tree, { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, block })
+        await writeSnapshotDir(`${dir}/a`, tree, { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.trustRegistry, block })
         const { manifest, levels } = await readSnapshotDir(`${dir}/a`)
         await expect(checkKycSnapshot(manifest, levels, await facts())).resolves.toBeUndefined()
 
@@ -167,7 +167,7 @@ describe("snapshots against a real local node", () => {
         later.addMember(106n)
         await (await registry.getFunction("addMembers")([106n], later.root)).wait()
         const resumed = unpackLevels(levels)
-        for (const event of await fetchKycEvents(chain.provider, chain.deployment.contracts.kycRegistry, { fromBlock: manifest.block + 1 })) {
+        for (const event of await fetchKycEvents(chain.provider, chain.deployment.contracts.trustRegistry, { fromBlock: manifest.block + 1 })) {
             expect(event.kind).toBe("added")
             if (event.kind === "added") resumed.appendLeaves(event.commitments)
         }
@@ -177,14 +177,14 @@ describe("snapshots against a real local node", () => {
     it("refuses a snapshot whose root is not on chain (a member slipped in), with its levels consistent", async () => {
         const { tree, block } = await treeAtBlock(source())
         tree.addMember(999n)
-        const forged = writeKycSnapshot(tree, { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, block })
+        const forged = writeKycSnapshot(tree, { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.trustRegistry, block })
         const levels = snapshotLevels(forged.manifest, forged.chunks)
         await expect(checkKycSnapshot(forged.manifest, levels, await facts())).rejects.toMatchObject({ code: "INVALID_ARGUMENT", parameter: "snapshot", message: expect.stringContaining("never published") })
     })
 
     it("refuses one of another registry or chain, from the future, or whose levels do not lead to its root", async () => {
         const { tree, block } = await treeAtBlock(source())
-        const meta = { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, block }
+        const meta = { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.trustRegistry, block }
         const good = writeKycSnapshot(tree, meta)
         const levels = snapshotLevels(good.manifest, good.chunks)
         const f = await facts()
@@ -206,7 +206,7 @@ describe("snapshots against a real local node", () => {
 
     it("a borrower's requests (snapshot, events) are the same whichever leaf is theirs", async () => {
         const { tree, block } = await treeAtBlock(source())
-        await writeSnapshotDir(`${dir}/p`, tree, { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.kycRegistry, block })
+        await writeSnapshotDir(`${dir}/p`, tree, { chainId: chain.deployment.chainId, kycRegistry: chain.deployment.contracts.trustRegistry, block })
         const base = "http://snapshot.test/kyc-snapshot/"
         /** One borrower's session: every request it makes, and its proof. */
         const session = async (commitment: bigint) => {
@@ -221,7 +221,7 @@ describe("snapshots against a real local node", () => {
                 getLogs: (filter: object) => (requests.push(`getLogs ${JSON.stringify(filter)}`), chain.provider.getLogs(filter))
             }
             const snapshot = (await fetchKycSnapshot(base, fetcher))!
-            await fetchKycEvents(recording, chain.deployment.contracts.kycRegistry, { fromBlock: snapshot.manifest.block + 1, toBlock: block })
+            await fetchKycEvents(recording, chain.deployment.contracts.trustRegistry, { fromBlock: snapshot.manifest.block + 1, toBlock: block })
             const proof = packedMerkleProof(snapshot.levels, packedIndexOf(snapshot.levels, commitment))
             return { requests, proof }
         }

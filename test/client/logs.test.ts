@@ -4,11 +4,14 @@
  * machine has none), and against a real local node, directly and behind the same refusals.
  * Ports 8980-8989.
  */
-import { Contract, type Filter, type Log, type Provider } from "ethers"
+import { Contract, Interface, type Filter, type Log, type Provider } from "ethers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { fetchKycEvents } from "../../client/src/kyc-tree.ts"
-import { KycRegistryAbi } from "../../client/src/generated/abis.ts"
+import { decodeKycDefaultLog } from "../../client/src/kyc-defaults.ts"
+import { decodeKycLog } from "../../client/src/kyc-events.ts"
+import { TrustRegistryAbi } from "../../client/src/generated/abis.ts"
 import { classifyLogsFailure, getLogsInRanges } from "../../client/src/logs.ts"
+import { multiplyGenerator } from "../../prover/src/escrow/index.ts"
 import { KycTree } from "../../prover/src/kyc-tree.ts"
 import { startTestChain, type TestChain } from "../cli/helpers.ts"
 import { testPort } from "../helpers/ports.ts"
@@ -138,14 +141,23 @@ describe("fetchKycEvents against a real local node", () => {
 
     beforeAll(async () => {
         chain = await startTestChain(testPort(8980))
-        registry = chain.deployment.contracts.kycRegistry
+        registry = chain.deployment.contracts.trustRegistry
         const admin = await chain.provider.getSigner(0)
-        const kyc = new Contract(registry, KycRegistryAbi, admin)
+        const kyc = new Contract(registry, TrustRegistryAbi, admin)
         await (await kyc.getFunction("grantRole")(await kyc.getFunction("OFFICER_ROLE")(), admin.address)).wait()
         const tree = new KycTree()
-        for (const batch of batches) {
+        const now = (await chain.provider.getBlock("latest"))!.timestamp
+        const [x, y] = multiplyGenerator(5n)
+        // the bureau and committee parts log at the same address, between the KYC batches
+        const otherParts = [
+            () => kyc.getFunction("addBureau")("Pearl River Credit"),
+            () => kyc.getFunction("addKey")(1, 1n, 2n, 3n, now, now + 86_400),
+            () => kyc.getFunction("addCommitteeKey")(x, y, 1, [{ account: admin.address, shareX: x, shareY: y }], now, now + 86_400)
+        ]
+        for (const [i, batch] of batches.entries()) {
             tree.addMembers(batch)
             await (await kyc.getFunction("addMembers")(batch, tree.root)).wait()
+            if (otherParts[i]) await (await otherParts[i]!()).wait()
         }
         tree.removeMember(1)
         await (await kyc.getFunction("removeMember")(1, tree.root)).wait()
@@ -160,6 +172,15 @@ describe("fetchKycEvents against a real local node", () => {
         expect(whole.map((e) => e.kind)).toEqual(["added", "added", "added", "added", "removed"])
         const small = await fetchKycEvents(chain.provider, registry, { fromBlock: chain.deployment.deployBlock, chunkSize: 1, concurrency: 4 })
         expect(small).toEqual(whole)
+    })
+
+    it("reads only the KYC part's leaf events: the bureau and committee parts' events at the same address are left out", async () => {
+        const logs = await chain.provider.getLogs({ address: registry, fromBlock: chain.deployment.deployBlock, toBlock: "latest" })
+        const topics = new Set(logs.map((log) => log.topics[0]))
+        for (const name of ["BureauAdded", "BureauKeyAdded", "CommitteeKeyAdded", "CommitteeAuthorityAdded", "RoleGranted"]) expect(topics.has(new Interface(TrustRegistryAbi).getEvent(name)!.topicHash), name).toBe(true)
+        const decoded = logs.map((log) => decodeKycLog(log)).filter((e) => e !== undefined)
+        expect(decoded).toEqual(await fetchKycEvents(chain.provider, registry, { fromBlock: chain.deployment.deployBlock }))
+        expect(logs.map((log) => decodeKycDefaultLog(log)).filter((e) => e !== undefined)).toEqual([])
     })
 
     it("behind a refusing gateway (RefusingProvider in front of the real node) the events are the same", async () => {

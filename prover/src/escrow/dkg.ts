@@ -101,7 +101,7 @@ export interface CommitteeKeyFile {
     disqualified: Disqualification[]
     /** Complainers whose complaint did not hold. */
     falseComplaints: { complainer: number; dealer: number }[]
-    /** The joint key `PK = sk·B8`; register it with `EscrowCommitteeRegistry`. */
+    /** The joint key `PK = sk·B8`; register it in the TrustRegistry (`addCommitteeKey`). */
     publicKey: PointJson
     /** `Y_j = s_j·B8`: what a partial decryption of authority j is checked against. */
     publicShares: { index: number; publicShare: PointJson }[]
