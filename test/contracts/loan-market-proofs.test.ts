@@ -137,7 +137,7 @@ describe("LoanMarket with real proofs", () => {
             expect(gas).toBeLessThanOrEqual(BigInt(MARKET_GAS_CEILINGS.borrow))
         })
 
-        it("costs at most 61,500 gas an instalment on schedule and 333,000 the pseudonym's next loan (its escrow tag in the record's bits)", async () => {
+        it("costs at most 59,900 gas an instalment on schedule and 333,000 the pseudonym's next loan (its escrow tag in the record's bits)", async () => {
             const platform = await borrowedWithFunds()
             const { market, signers } = platform
             const start = Number((await market.loan(0n)).startTime)
