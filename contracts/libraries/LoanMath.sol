@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Panic} from "@openzeppelin/contracts/utils/Panic.sol";
 
 /// @title LoanMath
 /// @notice Integer arithmetic of an instalment loan: interest, the instalment schedule, due times
@@ -13,7 +14,8 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /// 2^128, aprBps below 2^16, term below 2^32, count below 2^16), far from overflowing uint256: the
 /// products below are unchecked, as each stays under 2^210 (amounts below 2^129 times counts below
 /// 2^17, or time spans below 2^64 times counts; interest's product below 2^176). Subtractions stay
-/// checked or follow a check that they cannot underflow; divisions by zero still revert.
+/// checked or follow a check that they cannot underflow (`nextInstalment`'s, its caller's check);
+/// divisions by zero still revert.
 library LoanMath {
     /// @notice Basis points in one.
     uint256 internal constant BPS = 10_000;
@@ -25,7 +27,9 @@ library LoanMath {
     /// rounded up: `ceil(principal * aprBps * term / (BPS * YEAR))`.
     function interest(uint256 principal, uint256 aprBps, uint256 term) internal pure returns (uint256) {
         unchecked {
-            return Math.ceilDiv(principal * aprBps * term, BPS * YEAR);
+            // `Math.ceilDiv` by a constant: the product is below 2^176, far from overflowing with
+            // the divisor added
+            return (principal * aprBps * term + (BPS * YEAR - 1)) / (BPS * YEAR);
         }
     }
 
@@ -47,6 +51,26 @@ library LoanMath {
         if (total == 0) return count;
         unchecked {
             return Math.min(count, repaid * count / total);
+        }
+    }
+
+    /// @notice For a loan not paid in full (`repaid < total`): the instalments fully paid,
+    /// `instalmentsPaid(total, count, repaid)`, and what the next one still needs,
+    /// `cumulativeDue(total, count, paid + 1) - repaid`, with one division each.
+    /// @dev The caller checks `repaid < total` (its results mean nothing otherwise). That makes
+    /// `paid = floor(repaid * count / total)` below `count` (no `min`), and `total * (paid + 1) >
+    /// repaid * count`, so `cumulativeDue(paid + 1) > repaid`: the subtraction cannot underflow.
+    /// In assembly, without the compiler's division checks: `total` is above `repaid`, so not
+    /// zero, and a zero `count` reverts here as a division by zero does.
+    function nextInstalment(uint256 total, uint256 count, uint256 repaid)
+        internal
+        pure
+        returns (uint256 paid, uint256 remaining)
+    {
+        if (count == 0) Panic.panic(Panic.DIVISION_BY_ZERO);
+        assembly ("memory-safe") {
+            paid := div(mul(repaid, count), total)
+            remaining := sub(div(add(mul(total, add(paid, 1)), sub(count, 1)), count), repaid)
         }
     }
 

@@ -67,14 +67,32 @@ library Repayment {
     }
 
     /// @notice {lateness} of a schedule given by its fields (a repayment keeps them on the stack).
+    /// @dev Instalments are late in order, so one is newly late iff the first uncharged unpaid one,
+    /// `firstUncharged`, is: due times strictly increase (`term >= count`), so `lateCount >
+    /// firstUncharged` iff instalment `firstUncharged` exists (`firstUncharged < count`) and its
+    /// due time plus the grace period is before block time, `start + floor(term * (firstUncharged +
+    /// 1) / count) + gracePeriod < block.timestamp`, that is (multiplied by `count`; the block time
+    /// is an integer) `term * (firstUncharged + 1) + (start + gracePeriod) * count <
+    /// block.timestamp * count`. A payment on schedule stops at that comparison, without a division
+    /// or a subtraction; `lateCount` is counted only for a payment that charges late instalments (0
+    /// when `newlyLate` is 0, where no caller reads it).
     function lateness(uint256 lateCharged, uint256 start, uint256 term, uint256 count, uint256 gracePeriod, uint256 paid)
         internal
         view
         returns (uint256 newlyLate, uint256 lateCount)
     {
-        lateCount = LoanMath.countDueBefore(start, term, count, block.timestamp - gracePeriod);
         uint256 firstUncharged = Math.max(lateCharged, paid);
-        newlyLate = lateCount > firstUncharged ? lateCount - firstUncharged : 0;
+        unchecked {
+            // far from overflowing: times below 2^41, term below 2^32, counts below 2^16
+            // (firstUncharged is at most count)
+            if (
+                term * (firstUncharged + 1) + (start + gracePeriod) * count >= block.timestamp * count
+                    || firstUncharged >= count
+            ) return (0, 0);
+            // here block.timestamp > gracePeriod, and lateCount > firstUncharged
+            lateCount = LoanMath.countDueBefore(start, term, count, block.timestamp - gracePeriod);
+            newlyLate = lateCount - firstUncharged;
+        }
     }
 
     /// @notice From this time on the loan may be marked defaulted: its earliest unpaid instalment

@@ -33,6 +33,14 @@ contract LoanMathHarness {
         return LoanMath.instalmentsPaid(total, count, repaid);
     }
 
+    function nextInstalment(uint256 total, uint256 count, uint256 repaid)
+        external
+        pure
+        returns (uint256 paid, uint256 remaining)
+    {
+        return LoanMath.nextInstalment(total, count, repaid);
+    }
+
     function countDueBefore(uint256 start, uint256 term, uint256 count, uint256 time) external pure returns (uint256) {
         return LoanMath.countDueBefore(start, term, count, time);
     }

@@ -99,6 +99,32 @@ describe("LoanMath", () => {
         })
     })
 
+    describe("# nextInstalment", () => {
+        it("is instalmentsPaid and what completes the next instalment, for a loan not paid in full", async () => {
+            await fc.assert(
+                fc.asyncProperty(loanArb, fc.double({ min: 0, max: 1, noNaN: true }), async ({ principal, aprBps, term, count }, fraction) => {
+                    const total = principal + mirror.interest(principal, BigInt(aprBps), BigInt(term))
+                    const n = BigInt(count)
+                    const k = BigInt(Math.floor(fraction * count))
+                    // anywhere below the total, and just below and on an instalment boundary
+                    const boundary = mirror.cumulativeDue(total, n, k)
+                    const cases = [BigInt(Math.floor(fraction * 1e6)) * total / 1_000_000n, boundary, boundary - 1n, total - 1n]
+                    for (const repaid of cases.filter((r) => r >= 0n && r < total)) {
+                        const [paid, remaining] = (await math.nextInstalment(total, n, repaid)) as [bigint, bigint]
+                        expect(paid).toBe(mirror.instalmentsPaid(total, n, repaid))
+                        expect(remaining).toBe(mirror.cumulativeDue(total, n, paid + 1n) - repaid)
+                        expect(remaining > 0n).toBe(true)
+                    }
+                }),
+                RUNS
+            )
+        })
+
+        it("reverts on a zero count, as a division by zero does", async () => {
+            await expect(math.nextInstalment(10n, 0n, 1n)).rejects.toThrow(/panic|0x12|division/i)
+        })
+    })
+
     describe("# countDueBefore / periodsStarted", () => {
         it("agree with brute force over the due times, around every boundary", async () => {
             const small = loanArb.filter((l) => l.count <= 24)

@@ -17,7 +17,7 @@ export const MARKET_GAS_CEILINGS = {
      */
     borrowRepeat: 324_000,
     /** An instalment on schedule after the loan's first payment. */
-    repayInstalment: 61_500
+    repayInstalment: 59_900
 } as const
 
 /**
