@@ -1,11 +1,12 @@
 /**
  * The bureau part of `TrustRegistry` (`BureauRegistry`, abstract): bureaus and their keys with
- * validity windows, kept by `BUREAU_ADMIN_ROLE`; every revert path.
+ * validity windows, kept by `BUREAU_ADMIN_ROLE`; every revert path (the constructor and the
+ * roles are tested in trust-registry.test.ts).
  */
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
 import { bureauKeyHash, createBureauKey, SNARK_SCALAR_FIELD } from "../../prover/src/index.ts"
-import { as, DAY, deploy, deployTrustRegistry, SETTINGS } from "../helpers/contracts.ts"
+import { as, DAY, deployTrustRegistry } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const { ethers, networkHelpers } = await network.create()
@@ -28,21 +29,6 @@ async function deployRegistry() {
 }
 
 describe("TrustRegistry: bureaus (BureauRegistry)", () => {
-    describe("# constructor", () => {
-        it("refuses a zero bureau admin", async () => {
-            const [admin] = await ethers.getSigners()
-            await expectRevert(deploy(ethers, "TrustRegistry", [admin!.address, ethers.ZeroAddress, admin!.address, SETTINGS.rootValidity]), "ZeroAddress", [])
-        })
-
-        it("gives BUREAU_ADMIN_ROLE to the bureau admin, administered by itself", async () => {
-            const { bureaus, role } = await loadFixture(deployRegistry)
-            const [admin] = await ethers.getSigners()
-            expect(role).toBe(ethers.id("zkcredit.BureauRegistry.ADMIN_ROLE"))
-            expect(await bureaus.hasRole(role, admin!.address)).toBe(true)
-            expect(await bureaus.getRoleAdmin(role)).toBe(role)
-        })
-    })
-
     describe("# addBureau", () => {
         it("registers bureaus with ids from 1", async () => {
             const { bureaus } = await loadFixture(deployRegistry)

@@ -1,13 +1,14 @@
 /**
  * The escrow committee part of `TrustRegistry` (`EscrowCommitteeRegistry`, abstract): committee
  * keys named by their y, with authorities, public shares, validity windows, revocation and
- * rotation with overlap, kept by `COMMITTEE_ADMIN_ROLE`; every revert path.
+ * rotation with overlap, kept by `COMMITTEE_ADMIN_ROLE`; every revert path (the constructor and
+ * the roles are tested in trust-registry.test.ts).
  */
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
 import { SNARK_SCALAR_FIELD as P } from "../../prover/src/index.ts"
 import { addPoints, multiplyGenerator, negate, type Point } from "../../prover/src/escrow/index.ts"
-import { as, DAY, deploy, deployTrustRegistry, eventsOf, SETTINGS } from "../helpers/contracts.ts"
+import { as, DAY, deployTrustRegistry, eventsOf } from "../helpers/contracts.ts"
 import { expectRevert } from "../helpers/reverts.ts"
 
 const { ethers, networkHelpers } = await network.create()
@@ -30,21 +31,6 @@ async function deployRegistry() {
 }
 
 describe("TrustRegistry: escrow committees (EscrowCommitteeRegistry)", () => {
-    describe("# constructor", () => {
-        it("refuses a zero committee admin", async () => {
-            const [admin] = await ethers.getSigners()
-            await expectRevert(deploy(ethers, "TrustRegistry", [admin!.address, admin!.address, ethers.ZeroAddress, SETTINGS.rootValidity]), "ZeroAddress", [])
-        })
-
-        it("gives COMMITTEE_ADMIN_ROLE to the committee admin, administered by itself", async () => {
-            const { registry, role } = await loadFixture(deployRegistry)
-            const [admin] = await ethers.getSigners()
-            expect(role).toBe(ethers.id("zkcredit.EscrowCommitteeRegistry.ADMIN_ROLE"))
-            expect(await registry.hasRole(role, admin!.address)).toBe(true)
-            expect(await registry.getRoleAdmin(role)).toBe(role)
-        })
-    })
-
     describe("# addCommitteeKey", () => {
         it("stores the key, its threshold and window, and each authority with its public share, and emits them", async () => {
             const { registry, authorities, now } = await loadFixture(deployRegistry)
