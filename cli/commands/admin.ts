@@ -16,6 +16,7 @@ import { describeValue, parseAddress, parseFieldElement, parseInteger } from "..
 import { resolveTokenAddress, tokenInfo } from "../lib/token.ts"
 import { isoTime } from "../lib/table.ts"
 import { send } from "../lib/tx.ts"
+import { KEY_ANCHORS_HELP, NO_KEY_ANCHORS_OPTION, reportRegisteredKey } from "./anchors.ts"
 import { revokeRoot } from "./officer.ts"
 
 const DAY = 86_400
@@ -68,7 +69,9 @@ BUREAU_ADMIN_ROLE administers itself: DEFAULT_ADMIN_ROLE cannot grant it.`
         .requiredOption("--key <file>", "the bureau's key file, or a JSON file with its public part { publicKey: [Ax, Ay], keyHash }")
         .option("--valid-days <n>", "days the key stays active", "365")
         .option("--valid-from <unix>", "first second it is active (default: the latest block's time)")
-        .action(action<{ bureau: string; key: string; validDays: string; validFrom?: string }>(async (ctx, options) => addKey(ctx, options)))
+        .option(...NO_KEY_ANCHORS_OPTION)
+        .addHelpText("after", `\n${KEY_ANCHORS_HELP}`)
+        .action(action<{ bureau: string; key: string; validDays: string; validFrom?: string; anchors: boolean }>(async (ctx, options) => addKey(ctx, options)))
     key.command("revoke")
         .description("revoke a key now: proofs naming it are refused from this block on")
         .argument("<keyHash>", "the key's hash (decimal)")
@@ -224,7 +227,7 @@ async function listAllowedTokens(ctx: CliContext): Promise<void> {
     ctx.out.result({ tokens }, tokens.length ? tokens.map((t) => `${t.token}  ${t.symbol}`).join("\n") : "no token is allowed: offers cannot be created")
 }
 
-async function addKey(ctx: CliContext, options: { bureau: string; key: string; validDays: string; validFrom?: string }): Promise<void> {
+async function addKey(ctx: CliContext, options: { bureau: string; key: string; validDays: string; validFrom?: string; anchors: boolean }): Promise<void> {
     const bureauId = parseInteger(options.bureau, "--bureau", { min: 1 })
     const days = parseInteger(options.validDays, "--valid-days", { min: 1, max: 36_500 })
     const explicitFrom = options.validFrom !== undefined ? parseInteger(options.validFrom, "--valid-from") : undefined
@@ -236,8 +239,12 @@ async function addKey(ctx: CliContext, options: { bureau: string; key: string; v
     const validUntil = validFrom + days * DAY
     const writable = (await ctx.writeContracts()).bureauRegistry
     const receipt = await send(ctx.out, `registering key ${keyHash} for bureau ${bureauId}`, () => writable.getFunction("addKey")(bureauId, ax, ay, keyHash, validFrom, validUntil))
-    ctx.out.result(
+    await reportRegisteredKey(
+        ctx,
+        `the bureau key ${keyHash}`,
+        validFrom,
+        options.anchors,
         { bureauId, keyHash: keyHash.toString(), publicKey: [ax.toString(), ay.toString()], validFrom, validUntil, transactionHash: receipt.hash },
-        `registered key ${keyHash} for bureau ${bureauId}, active ${isoTime(validFrom)} to ${isoTime(validUntil)}`
+        [`registered key ${keyHash} for bureau ${bureauId}, active ${isoTime(validFrom)} to ${isoTime(validUntil)}`]
     )
 }

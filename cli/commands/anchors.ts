@@ -3,7 +3,8 @@
  * verifier for the request market), which anyone may prepare. An anchor
  * keeps the part of the proof check that a KYC root, a bureau key, an escrow committee key and a
  * market's scope make, so each borrow under those four costs less. The officer's commands that
- * publish a root prepare its anchors too ({@link reportPublishedRoot}).
+ * publish a root prepare its anchors too ({@link reportPublishedRoot}), and so do the commands
+ * that register a bureau key or a committee key ({@link reportRegisteredKey}).
  */
 import type { Command } from "commander"
 import { listAnchors, prepareAnchors, type AnchorPlan, type AnchorState, type PreparedAnchor, type PreparedAnchors } from "../../client/src/anchors.ts"
@@ -17,13 +18,21 @@ import { parseFieldElement } from "../lib/parse.ts"
 /** What an anchor saves and costs, for the help texts. */
 const ANCHORS_HELP = `An anchor is the part of the credit proof check that four public values make: a KYC root, a bureau
 key, an escrow committee key and a market's scope. Prepared once on chain (one transaction of about
-118,000 gas, by anyone), it makes every later borrow and loan request under those four about 27,000
+109,000 gas, by anyone), it makes every later borrow and loan request under those four about 27,000
 gas cheaper, so it pays for itself from about the fifth; without it they still work, at the higher cost.
 Anchors are needed again after every KYC root change (each officer add, remove or replace) and for
 every new bureau or committee key.`
 
 /** `--no-anchors` of the officer's commands that publish a root. */
 export const NO_ANCHORS_OPTION = ["--no-anchors", "do not prepare the new root's proof anchors (`zkcredit anchors prepare` does it later)"] as const
+
+/** `--no-anchors` of the commands that register a bureau or committee key. */
+export const NO_KEY_ANCHORS_OPTION = ["--no-anchors", "do not prepare the current root's proof anchors with the new key (`zkcredit anchors prepare` does it later)"] as const
+
+/** The help lines of the commands that register a bureau or committee key. */
+export const KEY_ANCHORS_HELP = `Once it is registered, and if it is active now, the current root's proof anchors with the new key are
+prepared, one transaction each (\`zkcredit anchors --help\`), unless --no-anchors; a failure there is a
+warning after the result: the key stays registered.`
 
 /**
  * The help lines of the officer's commands that publish a root.
@@ -123,6 +132,34 @@ async function prepare(ctx: CliContext, options: { root?: string }): Promise<voi
  * anchors: a failure there goes into the result (`anchors.error`) and a warning after it.
  */
 export async function reportPublishedRoot(ctx: CliContext, root: bigint, anchors: boolean, data: Record<string, unknown>, lines: string[]): Promise<void> {
+    await reportWithAnchors(ctx, { root, what: `the root ${root} is published`, notPrepared: "borrows under it cost" }, anchors, data, lines)
+}
+
+/**
+ * Writes the result of a command that registered a bureau key or an escrow committee key
+ * (`data`, `lines`), after preparing the current root's anchors with it unless `anchors` is false
+ * (every missing anchor of the current root is prepared, so the new key's). A key active only
+ * later (`activeFrom` after the chain's time) gets none yet: `prepareAnchor` accepts only a key
+ * active at its block. With no usable root yet there is nothing to anchor, which is no failure:
+ * the first root's publish prepares them. Any other failure is a warning after the result.
+ * @param key What was registered, for the messages, e.g. "the bureau key 123".
+ * @param activeFrom The key's first active second (unix).
+ */
+export async function reportRegisteredKey(ctx: CliContext, key: string, activeFrom: number, anchors: boolean, data: Record<string, unknown>, lines: string[]): Promise<void> {
+    const now = (await (await ctx.provider()).getBlock("latest"))!.timestamp
+    if (anchors && activeFrom > now) {
+        ctx.out.result({ ...data, anchors: { kycRoot: null, prepared: [], alreadyPrepared: [], none: "the key is not active yet" } }, [
+            ...lines,
+            `proof anchors: none yet (${key} is active from ${new Date(activeFrom * 1000).toISOString()}; run \`zkcredit anchors prepare\` then)`
+        ])
+        return
+    }
+    await reportWithAnchors(ctx, { what: `${key} is registered`, notPrepared: "borrows with it cost" }, anchors, data, lines)
+}
+
+/** The common part of {@link reportPublishedRoot} and {@link reportRegisteredKey}: `root` undefined is the current root. */
+async function reportWithAnchors(ctx: CliContext, subject: { root?: bigint; what: string; notPrepared: string }, anchors: boolean, data: Record<string, unknown>, lines: string[]): Promise<void> {
+    const { root } = subject
     if (!anchors) {
         ctx.out.result({ ...data, anchors: null }, [...lines, "proof anchors not prepared (--no-anchors): `zkcredit anchors prepare` prepares them"])
         return
@@ -131,14 +168,19 @@ export async function reportPublishedRoot(ctx: CliContext, root: bigint, anchors
     try {
         done = await prepareRoot(ctx, root)
     } catch (error) {
+        // for a new key: no root a proof could use yet (none published, or the current one revoked) is nothing to anchor
+        if (root === undefined && isZkCreditError(error) && error.parameter === "kycRoot") {
+            ctx.out.result({ ...data, anchors: { kycRoot: null, prepared: [], alreadyPrepared: [], none: error.message } }, [...lines, `proof anchors: none to prepare (${error.message})`])
+            return
+        }
         const cause = toCliError(error)
-        ctx.out.result({ ...data, anchors: { kycRoot: root.toString(), error: { code: cause.code, message: cause.message } } }, [...lines, "proof anchors: not prepared (see the warning)"])
-        ctx.out.warn(`the root ${root} is published, but its proof anchors were not prepared, so borrows under it cost about 27,000 gas more until someone runs \`zkcredit anchors prepare\`: ${cause.message}`)
+        ctx.out.result({ ...data, anchors: { kycRoot: root?.toString() ?? null, error: { code: cause.code, message: cause.message } } }, [...lines, "proof anchors: not prepared (see the warning)"])
+        ctx.out.warn(`${subject.what}, but its proof anchors were not prepared, so ${subject.notPrepared} about 27,000 gas more until someone runs \`zkcredit anchors prepare\`: ${cause.message}`)
         return
     }
     const none = nothingToAnchor(done.plan)
     ctx.out.result(
-        { ...data, anchors: { kycRoot: root.toString(), prepared: done.done.prepared.map(anchorJson), alreadyPrepared: done.done.alreadyPrepared.map(anchorJson) } },
+        { ...data, anchors: { kycRoot: done.plan.kycRoot.toString(), prepared: done.done.prepared.map(anchorJson), alreadyPrepared: done.done.alreadyPrepared.map(anchorJson) } },
         [...lines, none !== undefined ? `proof anchors: none to prepare (${none})` : `proof anchors: prepared ${done.done.prepared.length}, prepared already ${done.done.alreadyPrepared.length}`]
     )
 }

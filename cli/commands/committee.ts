@@ -10,7 +10,7 @@
  * (`--openings`, else ZKCREDIT_ESCROW_OPENINGS: a deployment has one per market).
  */
 import type { Command } from "commander"
-import type { Contract } from "ethers"
+import { getAddress, type Contract } from "ethers"
 import { escrowMarketOf, partialOfEvent, readEscrowLoanStatus } from "../../client/src/escrow-markets.ts"
 import { EscrowCommitteeRegistryAbi, EscrowOpeningsAbi } from "../../client/src/generated/abis.ts"
 import {
@@ -32,12 +32,14 @@ import {
     type PartialDecryption
 } from "../../prover/src/escrow/index.ts"
 import { action } from "../lib/command.ts"
+import { confirm } from "../lib/confirm.ts"
 import type { CliContext } from "../lib/context.ts"
 import { badInput, failed } from "../lib/exit-codes.ts"
 import { readJson, writeTextFile } from "../lib/files.ts"
 import { parseAddress, parseFieldElement, parseInteger } from "../lib/parse.ts"
 import { isoTime } from "../lib/table.ts"
 import { send } from "../lib/tx.ts"
+import { KEY_ANCHORS_HELP, NO_KEY_ANCHORS_OPTION, reportRegisteredKey } from "./anchors.ts"
 
 const DAY = 86_400
 
@@ -194,8 +196,10 @@ the EscrowOpenings with --openings or ${ESCROW_ENV.openings}.`
         .option("--valid-from <unix>", "first second the key is active (default: now)")
         .option("--valid-days <n>", "days it is active", "365")
         .option("--registry <address>", `the TrustRegistry to register in (default ${ESCROW_ENV.registry}, else the deployment's)`)
+        .option(...NO_KEY_ANCHORS_OPTION)
+        .addHelpText("after", `\n${KEY_ANCHORS_HELP}\nThe anchors are the deployment's: with another --registry none are prepared.`)
         .action(
-            action<{ committeeKey: string; accounts: string; validFrom?: string; validDays: string; registry?: string }>(async (ctx, options) => {
+            action<{ committeeKey: string; accounts: string; validFrom?: string; validDays: string; registry?: string; anchors: boolean }>(async (ctx, options) => {
                 // the subgroup checks the contract cannot afford happen here, in parseCommitteeKey
                 const key = parseCommitteeKey(await readJson(options.committeeKey, "committee key file"))
                 const accounts = options.accounts.split(",").map((a, i) => parseAddress(a, `--accounts[${i}]`))
@@ -210,10 +214,34 @@ the EscrowOpenings with --openings or ${ESCROW_ENV.openings}.`
                 if (existing.validUntil !== 0n) throw failed("KEY_REGISTERED", `the committee key ${key.publicKey[1]} is registered already`)
                 const authorities = accounts.map((account, i) => ({ account, shareX: key.publicShares.get(i + 1)![0], shareY: key.publicShares.get(i + 1)![1] }))
                 const receipt = await send(ctx.out, "registering the committee key", () => registry.getFunction("addCommitteeKey")(key.publicKey[0], key.publicKey[1], key.threshold, authorities, validFrom, validUntil))
-                ctx.out.result(
-                    { committeeKeyY: key.publicKey[1].toString(), threshold: key.threshold, authorities: accounts, validFrom, validUntil, transactionHash: receipt.hash },
-                    `registered committee key y=${key.publicKey[1]} (${key.threshold} of ${accounts.length}), active ${isoTime(validFrom)} to ${isoTime(validUntil)}`
-                )
+                const data = { committeeKeyY: key.publicKey[1].toString(), threshold: key.threshold, authorities: accounts, validFrom, validUntil, transactionHash: receipt.hash }
+                const lines = [`registered committee key y=${key.publicKey[1]} (${key.threshold} of ${accounts.length}), active ${isoTime(validFrom)} to ${isoTime(validUntil)}`]
+                // the deployment's markets check proofs against the deployment's registry only
+                const deployed = await ctx.deployment().then((d) => getAddress(d.contracts.trustRegistry), () => undefined)
+                if (getAddress(await registry.getAddress()) !== deployed) {
+                    ctx.out.result({ ...data, anchors: null }, [...lines, "proof anchors: not prepared (the registry is not the deployment's)"])
+                    return
+                }
+                await reportRegisteredKey(ctx, `the committee key ${key.publicKey[1]}`, validFrom, options.anchors, data, lines)
+            })
+        )
+
+    committee
+        .command("revoke")
+        .description("(COMMITTEE_ADMIN_ROLE) revoke a committee key: proofs naming it are refused from this block on")
+        .argument("<committeeKeyY>", "the key's y (decimal or 0x-hex)")
+        .option("--registry <address>", `the TrustRegistry (default ${ESCROW_ENV.registry}, else the deployment's)`)
+        .addHelpText("after", "\nEscrows sealed to the key before stay openable: its authorities and shares stay registered.\nAn unknown key is refused (exit 2), one revoked before too (exit 1); nothing is sent.")
+        .action(
+            action<{ registry?: string }>(async (ctx, options, [keyYText]) => {
+                const keyY = parseFieldElement(keyYText!, "<committeeKeyY>")
+                const registry = await escrowContract(ctx, "registry", options.registry, true)
+                const existing = await registry.getFunction("committeeKeyOf")(keyY)
+                if (existing.validUntil === 0n) throw badInput("UNKNOWN_KEY", `no committee key with y=${keyY} is registered in ${await registry.getAddress()}: give the y of the committee key file's publicKey`)
+                if (existing.revokedAt !== 0n) throw failed("KEY_REVOKED", `the committee key ${keyY} was revoked already, at ${isoTime(Number(existing.revokedAt))}`)
+                await confirm(ctx, `revoke the committee key ${keyY}? Borrowers' proofs naming it stop working.`)
+                const receipt = await send(ctx.out, `revoking the committee key ${keyY}`, () => registry.getFunction("revokeCommitteeKey")(keyY))
+                ctx.out.result({ committeeKeyY: keyY.toString(), blockNumber: receipt.blockNumber, transactionHash: receipt.hash }, `revoked committee key y=${keyY} in block ${receipt.blockNumber}`)
             })
         )
 

@@ -3,7 +3,9 @@
  * current root's anchor with each active bureau key and committee key in each market, and a
  * second run prepares none; a bad `--root` exits 2 and sends nothing; `officer add`, `remove` and
  * `replace` prepare the new root's anchors unless `--no-anchors`, and a failure there after the
- * publish is a warning beside the publish's result. Then the client's listAnchors and
+ * publish is a warning beside the publish's result; `admin bureau-key add` and `committee register`
+ * prepare the current root's anchors with the new key (none before any root, none for a key active
+ * only later, none with `--no-anchors`). Then the client's listAnchors and
  * prepareAnchors directly: keys active at another time, their argument checks, and the anchor id
  * the contract computes. The chain has two active bureau keys' worth of history (one revoked, one
  * not active yet) so the listing's filter is seen. Port 8775. The steps share state: they run in order.
@@ -30,7 +32,7 @@ let chain: TestChain
 const { cli, json, address } = inProcessChainRunners(() => chain)
 
 /** The chain's facts for one test: the keys, the markets' scopes, the committee key. */
-const world = { activeKey: 0n, revokedKey: 0n, laterKey: 0n, laterFrom: 0, committeeKeyY: 0n, scopes: [] as bigint[], roots: [] as bigint[], unanchoredRoot: 0n }
+const world = { activeKey: 0n, revokedKey: 0n, laterKey: 0n, laterFrom: 0, committeeKeyY: 0n, scopes: [] as bigint[], roots: [] as bigint[], unanchoredRoot: 0n, anchorsBeforeRoot: undefined as unknown }
 
 const verifier = () => new Contract(chain.deployment.contracts.creditVerifier, CreditVerifierAbi, chain.provider)
 /** Where each market's anchors are kept, in `world.scopes` order: the loan market, then the verifier (request market). */
@@ -54,7 +56,9 @@ beforeAll(async () => {
     const now = (await chain.provider.getBlock("latest"))!.timestamp
     for (const name of ["active", "revoked", "later"]) await json(["bureau", "key", "create", "--out", `${name}-key.json`])
     await json(["admin", "bureau", "add", "Pearl River Credit", "--account", ACCOUNTS.admin])
-    world.activeKey = BigInt((await json(["admin", "bureau-key", "add", "--bureau", "1", "--key", "active-key.json", "--valid-days", "30", "--account", ACCOUNTS.admin])).keyHash)
+    const first = await json(["admin", "bureau-key", "add", "--bureau", "1", "--key", "active-key.json", "--valid-days", "30", "--account", ACCOUNTS.admin])
+    world.activeKey = BigInt(first.keyHash)
+    world.anchorsBeforeRoot = first.anchors
     world.revokedKey = BigInt((await json(["admin", "bureau-key", "add", "--bureau", "1", "--key", "revoked-key.json", "--account", ACCOUNTS.admin])).keyHash)
     await json(["admin", "bureau-key", "revoke", String(world.revokedKey), "--account", ACCOUNTS.admin])
     world.laterFrom = now + 10 * DAY
@@ -188,6 +192,56 @@ describe("zkcredit anchors and the officer's anchors", () => {
         // the root is published all the same: anyone prepares its anchors later
         const later = await json(["anchors", "prepare", "--account", ACCOUNTS.anyone])
         expect([later.kycRoot, later.prepared.length]).toEqual([result.root, 2])
+    })
+
+    it("a bureau key registered before any root prepares nothing: no root yet is no failure", async () => {
+        expect(world.anchorsBeforeRoot).toEqual({ kycRoot: null, prepared: [], alreadyPrepared: [], none: expect.stringContaining("has published no root yet") })
+    })
+
+    it("a bureau key or committee key registered now prepares the current root's anchors with it in both markets; one active later, or --no-anchors, prepares none", async () => {
+        const root = await currentRoot()
+        const now = (await chain.provider.getBlock("latest"))!.timestamp
+        const futureKey = (await json(["bureau", "key", "create", "--out", "future-key.json"])).keyHash as string
+        for (const name of ["rotated", "quiet"]) await json(["bureau", "key", "create", "--out", `${name}-key.json`])
+        const rotated = await json(["admin", "bureau-key", "add", "--bureau", "1", "--key", "rotated-key.json", "--account", ACCOUNTS.admin])
+        expect(rotated.anchors.kycRoot).toBe(root.toString())
+        expect(rotated.anchors.prepared.map((a: { bureauKeyHash: string; committeeKeyY: string; market: string }) => [a.bureauKeyHash, a.committeeKeyY, a.market])).toEqual([
+            [rotated.keyHash, world.committeeKeyY.toString(), "loanMarket"],
+            [rotated.keyHash, world.committeeKeyY.toString(), "requestMarket"]
+        ])
+        // the active key's anchors were there: found, not sent again
+        expect(rotated.anchors.alreadyPrepared.map((a: { bureauKeyHash: string }) => a.bureauKeyHash)).toEqual([world.activeKey.toString(), world.activeKey.toString()])
+        for (const [i, scope] of world.scopes.entries()) expect(await keepers()[i]!.getFunction("anchorPrepared")(root, BigInt(rotated.keyHash), world.committeeKeyY, scope)).toBe(true)
+
+        const before = await sentState()
+        const future = await cli(["admin", "bureau-key", "add", "--bureau", "1", "--key", "future-key.json", "--valid-from", String(now + 5 * DAY), "--account", ACCOUNTS.admin])
+        expect(future.code, future.stderr).toBe(0)
+        expect(future.stdout).toContain("proof anchors: none yet (the bureau key ")
+        expect(future.stdout).toContain("run `zkcredit anchors prepare` then")
+        const quiet = await json(["admin", "bureau-key", "add", "--bureau", "1", "--key", "quiet-key.json", "--no-anchors", "--account", ACCOUNTS.admin])
+        expect(quiet.anchors).toBeNull()
+        // two registrations by the admin, no anchor transaction by anyone
+        const after = await sentState()
+        expect([after[0], after[1]]).toEqual([before[0], before[1]])
+        expect(after[2]).toBe(before[2]! + 2)
+        for (const [i, scope] of world.scopes.entries()) expect(await keepers()[i]!.getFunction("anchorPrepared")(root, BigInt(quiet.keyHash), world.committeeKeyY, scope)).toBe(false)
+
+        const committee = runCommittee()
+        await writeFile(`${chain.dir}/second-committee-key.json`, JSON.stringify(committee.committeeKey))
+        const authorities = await Promise.all([ACCOUNTS.admin, ACCOUNTS.officer, ACCOUNTS.anyone].map(address))
+        const second = await json(["committee", "register", "--committee-key", "second-committee-key.json", "--accounts", authorities.join(","), "--account", ACCOUNTS.admin])
+        const secondY = second.committeeKeyY as string
+        // every missing anchor of the current root, by bureau key, committee key and market: each active
+        // bureau key (the first, the rotated, the quiet one) with the new committee key, and the quiet
+        // key with the first committee key too (missing since its --no-anchors)
+        const first = world.committeeKeyY.toString()
+        const pairs = [[world.activeKey.toString(), secondY], [rotated.keyHash, secondY], [quiet.keyHash, first], [quiet.keyHash, secondY]]
+        expect(second.anchors.prepared.map((a: { bureauKeyHash: string; committeeKeyY: string }) => [a.bureauKeyHash, a.committeeKeyY])).toEqual(pairs.flatMap((p) => [p, p]))
+        expect(second.anchors.alreadyPrepared).toHaveLength(4)
+
+        // leave the chain as the client tests below expect it: one active bureau key (and one valid later), one committee key
+        for (const key of [rotated.keyHash, futureKey, quiet.keyHash]) await json(["admin", "bureau-key", "revoke", key, "--account", ACCOUNTS.admin])
+        await json(["committee", "revoke", secondY, "--account", ACCOUNTS.admin])
     })
 })
 

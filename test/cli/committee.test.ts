@@ -192,4 +192,31 @@ describe("zkcredit committee on a local node", () => {
         const opening = await openings.getFunction("openingOf")(0n)
         expect([opening.committeeKeyY, opening.ephemeralKeyY, opening.ciphertext]).toEqual([recorded.committeeKeyY, escrow.ephemeralKeyY, escrow.ciphertext])
     })
+
+    it("the committee admin revokes the key; a stranger, an unknown y (exit 2) and a second revocation (exit 1) are refused and send nothing", async () => {
+        const keyY = BigInt(committeeKey.publicKey[1])
+        const registry = world.registry!
+        const nonces = async () => Promise.all([0, 1].map(async (i) => chain.provider.getTransactionCount(await world.signers[i]!.getAddress())))
+        const stranger = await cli(["--json", "--account", "1", "committee", "revoke", keyY.toString()])
+        expect([stranger.code, jsonError(stranger).code]).toEqual([1, "CONTRACT_REVERT"])
+        expect(jsonError(stranger).message).toContain("COMMITTEE_ADMIN_ROLE")
+        let before = await nonces()
+        const unknown = await cli(["--json", "--account", "0", "committee", "revoke", "12345"])
+        expect([unknown.code, jsonError(unknown).code]).toEqual([2, "UNKNOWN_KEY"])
+        expect(jsonError(unknown).message).toContain("no committee key with y=12345 is registered")
+        const notField = await cli(["--json", "--account", "0", "committee", "revoke", "-1"])
+        expect(notField.code).toBe(2)
+        expect(await nonces()).toEqual(before)
+        expect(await registry.getFunction("isCommitteeKeyActive")(keyY, (await chain.provider.getBlock("latest"))!.timestamp)).toBe(true)
+
+        const revoked = await json(["--account", "0", "committee", "revoke", `0x${keyY.toString(16)}`])
+        expect(revoked).toMatchObject({ committeeKeyY: keyY.toString() })
+        const block = (await chain.provider.getBlock(revoked.blockNumber))!
+        expect((await registry.getFunction("committeeKeyOf")(keyY)).revokedAt).toBe(BigInt(block.timestamp))
+        expect(await registry.getFunction("isCommitteeKeyActive")(keyY, block.timestamp)).toBe(false)
+        before = await nonces()
+        const again = await cli(["--json", "--account", "0", "committee", "revoke", keyY.toString()])
+        expect([again.code, jsonError(again).code]).toEqual([1, "KEY_REVOKED"])
+        expect(await nonces()).toEqual(before)
+    })
 })
