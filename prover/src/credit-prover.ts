@@ -2,19 +2,21 @@
  * A credit prover that stays warm between proofs. The first proof (or {@link CreditProver.warmUp},
  * called early) pays once for what snarkjs's `fullProve` pays on every call: the artifacts are
  * loaded and hashed against their pins, the witness generator is compiled and instantiated, and
- * snarkjs's BN254 curve (its WebAssembly and thread pool, a process-wide singleton) is built.
- * Later proofs only check their inputs, compute the witness, prove and self-check.
+ * snarkjs's BN254 curve (its WebAssembly and thread pool, a process-wide singleton) is built,
+ * and the zkey is read into a proving key (`readProvingKey`). Later proofs only check their
+ * inputs, compute the witness, prove (`proveGroth16`) and self-check.
  */
 /// <reference path="./circom-runtime.d.ts" />
 /// <reference path="../../types/snarkjs-extra.d.ts" />
 import { WitnessCalculatorBuilder, type WitnessCalculator } from "circom_runtime"
-import { curves, groth16 } from "snarkjs"
+import { curves } from "snarkjs"
 import { defaultVerificationKey, loadArtifact, type CreditProofArtifacts } from "./artifacts.ts"
 import { optionalObject } from "./checks.ts"
 import { CREDIT_PROOF_CIRCUIT } from "./constants.ts"
 import { provenValuesOf, type CreditProof } from "./credit-proof.ts"
 import { ZkCreditError } from "./errors.ts"
 import { encryptCommitment } from "./escrow/encrypt.ts"
+import { proveGroth16, readProvingKey, type Bn128Curve, type ProvingKey } from "./groth16/index.ts"
 import { buildCreditProofInput, type CreditProofInput, type CreditProofRequest } from "./inputs.ts"
 import { requirePinned } from "./integrity.ts"
 import { packGroth16Proof } from "./pack-proof.ts"
@@ -72,7 +74,9 @@ export interface ProofTimings {
 
 interface Warm {
     witness: WitnessCalculator
-    zkey: Uint8Array
+    /** Read from the zkey once, on the curve below. */
+    provingKey: ProvingKey
+    curve: Bn128Curve
     vkey: object
 }
 
@@ -215,9 +219,16 @@ export class CreditProver {
             throw corrupt("artifacts.wasm", error)
         }
         const compileMs = now() - at
-        const curveMs = (await curve).ms
+        const { value: built, ms: curveMs } = await curve
+        const bn128 = built as unknown as Bn128Curve
+        let provingKey: ProvingKey
+        try {
+            provingKey = readProvingKey(bn128, zkey)
+        } catch (error) {
+            throw corrupt("artifacts.zkey", error)
+        }
         this.#warmUpTimings = { loadMs, hashMs, compileMs, curveMs }
-        return { witness, zkey, vkey }
+        return { witness, provingKey, curve: bn128, vkey }
     }
 
     async #proveInput(request: CreditProofRequest, input: CreditProofInput, report: (stage: ProofStage) => void, started: number, inputsMs: number): Promise<CreditProof> {
@@ -248,9 +259,9 @@ export class CreditProver {
 
         report("proving")
         at = now()
-        let result: Awaited<ReturnType<typeof groth16.prove>>
+        let result: Awaited<ReturnType<typeof proveGroth16>>
         try {
-            result = await groth16.prove(warm.zkey, witness)
+            result = await proveGroth16(warm.curve, warm.provingKey, witness)
         } catch (error) {
             throw corrupt("artifacts.zkey", error)
         }
