@@ -5,11 +5,12 @@
  * reveals the commitment (which the bureau already has from the KYC binding) and the chosen
  * pseudonyms, nothing else. Node and browsers.
  */
-import { groth16, wtns } from "snarkjs"
+import { curves, groth16, wtns } from "snarkjs"
 import circuits from "../../circuits/circuits.json" with { type: "json" }
 import { loadArtifact, loadJsonArtifact, type ArtifactSource, type CreditProofArtifacts } from "./artifacts.ts"
 import { requireArray, requireFieldElement, requireObject } from "./checks.ts"
 import { ZkCreditError } from "./errors.ts"
+import { proveGroth16, readProvingKey, type Bn128Curve } from "./groth16/index.ts"
 import { requirePinned } from "./integrity.ts"
 import { pinsOf } from "./pins.ts"
 import type { Identity } from "./identity.ts"
@@ -81,15 +82,16 @@ export async function generateHistoryProof(request: HistoryProofRequest, artifac
     const pins = pinsOf(HISTORY_PROOF_CIRCUIT)
     await requirePinned(wasm, pins.wasm, `${HISTORY_PROOF_CIRCUIT}.wasm`, "artifacts.wasm")
     await requirePinned(zkey, pins.zkey, `${HISTORY_PROOF_CIRCUIT}.zkey`, "artifacts.zkey")
-    const witness = { type: "mem" } as unknown as Uint8Array
+    const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" }
     try {
-        await wtns.calculate(input, wasm, witness)
+        await wtns.calculate(input, wasm, witness as unknown as Uint8Array)
     } catch (error) {
         throw unusable("artifacts.wasm", error)
     }
-    let result: Awaited<ReturnType<typeof groth16.prove>>
+    let result: Awaited<ReturnType<typeof proveGroth16>>
     try {
-        result = await groth16.prove(zkey, witness)
+        const curve = (await curves.getCurveFromName("bn128")) as unknown as Bn128Curve
+        result = await proveGroth16(curve, readProvingKey(curve, zkey), witness.data!)
     } catch (error) {
         throw unusable("artifacts.zkey", error)
     }
