@@ -4,7 +4,8 @@
  * Semaphore v4 at depth 20 (bench/lib/semaphore.ts), proved alternately with the credit proof
  * in this one process (`fullProve`, same snarkjs, same machine load), so the ratio of the two
  * medians holds even when the machine is busy. The same pair again warm (each witness generator
- * compiled once, as the app's and the CLI's `CreditProver` keeps it), and the `CreditProver` end to
+ * compiled once, as the app's and the CLI's `CreditProver` keeps it), once more with the prover
+ * `CreditProver` runs (`proveGroth16` over a key read once) on both sides, and the `CreditProver` end to
  * end (input checks, witness, proof, self-check) with its breakdown. Writes bench/results/prover.json and saves one
  * proof as snarkjs JSON (bench/results/proof.json, public.json) for `snarkjs groth16 verify`.
  *
@@ -18,6 +19,7 @@ import { brotliCompressSync, constants as zlib } from "node:zlib"
 import { WitnessCalculatorBuilder } from "circom_runtime"
 import * as snarkjs from "snarkjs"
 import { CREDIT_PROOF_ARTIFACTS as A } from "../circuits/artifacts.ts"
+import { proveGroth16, readProvingKey, type Bn128Curve } from "../prover/src/groth16/index.ts"
 import { buildCreditProofInput, CreditProver, unpackGroth16Proof, type ProofTimings } from "../prover/src/index.ts"
 import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
 import { proverWorld } from "../test/helpers/fixtures.ts"
@@ -92,6 +94,23 @@ async function main(): Promise<void> {
         { ...reference, prove: await warmProve(semaphoreWasm, semaphoreZkey, semaphore.input) }
     )
 
+    // the same, with the prover `CreditProver` uses (proveGroth16, each key read once) on both sides
+    const curve = (await snarkjs.curves.getCurveFromName("bn128")) as unknown as Bn128Curve
+    const ownProve = async (wasmBytes: Buffer, zkeyBytes: Buffer, circuitInput: object) => {
+        const calculator = await WitnessCalculatorBuilder(wasmBytes)
+        const key = readProvingKey(curve, new Uint8Array(zkeyBytes))
+        return async () => {
+            const start = performance.now()
+            const result = await proveGroth16(curve, key, await calculator.calculateWTNSBin(circuitInput as Record<string, unknown>))
+            return { ...result, ms: performance.now() - start }
+        }
+    }
+    const [ownCreditTimes, ownSemaphoreTimes] = await alternate(
+        RUNS,
+        { ...credit, prove: await ownProve(wasm, zkey, input) },
+        { ...reference, prove: await ownProve(semaphoreWasm, semaphoreZkey, semaphore.input) }
+    )
+
     // the prover the app worker, the CLI and the load test keep: end to end, with its parts
     const prover = new CreditProver({ wasm: A.wasm, zkey: A.zkey })
     await prover.prove(proverWorld().request)
@@ -136,6 +155,12 @@ async function main(): Promise<void> {
             ratioToSemaphore: Math.round((median(warmCreditTimes) / median(warmSemaphoreTimes)) * 100) / 100,
             compared: "witness (generator compiled once) + groth16.prove, alternately, both circuits the same way"
         },
+        proveGroth16: {
+            proveMsMedian: median(ownCreditTimes),
+            semaphoreProveMsMedian: median(ownSemaphoreTimes),
+            ratioToSemaphore: Math.round((median(ownCreditTimes) / median(ownSemaphoreTimes)) * 100) / 100,
+            compared: "witness (generator compiled once) + proveGroth16 over a proving key read once (prover/src/groth16, what CreditProver runs), alternately, both circuits the same way"
+        },
         creditProver: {
             totalMsMedian: part("totalMs"),
             breakdownMsMedian: { inputs: part("inputsMs"), witness: part("witnessMs"), prove: part("proveMs"), selfCheck: part("selfCheckMs") },
@@ -161,7 +186,7 @@ async function main(): Promise<void> {
             zkeyBytes: semaphoreZkey.length,
             verified: "every proof against the Semaphore verification key, public signals equal to the group's root, the nullifier, the message and the scope"
         },
-        samples: { witnessMs: witnessTimes, proveFromWitnessMs: proveFromWitnessTimes, fullProveMs: fullProveTimes, semaphoreFullProveMs: semaphoreTimes, warmProveMs: warmCreditTimes, semaphoreWarmProveMs: warmSemaphoreTimes, verifyMs: verifyTimes, creditProverMs: proverRuns.map((t) => Math.round(t.totalMs * 10) / 10) },
+        samples: { witnessMs: witnessTimes, proveFromWitnessMs: proveFromWitnessTimes, fullProveMs: fullProveTimes, semaphoreFullProveMs: semaphoreTimes, warmProveMs: warmCreditTimes, semaphoreWarmProveMs: warmSemaphoreTimes, proveGroth16Ms: ownCreditTimes, semaphoreProveGroth16Ms: ownSemaphoreTimes, verifyMs: verifyTimes, creditProverMs: proverRuns.map((t) => Math.round(t.totalMs * 10) / 10) },
         machine: machine(),
         loadAverage1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
         measuredAt: new Date().toISOString()
@@ -183,6 +208,7 @@ async function main(): Promise<void> {
         [`Semaphore ms (${result.semaphore.constraints.toLocaleString("en-US")} constraints, 2^${result.semaphore.domainLog2})`, result.semaphoreProveMsMedian],
         ["ratioToSemaphore", result.ratioToSemaphore],
         ["warm (witness generator kept): credit / Semaphore ms, ratio", `${result.warm.proveMsMedian} / ${result.warm.semaphoreProveMsMedian}, ${result.warm.ratioToSemaphore}`],
+        ["proveGroth16, key read once: credit / Semaphore ms, ratio", `${result.proveGroth16.proveMsMedian} / ${result.proveGroth16.semaphoreProveMsMedian}, ${result.proveGroth16.ratioToSemaphore}`],
         ["CreditProver.prove ms (inputs / witness / prove / self-check)", `${result.creditProver.totalMsMedian} (${Object.values(result.creditProver.breakdownMsMedian).join(" / ")})`],
         ["load average (1 min) before / after", `${result.loadAverage1m.before} / ${result.loadAverage1m.after}`]
     ])
