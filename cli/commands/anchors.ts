@@ -14,6 +14,7 @@ import type { CliContext } from "../lib/context.ts"
 import { toCliError } from "../lib/errors.ts"
 import { badInput, failed } from "../lib/exit-codes.ts"
 import { parseFieldElement } from "../lib/parse.ts"
+import { isoTime } from "../lib/table.ts"
 
 /** What an anchor saves and costs, for the help texts. */
 const ANCHORS_HELP = `An anchor is the part of the credit proof check that four public values make: a KYC root, a bureau
@@ -150,7 +151,7 @@ export async function reportRegisteredKey(ctx: CliContext, key: string, activeFr
     if (anchors && activeFrom > now) {
         ctx.out.result({ ...data, anchors: { kycRoot: null, prepared: [], alreadyPrepared: [], none: "the key is not active yet" } }, [
             ...lines,
-            `proof anchors: none yet (${key} is active from ${new Date(activeFrom * 1000).toISOString()}; run \`zkcredit anchors prepare\` then)`
+            `proof anchors: none yet (${key} is active from ${isoTime(activeFrom)}; run \`zkcredit anchors prepare\` then)`
         ])
         return
     }
