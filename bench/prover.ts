@@ -19,7 +19,7 @@ import { brotliCompressSync, constants as zlib } from "node:zlib"
 import { WitnessCalculatorBuilder } from "circom_runtime"
 import * as snarkjs from "snarkjs"
 import { CREDIT_PROOF_ARTIFACTS as A } from "../circuits/artifacts.ts"
-import { proveGroth16, readProvingKey, type Bn128Curve } from "../prover/src/groth16/index.ts"
+import { proveGroth16, readProvingKey } from "../prover/src/groth16/index.ts"
 import { buildCreditProofInput, CreditProver, unpackGroth16Proof, type ProofTimings } from "../prover/src/index.ts"
 import { releaseSnarkCurve } from "../scripts/lib/snark-curve.ts"
 import { proverWorld } from "../test/helpers/fixtures.ts"
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     )
 
     // the same, with the prover `CreditProver` uses (proveGroth16, each key read once) on both sides
-    const curve = (await snarkjs.curves.getCurveFromName("bn128")) as unknown as Bn128Curve
+    const curve = await snarkjs.curves.getCurveFromName("bn128")
     const ownProve = async (wasmBytes: Buffer, zkeyBytes: Buffer, circuitInput: object) => {
         const calculator = await WitnessCalculatorBuilder(wasmBytes)
         const key = readProvingKey(curve, new Uint8Array(zkeyBytes))

@@ -219,8 +219,7 @@ export class CreditProver {
             throw corrupt("artifacts.wasm", error)
         }
         const compileMs = now() - at
-        const { value: built, ms: curveMs } = await curve
-        const bn128 = built as unknown as Bn128Curve
+        const { value: bn128, ms: curveMs } = await curve
         let provingKey: ProvingKey
         try {
             provingKey = readProvingKey(bn128, zkey)

@@ -10,7 +10,7 @@ import circuits from "../../circuits/circuits.json" with { type: "json" }
 import { loadArtifact, loadJsonArtifact, type ArtifactSource, type CreditProofArtifacts } from "./artifacts.ts"
 import { requireArray, requireFieldElement, requireObject } from "./checks.ts"
 import { ZkCreditError } from "./errors.ts"
-import { proveGroth16, readProvingKey, type Bn128Curve } from "./groth16/index.ts"
+import { proveGroth16, readProvingKey } from "./groth16/index.ts"
 import { requirePinned } from "./integrity.ts"
 import { pinsOf } from "./pins.ts"
 import type { Identity } from "./identity.ts"
@@ -90,7 +90,7 @@ export async function generateHistoryProof(request: HistoryProofRequest, artifac
     }
     let result: Awaited<ReturnType<typeof proveGroth16>>
     try {
-        const curve = (await curves.getCurveFromName("bn128")) as unknown as Bn128Curve
+        const curve = await curves.getCurveFromName("bn128")
         result = await proveGroth16(curve, readProvingKey(curve, zkey), witness.data!)
     } catch (error) {
         throw unusable("artifacts.zkey", error)

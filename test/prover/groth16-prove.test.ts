@@ -9,11 +9,11 @@ import { describe, expect, it } from "vitest"
 import * as snarkjs from "snarkjs"
 import { circuitArtifacts, CREDIT_PROOF_ARTIFACTS } from "../../circuits/artifacts.ts"
 import { readSections } from "../../prover/src/groth16/binary-file.ts"
-import { proveGroth16, readProvingKey, witnessOf, type Bn128Curve } from "../../prover/src/groth16/index.ts"
+import { proveGroth16, readProvingKey, witnessOf } from "../../prover/src/groth16/index.ts"
 import { buildCreditProofInput } from "../../prover/src/inputs.ts"
 import { proverWorld } from "../helpers/fixtures.ts"
 
-const curve = (await snarkjs.curves.getCurveFromName("bn128")) as unknown as Bn128Curve
+const curve = await snarkjs.curves.getCurveFromName("bn128")
 const zkey = new Uint8Array(readFileSync(CREDIT_PROOF_ARTIFACTS.zkey))
 const vkey = JSON.parse(readFileSync(CREDIT_PROOF_ARTIFACTS.vkey, "utf8")) as object
 
