@@ -6,6 +6,7 @@
  */
 import { AbiCoder, keccak256, type EventLog } from "ethers"
 import { network } from "hardhat"
+import { explainContractError } from "../../client/src/errors.ts"
 import { describe, expect, it } from "vitest"
 import { SNARK_SCALAR_FIELD as P } from "../../prover/src/index.ts"
 import { multiplyGenerator, SUBGROUP_ORDER, verifyPartialDecryption } from "../../prover/src/escrow/index.ts"
@@ -112,6 +113,8 @@ describe("EscrowOpenings", () => {
             const f = await loadFixture(deployOpenings)
             const role = await f.openings.REQUESTER_ROLE()
             await expectRevert(as(f.openings, f.signers.stranger).requestOpening(0n, f.nullifiers[0], f.key[1], f.escrow.ephemeralKeyY, f.escrow.ciphertext), "AccessControlUnauthorizedAccount", [f.signers.stranger.address, role])
+            // the client names the role by the id the contract holds
+            expect(explainContractError({ name: "AccessControlUnauthorizedAccount", args: { account: f.signers.stranger.address, neededRole: role } })).toContain("does not have REQUESTER_ROLE")
         })
     })
 

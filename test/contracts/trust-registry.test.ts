@@ -6,6 +6,7 @@
  */
 import { network } from "hardhat"
 import { describe, expect, it } from "vitest"
+import { explainContractError } from "../../client/src/errors.ts"
 import { KycTree } from "../../prover/src/index.ts"
 import { multiplyGenerator } from "../../prover/src/escrow/index.ts"
 import { as, DAY, deploy, SETTINGS, type Deployed } from "../helpers/contracts.ts"
@@ -116,6 +117,15 @@ describe("TrustRegistry", () => {
     })
 
     describe("# role separation", () => {
+        it("a refusal names the missing role: the client knows each of the registry's roles by the id the contract holds", async () => {
+            const { trust, accounts } = await loadFixture(deployRegistry)
+            for (const name of ["DEFAULT_ADMIN_ROLE", "OFFICER_ROLE", "BUREAU_ADMIN_ROLE", "COMMITTEE_ADMIN_ROLE"]) {
+                const neededRole = (await trust.getFunction(name)()) as string
+                const refusal = { name: "AccessControlUnauthorizedAccount", args: { account: accounts.stranger.address, neededRole } }
+                expect(explainContractError(refusal)).toContain(`This account does not have ${name}, which this action needs.`)
+            }
+        })
+
         it("the KYC admin (DEFAULT_ADMIN_ROLE) cannot grant or revoke BUREAU_ADMIN_ROLE or COMMITTEE_ADMIN_ROLE, to itself or anyone", async () => {
             const { trust, accounts, asKycAdmin } = await loadFixture(deployRegistry)
             const kycAdmin = accounts.kycAdmin.address

@@ -19,7 +19,6 @@ export interface CurveGroup {
 
 /** The scalar field Fr, with its FFTs on the thread pool. */
 export interface ScalarField {
-    n8: number
     /** 2-adicity of r - 1. */
     s: number
     /** The coset shift used when the domain is 2^s. */
